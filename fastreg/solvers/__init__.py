@@ -1,0 +1,1 @@
+"""Solvers: the loops around the kernels (stopping rules, step sizes, divergence checks)."""
