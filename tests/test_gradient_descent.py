@@ -38,6 +38,18 @@ def test_parity_with_reference(storage, dtype, penalty, lambda_):
 
 
 @pytest.mark.parametrize("penalty", PENALTIES)
+def test_parity_f_order_in_place(dtype, penalty):
+    """Few iterations: F-ordered X is read in place by the row-block kernel, not copied."""
+    X, y = make_regression_data(n=301, p=37, seed=6)
+    Xf = np.asfortranarray(X.astype(dtype))
+    theta = fastreg.gradient_descent(Xf, y, penalty=penalty, lambda_=3.0, learning_rate=0.05, iterations=5)
+    expected = reference.gradient_descent(
+        Xf.astype(np.float64), y, penalty=penalty, lambda_=3.0, learning_rate=0.05, iterations=5
+    )
+    assert_allclose(theta, expected, rtol=1e-10 if dtype == np.float64 else 1e-4)
+
+
+@pytest.mark.parametrize("penalty", PENALTIES)
 def test_parity_sparse_reference(penalty):
     """The reference's own sparse path agrees with its dense path and with the kernels."""
     X, y = make_regression_data(n=90, p=12, density=0.2, seed=3)
