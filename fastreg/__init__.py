@@ -2,7 +2,16 @@
 
 from .descent import gradient_descent
 from .exceptions import DivergenceError
+from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 
 __version__ = "0.1.0"
 
-__all__ = ["gradient_descent", "DivergenceError", "__version__"]
+__all__ = [
+    "gradient_descent",
+    "DivergenceError",
+    "LinearRegression",
+    "Ridge",
+    "Lasso",
+    "ElasticNet",
+    "__version__",
+]

@@ -36,29 +36,31 @@ def check_design(X, y):
         ensure_all_finite=True,
     )
     if sp.issparse(X):
-        _check_csr_structure(X)
+        check_compressed_structure(X)
     elif not (X.flags.c_contiguous or X.flags.f_contiguous):
         X = np.ascontiguousarray(X)
     return X, np.asarray(y, dtype=np.float64)
 
 
-def _check_csr_structure(X):
-    """Reject a CSR matrix whose index arrays would make a kernel read out of bounds.
+def check_compressed_structure(X):
+    """Reject a CSR/CSC matrix whose index arrays would make a kernel read out of bounds.
 
     scipy does not check index ranges on construction; the kernels trust them.
     Read-only: the matrix is not sorted, pruned or otherwise touched.
     """
-    n, p = X.shape
+    n_major, n_minor = X.shape if X.format == "csr" else X.shape[::-1]
+    fmt = X.format.upper()
     indices, indptr = X.indices, X.indptr
-    if indptr.shape != (n + 1,) or indptr[0] != 0 or indptr[-1] > indices.shape[0]:
-        raise ValueError("X is an invalid CSR matrix: indptr does not match its shape and indices")
+    if indptr.shape != (n_major + 1,) or indptr[0] != 0 or indptr[-1] > indices.shape[0]:
+        raise ValueError(f"X is an invalid {fmt} matrix: indptr does not match its shape and indices")
     if X.data.shape[0] < indptr[-1]:
-        raise ValueError("X is an invalid CSR matrix: data is shorter than indptr says")
-    if n and np.any(np.diff(indptr) < 0):
-        raise ValueError("X is an invalid CSR matrix: indptr is not non-decreasing")
+        raise ValueError(f"X is an invalid {fmt} matrix: data is shorter than indptr says")
+    if n_major and np.any(np.diff(indptr) < 0):
+        raise ValueError(f"X is an invalid {fmt} matrix: indptr is not non-decreasing")
     used = indices[: indptr[-1]]
-    if used.size and (used.min() < 0 or used.max() >= p):
-        raise ValueError(f"X is an invalid CSR matrix: column indices outside [0, {p})")
+    if used.size and (used.min() < 0 or used.max() >= n_minor):
+        axis = "column" if fmt == "CSR" else "row"
+        raise ValueError(f"X is an invalid {fmt} matrix: {axis} indices outside [0, {n_minor})")
 
 
 def check_penalty(penalty):

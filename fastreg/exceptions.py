@@ -1,4 +1,8 @@
-"""Exceptions raised by fastreg."""
+"""Exceptions and warnings raised by fastreg."""
+
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["ConvergenceWarning", "DivergenceError"]
 
 
 class DivergenceError(ValueError):

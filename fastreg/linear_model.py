@@ -1,0 +1,242 @@
+"""scikit-learn-compatible estimators: validate, call a solver, store attributes.
+
+The objectives are scikit-learn's (see the README): ``fastreg.Lasso(alpha=a)``
+and ``sklearn.linear_model.Lasso(alpha=a)`` have the same optimum.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._validation import check_compressed_structure, check_scalar
+from .solvers.cd import enet_coordinate_descent
+from .solvers.ridge import lstsq_solve, ridge_solve
+
+__all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
+
+_SPARSE = ("csr", "csc", "coo")
+
+
+class _LinearModel(RegressorMixin, BaseEstimator):
+    """Shared validation and ``predict`` for linear models ``y ≈ Xw + b``."""
+
+    def _validate_fit_data(self, X, y, sparse_format):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=_SPARSE,
+            accept_large_sparse=True,
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+        )
+        if sp.issparse(X):
+            X = X.asformat(sparse_format)  # a copy when converting; the caller's matrix is untouched
+            check_compressed_structure(X)
+        return X, np.asarray(y, dtype=np.float64)
+
+    def _set_coef(self, X, coef, intercept):
+        self.coef_ = np.asarray(coef, dtype=X.dtype)
+        self.intercept_ = float(intercept)
+
+    def predict(self, X):
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=_SPARSE, accept_large_sparse=True, reset=False)
+        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+
+
+class LinearRegression(_LinearModel):
+    """Ordinary least squares, ``‖y − Xw − b‖²``; minimum-norm ``w`` when rank-deficient.
+
+    Parameters
+    ----------
+    fit_intercept : bool, default=True
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    n_features_in_ : int
+    """
+
+    def __init__(self, *, fit_intercept=True):
+        self.fit_intercept = fit_intercept
+
+    def fit(self, X, y):
+        """Fit by least squares (dense: LAPACK ``gelsd``; sparse: LSQR, implicitly centered)."""
+        X, y = self._validate_fit_data(X, y, "csr")
+        coef, intercept = lstsq_solve(X, y, fit_intercept=self.fit_intercept)
+        self._set_coef(X, coef, intercept)
+        return self
+
+
+class Ridge(_LinearModel):
+    """Ridge regression, ``‖y − Xw − b‖² + α‖w‖²``.
+
+    Parameters
+    ----------
+    alpha : float >= 0, default=1.0
+    fit_intercept : bool, default=True
+    solver : {"auto", "cholesky", "cg", "lsqr"}, default="auto"
+        ``"cholesky"`` factors ``XᵀX + αI`` (n ≥ p) or ``XXᵀ + αI`` (n < p);
+        ``"cg"`` and ``"lsqr"`` are iterative and center sparse ``X``
+        implicitly. ``"auto"`` picks by format and shape.
+    tol : float, default=1e-10
+        Tolerance of the iterative solvers.
+    max_iter : int or None, default=None
+        Iteration cap of the iterative solvers.
+
+    Attributes
+    ----------
+    coef_, intercept_, n_features_in_, n_iter_ (None for direct solvers)
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        """Fit Ridge regression."""
+        alpha = check_scalar(self.alpha, "alpha")
+        check_scalar(self.tol, "tol", include_low=False)
+        if self.max_iter is not None:
+            check_scalar(self.max_iter, "max_iter", low=1, integer=True)
+        if self.solver not in ("auto", "cholesky", "cg", "lsqr"):
+            raise ValueError(f"solver must be 'auto', 'cholesky', 'cg' or 'lsqr', got {self.solver!r}")
+        X, y = self._validate_fit_data(X, y, "csr")
+        coef, intercept, n_iter = ridge_solve(
+            X, y, alpha, fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol, max_iter=self.max_iter
+        )
+        self._set_coef(X, coef, intercept)
+        self.n_iter_ = n_iter
+        return self
+
+
+class ElasticNet(_LinearModel):
+    """ElasticNet, ``(1/2n)‖y − Xw − b‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²`` (ρ = ``l1_ratio``).
+
+    Parameters
+    ----------
+    alpha : float >= 0, default=1.0
+    l1_ratio : float in [0, 1], default=0.5
+    fit_intercept : bool, default=True
+    tol : float > 0, default=1e-9
+        Stop when the duality gap is at most ``tol·‖y − ȳ‖²/n``
+        (scikit-learn's rule; its default is 1e-4, ours is tight enough to
+        land within about 1e-7 relative objective of the optimum).
+    max_iter : int >= 1, default=10000
+        Maximum number of coordinate-descent epochs.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    solver : {"auto", "cd"}, default="auto"
+
+    Attributes
+    ----------
+    coef_, intercept_, n_features_in_, n_iter_, dual_gap_
+    """
+
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        l1_ratio=0.5,
+        fit_intercept=True,
+        tol=1e-9,
+        max_iter=10_000,
+        positive=False,
+        warm_start=False,
+        solver="auto",
+    ):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.positive = positive
+        self.warm_start = warm_start
+        self.solver = solver
+
+    def _l1_ratio(self):
+        ratio = check_scalar(self.l1_ratio, "l1_ratio")
+        if ratio > 1:
+            raise ValueError(f"l1_ratio must be in [0, 1], got {ratio!r}")
+        return ratio
+
+    def fit(self, X, y):
+        """Fit by coordinate descent, stopped on the duality gap."""
+        alpha = check_scalar(self.alpha, "alpha")
+        l1_ratio = self._l1_ratio()
+        tol = check_scalar(self.tol, "tol", include_low=False)
+        max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
+        if self.solver not in ("auto", "cd"):
+            raise ValueError(f"solver must be 'auto' or 'cd', got {self.solver!r}")
+        X, y = self._validate_fit_data(X, y, "csc")
+        coef_init = None
+        if self.warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (X.shape[1],):
+            coef_init = self.coef_
+        coef, intercept, gap, n_iter, converged = enet_coordinate_descent(
+            X,
+            y,
+            alpha,
+            l1_ratio,
+            fit_intercept=self.fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+            positive=bool(self.positive),
+            coef_init=coef_init,
+        )
+        if not converged:
+            warnings.warn(
+                f"{type(self).__name__} did not converge in max_iter={max_iter} epochs: duality gap "
+                f"{gap:.3g} > tol·‖y − ȳ‖²/n = {tol * float(np.var(y) if self.fit_intercept else np.mean(y**2)):.3g}; "
+                "increase max_iter or tol",
+                ConvergenceWarning,
+            )
+        self._set_coef(X, coef, intercept)
+        self.dual_gap_ = gap
+        self.n_iter_ = n_iter
+        return self
+
+
+class Lasso(ElasticNet):
+    """Lasso, ``(1/2n)‖y − Xw − b‖² + α‖w‖₁``: exact zeros for unused features.
+
+    Parameters and attributes are those of :class:`ElasticNet` without
+    ``l1_ratio`` (fixed at 1).
+    """
+
+    def __init__(
+        self, alpha=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, warm_start=False, solver="auto"
+    ):
+        super().__init__(
+            alpha=alpha,
+            l1_ratio=1.0,
+            fit_intercept=fit_intercept,
+            tol=tol,
+            max_iter=max_iter,
+            positive=positive,
+            warm_start=warm_start,
+            solver=solver,
+        )
+
+    def _l1_ratio(self):
+        return 1.0

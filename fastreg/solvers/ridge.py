@@ -1,0 +1,430 @@
+"""Closed-form and Krylov solvers for Ridge and least squares.
+
+Ridge minimizes ``‖y − Xw − b‖² + α‖w‖²`` (``b`` never penalized); least
+squares is ``α = 0`` with the minimum-norm ``w`` when ``X`` is rank-deficient.
+With an intercept, ``b`` is eliminated by centering: ``w`` solves the problem
+on ``X_c = X − 1x̄ᵀ``, ``y_c = y − ȳ``, and ``b = ȳ − x̄ᵀw``.
+
+Dense ``X`` is centered explicitly (one float64 copy). Sparse ``X`` is never
+densified and never centered: ``X_c v = Xv − 1(x̄ᵀv)`` and
+``X_cᵀu = Xᵀu − x̄(1ᵀu)`` are applied implicitly.
+
+Direct solvers factor one Gram matrix for all targets (Cholesky): the primal
+``X_cᵀX_c + αI`` (p × p) when ``n ≥ p``, the dual ``X_cX_cᵀ + αI`` (n × n) when
+``n < p``. For sparse ``X`` the centered Gram is formed as
+``XᵀX − n x̄x̄ᵀ``, which loses about ``2·log10(|x̄|/σ)`` digits when the
+column means ``x̄`` are large against the spreads ``σ``; the solution is
+therefore iteratively refined with the exact implicit operator until the
+normal-equation residual meets ``tol``; if refinement stalls (the Gram has
+lost too many digits to serve even as a preconditioner, e.g. means 10⁷ ± 1)
+or the Gram is not numerically positive definite, the solver falls back to
+LSQR on the implicit operator (cold start: a warm start would change the
+damped problem LSQR solves). The implicit operator itself loses only about
+``log10(|x̄|/σ)`` digits (the cancellation is in vectors, not squared), so
+CG/LSQR stay accurate to about 1e-12 relative objective at means 1000 ± 1.
+
+Nothing here imports scikit-learn, and the caller's arrays are never modified.
+"""
+
+import inspect
+import math
+import warnings
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator, cg, lsqr
+from ..exceptions import ConvergenceWarning
+
+SOLVERS = ("auto", "cholesky", "cg", "lsqr")
+
+# Sparse "auto" forms a Gram matrix of size min(n, p) up to this size, and an
+# explicit sparse "cholesky" up to _SPARSE_GRAM_MAX (a dense 5000 × 5000
+# float64 Gram is 200 MB); beyond, both use the iterative default.
+_AUTO_SPARSE_GRAM_MAX = 2000
+_SPARSE_GRAM_MAX = 5000
+# LSQR and CG on the normal equations produce the same iterates in exact
+# arithmetic at the same cost per iteration (one product with X, one with
+# Xᵀ); LSQR works with X_c rather than X_cᵀX_c, so it is the more stable of
+# the two at tight tolerances.
+_ITERATIVE_DEFAULT = "lsqr"
+# Iterative refinement of the sparse Gram solution.
+_MAX_REFINE = 10
+_LSTSQ_LSQR_TOL = 1e-14
+
+# scipy >= 1.12 names cg's relative tolerance ``rtol``; older versions ``tol``.
+_CG_RTOL = "rtol" if "rtol" in inspect.signature(cg).parameters else "tol"
+
+
+class _Centered:
+    """``X_c = X − 1 meanᵀ`` applied implicitly; ``mean=None`` means no centering.
+
+    ``X`` is a float64 ndarray or scipy CSR/CSC matrix or array. ``dot`` and
+    ``tdot`` accept vectors or blocks of columns.
+    """
+
+    def __init__(self, X, mean):
+        self.X = X
+        self.XT = X.T
+        self.mean = mean
+        self.shape = X.shape
+
+    def dot(self, V):
+        out = np.asarray(self.X @ V)
+        if self.mean is not None:
+            out = out - self.mean @ V
+        return out
+
+    def tdot(self, U):
+        out = np.asarray(self.XT @ U)
+        if self.mean is not None:
+            out = out - np.multiply.outer(self.mean, U.sum(axis=0))
+        return out
+
+    def normal(self, V, alpha):
+        """``(X_cᵀX_c + αI) V``."""
+        return self.tdot(self.dot(V)) + alpha * V
+
+    def dual(self, C, alpha):
+        """``(X_cX_cᵀ + αI) C``."""
+        return self.dot(self.tdot(C)) + alpha * C
+
+    def linear_operator(self):
+        return LinearOperator(
+            self.shape,
+            matvec=self.dot,
+            rmatvec=self.tdot,
+            matmat=self.dot,
+            rmatmat=self.tdot,
+            dtype=np.float64,
+        )
+
+    def normal_operator(self, alpha):
+        p = self.shape[1]
+        return LinearOperator(
+            (p, p),
+            matvec=lambda v: self.normal(v, alpha),
+            matmat=lambda V: self.normal(V, alpha),
+            dtype=np.float64,
+        )
+
+
+def ridge_solve(X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None):
+    """Minimize ``‖y − Xw − b‖² + α‖w‖²``, ``b`` unpenalized and fitted only if asked.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p), float32 or float64, any memory order, or scipy sparse
+        CSR/CSC matrix or array (other sparse formats are converted to CSR).
+        Sparse ``X`` is never densified; ``X`` is never modified.
+    y : ndarray of shape (n,) or (n, k), float64
+        Several targets share one factorization (direct solvers).
+    alpha : float
+        ``α ≥ 0``. ``α = 0`` gives least squares (:func:`lstsq_solve`), the
+        minimum-norm solution when ``X`` is rank-deficient.
+    fit_intercept : bool
+        Fit ``b`` (by centering ``X`` and ``y``, implicitly for sparse ``X``).
+    solver : {"auto", "cholesky", "cg", "lsqr"}
+        ``"cholesky"``: one Cholesky factorization of the primal (``n ≥ p``)
+        or dual (``n < p``) Gram matrix; dense ``X`` falls back to an SVD if
+        the factorization fails. Sparse ``X`` refines the solution with the
+        exact operator and uses ``"lsqr"`` instead when ``min(n, p) > 5000``
+        or when the Gram matrix is too inaccurate (see the module notes).
+        ``"cg"``: conjugate gradients on the normal equations.
+        ``"lsqr"``: LSQR with ``damp = √α``.
+        ``"auto"``: ``"cholesky"`` for dense ``X``; for sparse ``X``
+        ``"cholesky"`` when ``min(n, p) ≤ 2000``, else ``"lsqr"``.
+    tol : float
+        ``"cg"`` stops at ``‖X_cᵀy_c − (X_cᵀX_c + αI)w‖ ≤ tol·‖X_cᵀy_c‖``;
+        ``"lsqr"`` uses ``atol = btol = tol``; sparse ``"cholesky"`` refines
+        until the normal (or dual) equations meet the same relative residual.
+    max_iter : int or None
+        Iteration cap per target for ``"cg"``/``"lsqr"``; default
+        ``max(100, 10·min(n, p))``.
+
+    Returns
+    -------
+    coef : ndarray of shape (p,) or (k, p), float64
+    intercept : float or ndarray of shape (k,)
+        ``0.0`` (or zeros) without ``fit_intercept``.
+    n_iter : int or None
+        ``None`` for direct solves; for iterative ones (including sparse
+        least squares at ``α = 0`` and the sparse Cholesky fallback) the
+        largest iteration count over targets.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If an iterative solver reaches ``max_iter`` before ``tol``.
+    """
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
+    alpha = float(alpha)
+    if not alpha >= 0.0 or not math.isfinite(alpha):
+        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    if alpha == 0.0:
+        coef, intercept, n_iter = _lstsq(X, y, fit_intercept)
+        return coef, intercept, n_iter
+
+    Y, single = _as_2d(y)
+    n, p = X.shape
+    if max_iter is None:
+        max_iter = max(100, 10 * min(n, p))
+
+    if sp.issparse(X):
+        X = _sparse_float64(X)
+        mean = _column_mean(X) if fit_intercept else None
+        if solver == "auto":
+            solver = "cholesky" if min(n, p) <= _AUTO_SPARSE_GRAM_MAX else _ITERATIVE_DEFAULT
+        if solver == "cholesky" and min(n, p) > _SPARSE_GRAM_MAX:
+            solver = _ITERATIVE_DEFAULT
+        Y_c, y_mean = _center_y(Y, fit_intercept)
+        op = _Centered(X, mean)
+        if solver == "cholesky":
+            W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
+        else:
+            W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
+    else:
+        mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else None
+        Y_c, y_mean = _center_y(Y, fit_intercept)
+        if solver in ("auto", "cholesky"):
+            W, n_iter = _dense_cholesky(X, mean, Y_c, alpha), None
+        else:
+            op = _Centered(np.asarray(X, dtype=np.float64), mean)
+            W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
+
+    coef, intercept = _finish(W, mean, y_mean, single)
+    return coef, intercept, n_iter
+
+
+def lstsq_solve(X, y, *, fit_intercept=True):
+    """Least squares ``‖y − Xw − b‖²``, the minimum-norm ``w`` when rank-deficient.
+
+    Dense ``X``: LAPACK ``gelsd`` (:func:`scipy.linalg.lstsq`) on the centered
+    data. Sparse ``X``: :func:`scipy.sparse.linalg.lsqr` from zero on the
+    implicitly centered operator with ``atol = btol = 1e-14``; its iterates
+    stay in the row space of ``X_c``, so it converges to the minimum-norm
+    solution.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p), float32 or float64, or scipy sparse CSR/CSC
+        Never densified, never modified.
+    y : ndarray of shape (n,) or (n, k), float64
+    fit_intercept : bool
+
+    Returns
+    -------
+    coef : ndarray of shape (p,) or (k, p), float64
+    intercept : float or ndarray of shape (k,)
+    """
+    coef, intercept, _ = _lstsq(X, y, fit_intercept)
+    return coef, intercept
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_2d(y):
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 1:
+        return y[:, None], True
+    return y, False
+
+
+def _center_y(Y, fit_intercept):
+    if not fit_intercept:
+        return Y, None
+    y_mean = Y.mean(axis=0)
+    return Y - y_mean, y_mean
+
+
+def _sparse_float64(X):
+    if X.format not in ("csr", "csc"):
+        X = X.tocsr()
+    if X.dtype != np.float64:
+        X = X.astype(np.float64)
+    return X
+
+
+def _column_mean(X):
+    return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+
+
+def _finish(W, mean, y_mean, single):
+    """``W`` (p, k) → ``coef`` (p,) / (k, p) and the intercept."""
+    if y_mean is None:
+        intercept = np.zeros(W.shape[1])
+    else:
+        intercept = y_mean - mean @ W
+    if single:
+        return W[:, 0].copy(), float(intercept[0])
+    return np.ascontiguousarray(W.T), intercept
+
+
+def _dense_cholesky(X, mean, Y_c, alpha):
+    """Cholesky on the explicitly centered float64 copy; SVD if it fails."""
+    if mean is None:
+        X_c = np.asarray(X, dtype=np.float64)  # may be the caller's array: read only
+    else:
+        X_c = np.subtract(X, mean, dtype=np.float64)
+    n, p = X_c.shape
+    try:
+        if n >= p:
+            G = X_c.T @ X_c
+            G.flat[:: p + 1] += alpha
+            factor = la.cho_factor(G, overwrite_a=True, check_finite=False)
+            return la.cho_solve(factor, X_c.T @ Y_c, check_finite=False)
+        K = X_c @ X_c.T
+        K.flat[:: n + 1] += alpha
+        factor = la.cho_factor(K, overwrite_a=True, check_finite=False)
+        return X_c.T @ la.cho_solve(factor, Y_c, check_finite=False)
+    except la.LinAlgError:
+        U, s, Vt = la.svd(X_c, full_matrices=False, check_finite=False)
+        d = s / (s * s + alpha)
+        return Vt.T @ (d[:, None] * (U.T @ Y_c))
+
+
+def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
+    """Gram Cholesky with implicit centering, refined with the exact operator.
+
+    Returns ``(W, None)``, or ``(W, n_iter)`` after an LSQR fallback.
+    """
+    X, mean = op.X, op.mean
+    n, p = X.shape
+    primal = n >= p
+    if primal:
+        G = np.asarray((op.XT @ X).toarray())
+        if mean is not None:
+            G -= n * np.outer(mean, mean)  # loses digits when |mean| >> spread
+        size = p
+        B = op.tdot(Y_c)
+    else:
+        G = np.asarray((X @ op.XT).toarray())
+        if mean is not None:
+            m = np.asarray(X @ mean)
+            G -= m[:, None]
+            G -= m[None, :]
+            G += mean @ mean
+        size = n
+        B = Y_c
+    G.flat[:: size + 1] += alpha
+    try:
+        factor = la.cho_factor(G, overwrite_a=True, check_finite=False)
+    except la.LinAlgError:
+        # Only cancellation in the Gram makes XᵀX + αI (α > 0) indefinite.
+        return _iterative(_ITERATIVE_DEFAULT, op, Y_c, alpha, tol, max_iter)
+    del G
+
+    def apply(V):
+        return op.normal(V, alpha) if primal else op.dual(V, alpha)
+
+    V = la.cho_solve(factor, B, check_finite=False)
+    b_norm = np.linalg.norm(B, axis=0)
+    r_prev = np.inf
+    converged = False
+    for _ in range(_MAX_REFINE):
+        R = B - apply(V)
+        r_norm = np.linalg.norm(R, axis=0)
+        if np.all(r_norm <= tol * b_norm):
+            converged = True
+            break
+        r = np.max(r_norm / np.where(b_norm > 0, b_norm, 1.0))
+        if r > 0.5 * r_prev:
+            break  # stalled: the Gram is too inaccurate to refine with
+        r_prev = r
+        V = V + la.cho_solve(factor, R, check_finite=False)
+    if converged:
+        return (V if primal else op.tdot(V)), None
+    return _iterative(_ITERATIVE_DEFAULT, op, Y_c, alpha, tol, max_iter)
+
+
+def _iterative(solver, op, Y_c, alpha, tol, max_iter):
+    """CG on the normal equations or damped LSQR, one target at a time."""
+    p = op.shape[1]
+    k = Y_c.shape[1]
+    W = np.empty((p, k))
+    n_iter = 0
+    unconverged = 0
+    if solver == "cg":
+        A = op.normal_operator(alpha)
+        B = op.tdot(Y_c)
+        for j in range(k):
+            count = [0]
+
+            def callback(_, count=count):
+                count[0] += 1
+
+            w, info = cg(
+                A, B[:, j], atol=0.0, maxiter=max_iter, callback=callback,
+                **{_CG_RTOL: tol},
+            )
+            W[:, j] = w
+            n_iter = max(n_iter, count[0])
+            unconverged += info > 0
+    elif solver == "lsqr":
+        A = op.linear_operator()
+        damp = math.sqrt(alpha)
+        for j in range(k):
+            result = lsqr(
+                A, Y_c[:, j], damp=damp, atol=tol, btol=tol, conlim=1e12, iter_lim=max_iter
+            )
+            W[:, j] = result[0]
+            n_iter = max(n_iter, int(result[2]))
+            unconverged += result[1] == 7
+    else:  # pragma: no cover - guarded by ridge_solve
+        raise ValueError(f"unknown iterative solver {solver!r}")
+    if unconverged:
+        warnings.warn(
+            f"ridge solver {solver!r} did not reach tol={tol:g} within max_iter={max_iter} "
+            f"iterations for {unconverged} of {k} target(s); increase max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return W, n_iter
+
+
+def _lstsq(X, y, fit_intercept):
+    """Least squares; returns ``(coef, intercept, n_iter)``."""
+    Y, single = _as_2d(y)
+    if sp.issparse(X):
+        X = _sparse_float64(X)
+        mean = _column_mean(X) if fit_intercept else None
+        Y_c, y_mean = _center_y(Y, fit_intercept)
+        op = _Centered(X, mean)
+        A = op.linear_operator()
+        n, p = X.shape
+        iter_lim = max(100, 10 * min(n, p))
+        W = np.empty((p, Y.shape[1]))
+        n_iter = 0
+        for j in range(Y.shape[1]):
+            result = lsqr(A, Y_c[:, j], atol=_LSTSQ_LSQR_TOL, btol=_LSTSQ_LSQR_TOL, iter_lim=iter_lim)
+            W[:, j] = result[0]
+            n_iter = max(n_iter, int(result[2]))
+            if result[1] == 7:
+                warnings.warn(
+                    f"least-squares LSQR reached its iteration limit ({iter_lim}); "
+                    "the solution may be inaccurate (ill-conditioned X?).",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+    else:
+        if fit_intercept:
+            mean = X.mean(axis=0, dtype=np.float64)
+            X_c = np.subtract(X, mean, dtype=np.float64)
+            own = True
+        else:
+            mean = None
+            X_c = np.asarray(X, dtype=np.float64)
+            own = X_c is not X and not np.shares_memory(X_c, X)
+        Y_c, y_mean = _center_y(Y, fit_intercept)
+        # NumPy's cutoff. scipy's default (eps) keeps the ~eps·s_max singular
+        # value that centering leaves in the direction of 1 (rank n − 1 when
+        # n ≤ p) and turns rounding into O(1) coefficients.
+        cond = np.finfo(np.float64).eps * max(X_c.shape)
+        W = la.lstsq(
+            X_c, Y_c, cond=cond, lapack_driver="gelsd", overwrite_a=own, check_finite=False
+        )[0]
+        n_iter = None
+    coef, intercept = _finish(W, mean, y_mean, single)
+    return coef, intercept, n_iter

@@ -1,0 +1,311 @@
+"""The closed-form / Krylov Ridge and least-squares solvers against scikit-learn and NumPy."""
+
+import functools
+
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.sparse as sp
+from sklearn.linear_model import Ridge
+from sklearn.exceptions import ConvergenceWarning
+
+import fastreg.solvers.ridge as ridge_mod
+from fastreg.solvers.ridge import lstsq_solve, ridge_solve
+
+STORAGES = {
+    "C": np.ascontiguousarray,
+    "F": np.asfortranarray,
+    "csr_matrix": sp.csr_matrix,
+    "csr_array": sp.csr_array,
+    "csc_matrix": sp.csc_matrix,
+    "csc_array": sp.csc_array,
+}
+SHAPES = {"tall": (30, 6), "wide": (8, 20)}
+SOLVERS = ["auto", "cholesky", "cg", "lsqr"]
+ALPHAS = [1e-3, 1.0, 100.0]
+
+
+def make_data(shape, dtype=np.float64, k=None, seed=0, density=0.6):
+    """Sparse-ish data (zeros present) with a non-zero intercept; X rounded to ``dtype``."""
+    n, p = shape
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * (rng.random((n, p)) < density)
+    X = X.astype(dtype).astype(np.float64)
+    w = rng.standard_normal((p,) if k is None else (p, k))
+    y = X @ w + 3.0 + 0.1 * rng.standard_normal((n,) if k is None else (n, k))
+    return X, y
+
+
+def objective(X, y, coef, intercept, alpha):
+    r = y - X @ coef - intercept
+    return r @ r + alpha * coef @ coef
+
+
+@functools.lru_cache(maxsize=None)
+def sklearn_ridge(shape_name, dtype, alpha, fit_intercept):
+    X, y = make_data(SHAPES[shape_name], dtype)
+    ref = Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="svd").fit(X, y)
+    return ref.coef_, float(ref.intercept_)
+
+
+def assert_optimal(X, y, alpha, coef, intercept, ref_coef, ref_intercept, *, rtol_obj=1e-9, rtol_coef=1e-7):
+    f = objective(X, y, coef, intercept, alpha)
+    f_ref = objective(X, y, ref_coef, ref_intercept, alpha)
+    assert abs(f - f_ref) <= rtol_obj * f_ref, (f, f_ref)
+    scale = np.abs(ref_coef).max()
+    np.testing.assert_allclose(coef, ref_coef, rtol=rtol_coef, atol=rtol_coef * scale)
+    np.testing.assert_allclose(intercept, ref_intercept, rtol=rtol_coef, atol=rtol_coef * max(scale, 1.0))
+
+
+def frozen(X):
+    """A read-only version of ``X`` (any write raises) plus a snapshot to compare after."""
+    if sp.issparse(X):
+        snapshot = (X.data.copy(), X.indices.copy(), X.indptr.copy())
+        for a in (X.data, X.indices, X.indptr):
+            a.flags.writeable = False
+    else:
+        snapshot = X.copy(order="K")
+        X.flags.writeable = False
+    return X, snapshot
+
+
+def assert_unchanged(X, snapshot):
+    if sp.issparse(X):
+        for a, b in zip((X.data, X.indices, X.indptr), snapshot):
+            np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_array_equal(X, snapshot)
+
+
+# ------------------------------------------------------------------------------- Ridge
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("alpha", ALPHAS)
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("storage", list(STORAGES))
+@pytest.mark.parametrize("shape_name", list(SHAPES))
+def test_ridge_matches_sklearn(shape_name, storage, dtype, fit_intercept, alpha, solver):
+    X, y = make_data(SHAPES[shape_name], dtype)
+    Xs, snapshot = frozen(STORAGES[storage](X.astype(dtype)))
+    y_in, y_snapshot = frozen(y.copy())
+    coef, intercept, n_iter = ridge_solve(Xs, y_in, alpha, fit_intercept=fit_intercept, solver=solver)
+    ref_coef, ref_intercept = sklearn_ridge(shape_name, dtype, alpha, fit_intercept)
+    assert coef.shape == (X.shape[1],) and coef.dtype == np.float64
+    assert isinstance(intercept, float)
+    if not fit_intercept:
+        assert intercept == 0.0
+    assert_optimal(X, y, alpha, coef, intercept, ref_coef, ref_intercept)
+    if solver in ("cg", "lsqr"):
+        assert isinstance(n_iter, int) and n_iter > 0
+    else:
+        assert n_iter is None
+    assert_unchanged(Xs, snapshot)
+    assert_unchanged(y_in, y_snapshot)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("storage", ["C", "csr_matrix", "csc_array"])
+@pytest.mark.parametrize("shape_name", list(SHAPES))
+def test_ridge_multi_target(shape_name, storage, solver):
+    X, Y = make_data(SHAPES[shape_name], k=3)
+    Y[:, 1] *= 100.0  # targets of different scales
+    alpha = 1.0
+    coef, intercept, n_iter = ridge_solve(STORAGES[storage](X), Y, alpha, solver=solver)
+    assert coef.shape == (3, X.shape[1]) and intercept.shape == (3,)
+    ref = Ridge(alpha=alpha, solver="svd").fit(X, Y)
+    for j in range(3):
+        assert_optimal(X, Y[:, j], alpha, coef[j], intercept[j], ref.coef_[j], ref.intercept_[j])
+        single = ridge_solve(STORAGES[storage](X), Y[:, j], alpha, solver=solver)
+        np.testing.assert_allclose(coef[j], single[0], rtol=1e-8, atol=1e-10)
+    if solver in ("cg", "lsqr"):
+        assert isinstance(n_iter, int)
+
+
+def test_ridge_column_target_keeps_2d():
+    X, y = make_data(SHAPES["tall"])
+    coef, intercept, _ = ridge_solve(X, y[:, None], 1.0)
+    assert coef.shape == (1, X.shape[1]) and intercept.shape == (1,)
+    coef1, intercept1, _ = ridge_solve(X, y, 1.0)
+    np.testing.assert_allclose(coef[0], coef1, rtol=1e-12)
+
+
+def test_ridge_constant_target():
+    X, _ = make_data(SHAPES["tall"])
+    y = np.full(X.shape[0], 2.5)
+    for storage in ("C", "csr_matrix"):
+        for solver in SOLVERS:
+            coef, intercept, _ = ridge_solve(STORAGES[storage](X), y, 1.0, solver=solver)
+            np.testing.assert_allclose(coef, 0.0, atol=1e-14)
+            assert intercept == pytest.approx(2.5, rel=1e-14)
+
+
+def test_ridge_duplicate_and_unsorted_csr_entries():
+    X, y = make_data(SHAPES["tall"])
+    A = sp.csr_matrix(X)
+    # Split every stored value into two duplicate entries, in reversed column order.
+    data, indices, indptr = [], [], [0]
+    for i in range(A.shape[0]):
+        lo, hi = A.indptr[i], A.indptr[i + 1]
+        cols, vals = A.indices[lo:hi][::-1], A.data[lo:hi][::-1]
+        data += list(0.25 * vals) + list(0.75 * vals)
+        indices += list(cols) + list(cols)
+        indptr.append(len(data))
+    B = sp.csr_matrix((np.array(data), np.array(indices, dtype=np.int64), np.array(indptr)), shape=A.shape)
+    assert not B.has_canonical_format
+    ref = sklearn_ridge("tall", np.float64, 1.0, True)
+    for solver in SOLVERS:
+        coef, intercept, _ = ridge_solve(B, y, 1.0, solver=solver)
+        assert_optimal(X, y, 1.0, coef, intercept, *ref)
+
+
+def test_ridge_coo_input_is_accepted():
+    X, y = make_data(SHAPES["wide"])
+    coef, intercept, _ = ridge_solve(sp.coo_array(X), y, 1.0)
+    assert_optimal(X, y, 1.0, coef, intercept, *sklearn_ridge("wide", np.float64, 1.0, True))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("density", [1.0, 0.9])
+@pytest.mark.parametrize("shape", [(40, 8), (8, 25)], ids=["tall", "wide"])
+def test_ridge_sparse_large_column_means(shape, density, solver):
+    """Nonzeros 1000 ± 1: the implicit centering and the refined Gram stay accurate."""
+    rng = np.random.default_rng(3)
+    S = sp.random(*shape, density=density, format="csr", random_state=4)
+    S.data = 1000.0 + rng.uniform(-1.0, 1.0, S.nnz)
+    X = S.toarray()
+    y = (X - 1000.0 * (X != 0)) @ rng.standard_normal(shape[1]) + 0.1 * rng.standard_normal(shape[0])
+    for alpha in ALPHAS:
+        coef, intercept, _ = ridge_solve(S, y, alpha, solver=solver)
+        ref = Ridge(alpha=alpha, solver="svd").fit(X, y)
+        f = objective(X, y, coef, intercept, alpha)
+        f_ref = objective(X, y, ref.coef_, ref.intercept_, alpha)
+        assert abs(f - f_ref) <= 1e-7 * f_ref
+
+
+def test_ridge_sparse_gram_too_inaccurate_falls_back():
+    """Means 10⁷ ± 1 leave the Gram XᵀX − n x̄x̄ᵀ no correct digits: cholesky hands over to LSQR."""
+    rng = np.random.default_rng(5)
+    S = sp.random(40, 8, density=1.0, format="csr", random_state=6)
+    S.data = 1e7 + rng.uniform(-1.0, 1.0, S.nnz)
+    X = S.toarray()
+    y = (X - 1e7) @ rng.standard_normal(8) + 0.1 * rng.standard_normal(40)
+    coef, intercept, n_iter = ridge_solve(S, y, 1.0, solver="cholesky")
+    assert isinstance(n_iter, int)
+    ref = Ridge(alpha=1.0, solver="svd").fit(X, y)
+    f, f_ref = objective(X, y, coef, intercept, 1.0), objective(X, y, ref.coef_, ref.intercept_, 1.0)
+    assert abs(f - f_ref) <= 1e-6 * f_ref
+
+
+def test_ridge_auto_sparse_switches_to_iterative_above_gram_limit(monkeypatch):
+    X, y = make_data(SHAPES["tall"])
+    S = sp.csr_matrix(X)
+    assert ridge_solve(S, y, 1.0)[2] is None
+    monkeypatch.setattr(ridge_mod, "_AUTO_SPARSE_GRAM_MAX", 5)
+    coef, intercept, n_iter = ridge_solve(S, y, 1.0)
+    assert isinstance(n_iter, int)
+    assert ridge_solve(S, y, 1.0, solver="cholesky")[2] is None  # explicit request: still direct
+    monkeypatch.setattr(ridge_mod, "_SPARSE_GRAM_MAX", 5)
+    assert isinstance(ridge_solve(S, y, 1.0, solver="cholesky")[2], int)
+    assert_optimal(X, y, 1.0, coef, intercept, *sklearn_ridge("tall", np.float64, 1.0, True))
+
+
+@pytest.mark.parametrize("storage", ["C", "csr_matrix"])
+@pytest.mark.parametrize("shape_name", list(SHAPES))
+def test_ridge_cholesky_failure_fallback(monkeypatch, shape_name, storage):
+    def failing(*args, **kwargs):
+        raise scipy.linalg.LinAlgError("not positive definite")
+
+    monkeypatch.setattr(ridge_mod.la, "cho_factor", failing)
+    X, y = make_data(SHAPES[shape_name])
+    coef, intercept, n_iter = ridge_solve(STORAGES[storage](X), y, 1e-3, solver="cholesky")
+    assert (n_iter is None) == (storage == "C")  # dense: SVD; sparse: LSQR
+    assert_optimal(X, y, 1e-3, coef, intercept, *sklearn_ridge(shape_name, np.float64, 1e-3, True))
+
+
+@pytest.mark.parametrize("solver", ["cg", "lsqr"])
+def test_ridge_iteration_limit_warns(solver):
+    X, y = make_data(SHAPES["tall"])
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+        _, _, n_iter = ridge_solve(sp.csr_matrix(X), y, 1e-3, solver=solver, max_iter=2)
+    assert n_iter <= 2
+
+
+def test_ridge_bad_parameters():
+    X, y = make_data(SHAPES["tall"])
+    with pytest.raises(ValueError, match="solver"):
+        ridge_solve(X, y, 1.0, solver="svd")
+    with pytest.raises(ValueError, match="alpha"):
+        ridge_solve(X, y, -1.0)
+    with pytest.raises(ValueError, match="alpha"):
+        ridge_solve(X, y, np.nan)
+
+
+# ---------------------------------------------------------------------- least squares
+
+
+def pinv_solution(X, y, fit_intercept):
+    if fit_intercept:
+        x_mean, y_mean = X.mean(axis=0), y.mean(axis=0)
+        w = np.linalg.pinv(X - x_mean) @ (y - y_mean)
+        return w, y_mean - x_mean @ w
+    return np.linalg.pinv(X) @ y, 0.0 * y.mean(axis=0)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("storage", list(STORAGES))
+@pytest.mark.parametrize("shape_name", list(SHAPES))
+def test_lstsq_matches_numpy(shape_name, storage, dtype, fit_intercept):
+    X, y = make_data(SHAPES[shape_name], dtype)
+    Xs, snapshot = frozen(STORAGES[storage](X.astype(dtype)))
+    coef, intercept = lstsq_solve(Xs, y, fit_intercept=fit_intercept)
+    if fit_intercept:
+        x_mean = X.mean(axis=0)
+        ref = np.linalg.lstsq(X - x_mean, y - y.mean(), rcond=None)[0]
+        ref_intercept = y.mean() - x_mean @ ref
+    else:
+        ref, ref_intercept = np.linalg.lstsq(X, y, rcond=None)[0], 0.0
+    np.testing.assert_allclose(coef, ref, rtol=1e-9, atol=1e-9 * np.abs(ref).max())
+    assert intercept == pytest.approx(ref_intercept, rel=1e-9, abs=1e-9)
+    assert isinstance(intercept, float)
+    assert_unchanged(Xs, snapshot)
+    # Ridge with alpha = 0 is least squares.
+    coef0, intercept0, _ = ridge_solve(Xs, y, 0.0, fit_intercept=fit_intercept, solver="cg")
+    np.testing.assert_allclose(coef0, coef, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("storage", ["C", "F", "csr_array", "csc_matrix"])
+def test_lstsq_rank_deficient_is_minimum_norm(storage, fit_intercept):
+    """Duplicate (and scaled-duplicate) columns: the pinv solution, weights shared."""
+    X, y = make_data((30, 5))
+    X = np.column_stack([X, X[:, 0], 2.0 * X[:, 1]])
+    coef, intercept = lstsq_solve(STORAGES[storage](X), y, fit_intercept=fit_intercept)
+    ref, ref_intercept = pinv_solution(X, y, fit_intercept)
+    np.testing.assert_allclose(coef, ref, rtol=1e-9, atol=1e-10)
+    assert intercept == pytest.approx(ref_intercept, rel=1e-9, abs=1e-10)
+    assert coef[0] == pytest.approx(coef[5], rel=1e-9)  # equal split between duplicates
+    assert coef[6] == pytest.approx(2.0 * coef[1], rel=1e-9)
+
+
+@pytest.mark.parametrize("storage", ["C", "csr_matrix"])
+def test_lstsq_multi_target(storage):
+    X, Y = make_data((30, 6), k=2)
+    coef, intercept = lstsq_solve(STORAGES[storage](X), Y)
+    assert coef.shape == (2, 6) and intercept.shape == (2,)
+    ref, ref_intercept = pinv_solution(X, Y, True)
+    np.testing.assert_allclose(coef, ref.T, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(intercept, ref_intercept, rtol=1e-9)
+
+
+def test_solvers_do_not_import_sklearn():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(ridge_mod))
+    names = [
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert not any(name.startswith("sklearn") for name in names)
