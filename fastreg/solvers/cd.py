@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from ..kernels.cd import cd_epoch_csc, cd_epoch_dense, column_stats_csc, xtr_csc, xtr_dense
 
@@ -119,6 +120,14 @@ def enet_coordinate_descent(
         Epochs run.
     converged : bool
     """
+    # The loop alternates numba's parallel passes with small NumPy reductions:
+    # BLAS threads spinning after those reductions would fight numba's pool
+    # for the cores (measured: 1.7x slower on 2 cores).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef_init)
+
+
+def _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef_init):
     n, p = X.shape
     y_mean = float(y.mean()) if fit_intercept else 0.0
     y_c = y - y_mean
