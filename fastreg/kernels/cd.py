@@ -9,8 +9,11 @@ date, and returns the largest coefficient change and the largest coefficient.
 Dense ``X`` is read column by column through its C-ordered transpose (so pass
 Fortran-ordered, centered ``X``). Sparse ``X`` comes as CSC arrays and is
 centered implicitly: the kernels keep the uncentered residual ``r = y_c − Xw``
-and its sum, and use ``X_cⱼ·R = Xⱼ·r − x̄ⱼ·Σr`` (the centering offset cancels),
-so an update touches only the column's stored entries.
+and its sum. The centered residual is ``R = r − r̄`` (``Σ R = 0``), so
+``X_cⱼ·R = Σₖ Xₖⱼ·(rₖ − r̄)``: an update touches only the column's stored
+entries, and the products are formed from ``r − r̄`` (of the size of ``R``)
+rather than from ``r`` (of the size of ``x̄·w``, large when the column means
+are), which would lose digits to cancellation.
 """
 
 import numpy as np
@@ -58,13 +61,13 @@ def cd_epoch_dense(XT, w, R, norms, l1, l2, ws, positive):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def cd_epoch_csc(data, indices, indptr, x_mean, w, r, r_sum, norms, l1, l2, ws, positive):
+def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, positive):
     """One pass of coordinate descent over ``ws`` on CSC columns, implicitly centered.
 
     Parameters
     ----------
     data, indices, indptr : CSC arrays of ``X``
-    x_mean : (p,) float64 column means (zeros when not centering)
+    center : bool, centre ``X`` and ``y`` implicitly (fit an intercept)
     w : (p,) float64 coefficients, updated in place
     r : (n,) float64 uncentered residual ``y_c − Xw``, updated in place
     r_sum : (1,) float64, ``Σr``, updated in place
@@ -74,6 +77,7 @@ def cd_epoch_csc(data, indices, indptr, x_mean, w, r, r_sum, norms, l1, l2, ws, 
     max_dw = 0.0
     max_w = 0.0
     s = r_sum[0]
+    n = r.shape[0]
     for jj in range(ws.shape[0]):
         j = ws[jj]
         if norms[j] == 0.0:
@@ -81,12 +85,13 @@ def cd_epoch_csc(data, indices, indptr, x_mean, w, r, r_sum, norms, l1, l2, ws, 
         lo = indptr[j]
         hi = indptr[j + 1]
         wj = w[j]
+        shift = s / n if center else 0.0
         acc = 0.0
         col_sum = 0.0
         for k in range(lo, hi):
-            acc += data[k] * r[indices[k]]
+            acc += data[k] * (r[indices[k]] - shift)
             col_sum += data[k]
-        tmp = (acc - x_mean[j] * s) + wj * norms[j]
+        tmp = acc + wj * norms[j]
         new = _threshold(tmp, l1, positive) / (norms[j] + l2)
         if new != wj:
             d = new - wj
@@ -124,25 +129,34 @@ def xtr_dense(XT, R, ws, out):
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def xtr_csc(data, indices, indptr, R, ws, out):
-    """``out[k] = X[:, ws[k]]·R`` for CSC ``X``."""
+def xtr_csc(data, indices, indptr, R, shift, ws, out):
+    """``out[k] = X[:, ws[k]]·(R − shift)`` for CSC ``X``."""
     for k in prange(ws.shape[0]):
         j = ws[k]
         acc = 0.0
         for i in range(indptr[j], indptr[j + 1]):
-            acc += data[i] * R[indices[i]]
+            acc += data[i] * (R[indices[i]] - shift)
         out[k] = acc
 
 
 @njit(cache=True)
-def column_stats_csc(data, indptr, sums, sq_sums):
-    """Column sums and sums of squares of CSC ``X``, accumulated in float64."""
+def column_stats_csc(data, indptr, n, center, sums, norms):
+    """Column sums and squared norms of the (implicitly centered) columns of CSC ``X``.
+
+    The norm ``Σᵢ (Xᵢⱼ − x̄ⱼ)²`` is summed in two passes, over the stored
+    entries plus ``(n − nnzⱼ)·x̄ⱼ²`` for the implicit zeros, never as
+    ``ΣX² − n·x̄²``, which cancels catastrophically when the mean is large.
+    """
     for j in range(indptr.shape[0] - 1):
+        lo = indptr[j]
+        hi = indptr[j + 1]
         s = 0.0
-        q = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            v = float(data[k])
-            s += v
+        for k in range(lo, hi):
+            s += float(data[k])
+        m = s / n if center else 0.0
+        q = (n - (hi - lo)) * m * m
+        for k in range(lo, hi):
+            v = float(data[k]) - m
             q += v * v
         sums[j] = s
-        sq_sums[j] = q
+        norms[j] = q

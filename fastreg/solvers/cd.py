@@ -58,11 +58,10 @@ class _CSC:
     def __init__(self, X, fit_intercept):
         n, p = X.shape
         self.X = X
-        sums, sq = np.empty(p), np.empty(p)
-        column_stats_csc(X.data, X.indptr, sums, sq)
-        # the same float64 sums the kernels' Σ over each column reproduce
+        self.center = fit_intercept
+        sums, self.norms = np.empty(p), np.empty(p)
+        column_stats_csc(X.data, X.indptr, n, fit_intercept, sums, self.norms)
         self.x_mean = sums / n if fit_intercept else np.zeros(p)
-        self.norms = np.maximum(sq - n * self.x_mean**2, 0.0)
 
     def state(self, y_c, w):
         """The uncentered residual ``r = y_c − Xw`` and ``[Σr]``, kept by the kernels."""
@@ -72,16 +71,21 @@ class _CSC:
     def epoch(self, w, state, l1, l2, ws, positive):
         r, r_sum = state
         X = self.X
-        return cd_epoch_csc(X.data, X.indices, X.indptr, self.x_mean, w, r, r_sum, self.norms, l1, l2, ws, positive)
+        return cd_epoch_csc(X.data, X.indices, X.indptr, self.center, w, r, r_sum, self.norms, l1, l2, ws, positive)
 
     def correlations(self, state, w, ws):
-        """Centered residual ``R = r + x̄·w`` and ``X_c[:, ws]ᵀR = X[:, ws]ᵀr − x̄[ws]·Σr``."""
+        """Centered residual ``R = r − r̄`` and ``X_c[:, ws]ᵀR = X[:, ws]ᵀR``."""
         r, r_sum = state
         X = self.X
+        if self.center:
+            # Only r − r̄ matters: re-centre r in place so that it stays of the
+            # size of R, and the kernels' updates keep R's digits.
+            r -= r.sum() / r.shape[0]
+        r_sum[0] = r.sum()  # refresh the kernels' running sum
+        shift = r_sum[0] / r.shape[0] if self.center else 0.0
         out = np.empty(ws.shape[0])
-        xtr_csc(X.data, X.indices, X.indptr, r, ws, out)
-        out -= self.x_mean[ws] * r_sum[0]
-        return r + float(self.x_mean @ w), out
+        xtr_csc(X.data, X.indices, X.indptr, r, shift, ws, out)
+        return r - shift, out
 
 
 def enet_coordinate_descent(
