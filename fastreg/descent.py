@@ -49,7 +49,7 @@ def gradient_descent(X, y, *, penalty="l2", lambda_=0.0, learning_rate=0.01, ite
     learning_rate = check_learning_rate(learning_rate)
     iterations = int(check_scalar(iterations, "iterations", integer=True))
     X, y = check_design(X, y)
-    theta = seed_gradient_descent(
+    theta, _ = seed_gradient_descent(
         X, y, penalty=penalty, lambda_=lambda_, learning_rate=learning_rate, iterations=iterations
     )
     return theta.astype(X.dtype, copy=False)

@@ -13,7 +13,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import check_compressed_structure, check_scalar
-from .solvers.cd import enet_coordinate_descent
+from .solvers.cd import duality_gap_from_stats, enet_coordinate_descent
+from .solvers.fista import enet_fista
+from .solvers.gd import seed_gradient_descent
 from .solvers.ridge import lstsq_solve, ridge_solve
 
 __all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
@@ -91,14 +93,17 @@ class Ridge(_LinearModel):
     ----------
     alpha : float >= 0, default=1.0
     fit_intercept : bool, default=True
-    solver : {"auto", "cholesky", "cg", "lsqr"}, default="auto"
+    solver : {"auto", "cholesky", "cg", "lsqr", "gd"}, default="auto"
         ``"cholesky"`` factors ``XᵀX + αI`` (n ≥ p) or ``XXᵀ + αI`` (n < p);
         ``"cg"`` and ``"lsqr"`` are iterative and center sparse ``X``
-        implicitly. ``"auto"`` picks by format and shape.
+        implicitly. ``"gd"`` runs the seed's L2 loop (``λ = α``, step
+        ``1/L``) on the fused kernels until the largest gradient entry is at
+        most ``tol·std(y)``: it converges to the same optimum, slowly on
+        ill-conditioned data. ``"auto"`` picks by format and shape.
     tol : float, default=1e-10
         Tolerance of the iterative solvers.
     max_iter : int or None, default=None
-        Iteration cap of the iterative solvers.
+        Iteration cap of the iterative solvers (``"gd"``: 100,000 when None).
 
     Attributes
     ----------
@@ -118,15 +123,40 @@ class Ridge(_LinearModel):
         check_scalar(self.tol, "tol", include_low=False)
         if self.max_iter is not None:
             check_scalar(self.max_iter, "max_iter", low=1, integer=True)
-        if self.solver not in ("auto", "cholesky", "cg", "lsqr"):
-            raise ValueError(f"solver must be 'auto', 'cholesky', 'cg' or 'lsqr', got {self.solver!r}")
+        if self.solver not in ("auto", "cholesky", "cg", "lsqr", "gd"):
+            raise ValueError(f"solver must be 'auto', 'cholesky', 'cg', 'lsqr' or 'gd', got {self.solver!r}")
         X, y = self._validate_fit_data(X, y, "csr")
-        coef, intercept, n_iter = ridge_solve(
-            X, y, alpha, fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol, max_iter=self.max_iter
-        )
+        if self.solver == "gd":
+            coef, intercept, n_iter = self._fit_gd(X, y, alpha)
+        else:
+            coef, intercept, n_iter = ridge_solve(
+                X, y, alpha, fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol, max_iter=self.max_iter
+            )
         self._set_coef(X, coef, intercept)
         self.n_iter_ = n_iter
         return self
+
+    def _fit_gd(self, X, y, alpha):
+        """The seed's L2 loop: it descends ``(1/2n)(‖r‖² + α‖w‖²)``, Ridge's objective over ``2n``."""
+        max_iter = 100_000 if self.max_iter is None else self.max_iter
+        tol_grad = self.tol * max(float(np.std(y)), np.finfo(float).tiny)
+        theta, n_iter = seed_gradient_descent(
+            X,
+            y,
+            penalty="l2",
+            lambda_=alpha,
+            learning_rate="auto",
+            iterations=max_iter,
+            fit_intercept=self.fit_intercept,
+            tol=tol_grad,
+        )
+        if n_iter >= max_iter:
+            warnings.warn(
+                f"Ridge(solver='gd') did not converge in max_iter={max_iter} iterations: the gradient is above "
+                f"tol·std(y) = {tol_grad:.3g}; increase max_iter or use solver='cholesky'",
+                ConvergenceWarning,
+            )
+        return theta[1:], theta[0], n_iter
 
 
 class ElasticNet(_LinearModel):
@@ -147,7 +177,16 @@ class ElasticNet(_LinearModel):
         Constrain the coefficients to be non-negative.
     warm_start : bool, default=False
         Start from the previous ``coef_``.
-    solver : {"auto", "cd"}, default="auto"
+    solver : {"auto", "cd", "fista", "gd"}, default="auto"
+        ``"cd"``: coordinate descent on working sets (dense ``X`` centered
+        into one Fortran copy per fit; sparse ``X`` as CSC, centered
+        implicitly). ``"fista"``: accelerated proximal gradient on the fused
+        one-pass kernels (dense C/F or CSR, never centered or copied except
+        F → C once), exact zeros, step ``1/L`` found automatically.
+        ``"gd"``: the seed's loop (sign subgradient steps; ``l1_ratio`` 1 or
+        0 only) for parity with it — approximate: no exact zeros, and it
+        warns when ``max_iter`` steps leave the gap above ``tol``.
+        ``"auto"`` is ``"cd"``.
 
     Attributes
     ----------
@@ -187,13 +226,19 @@ class ElasticNet(_LinearModel):
         l1_ratio = self._l1_ratio()
         tol = check_scalar(self.tol, "tol", include_low=False)
         max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
-        if self.solver not in ("auto", "cd"):
-            raise ValueError(f"solver must be 'auto' or 'cd', got {self.solver!r}")
-        X, y = self._validate_fit_data(X, y, "csc")
+        if self.solver not in _ENET_SOLVERS:
+            raise ValueError(f"solver must be one of {', '.join(map(repr, _ENET_SOLVERS))}, got {self.solver!r}")
+        solver = "cd" if self.solver == "auto" else self.solver
+        if solver == "gd" and l1_ratio not in (0.0, 1.0):
+            raise ValueError(
+                f"solver='gd' runs the seed's loop, which has an L1 or an L2 penalty, not both: "
+                f"it needs l1_ratio 1 or 0, got {l1_ratio!r}"
+            )
+        X, y = self._validate_fit_data(X, y, "csc" if solver == "cd" else "csr")
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (X.shape[1],):
             coef_init = self.coef_
-        coef, intercept, gap, n_iter, converged = enet_coordinate_descent(
+        coef, intercept, gap, n_iter, converged = _ENET_SOLVERS[solver](
             X,
             y,
             alpha,
@@ -205,16 +250,53 @@ class ElasticNet(_LinearModel):
             coef_init=coef_init,
         )
         if not converged:
+            scale = "‖y − ȳ‖²/n" if self.fit_intercept else "‖y‖²/n"
+            y_scale = float(np.var(y) if self.fit_intercept else np.mean(y**2))
+            steps = "epochs" if solver == "cd" else "iterations"
             warnings.warn(
-                f"{type(self).__name__} did not converge in max_iter={max_iter} epochs: duality gap "
-                f"{gap:.3g} > tol·‖y − ȳ‖²/n = {tol * float(np.var(y) if self.fit_intercept else np.mean(y**2)):.3g}; "
-                "increase max_iter or tol",
+                f"{type(self).__name__}(solver={solver!r}) did not converge in max_iter={max_iter} {steps}: "
+                f"duality gap {gap:.3g} > tol·{scale} = {tol * y_scale:.3g}; increase max_iter or tol",
                 ConvergenceWarning,
             )
         self._set_coef(X, coef, intercept)
         self.dual_gap_ = gap
         self.n_iter_ = n_iter
         return self
+
+
+def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, coef_init):
+    """The seed's loop as an ElasticNet solver (``l1_ratio`` 1 or 0), its gap measured at the end.
+
+    The seed descends ``(1/2n)‖r‖² + (λ/n)‖w‖₁`` (L1) or ``+ (λ/2n)‖w‖²`` (L2):
+    scikit-learn's objective with ``λ = nα``. It always starts from zero.
+    """
+    if positive:
+        raise ValueError("solver='gd' (the seed's loop) does not support positive=True; use 'cd' or 'fista'")
+    n = X.shape[0]
+    penalty = "l1" if l1_ratio == 1.0 else "l2"
+    tol_grad = None if penalty == "l1" else tol * max(float(np.std(y)), np.finfo(float).tiny)
+    theta, n_iter = seed_gradient_descent(
+        X,
+        y,
+        penalty=penalty,
+        lambda_=n * alpha,
+        learning_rate="auto",
+        iterations=max_iter,
+        fit_intercept=fit_intercept,
+        tol=tol_grad,
+    )
+    coef = theta[1:]
+    y_mean = float(y.mean()) if fit_intercept else 0.0
+    x_mean = np.asarray(X.mean(axis=0)).ravel() if fit_intercept else np.zeros(X.shape[1])
+    R = (y - y_mean) - (np.asarray(X @ coef).ravel() - float(x_mean @ coef))
+    XtR = np.asarray(X.T @ R).ravel() - x_mean * R.sum()
+    l1, l2 = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
+    gap = duality_gap_from_stats(float(R @ R), float(R @ (y - y_mean)), XtR, coef, l1, l2, False)
+    intercept = theta[0] if fit_intercept else 0.0
+    return coef, intercept, gap / n, n_iter, gap <= tol * float((y - y_mean) @ (y - y_mean))
+
+
+_ENET_SOLVERS = {"auto": None, "cd": enet_coordinate_descent, "fista": enet_fista, "gd": _enet_gd}
 
 
 class Lasso(ElasticNet):

@@ -192,9 +192,27 @@ def _duality_gap(R, XtR, w, y_c, l1, l2, positive):
     ``XtR`` and ``w`` may be restricted to a working set (coefficients outside
     it being zero): that is the gap of the subproblem on the working set.
     """
+    return duality_gap_from_stats(float(R @ R), float(R @ y_c), XtR, w, l1, l2, positive)
+
+
+def duality_gap_from_stats(R_norm2, R_dot_yc, XtR, w, l1, l2, positive):
+    """scikit-learn's ElasticNet duality gap from ``‖R‖²``, ``R·y_c`` and ``X_cᵀR``.
+
+    ``R = y_c − X_c w`` is the centered residual; ``l1 = nαρ``, ``l2 = nα(1 − ρ)``
+    and the gap are unscaled by ``n``. The dual point is ``R`` scaled into the
+    dual feasible set, ``‖X_cᵀθ − l2·w‖∞ ≤ l1``. Without an L1 penalty that
+    scaling degenerates (to ``θ = 0``), so, as scikit-learn does, Ridge
+    (``l1 = 0 < l2``) takes the dual point ``θ = R`` of its own dual, and
+    least squares (``l1 = l2 = 0``) reports ``‖X_cᵀR‖²``, the first-order
+    condition.
+    """
+    if l1 == 0.0:
+        XtR_norm2 = float(XtR @ XtR)
+        if l2 == 0.0:
+            return XtR_norm2
+        return R_norm2 + 0.5 * l2 * float(w @ w) - R_dot_yc + XtR_norm2 / (2.0 * l2)
     XtA = XtR - l2 * w
     dual_norm = np.max(XtA, initial=0.0) if positive else np.max(np.abs(XtA), initial=0.0)
-    R_norm2 = float(R @ R)
     w_norm2 = float(w @ w)
     if dual_norm > l1:
         const = l1 / dual_norm
@@ -202,5 +220,5 @@ def _duality_gap(R, XtR, w, y_c, l1, l2, positive):
     else:
         const = 1.0
         gap = R_norm2
-    gap += l1 * float(np.abs(w).sum()) - const * float(R @ y_c) + 0.5 * l2 * (1.0 + const**2) * w_norm2
+    gap += l1 * float(np.abs(w).sum()) - const * R_dot_yc + 0.5 * l2 * (1.0 + const**2) * w_norm2
     return gap

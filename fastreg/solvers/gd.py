@@ -80,7 +80,7 @@ def safe_learning_rate(grad_op, penalty, lambda_):
     return 1.0 / lipschitz_constant(grad_op, penalty, lambda_)
 
 
-def seed_gradient_descent(X, y, *, penalty, lambda_, learning_rate, iterations):
+def seed_gradient_descent(X, y, *, penalty, lambda_, learning_rate, iterations, fit_intercept=True, tol=None):
     """Run the seed's loop on validated input.
 
     Parameters
@@ -91,10 +91,19 @@ def seed_gradient_descent(X, y, *, penalty, lambda_, learning_rate, iterations):
     lambda_ : float >= 0
     learning_rate : float > 0 or "auto"
     iterations : int >= 0
+    fit_intercept : bool, default=True
+        ``False`` keeps ``theta[0]`` at 0 (the seed always fits it).
+    tol : float or None, default=None
+        Stop early once the largest entry of the gradient of the descended
+        objective is at most ``tol`` (smooth objectives only: no penalty or
+        L2; the L1 sign steps never settle). ``None`` runs all iterations,
+        as the seed does.
 
     Returns
     -------
     theta : (p + 1,) float64 ndarray, ``theta[0]`` the intercept
+    n_iter : int
+        Iterations run.
 
     Raises
     ------
@@ -113,8 +122,15 @@ def seed_gradient_descent(X, y, *, penalty, lambda_, learning_rate, iterations):
     grad = np.empty(q)
     best = math.inf
     watch = True
+    smooth_tol = tol if tol is not None and code != PENALTY_L1 else None
+    n_iter = 0
     for k in range(iterations):
         sse = grad_op(theta, y, grad)
+        if not fit_intercept:
+            grad[0] = 0.0
+        if smooth_tol is not None and _gradient_norm(grad, theta, m, lambda_, code) <= smooth_tol:
+            break
+        n_iter += 1
         objective = sse / (2.0 * m) + seed_step(theta, grad, m, lambda_, learning_rate, code)
         if not math.isfinite(objective):
             raise _divergence(grad_op, penalty, lambda_, learning_rate, k)
@@ -128,7 +144,15 @@ def seed_gradient_descent(X, y, *, penalty, lambda_, learning_rate, iterations):
         best = min(best, objective)
     if not np.all(np.isfinite(theta)):
         raise _divergence(grad_op, penalty, lambda_, learning_rate, iterations)
-    return theta
+    return theta, n_iter
+
+
+def _gradient_norm(grad, theta, m, lambda_, code):
+    """Largest entry of the gradient ``(1/m)·grad + (λ/m)·[0, w]`` of a smooth objective."""
+    g = grad / m
+    if code == PENALTY_L2:
+        g[1:] += (lambda_ / m) * theta[1:]
+    return float(np.max(np.abs(g)))
 
 
 def _limit(best, code):

@@ -1,0 +1,151 @@
+"""The Lasso/ElasticNet solvers besides "cd": "fista" (exact) and "gd" (the seed's loop, approximate)."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import linear_model as sk
+from sklearn.exceptions import ConvergenceWarning
+
+import fastreg
+from fastreg import reference
+
+from helpers import STORAGES
+from test_linear_model import alpha_max, enet_objective, make_data
+
+
+@pytest.mark.parametrize("storage", ["C", "F", "csr_matrix", "csc_matrix", "coo_array"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(120, 30), (40, 150)], ids=["tall", "wide"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_fista_objective_matches_sklearn(storage, dtype, shape, l1_ratio, fit_intercept):
+    X, y = make_data(shape, density=0.5, seed=11)
+    alpha = 0.05 * alpha_max(X, y, max(l1_ratio, 0.1))
+    Xs = STORAGES[storage](X.astype(dtype))
+    Xd = X.astype(dtype).astype(np.float64)
+    model = fastreg.ElasticNet(
+        alpha=alpha, l1_ratio=l1_ratio, solver="fista", fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000
+    )
+    model.fit(Xs, y)
+    ref = sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-15, max_iter=500_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # scikit-learn at tol 1e-15
+        ref.fit(Xd, y)
+    ours = enet_objective(Xd, y, model.coef_.astype(float), model.intercept_, alpha, l1_ratio)
+    theirs = enet_objective(Xd, y, ref.coef_, ref.intercept_, alpha, l1_ratio)
+    assert ours <= theirs * (1 + 1e-9)
+    assert model.coef_.dtype == dtype
+    y_scale = np.var(y) if fit_intercept else np.mean(y**2)
+    assert model.dual_gap_ <= 1e-12 * y_scale
+    if not fit_intercept:
+        assert model.intercept_ == 0.0
+
+
+def test_fista_exact_zeros_same_support_as_cd_and_large_means():
+    X, y = make_data((200, 60), seed=1)
+    X[:, :5] += 50.0  # large column means: the eliminated intercept keeps FISTA well conditioned
+    alpha = 0.05 * alpha_max(X, y)
+    fista = fastreg.Lasso(alpha=alpha, solver="fista").fit(X, y)
+    cd = fastreg.Lasso(alpha=alpha, solver="cd", tol=1e-13).fit(X, y)
+    assert np.count_nonzero(fista.coef_ == 0.0) > 20
+    assert_array_equal(fista.coef_ != 0, cd.coef_ != 0)
+    assert_allclose(fista.coef_, cd.coef_, rtol=1e-6, atol=1e-8)
+    assert_allclose(fista.intercept_, cd.intercept_, rtol=1e-8)
+
+
+def test_fista_positive_and_warm_start():
+    X, y = make_data((100, 40), seed=4)
+    alpha = 0.02 * alpha_max(X, y)
+    model = fastreg.Lasso(alpha=alpha, solver="fista", positive=True).fit(X, y)
+    ref = sk.Lasso(alpha=alpha, positive=True, tol=1e-15, max_iter=200_000).fit(X, y)
+    assert np.all(model.coef_ >= 0)
+    assert_allclose(model.coef_, ref.coef_, atol=1e-6)
+    warm = fastreg.Lasso(alpha=alpha, solver="fista", warm_start=True).fit(X, y)
+    first = warm.n_iter_
+    warm.fit(X, y)
+    assert warm.n_iter_ < first
+
+
+def test_fista_max_iter_warns():
+    X, y = make_data((40, 150), seed=5)
+    with pytest.warns(ConvergenceWarning, match="solver='fista'.*iterations"):
+        model = fastreg.Lasso(alpha=1e-4 * alpha_max(X, y), solver="fista", max_iter=5).fit(X, y)
+    assert model.n_iter_ == 5
+    assert model.dual_gap_ > 0
+
+
+@pytest.mark.parametrize("storage", ["C", "F", "csr_matrix"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_gd_lasso_is_the_seed_loop(storage, fit_intercept):
+    """solver="gd" runs the seed's L1 loop (λ = nα, step 1/L): equal to gradient_descent."""
+    X, y = make_data((80, 12), seed=3, density=0.6)
+    alpha = 0.1 * alpha_max(X, y)
+    with pytest.warns(ConvergenceWarning):  # sign steps never close the gap
+        model = fastreg.Lasso(alpha=alpha, solver="gd", max_iter=300, fit_intercept=fit_intercept)
+        model.fit(STORAGES[storage](X), y)
+    assert model.n_iter_ == 300
+    assert np.count_nonzero(model.coef_) == X.shape[1]  # no exact zeros: documented
+    if fit_intercept:
+        theta = fastreg.gradient_descent(X, y, penalty="l1", lambda_=80 * alpha, learning_rate="auto", iterations=300)
+        assert_allclose(model.coef_, theta[1:], rtol=1e-10, atol=1e-12)
+        assert_allclose(model.intercept_, theta[0], rtol=1e-10)
+        lr = 1.0 / np.linalg.eigvalsh(np.c_[np.ones(80), X].T @ np.c_[np.ones(80), X] / 80).max()
+        ref = reference.lasso_gradient_descent(X, y, lambda_=80 * alpha, learning_rate=lr, iterations=300)
+        assert_allclose(model.coef_, ref[1:], rtol=1e-4, atol=1e-5)  # lr from power iteration, 1e-6 off
+    else:
+        assert model.intercept_ == 0.0
+    # given enough steps it hovers near the Lasso optimum, never on it
+    with pytest.warns(ConvergenceWarning):
+        long = fastreg.Lasso(alpha=alpha, solver="gd", max_iter=20_000, fit_intercept=fit_intercept).fit(X, y)
+    exact = fastreg.Lasso(alpha=alpha, fit_intercept=fit_intercept).fit(X, y)
+    objective = [enet_objective(X, y, m.coef_, m.intercept_, alpha, 1.0) for m in (long, exact)]
+    assert objective[1] < objective[0] < objective[1] * 1.01
+    assert np.count_nonzero(long.coef_) == X.shape[1]
+
+
+@pytest.mark.parametrize("storage", ["C", "csr_matrix"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_gd_ridge_and_l2_elasticnet_reach_the_optimum(storage, fit_intercept):
+    X, y = make_data((90, 15), seed=8, correlated=False)
+    X = X - X.mean(axis=0) + 0.2  # the seed's loop over [1, X] is slow when column means are large
+    Xs = STORAGES[storage](X)
+    ref = sk.Ridge(alpha=5.0, fit_intercept=fit_intercept).fit(X, y)
+    model = fastreg.Ridge(alpha=5.0, solver="gd", fit_intercept=fit_intercept).fit(Xs, y)
+    assert_allclose(model.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
+    assert_allclose(model.intercept_, ref.intercept_, rtol=1e-7, atol=1e-9)
+    assert 1 <= model.n_iter_ < 100_000
+    enet = fastreg.ElasticNet(alpha=0.1, l1_ratio=0.0, solver="gd", fit_intercept=fit_intercept).fit(Xs, y)
+    ref = sk.ElasticNet(alpha=0.1, l1_ratio=0.0, fit_intercept=fit_intercept, tol=1e-15, max_iter=100_000).fit(X, y)
+    assert_allclose(enet.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("solver", ["cd", "fista"])
+def test_ridge_like_elasticnet_converges_on_its_own_gap(solver):
+    """l1_ratio=0 has no L1 term: the gap is Ridge's own (scikit-learn's formulation B)."""
+    X, y = make_data((100, 20), seed=9)
+    model = fastreg.ElasticNet(alpha=0.3, l1_ratio=0.0, solver=solver).fit(X, y)
+    ref = sk.ElasticNet(alpha=0.3, l1_ratio=0.0, tol=1e-15, max_iter=100_000).fit(X, y)
+    assert model.dual_gap_ <= 1e-9 * np.var(y)
+    assert model.n_iter_ < 1000
+    objective = [enet_objective(X, y, m.coef_, m.intercept_, 0.3, 0.0) for m in (model, ref)]
+    assert objective[0] <= objective[1] * (1 + 1e-9)
+    assert_allclose(model.coef_, ref.coef_, rtol=1e-3, atol=1e-5)  # a gap of 1e-9 pins w to ~1e-4
+
+
+@pytest.mark.parametrize(
+    "params, pattern",
+    [
+        (dict(solver="newton"), "solver must be one of"),
+        (dict(solver="gd", l1_ratio=0.5), "l1_ratio 1 or 0"),
+        (dict(solver="gd", l1_ratio=1.0, positive=True), "positive"),
+    ],
+)
+def test_solver_parameter_errors(params, pattern):
+    X, y = make_data((30, 5))
+    with pytest.raises(ValueError, match=pattern):
+        fastreg.ElasticNet(alpha=0.1, **params).fit(X, y)
+    with pytest.raises(ValueError, match="solver must be"):
+        fastreg.Ridge(solver="fista").fit(X, y)
