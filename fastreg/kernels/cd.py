@@ -160,3 +160,31 @@ def column_stats_csc(data, indptr, n, center, sums, norms):
             q += v * v
         sums[j] = s
         norms[j] = q
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def residual_step_dense(XT, R, ws, dw):
+    """``R −= X[:, ws]·dw`` in place (dense, ``XT`` the C-ordered transpose)."""
+    n = R.shape[0]
+    for k in range(ws.shape[0]):
+        d = dw[k]
+        if d != 0.0:
+            col = XT[ws[k]]
+            for i in range(n):
+                R[i] -= d * col[i]
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def residual_step_csc(data, indices, indptr, r, r_sum, ws, dw):
+    """``r −= X[:, ws]·dw`` and ``Σr`` with it, in place (CSC)."""
+    s = r_sum[0]
+    for k in range(ws.shape[0]):
+        d = dw[k]
+        if d != 0.0:
+            j = ws[k]
+            col_sum = 0.0
+            for i in range(indptr[j], indptr[j + 1]):
+                r[indices[i]] -= d * data[i]
+                col_sum += data[i]
+            s -= d * col_sum
+    r_sum[0] = s

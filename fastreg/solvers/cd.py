@@ -16,7 +16,15 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from ..kernels.cd import cd_epoch_csc, cd_epoch_dense, column_stats_csc, xtr_csc, xtr_dense
+from ..kernels.cd import (
+    cd_epoch_csc,
+    cd_epoch_dense,
+    column_stats_csc,
+    residual_step_csc,
+    residual_step_dense,
+    xtr_csc,
+    xtr_dense,
+)
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
@@ -26,6 +34,8 @@ _GAP_EVERY = 10
 # full problem's gap.
 _WS_START = 10
 _INNER_FRACTION = 0.3
+# Anderson extrapolation from this many iterate differences (skglm uses 5).
+_ANDERSON_K = 5
 
 
 class _Dense:
@@ -44,6 +54,16 @@ class _Dense:
 
     def epoch(self, w, state, l1, l2, ws, positive):
         return cd_epoch_dense(self.XT, w, state[0], self.norms, l1, l2, ws, positive)
+
+    def step(self, state, ws, dw):
+        """A copy of the state for ``w[ws] + dw``."""
+        R = state[0].copy()
+        residual_step_dense(self.XT, R, ws, dw)
+        return R, state[1]
+
+    def residual_norm2(self, state):
+        R = state[0]
+        return float(R @ R)
 
     def correlations(self, state, w, ws):
         """Centered residual ``R`` and ``X_c[:, ws]ᵀR``."""
@@ -72,6 +92,21 @@ class _CSC:
         r, r_sum = state
         X = self.X
         return cd_epoch_csc(X.data, X.indices, X.indptr, self.center, w, r, r_sum, self.norms, l1, l2, ws, positive)
+
+    def step(self, state, ws, dw):
+        """A copy of the state for ``w[ws] + dw``."""
+        r, r_sum = state[0].copy(), state[1].copy()
+        X = self.X
+        residual_step_csc(X.data, X.indices, X.indptr, r, r_sum, ws, dw)
+        return r, r_sum
+
+    def residual_norm2(self, state):
+        """``‖R‖² = ‖r‖² − (Σr)²/n`` when centering (``R = r − r̄``)."""
+        r, r_sum = state
+        if self.center:
+            R = r - r_sum[0] / r.shape[0]
+            return float(R @ R)
+        return float(r @ r)
 
     def correlations(self, state, w, ws):
         """Centered residual ``R = r − r̄`` and ``X_c[:, ws]ᵀR = X[:, ws]ᵀR``."""
@@ -156,15 +191,65 @@ def _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef
             break
         ws = _working_set(XtR, w, op.norms, l1, l2, positive)
         inner_tol = tol_abs if ws.shape[0] == p else max(_INNER_FRACTION * gap, tol_abs)
+        anderson = _Anderson(ws.shape[0])
         for epoch in range(1, max_iter - n_iter + 1):
             op.epoch(w, state, l1, l2, ws, positive)
             n_iter += 1
+            if anderson.push(w[ws]):
+                state = _extrapolate(op, state, w, ws, anderson.extrapolate(), l1, l2, positive)
             if epoch % _GAP_EVERY == 0:
                 R, XtR_ws = op.correlations(state, w, ws)
                 if _duality_gap(R, XtR_ws, w[ws], y_c, l1, l2, positive) <= inner_tol:
                     break
     intercept = y_mean - float(x_mean @ w) if fit_intercept else 0.0
     return w, intercept, gap / n, n_iter, gap <= tol_abs
+
+
+class _Anderson:
+    """Anderson extrapolation of the CD iterates on a working set (as in skglm).
+
+    Keeps the last ``_ANDERSON_K + 1`` iterates; from their differences ``U``
+    solves ``(UᵀU)z = 1`` and proposes ``Σ cₖ wₖ`` with ``c = z/Σz``.
+    """
+
+    def __init__(self, size):
+        self.buf = np.empty((_ANDERSON_K + 1, size))
+        self.count = 0
+
+    def push(self, w_ws):
+        """Store an iterate; True when enough are stored to extrapolate."""
+        self.buf[self.count] = w_ws
+        self.count += 1
+        return self.count == _ANDERSON_K + 1
+
+    def extrapolate(self):
+        """The extrapolated iterate (or None if the system is singular); resets the buffer."""
+        self.count = 0
+        U = np.diff(self.buf, axis=0)
+        try:
+            z = np.linalg.solve(U @ U.T, np.ones(_ANDERSON_K))
+        except np.linalg.LinAlgError:
+            return None
+        total = z.sum()
+        if not np.all(np.isfinite(z)) or total == 0.0:
+            return None
+        return (z / total) @ self.buf[1:]
+
+
+def _extrapolate(op, state, w, ws, w_acc, l1, l2, positive):
+    """Take the extrapolated point if it lowers the objective; return the state to keep."""
+    if w_acc is None:
+        return state
+    if positive:
+        w_acc = np.maximum(w_acc, 0.0)
+    w_ws = w[ws]
+    trial = op.step(state, ws, w_acc - w_ws)
+    current = 0.5 * op.residual_norm2(state) + l1 * np.abs(w_ws).sum() + 0.5 * l2 * float(w_ws @ w_ws)
+    proposed = 0.5 * op.residual_norm2(trial) + l1 * np.abs(w_acc).sum() + 0.5 * l2 * float(w_acc @ w_acc)
+    if proposed < current:
+        w[ws] = w_acc
+        return trial
+    return state
 
 
 def _working_set(XtR, w, norms, l1, l2, positive):
