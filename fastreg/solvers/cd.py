@@ -187,10 +187,11 @@ def _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef
     while True:
         R, XtR = op.correlations(state, w, everything)
         gap = _duality_gap(R, XtR, w, y_c, l1, l2, positive)
-        if gap <= tol_abs or n_iter >= max_iter:
+        target = stopping_gap(tol, tol_abs, float(y_c @ y_c), _primal(R, w, l1, l2))
+        if gap <= target or n_iter >= max_iter:
             break
         ws = _working_set(XtR, w, op.norms, l1, l2, positive)
-        inner_tol = tol_abs if ws.shape[0] == p else max(_INNER_FRACTION * gap, tol_abs)
+        inner_tol = target if ws.shape[0] == p else max(_INNER_FRACTION * gap, target)
         anderson = _Anderson(ws.shape[0])
         for epoch in range(1, max_iter - n_iter + 1):
             op.epoch(w, state, l1, l2, ws, positive)
@@ -203,6 +204,25 @@ def _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef
                     break
     intercept = y_mean - float(x_mean @ w) if fit_intercept else 0.0
     return w, intercept, gap / n, n_iter, gap <= tol_abs
+
+
+def _primal(R, w, l1, l2):
+    return 0.5 * float(R @ R) + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
+
+
+def stopping_gap(tol, tol_abs, y_norm2, primal):
+    """The gap at which to stop: scikit-learn's ``tol·‖y_c‖²``, and ``10⁻³·tol`` of the objective.
+
+    scikit-learn's rule alone measures the gap against ``‖y_c‖²``: where the
+    objective is much smaller (small α, a good fit) it stops far from the
+    optimum in relative terms (``tol=1e-6`` left 3e-8 relative objective on
+    1,000 x 20,000 data). The second bound makes every ``tol`` land at least
+    as close as scikit-learn's fits do, and within ``10⁻³·tol`` relative
+    objective of the optimum. It is never tightened below ``10⁻¹³·‖y_c‖²``,
+    near the rounding floor of the gap itself (a smaller ``tol`` still
+    applies as given).
+    """
+    return min(tol_abs, max(1e-3 * tol * primal, 1e-13 * y_norm2))
 
 
 class _Anderson:

@@ -21,7 +21,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from .cd import duality_gap_from_stats
+from .cd import duality_gap_from_stats, stopping_gap
 from .fused import FusedGradient
 from .gd import _C_COPY_MIN_ITERATIONS
 
@@ -72,9 +72,10 @@ def enet_fista(
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     z = w.copy()
     t = 1.0
-    gap = op.gap(w, l1 * n, l2 * n, positive)
+    y_norm2 = float(op.y_c @ op.y_c)
+    gap, primal = op.gap(w, l1 * n, l2 * n, positive)
     n_iter = 0
-    while gap > tol_abs and n_iter < max_iter and step > 0.0:
+    while gap > stopping_gap(tol, tol_abs, y_norm2, primal) and n_iter < max_iter and step > 0.0:
         for _ in range(min(_GAP_EVERY, max_iter - n_iter)):
             _, grad = op.gradient(z)
             grad += l2 * z
@@ -86,7 +87,7 @@ def enet_fista(
             z = w_new + ((t - 1.0) / t_new) * dw
             w, t = w_new, t_new
             n_iter += 1
-        gap = op.gap(w, l1 * n, l2 * n, positive)
+        gap, primal = op.gap(w, l1 * n, l2 * n, positive)
         if not math.isfinite(gap):
             raise FloatingPointError("FISTA produced non-finite values: X or y overflow in float64")
     intercept = op.intercept(w)
@@ -131,11 +132,12 @@ class _CenteredPass:
         return sse, xtr / self.n
 
     def gap(self, w, l1, l2, positive):
-        """scikit-learn's duality gap at ``w`` (unscaled by ``n``; ``l1``, ``l2`` unscaled too)."""
+        """scikit-learn's duality gap at ``w`` and the primal objective (unscaled by ``n``, as ``l1``, ``l2``)."""
         sse, xtr = self._residual_pass(w, self.y, self.intercept(w))
         XtR = -xtr  # X_cᵀR, R = −r
         R_dot_yc = sse + float(w @ XtR)  # R·y_c = R·(R + X_c w)
-        return duality_gap_from_stats(sse, R_dot_yc, XtR, w, l1, l2, positive)
+        primal = 0.5 * sse + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
+        return duality_gap_from_stats(sse, R_dot_yc, XtR, w, l1, l2, positive), primal
 
     def lipschitz(self, *, tol=1e-6, max_iter=300, seed=0):
         """Largest eigenvalue of ``X_cᵀX_c/n`` by power iteration (a Rayleigh quotient)."""
