@@ -52,12 +52,20 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X)
         return X, np.asarray(y, dtype=np.float64), sample_weight
 
+    # scikit-learn's shapes for a one-column 2-D y: Ridge, Lasso and
+    # ElasticNet give coef_ (n_features,) and intercept_ (1,); LinearRegression
+    # keeps coef_ (1, n_features).
+    _ravel_one_target = True
+
     def _set_coef(self, X, coef, intercept):
-        self.coef_ = np.asarray(coef, dtype=X.dtype)
-        if np.ndim(self.coef_) == 1:
-            self.intercept_ = float(intercept)
-        else:
-            self.intercept_ = np.asarray(intercept, dtype=X.dtype)
+        coef = np.asarray(coef, dtype=X.dtype)
+        if coef.ndim == 1:
+            self.coef_, self.intercept_ = coef, float(intercept)
+            return
+        intercept = np.asarray(intercept, dtype=X.dtype)
+        if coef.shape[0] == 1 and self._ravel_one_target:
+            coef = coef[0]
+        self.coef_, self.intercept_ = coef, intercept
 
     def predict(self, X):
         """Predict with the fitted linear model.
@@ -97,6 +105,8 @@ class LinearRegression(_LinearModel):
     n_features_in_ : int
     feature_names_in_ : ndarray of str (only when fitted on a DataFrame with string column names)
     """
+
+    _ravel_one_target = False
 
     def __init__(self, *, fit_intercept=True, copy_X=True, positive=False):
         self.fit_intercept = fit_intercept
@@ -265,8 +275,9 @@ class ElasticNet(_LinearModel):
         X, y, sample_weight = self._validate_fit_data(X, y, "csc", sample_weight)
         coef_init = None
         expected = (X.shape[1],) if y.ndim == 1 else (y.shape[1], X.shape[1])
-        if self.warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == expected:
-            coef_init = self.coef_
+        previous = getattr(self, "coef_", None)
+        if self.warm_start and previous is not None and previous.size == np.prod(expected):
+            coef_init = previous.reshape(expected)
         coef, intercept, gap, n_iter, converged = enet_coordinate_descent(
             X,
             y,
@@ -288,6 +299,8 @@ class ElasticNet(_LinearModel):
                 ConvergenceWarning,
             )
         self._set_coef(X, coef, intercept)
+        if y.ndim == 2 and y.shape[1] == 1:  # scikit-learn: one target → scalar gap and count
+            gap, n_iter = float(gap[0]), n_iter[0]
         self.dual_gap_ = gap
         self.n_iter_ = n_iter
         return self
