@@ -530,6 +530,13 @@ def _positive(X, y, alpha, fit_intercept, sample_weight, tol, max_iter):
             )
             W[:, j] = np.maximum(res.x, 0.0)
             n_iter = max(n_iter, int(res.nit), 1)
+            if res.status == 1:
+                warnings.warn(
+                    f"positive least squares (L-BFGS-B) reached max_iter={maxiter} before tol={tol:g}; "
+                    "increase max_iter or tol.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
     else:
         if sample_weight is not None:
             X_c, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
