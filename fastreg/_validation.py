@@ -91,3 +91,21 @@ def check_learning_rate(learning_rate):
             return learning_rate
         raise ValueError(f"learning_rate must be a positive number or 'auto', got {learning_rate!r}")
     return float(check_scalar(learning_rate, "learning_rate", include_low=False))
+
+
+def check_sample_weight(sample_weight, X):
+    """``None`` (unweighted), or ``sample_weight`` as a (n,) float64 array.
+
+    A scalar means equal weights (``None``). Weights must be finite and
+    non-negative with a positive sum: a zero weight removes its sample.
+    """
+    if sample_weight is None or isinstance(sample_weight, numbers.Number):
+        return None
+    from sklearn.utils.validation import _check_sample_weight
+
+    sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight must be finite")
+    if not sw.sum() > 0:
+        raise ValueError("sample_weight must have a positive sum (at least one sample with weight > 0)")
+    return sw

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_compressed_structure, check_scalar
+from ._validation import check_compressed_structure, check_sample_weight, check_scalar
 from .solvers.cd import duality_gap_from_stats, enet_coordinate_descent
 from .solvers.fista import enet_fista
 from .solvers.gd import seed_gradient_descent
@@ -24,9 +24,20 @@ _SPARSE = ("csr", "csc", "coo")
 
 
 class _LinearModel(RegressorMixin, BaseEstimator):
-    """Shared validation and ``predict`` for linear models ``y ≈ Xw + b``."""
+    """Shared validation and ``predict`` for linear models ``y ≈ Xw + b``.
 
-    def _validate_fit_data(self, X, y, sparse_format):
+    ``y`` may be 1-D (``coef_`` of shape (n_features,), ``intercept_`` a
+    float) or 2-D (n_samples, n_targets) (``coef_`` (n_targets, n_features),
+    ``intercept_`` (n_targets,)).
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _validate_fit_data(self, X, y, sparse_format, sample_weight=None):
         X, y = validate_data(
             self,
             X,
@@ -35,15 +46,28 @@ class _LinearModel(RegressorMixin, BaseEstimator):
             accept_large_sparse=True,
             dtype=[np.float64, np.float32],
             y_numeric=True,
+            multi_output=True,
         )
         if sp.issparse(X):
             X = X.asformat(sparse_format)  # a copy when converting; the caller's matrix is untouched
             check_compressed_structure(X)
-        return X, np.asarray(y, dtype=np.float64)
+        sample_weight = check_sample_weight(sample_weight, X)
+        return X, np.asarray(y, dtype=np.float64), sample_weight
+
+    # scikit-learn's shapes for a one-column 2-D y: Ridge, Lasso and
+    # ElasticNet give coef_ (n_features,) and intercept_ (1,); LinearRegression
+    # keeps coef_ (1, n_features).
+    _ravel_one_target = True
 
     def _set_coef(self, X, coef, intercept):
-        self.coef_ = np.asarray(coef, dtype=X.dtype)
-        self.intercept_ = float(intercept)
+        coef = np.asarray(coef, dtype=X.dtype)
+        if coef.ndim == 1:
+            self.coef_, self.intercept_ = coef, float(intercept)
+            return
+        intercept = np.asarray(intercept, dtype=X.dtype)
+        if coef.shape[0] == 1 and self._ravel_one_target:
+            coef = coef[0]
+        self.coef_, self.intercept_ = coef, intercept
 
     def predict(self, X):
         """Predict with the fitted linear model.
@@ -54,11 +78,13 @@ class _LinearModel(RegressorMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        ndarray of shape (n_samples,), or (n_samples, n_targets) if fitted on 2-D ``y``
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=_SPARSE, accept_large_sparse=True, reset=False)
-        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+        if np.ndim(self.coef_) == 1:
+            return np.asarray(X @ self.coef_).ravel() + self.intercept_
+        return np.asarray(X @ self.coef_.T) + self.intercept_
 
 
 class LinearRegression(_LinearModel):
@@ -67,21 +93,38 @@ class LinearRegression(_LinearModel):
     Parameters
     ----------
     fit_intercept : bool, default=True
+    copy_X : bool, default=True
+        Accepted for scikit-learn compatibility; ``X`` is never overwritten
+        (the solvers center into their own copy or implicitly).
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (dense: NNLS, as
+        scikit-learn; sparse: L-BFGS-B with bounds).
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
     n_features_in_ : int
+    feature_names_in_ : ndarray of str (only when fitted on a DataFrame with string column names)
     """
 
-    def __init__(self, *, fit_intercept=True):
-        self.fit_intercept = fit_intercept
+    _ravel_one_target = False
 
-    def fit(self, X, y):
-        """Fit by least squares (dense: LAPACK ``gelsd``; sparse: LSQR, implicitly centered)."""
-        X, y = self._validate_fit_data(X, y, "csr")
-        coef, intercept = lstsq_solve(X, y, fit_intercept=self.fit_intercept)
+    def __init__(self, *, fit_intercept=True, copy_X=True, positive=False):
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.positive = positive
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit by least squares (dense: LAPACK ``gelsd``; sparse: LSQR, implicitly centered).
+
+        ``sample_weight`` (n_samples,) gives weighted least squares
+        ``Σ sᵢ(yᵢ − xᵢw − b)²``.
+        """
+        X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
+        coef, intercept = lstsq_solve(
+            X, y, fit_intercept=self.fit_intercept, sample_weight=sample_weight, positive=bool(self.positive)
+        )
         self._set_coef(X, coef, intercept)
         return self
 
@@ -104,36 +147,64 @@ class Ridge(_LinearModel):
         Tolerance of the iterative solvers.
     max_iter : int or None, default=None
         Iteration cap of the iterative solvers (``"gd"``: 100,000 when None).
+    copy_X : bool, default=True
+        Accepted for scikit-learn compatibility; ``X`` is never overwritten.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (``solver`` must be
+        ``"auto"``): dense ``X`` is solved exactly by NNLS on the augmented
+        system ``[X_c; √α I]``, sparse ``X`` by L-BFGS-B with bounds
+        (scikit-learn's method) to ``tol``.
 
     Attributes
     ----------
-    coef_, intercept_, n_features_in_, n_iter_ (None for direct solvers)
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_features_in_, feature_names_in_
+    n_iter_ : int
+        Iterations of the iterative solvers (largest over targets); 1 for a
+        direct solve (one factorization shared by all targets).
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None):
+    def __init__(
+        self, alpha=1.0, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, copy_X=True, positive=False
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.tol = tol
         self.max_iter = max_iter
+        self.copy_X = copy_X
+        self.positive = positive
 
-    def fit(self, X, y):
-        """Fit Ridge regression."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit Ridge regression, ``Σ sᵢ(yᵢ − xᵢw − b)² + α‖w‖²`` with ``sample_weight``."""
         alpha = check_scalar(self.alpha, "alpha")
         check_scalar(self.tol, "tol", include_low=False)
         if self.max_iter is not None:
             check_scalar(self.max_iter, "max_iter", low=1, integer=True)
         if self.solver not in ("auto", "cholesky", "cg", "lsqr", "gd"):
             raise ValueError(f"solver must be 'auto', 'cholesky', 'cg', 'lsqr' or 'gd', got {self.solver!r}")
-        X, y = self._validate_fit_data(X, y, "csr")
+        if self.positive and self.solver != "auto":
+            raise ValueError(f"positive=True needs solver='auto', got solver={self.solver!r}")
+        X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
         if self.solver == "gd":
+            if sample_weight is not None or y.ndim == 2:
+                raise ValueError("solver='gd' (the seed's loop) takes neither sample_weight nor 2-D y; use 'auto'")
             coef, intercept, n_iter = self._fit_gd(X, y, alpha)
         else:
             coef, intercept, n_iter = ridge_solve(
-                X, y, alpha, fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol, max_iter=self.max_iter
+                X,
+                y,
+                alpha,
+                fit_intercept=self.fit_intercept,
+                solver=self.solver,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                sample_weight=sample_weight,
+                positive=bool(self.positive),
             )
         self._set_coef(X, coef, intercept)
-        self.n_iter_ = n_iter
+        self.n_iter_ = 1 if n_iter is None else max(int(n_iter), 1)
         return self
 
     def _fit_gd(self, X, y, alpha):
@@ -176,7 +247,7 @@ class ElasticNet(_LinearModel):
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     warm_start : bool, default=False
-        Start from the previous ``coef_``.
+        Start from the previous ``coef_`` (when its shape fits the new ``y``).
     solver : {"auto", "cd", "fista", "gd"}, default="auto"
         ``"cd"``: coordinate descent on working sets (dense ``X`` centered
         into one Fortran copy per fit; sparse ``X`` as CSC, centered
@@ -186,11 +257,23 @@ class ElasticNet(_LinearModel):
         ``"gd"``: the seed's loop (sign subgradient steps; ``l1_ratio`` 1 or
         0 only) for parity with it — approximate: no exact zeros, and it
         warns when ``max_iter`` steps leave the gap above ``tol``.
-        ``"auto"`` is ``"cd"``.
+        ``"auto"`` is ``"cd"``. ``sample_weight`` and 2-D ``y`` need ``"cd"``.
+    copy_X : bool, default=True
+        ``False`` lets a Fortran-ordered float32/float64 dense ``X`` be centered
+        (and row-scaled by ``√sample_weight``) in place, saving the copy; ``X``
+        is then overwritten (``"cd"`` only).
 
     Attributes
     ----------
-    coef_, intercept_, n_features_in_, n_iter_, dual_gap_
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    dual_gap_ : float or ndarray of shape (n_targets,)
+    n_iter_ : int or list of int (one per target)
+    n_features_in_, feature_names_in_
+
+    With 2-D ``y`` each target is fitted independently (as scikit-learn), on
+    one centered copy of ``X``. ``sample_weight`` rescales the squared loss:
+    ``(1/(2Σs)) Σ sᵢ(yᵢ − xᵢw − b)²``.
     """
 
     def __init__(
@@ -204,6 +287,7 @@ class ElasticNet(_LinearModel):
         positive=False,
         warm_start=False,
         solver="auto",
+        copy_X=True,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -213,6 +297,7 @@ class ElasticNet(_LinearModel):
         self.positive = positive
         self.warm_start = warm_start
         self.solver = solver
+        self.copy_X = copy_X
 
     def _l1_ratio(self):
         ratio = check_scalar(self.l1_ratio, "l1_ratio")
@@ -220,7 +305,7 @@ class ElasticNet(_LinearModel):
             raise ValueError(f"l1_ratio must be in [0, 1], got {ratio!r}")
         return ratio
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit by coordinate descent, stopped on the duality gap."""
         alpha = check_scalar(self.alpha, "alpha")
         l1_ratio = self._l1_ratio()
@@ -234,10 +319,17 @@ class ElasticNet(_LinearModel):
                 f"solver='gd' runs the seed's loop, which has an L1 or an L2 penalty, not both: "
                 f"it needs l1_ratio 1 or 0, got {l1_ratio!r}"
             )
-        X, y = self._validate_fit_data(X, y, "csc" if solver == "cd" else "csr")
+        X, y, sample_weight = self._validate_fit_data(X, y, "csc" if solver == "cd" else "csr", sample_weight)
+        extra = {}
+        if solver == "cd":
+            extra = {"sample_weight": sample_weight, "copy_X": bool(self.copy_X)}
+        elif sample_weight is not None or y.ndim == 2:
+            raise ValueError(f"solver={solver!r} takes neither sample_weight nor 2-D y; use solver='cd'")
         coef_init = None
-        if self.warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (X.shape[1],):
-            coef_init = self.coef_
+        expected = (X.shape[1],) if y.ndim == 1 else (y.shape[1], X.shape[1])
+        previous = getattr(self, "coef_", None)
+        if self.warm_start and previous is not None and previous.size == np.prod(expected):
+            coef_init = previous.reshape(expected)
         coef, intercept, gap, n_iter, converged = _ENET_SOLVERS[solver](
             X,
             y,
@@ -248,17 +340,21 @@ class ElasticNet(_LinearModel):
             max_iter=max_iter,
             positive=bool(self.positive),
             coef_init=coef_init,
+            **extra,
         )
-        if not converged:
+        if not np.all(converged):
             scale = "‖y − ȳ‖²/n" if self.fit_intercept else "‖y‖²/n"
-            y_scale = float(np.var(y) if self.fit_intercept else np.mean(y**2))
             steps = "epochs" if solver == "cd" else "iterations"
+            gaps = ", ".join(f"{g:.3g}" for g in np.atleast_1d(gap))
             warnings.warn(
                 f"{type(self).__name__}(solver={solver!r}) did not converge in max_iter={max_iter} {steps}: "
-                f"duality gap {gap:.3g} > tol·{scale} = {tol * y_scale:.3g}; increase max_iter or tol",
+                f"duality gap {gaps} > tol·{scale} (tol={tol:g}, weighted when sample_weight is given); "
+                "increase max_iter or tol",
                 ConvergenceWarning,
             )
         self._set_coef(X, coef, intercept)
+        if y.ndim == 2 and y.shape[1] == 1:  # scikit-learn: one target → scalar gap and count
+            gap, n_iter = float(gap[0]), n_iter[0]
         self.dual_gap_ = gap
         self.n_iter_ = n_iter
         return self
@@ -307,7 +403,16 @@ class Lasso(ElasticNet):
     """
 
     def __init__(
-        self, alpha=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, warm_start=False, solver="auto"
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        tol=1e-9,
+        max_iter=10_000,
+        positive=False,
+        warm_start=False,
+        solver="auto",
+        copy_X=True,
     ):
         super().__init__(
             alpha=alpha,
@@ -318,6 +423,7 @@ class Lasso(ElasticNet):
             positive=positive,
             warm_start=warm_start,
             solver=solver,
+            copy_X=copy_X,
         )
 
     def _l1_ratio(self):

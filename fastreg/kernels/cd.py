@@ -188,3 +188,69 @@ def residual_step_csc(data, indices, indptr, r, r_sum, ws, dw):
                 col_sum += data[i]
             s -= d * col_sum
     r_sum[0] = s
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, norms, l1, l2, ws, positive):
+    """:func:`cd_epoch_csc` for weighted samples, centered along ``d = √s``.
+
+    The CSC arrays hold ``DX`` (rows scaled by ``d``); the centered columns are
+    ``DXⱼ − d·x̄ⱼ``, orthogonal to ``d``. The kernel keeps ``r = ỹ − DXw`` and
+    ``s = dᵀr``; the centered residual is ``R = r − d·s/dd`` (``dd = dᵀd``), so
+    ``(DXⱼ − d·x̄ⱼ)ᵀR = Σₖ dataₖ·(r[iₖ] − d[iₖ]·s/dd)`` reads the stored entries
+    only. ``col_dsum[j] = dᵀDXⱼ`` updates ``s``. With ``d = 1`` this is
+    :func:`cd_epoch_csc` with ``center=True``.
+    """
+    max_dw = 0.0
+    max_w = 0.0
+    s = r_sum[0]
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        if norms[j] == 0.0:
+            continue
+        lo = indptr[j]
+        hi = indptr[j + 1]
+        wj = w[j]
+        shift = s / dd
+        acc = 0.0
+        for k in range(lo, hi):
+            i = indices[k]
+            acc += data[k] * (r[i] - d[i] * shift)
+        tmp = acc + wj * norms[j]
+        new = _threshold(tmp, l1, positive) / (norms[j] + l2)
+        if new != wj:
+            delta = new - wj
+            for k in range(lo, hi):
+                r[indices[k]] -= delta * data[k]
+            s -= delta * col_dsum[j]
+            w[j] = new
+            max_dw = max(max_dw, abs(delta))
+        max_w = max(max_w, abs(new))
+    r_sum[0] = s
+    return max_dw, max_w
+
+
+@njit(cache=True)
+def column_stats_csc_weighted(data, indices, indptr, d, dd, col_dsum, norms):
+    """``col_dsum[j] = dᵀDXⱼ`` and ``norms[j] = ‖DXⱼ − d·x̄ⱼ‖²`` (``x̄ⱼ = col_dsum[j]/dd``).
+
+    ``data`` holds ``DX``. The norm is summed over the stored entries plus
+    ``x̄ⱼ²·(dd − Σ_stored d²)`` for the implicit zeros, never as a difference
+    of large sums.
+    """
+    for j in range(indptr.shape[0] - 1):
+        lo = indptr[j]
+        hi = indptr[j + 1]
+        s = 0.0
+        d2 = 0.0
+        for k in range(lo, hi):
+            i = indices[k]
+            s += float(data[k]) * d[i]
+            d2 += d[i] * d[i]
+        m = s / dd
+        q = max(dd - d2, 0.0) * m * m
+        for k in range(lo, hi):
+            v = float(data[k]) - d[indices[k]] * m
+            q += v * v
+        col_dsum[j] = s
+        norms[j] = q

@@ -16,10 +16,13 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from .._preprocess import center_scale_dense, scale_rows_sparse, weighted_offsets
 from ..kernels.cd import (
     cd_epoch_csc,
+    cd_epoch_csc_weighted,
     cd_epoch_dense,
     column_stats_csc,
+    column_stats_csc_weighted,
     residual_step_csc,
     residual_step_dense,
     xtr_csc,
@@ -39,11 +42,13 @@ _ANDERSON_K = 5
 
 
 class _Dense:
-    """Centered Fortran-ordered copy of dense ``X`` and its CD operations."""
+    """Centered (and row-scaled) Fortran-ordered copy of dense ``X`` and its CD operations."""
 
-    def __init__(self, X, x_mean):
-        Xc = np.empty(X.shape, dtype=X.dtype, order="F")
-        np.subtract(X, x_mean.astype(X.dtype), out=Xc)
+    def __init__(self, X, x_mean, sqrt_sw=None, copy_X=True):
+        out = None
+        if not copy_X and X.flags.f_contiguous and X.flags.writeable and X.dtype in (np.float32, np.float64):
+            out = X  # copy_X=False: center (and scale) the caller's array in place
+        Xc = center_scale_dense(X, x_mean, sqrt_sw, order="F", out=out)
         self.XT = Xc.T
         self.norms = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
 
@@ -73,24 +78,41 @@ class _Dense:
 
 
 class _CSC:
-    """CSC ``X`` centered implicitly by its column means."""
+    """CSC ``X`` centered implicitly by its column means.
 
-    def __init__(self, X, fit_intercept):
+    Weighted (``sqrt_sw = d`` given): ``X`` holds ``DX`` (rows already scaled,
+    see :func:`fastreg._preprocess.scale_rows_sparse`) and is centered along
+    ``d`` instead of along ``1``.
+    """
+
+    def __init__(self, X, fit_intercept, sqrt_sw=None):
         n, p = X.shape
         self.X = X
         self.center = fit_intercept
+        self.d = None
         sums, self.norms = np.empty(p), np.empty(p)
-        column_stats_csc(X.data, X.indptr, n, fit_intercept, sums, self.norms)
-        self.x_mean = sums / n if fit_intercept else np.zeros(p)
+        if sqrt_sw is not None and fit_intercept:
+            self.d = np.ascontiguousarray(sqrt_sw, dtype=np.float64)
+            self.dd = float(self.d @ self.d)
+            column_stats_csc_weighted(X.data, X.indices, X.indptr, self.d, self.dd, sums, self.norms)
+            self.col_dsum = sums
+            self.x_mean = sums / self.dd
+        else:
+            column_stats_csc(X.data, X.indptr, n, fit_intercept, sums, self.norms)
+            self.x_mean = sums / n if fit_intercept else np.zeros(p)
 
     def state(self, y_c, w):
-        """The uncentered residual ``r = y_c − Xw`` and ``[Σr]``, kept by the kernels."""
+        """The uncentered residual ``r = y_c − Xw`` and ``[Σr]`` (``[dᵀr]``), kept by the kernels."""
         r = y_c - self.X @ w if np.any(w) else y_c.copy()
-        return r, np.array([r.sum()])
+        return r, np.array([r.sum() if self.d is None else self.d @ r])
 
     def epoch(self, w, state, l1, l2, ws, positive):
         r, r_sum = state
         X = self.X
+        if self.d is not None:
+            return cd_epoch_csc_weighted(
+                X.data, X.indices, X.indptr, self.d, self.dd, self.col_dsum, w, r, r_sum, self.norms, l1, l2, ws, positive
+            )
         return cd_epoch_csc(X.data, X.indices, X.indptr, self.center, w, r, r_sum, self.norms, l1, l2, ws, positive)
 
     def step(self, state, ws, dw):
@@ -98,11 +120,16 @@ class _CSC:
         r, r_sum = state[0].copy(), state[1].copy()
         X = self.X
         residual_step_csc(X.data, X.indices, X.indptr, r, r_sum, ws, dw)
+        if self.d is not None:
+            r_sum[0] = self.d @ r  # the weighted running sum is dᵀr
         return r, r_sum
 
     def residual_norm2(self, state):
-        """``‖R‖² = ‖r‖² − (Σr)²/n`` when centering (``R = r − r̄``)."""
+        """``‖R‖²``, ``R = r − r̄`` when centering (``r − d·dᵀr/dd`` when weighted)."""
         r, r_sum = state
+        if self.d is not None:
+            R = r - self.d * ((self.d @ r) / self.dd)
+            return float(R @ R)
         if self.center:
             R = r - r_sum[0] / r.shape[0]
             return float(R @ R)
@@ -112,19 +139,99 @@ class _CSC:
         """Centered residual ``R = r − r̄`` and ``X_c[:, ws]ᵀR = X[:, ws]ᵀR``."""
         r, r_sum = state
         X = self.X
+        out = np.empty(ws.shape[0])
+        if self.d is not None:
+            # Weighted: R = r − d·(dᵀr)/dd; re-centre r in place as below.
+            r -= self.d * ((self.d @ r) / self.dd)
+            r_sum[0] = self.d @ r
+            R = r - self.d * (r_sum[0] / self.dd)
+            xtr_csc(X.data, X.indices, X.indptr, R, 0.0, ws, out)
+            return R, out
         if self.center:
             # Only r − r̄ matters: re-centre r in place so that it stays of the
             # size of R, and the kernels' updates keep R's digits.
             r -= r.sum() / r.shape[0]
         r_sum[0] = r.sum()  # refresh the kernels' running sum
         shift = r_sum[0] / r.shape[0] if self.center else 0.0
-        out = np.empty(ws.shape[0])
         xtr_csc(X.data, X.indices, X.indptr, r, shift, ws, out)
         return r - shift, out
 
 
+class CDProblem:
+    """One centered (weighted) copy of ``X`` and the targets, ready for any number of fits.
+
+    Build it once and call :meth:`solve` for each target column, ``alpha`` or
+    ``l1_ratio`` (a regularization path reuses the same copy). The objective is
+    scikit-learn's, with the weights normalized to sum to ``n``::
+
+        (1/(2Σs)) Σᵢ sᵢ (yᵢ − xᵢw − b)² + α·ρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²
+
+    Parameters
+    ----------
+    X : float32/float64 ndarray or scipy CSC matrix/array (validated)
+    y : (n,) or (n, k) float64
+    fit_intercept : bool
+    sample_weight : None or (n,) float64, non-negative, positive sum
+        Any scale (normalized here to sum to ``n``).
+    copy_X : bool
+        ``False`` lets an F-ordered float dense ``X`` be centered in place.
+
+    Attributes
+    ----------
+    Y : (n, k) float64, the centered, row-scaled targets
+    x_mean : (p,) weighted column means (zeros without intercept)
+    y_mean : (k,) weighted target means (zeros without intercept)
+    n : number of samples (weights sum to it)
+    """
+
+    def __init__(self, X, y, *, fit_intercept=True, sample_weight=None, copy_X=True):
+        n, p = X.shape
+        self.n = n
+        self.fit_intercept = fit_intercept
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y[:, None] if Y.ndim == 1 else Y
+        sqrt_sw = None
+        if sample_weight is not None:
+            sample_weight = sample_weight * (n / float(np.sum(sample_weight)))
+            sqrt_sw = np.sqrt(sample_weight)
+        x_mean, y_mean = weighted_offsets(None if sp.issparse(X) else X, Y, sample_weight, fit_intercept)
+        if sp.issparse(X):
+            if sqrt_sw is not None:
+                X = scale_rows_sparse(X, sqrt_sw, "csc")
+            self.op = _CSC(X, fit_intercept, sqrt_sw)
+            x_mean = self.op.x_mean
+        else:
+            self.op = _Dense(X, x_mean, sqrt_sw, copy_X)
+        Y = Y - y_mean
+        if sqrt_sw is not None:
+            Y *= sqrt_sw[:, None]
+        self.Y = Y
+        self.x_mean = x_mean
+        self.y_mean = np.atleast_1d(y_mean)
+
+    def solve(self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None):
+        """Fit target ``k``; returns ``(coef, intercept, gap/n, n_iter, converged)``."""
+        with threadpool_limits(limits=1, user_api="blas"):
+            w, gap, n_iter, converged = _enet_cd(
+                self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, positive, coef_init
+            )
+        intercept = float(self.y_mean[k] - self.x_mean @ w) if self.fit_intercept else 0.0
+        return w, intercept, gap, n_iter, converged
+
+
 def enet_coordinate_descent(
-    X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, coef_init=None
+    X,
+    y,
+    alpha,
+    l1_ratio=1.0,
+    *,
+    fit_intercept=True,
+    tol=1e-9,
+    max_iter=10_000,
+    positive=False,
+    coef_init=None,
+    sample_weight=None,
+    copy_X=True,
 ):
     """Solve ElasticNet (Lasso for ``l1_ratio=1``) by coordinate descent on working sets.
 
@@ -137,45 +244,54 @@ def enet_coordinate_descent(
     Parameters
     ----------
     X : float32/float64 ndarray or scipy CSC matrix/array (validated)
-    y : (n,) float64 ndarray
+    y : (n,) or (n, k) float64 ndarray
+        Several targets are fitted independently on one centered copy of ``X``.
     alpha : float >= 0
     l1_ratio : float in [0, 1]
     fit_intercept : bool
     tol : float
-        Stop when the duality gap ``≤ tol·‖y − ȳ‖²`` (scikit-learn's rule).
+        Stop when the duality gap ``≤ tol·‖y − ȳ‖²`` (scikit-learn's rule;
+        weighted: ``‖D(y − ȳ)‖²`` with the weights normalized to sum to n).
     max_iter : int
         Maximum number of epochs (passes over the working set).
     positive : bool
-    coef_init : (p,) array or None
+    coef_init : (p,) or (k, p) array or None
         Warm start.
+    sample_weight : None or (n,) float64
+        scikit-learn's semantics: the loss is ``(1/(2Σs)) Σ sᵢ rᵢ²``.
+    copy_X : bool
+        ``False`` lets an F-ordered float dense ``X`` be centered in place.
 
     Returns
     -------
-    coef : (p,) float64
-    intercept : float
-    gap : float
+    coef : (p,) float64, or (k, p) for 2-D ``y``
+    intercept : float, or (k,)
+    gap : float, or (k,)
         Final duality gap divided by ``n`` (scikit-learn's ``dual_gap_``).
-    n_iter : int
+    n_iter : int, or list of k ints
         Epochs run.
-    converged : bool
+    converged : bool, or (k,) bool
     """
-    # The loop alternates numba's parallel passes with small NumPy reductions:
-    # BLAS threads spinning after those reductions would fight numba's pool
-    # for the cores (measured: 1.7x slower on 2 cores).
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef_init)
+    problem = CDProblem(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X)
+    k = problem.Y.shape[1]
+    single = np.ndim(y) == 1
+    if coef_init is not None:
+        coef_init = np.atleast_2d(np.asarray(coef_init, dtype=np.float64))
+    results = [
+        problem.solve(
+            j, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
+            coef_init=None if coef_init is None else coef_init[j],
+        )
+        for j in range(k)
+    ]
+    if single:
+        return results[0]
+    coef, intercept, gap, n_iter, converged = zip(*results)
+    return np.array(coef), np.array(intercept), np.array(gap), list(n_iter), np.array(converged)
 
 
-def _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef_init):
-    n, p = X.shape
-    y_mean = float(y.mean()) if fit_intercept else 0.0
-    y_c = y - y_mean
-    if sp.issparse(X):
-        op = _CSC(X, fit_intercept)
-        x_mean = op.x_mean
-    else:
-        x_mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
-        op = _Dense(X, x_mean)
+def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
+    p = op.norms.shape[0]
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     state = op.state(y_c, w)
     l1 = alpha * l1_ratio * n
@@ -202,8 +318,7 @@ def _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef
                 R, XtR_ws = op.correlations(state, w, ws)
                 if _duality_gap(R, XtR_ws, w[ws], y_c, l1, l2, positive) <= inner_tol:
                     break
-    intercept = y_mean - float(x_mean @ w) if fit_intercept else 0.0
-    return w, intercept, gap / n, n_iter, gap <= tol_abs
+    return w, gap / n, n_iter, gap <= tol_abs
 
 
 def _primal(R, w, l1, l2):

@@ -34,6 +34,9 @@ import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, cg, lsqr
+from scipy.optimize import minimize, nnls
+
+from .._preprocess import preprocess
 from ..exceptions import ConvergenceWarning
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
@@ -61,25 +64,32 @@ class _Centered:
     """``X_c = X − 1 meanᵀ`` applied implicitly; ``mean=None`` means no centering.
 
     ``X`` is a float64 ndarray or scipy CSR/CSC matrix or array. ``dot`` and
-    ``tdot`` accept vectors or blocks of columns.
+    ``tdot`` accept vectors or blocks of columns. With sample weights, ``X``
+    holds ``DX`` (rows scaled by ``d = √s``) and ``d`` is given: the centering
+    is along ``d``, ``X_c = DX − d meanᵀ`` (see :mod:`fastreg._preprocess`).
     """
 
-    def __init__(self, X, mean):
+    def __init__(self, X, mean, d=None):
         self.X = X
         self.XT = X.T
         self.mean = mean
+        self.d = d
+        self.dd = float(X.shape[0]) if d is None else float(d @ d)
         self.shape = X.shape
 
     def dot(self, V):
         out = np.asarray(self.X @ V)
         if self.mean is not None:
-            out = out - self.mean @ V
+            if self.d is None:
+                out = out - self.mean @ V
+            else:
+                out = out - np.multiply.outer(self.d, self.mean @ V)
         return out
 
     def tdot(self, U):
         out = np.asarray(self.XT @ U)
         if self.mean is not None:
-            out = out - np.multiply.outer(self.mean, U.sum(axis=0))
+            out = out - np.multiply.outer(self.mean, U.sum(axis=0) if self.d is None else self.d @ U)
         return out
 
     def normal(self, V, alpha):
@@ -110,7 +120,9 @@ class _Centered:
         )
 
 
-def ridge_solve(X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None):
+def ridge_solve(
+    X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False
+):
     """Minimize ``‖y − Xw − b‖² + α‖w‖²``, ``b`` unpenalized and fitted only if asked.
 
     Parameters
@@ -141,6 +153,15 @@ def ridge_solve(X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, ma
     max_iter : int or None
         Iteration cap per target for ``"cg"``/``"lsqr"``; default
         ``max(100, 10·min(n, p))``.
+    sample_weight : None or ndarray of shape (n,), float64, non-negative
+        Minimize ``Σ sᵢ(yᵢ − xᵢw − b)² + α‖w‖²`` (scikit-learn's Ridge: the
+        weights are used as given). Weighted means center; rows are scaled by
+        ``√s`` (sparse: a row-scaled copy, centered implicitly).
+    positive : bool
+        Constrain ``w ≥ 0`` (``solver`` is then ignored): dense ``X`` is solved
+        exactly by NNLS (:func:`scipy.optimize.nnls`) on the augmented system
+        ``[X_c; √α I] w ≈ [y_c; 0]``; sparse ``X`` by L-BFGS-B with bounds on
+        the implicit operator (scikit-learn's method), to ``tol``.
 
     Returns
     -------
@@ -162,8 +183,10 @@ def ridge_solve(X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, ma
     alpha = float(alpha)
     if not alpha >= 0.0 or not math.isfinite(alpha):
         raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    if positive:
+        return _positive(X, y, alpha, fit_intercept, sample_weight, tol, max_iter)
     if alpha == 0.0:
-        coef, intercept, n_iter = _lstsq(X, y, fit_intercept)
+        coef, intercept, n_iter = _lstsq(X, y, fit_intercept, sample_weight)
         return coef, intercept, n_iter
 
     Y, single = _as_2d(y)
@@ -173,17 +196,21 @@ def ridge_solve(X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, ma
 
     if sp.issparse(X):
         X = _sparse_float64(X)
-        mean = _column_mean(X) if fit_intercept else None
         if solver == "auto":
             solver = _ITERATIVE_DEFAULT
         if solver == "cholesky" and min(n, p) > _SPARSE_GRAM_MAX:
             solver = _ITERATIVE_DEFAULT
-        Y_c, y_mean = _center_y(Y, fit_intercept)
-        op = _Centered(X, mean)
+        op, Y_c, mean, y_mean = _sparse_operator(X, Y, fit_intercept, sample_weight)
         if solver == "cholesky":
             W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
         else:
             W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
+    elif sample_weight is not None:
+        X_w, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
+        if solver in ("auto", "cholesky"):
+            W, n_iter = _dense_cholesky(X_w, None, Y_c, alpha), None
+        else:
+            W, n_iter = _iterative(solver, _Centered(X_w, None), Y_c, alpha, tol, max_iter)
     else:
         mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else None
         Y_c, y_mean = _center_y(Y, fit_intercept)
@@ -197,7 +224,7 @@ def ridge_solve(X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, ma
     return coef, intercept, n_iter
 
 
-def lstsq_solve(X, y, *, fit_intercept=True):
+def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False):
     """Least squares ``‖y − Xw − b‖²``, the minimum-norm ``w`` when rank-deficient.
 
     Dense ``X``: LAPACK ``gelsd`` (:func:`scipy.linalg.lstsq`) on the centered
@@ -212,13 +239,21 @@ def lstsq_solve(X, y, *, fit_intercept=True):
         Never densified, never modified.
     y : ndarray of shape (n,) or (n, k), float64
     fit_intercept : bool
+    sample_weight : None or ndarray of shape (n,), float64, non-negative
+        Weighted least squares ``Σ sᵢ(yᵢ − xᵢw − b)²``.
+    positive : bool
+        Constrain ``w ≥ 0``: dense ``X`` by NNLS (:func:`scipy.optimize.nnls`,
+        as scikit-learn), sparse ``X`` by L-BFGS-B with bounds.
 
     Returns
     -------
     coef : ndarray of shape (p,) or (k, p), float64
     intercept : float or ndarray of shape (k,)
     """
-    coef, intercept, _ = _lstsq(X, y, fit_intercept)
+    if positive:
+        coef, intercept, _ = _positive(X, y, 0.0, fit_intercept, sample_weight, 1e-10, None)
+        return coef, intercept
+    coef, intercept, _ = _lstsq(X, y, fit_intercept, sample_weight)
     return coef, intercept
 
 
@@ -237,6 +272,32 @@ def _center_y(Y, fit_intercept):
         return Y, None
     y_mean = Y.mean(axis=0)
     return Y - y_mean, y_mean
+
+
+def _sparse_operator(X, Y, fit_intercept, sample_weight):
+    """Implicitly centered (and weighted) operator for float64 CSR/CSC ``X``.
+
+    Returns ``(op, Y_c, mean, y_mean)``; ``mean``/``y_mean`` are ``None``
+    without intercept, as :func:`_finish` expects.
+    """
+    if sample_weight is None:
+        mean = _column_mean(X) if fit_intercept else None
+        Y_c, y_mean = _center_y(Y, fit_intercept)
+        return _Centered(X, mean), Y_c, mean, y_mean
+    X_w, Y_c, mean, y_mean, d = preprocess(X, Y, sample_weight, fit_intercept=fit_intercept)
+    if not fit_intercept:
+        return _Centered(X_w, None), Y_c, None, None
+    return _Centered(X_w, mean, d), Y_c, mean, y_mean
+
+
+def _dense_weighted(X, Y, fit_intercept, sample_weight):
+    """``D(X − x̄)`` (float64 copy), ``D(Y − ȳ)``, and the means (``None`` without intercept)."""
+    X_w, Y_c, mean, y_mean, _ = preprocess(
+        X, Y, sample_weight, fit_intercept=fit_intercept, dtype=np.float64, order="C"
+    )
+    if not fit_intercept:
+        return X_w, Y_c, None, None
+    return X_w, Y_c, mean, y_mean
 
 
 def _sparse_float64(X):
@@ -296,12 +357,17 @@ def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
     if primal:
         G = np.asarray((op.XT @ X).toarray())
         if mean is not None:
-            G -= n * np.outer(mean, mean)  # loses digits when |mean| >> spread
+            G -= op.dd * np.outer(mean, mean)  # loses digits when |mean| >> spread
         size = p
         B = op.tdot(Y_c)
     else:
         G = np.asarray((X @ op.XT).toarray())
-        if mean is not None:
+        if mean is not None and op.d is not None:
+            m = np.asarray(X @ mean)
+            G -= np.outer(m, op.d)
+            G -= np.outer(op.d, m)
+            G += (mean @ mean) * np.outer(op.d, op.d)
+        elif mean is not None:
             m = np.asarray(X @ mean)
             G -= m[:, None]
             G -= m[None, :]
@@ -384,14 +450,12 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
     return W, n_iter
 
 
-def _lstsq(X, y, fit_intercept):
+def _lstsq(X, y, fit_intercept, sample_weight=None):
     """Least squares; returns ``(coef, intercept, n_iter)``."""
     Y, single = _as_2d(y)
     if sp.issparse(X):
         X = _sparse_float64(X)
-        mean = _column_mean(X) if fit_intercept else None
-        Y_c, y_mean = _center_y(Y, fit_intercept)
-        op = _Centered(X, mean)
+        op, Y_c, mean, y_mean = _sparse_operator(X, Y, fit_intercept, sample_weight)
         A = op.linear_operator()
         n, p = X.shape
         iter_lim = max(100, 10 * min(n, p))
@@ -409,7 +473,10 @@ def _lstsq(X, y, fit_intercept):
                     stacklevel=3,
                 )
     else:
-        if fit_intercept:
+        if sample_weight is not None:
+            X_c, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
+            own = True
+        elif fit_intercept:
             mean = X.mean(axis=0, dtype=np.float64)
             X_c = np.subtract(X, mean, dtype=np.float64)
             own = True
@@ -417,7 +484,8 @@ def _lstsq(X, y, fit_intercept):
             mean = None
             X_c = np.asarray(X, dtype=np.float64)
             own = X_c is not X and not np.shares_memory(X_c, X)
-        Y_c, y_mean = _center_y(Y, fit_intercept)
+        if sample_weight is None:
+            Y_c, y_mean = _center_y(Y, fit_intercept)
         # NumPy's cutoff. scipy's default (eps) keeps the ~eps·s_max singular
         # value that centering leaves in the direction of 1 (rank n − 1 when
         # n ≤ p) and turns rounding into O(1) coefficients.
@@ -425,6 +493,64 @@ def _lstsq(X, y, fit_intercept):
         W = la.lstsq(
             X_c, Y_c, cond=cond, lapack_driver="gelsd", overwrite_a=own, check_finite=False
         )[0]
+        n_iter = None
+    coef, intercept = _finish(W, mean, y_mean, single)
+    return coef, intercept, n_iter
+
+
+def _positive(X, y, alpha, fit_intercept, sample_weight, tol, max_iter):
+    """Ridge (``α > 0``) or least squares (``α = 0``) with ``w ≥ 0``; ``(coef, intercept, n_iter)``.
+
+    Dense: NNLS on ``[X_c; √α I] w ≈ [y_c; 0]``, exact (active set), one
+    target at a time. Sparse: L-BFGS-B with bounds on the implicitly centered
+    operator, stopped when the projected gradient is at most
+    ``tol·max(‖X_cᵀy_c‖∞, 1)``.
+    """
+    Y, single = _as_2d(y)
+    n, p = X.shape
+    k = Y.shape[1]
+    W = np.empty((p, k))
+    if sp.issparse(X):
+        X = _sparse_float64(X)
+        op, Y_c, mean, y_mean = _sparse_operator(X, Y, fit_intercept, sample_weight)
+        maxiter = max_iter if max_iter is not None else max(1000, 10 * p)
+        n_iter = 0
+        for j in range(k):
+            b = Y_c[:, j]
+            scale = max(float(np.max(np.abs(op.tdot(b)), initial=0.0)), 1.0)
+
+            def fun(w, b=b):
+                r = op.dot(w) - b
+                return float(r @ r + alpha * (w @ w)), 2.0 * (op.tdot(r) + alpha * w)
+
+            res = minimize(
+                fun, np.zeros(p), jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * p,
+                options={"maxiter": maxiter, "gtol": 2.0 * tol * scale, "ftol": 1e3 * np.finfo(float).eps,
+                         "maxcor": 20},
+            )
+            W[:, j] = np.maximum(res.x, 0.0)
+            n_iter = max(n_iter, int(res.nit), 1)
+            if res.status == 1:
+                warnings.warn(
+                    f"positive least squares (L-BFGS-B) reached max_iter={maxiter} before tol={tol:g}; "
+                    "increase max_iter or tol.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+    else:
+        if sample_weight is not None:
+            X_c, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
+        else:
+            mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else None
+            X_c = np.asarray(X, dtype=np.float64) if mean is None else np.subtract(X, mean, dtype=np.float64)
+            Y_c, y_mean = _center_y(Y, fit_intercept)
+        if alpha > 0:
+            A = np.vstack([X_c, math.sqrt(alpha) * np.eye(p)])
+            B = np.vstack([Y_c, np.zeros((p, k))])
+        else:
+            A, B = X_c, Y_c
+        for j in range(k):
+            W[:, j] = nnls(A, B[:, j], maxiter=max(3 * p, 50) if max_iter is None else max_iter)[0]
         n_iter = None
     coef, intercept = _finish(W, mean, y_mean, single)
     return coef, intercept, n_iter

@@ -1,0 +1,38 @@
+"""scikit-learn's estimator checks, every check, no expected failures.
+
+Append new estimators (RidgeCV, LassoCV, ElasticNetCV, ...) to ``ESTIMATORS``.
+"""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import fastreg
+
+ESTIMATORS = [
+    fastreg.LinearRegression(),
+    fastreg.Ridge(),
+    fastreg.Lasso(),
+    fastreg.ElasticNet(),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def test_every_public_estimator_is_checked():
+    """A public estimator missing from ``ESTIMATORS`` fails here."""
+    from sklearn.base import BaseEstimator
+
+    public = {name for name in fastreg.__all__ if isinstance(getattr(fastreg, name), type)
+              and issubclass(getattr(fastreg, name), BaseEstimator)}
+    checked = {type(est).__name__ for est in ESTIMATORS}
+    assert public <= checked, f"add {sorted(public - checked)} to ESTIMATORS"
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_tags_declare_sparse_and_multi_output(estimator):
+    tags = estimator.__sklearn_tags__()
+    assert tags.input_tags.sparse
+    assert tags.target_tags.multi_output
