@@ -1,7 +1,17 @@
 """The one door for input: arrays, sparse formats, dtypes, shapes and parameters.
 
-Built on scikit-learn's ``check_X_y`` so errors read the way scikit-learn
-users expect. Nothing here modifies the caller's arrays: conversions copy.
+Every public entry point passes through here: the estimators
+(:func:`validate_fit_data`, :func:`validate_predict_data`), the parameter
+checks (:func:`check_scalar`, :func:`check_alpha`, :func:`check_l1_ratio`,
+:func:`check_tol`, :func:`check_max_iter`, :func:`check_bool`),
+:func:`fastreg.gradient_descent` (:func:`check_design`) and the command line
+(through those). Built on scikit-learn's ``check_X_y``/``validate_data`` so
+errors read the way scikit-learn users expect, with the messages that would
+not name the problem (non-numeric data, ``None``, complex numbers, a ragged
+list, a 1-D ``X``) rewritten so that they do.
+
+Nothing here modifies the caller's arrays or sparse matrices: conversions,
+including summing duplicate sparse entries, happen on copies.
 """
 
 import math
@@ -10,8 +20,167 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_X_y
+from sklearn.utils.validation import validate_data
 
 PENALTIES = ("l2", "l1", None)
+FLOAT_DTYPES = (np.float64, np.float32)
+SPARSE_FORMATS = ("csr", "csc", "coo")
+
+
+# ----------------------------------------------------------------- arrays
+
+
+def _precheck(A, name, ndim=None):
+    """Name the problems that scikit-learn's checks would report obscurely.
+
+    Cheap: looks at ``dtype``/``ndim`` of arrays and sparse matrices, and
+    converts only other array-likes (lists, ...) to find their shape.
+    """
+    if A is None:
+        raise TypeError(f"{name} is None; expected an array-like of numbers")
+    if isinstance(A, (str, bytes)):
+        raise TypeError(f"{name} is a string ({A[:20]!r}); expected an array-like of numbers")
+    if isinstance(A, (numbers.Number, np.generic)) and not isinstance(A, np.ndarray):
+        raise ValueError(f"{name} is a scalar ({A!r}); expected an array-like of shape {_SHAPES[name]}")
+    if sp.issparse(A):
+        kind = A.dtype.kind
+        dims = A.ndim
+    else:
+        dtype = getattr(A, "dtype", None)
+        kind = dtype.kind if isinstance(dtype, np.dtype) else None
+        dims = getattr(A, "ndim", None)
+        if dims is None and not hasattr(A, "dtypes"):  # lists, tuples; not pandas frames
+            try:
+                arr = np.asarray(A)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{name} is a ragged nested sequence (rows of different lengths): {exc}"
+                ) from None
+            dims, kind = arr.ndim, arr.dtype.kind
+    if kind == "c":
+        raise ValueError(f"{name} contains complex numbers; fastreg fits real-valued data only")
+    if kind in ("U", "S"):
+        raise ValueError(f"{name} contains non-numeric data (strings, dtype {A.dtype if hasattr(A, 'dtype') else 'str'})")
+    if ndim is not None and dims is not None and dims != ndim and not (name == "y" and dims == 2):
+        shape = getattr(A, "shape", None) or np.shape(A)
+        hint = " (use X.reshape(-1, 1) for a single feature)" if name == "X" and dims == 1 else ""
+        raise ValueError(f"{name} must be a {ndim}D array of shape {_SHAPES[name]}, got shape {tuple(shape)}{hint}")
+
+
+_SHAPES = {"X": "(n_samples, n_features)", "y": "(n_samples,)"}
+
+
+def _rewrite(exc, X, y):
+    """A clearer error for ``exc`` raised by scikit-learn's checks, or ``exc`` itself."""
+    text = str(exc)
+    if "could not convert" in text or "Unable to convert" in text or "argument must be" in text:
+        culprit = "X"
+        try:
+            np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError):
+            culprit = "y"
+        first = text.splitlines()[0] if text else type(exc).__name__
+        return ValueError(f"{culprit} contains non-numeric data ({first})")
+    if "Complex data not supported" in text:
+        return ValueError("X or y contains complex numbers; fastreg fits real-valued data only")
+    return None
+
+
+def canonical_sparse(X):
+    """``X`` itself if its entries are canonical, else a canonical copy.
+
+    Canonical: sorted indices and no duplicate entries (duplicates summed,
+    as scipy defines them). The caller's matrix is never sorted or summed in
+    place. COO and other formats are returned unchanged.
+    """
+    if X.format in ("csr", "csc") and not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()  # also sorts the indices
+    return X
+
+
+def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, multi_output=False):
+    """Validate ``X``, ``y`` for an estimator's ``fit`` (sets ``n_features_in_``).
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+    X : array-like or scipy sparse matrix/array of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    sparse_format : {"csr", "csc"}
+        Sparse ``X`` of any format comes back in this one (a copy when
+        converting).
+    canonical : bool, default=True
+        Sum duplicate entries and sort indices of sparse ``X`` (on a copy,
+        only when needed).
+    multi_output : bool, default=False
+        Accept 2-D ``y`` (n_samples, n_targets).
+
+    Returns
+    -------
+    X : float32 or float64 ndarray or sparse matrix/array in ``sparse_format``
+    y : float64 ndarray
+    """
+    _precheck(X, "X", ndim=2)
+    _precheck(y, "y", ndim=1)
+    try:
+        X, y = validate_data(
+            estimator,
+            X,
+            y,
+            accept_sparse=SPARSE_FORMATS,
+            accept_large_sparse=True,
+            dtype=list(FLOAT_DTYPES),
+            y_numeric=True,
+            multi_output=multi_output,
+        )
+    except (ValueError, TypeError) as exc:
+        better = _rewrite(exc, X, y)
+        if better is None:
+            raise
+        raise better from None
+    if sp.issparse(X):
+        X = X.asformat(sparse_format)  # a copy when converting; the caller's matrix is untouched
+        check_compressed_structure(X)
+        if canonical:
+            X = canonical_sparse(X)
+    return X, np.asarray(y, dtype=np.float64)
+
+
+def validate_predict_data(estimator, X):
+    """Validate ``X`` for ``predict`` against the fitted ``n_features_in_``."""
+    _precheck(X, "X", ndim=2)
+    try:
+        X = validate_data(
+            estimator, X, accept_sparse=SPARSE_FORMATS, accept_large_sparse=True,
+            dtype=list(FLOAT_DTYPES), reset=False,
+        )
+    except (ValueError, TypeError) as exc:
+        better = _rewrite(exc, X, None)
+        if better is None:
+            raise
+        raise better from None
+    if sp.issparse(X):
+        X = X.asformat("csr")
+        check_compressed_structure(X)
+    return X
+
+
+def check_finite_result(name, *arrays):
+    """Raise a clear error instead of returning non-finite coefficients.
+
+    The inputs were finite (validated), so non-finite output means float64
+    overflow: values of ``X`` or ``y`` so large that products of them exceed
+    about 1e308.
+    """
+    from .exceptions import DivergenceError
+
+    for a in arrays:
+        if not np.all(np.isfinite(a)):
+            raise DivergenceError(
+                f"{name} produced non-finite coefficients: the values of X or y are too large "
+                "for float64 arithmetic (overflow); rescale them (e.g. divide by their scale)"
+            )
 
 
 def check_design(X, y):
@@ -26,15 +195,23 @@ def check_design(X, y):
         used as given, unsorted or duplicate entries included).
     y : (n,) float64 ndarray
     """
-    X, y = check_X_y(
-        X,
-        y,
-        accept_sparse="csr",
-        accept_large_sparse=True,
-        dtype=[np.float64, np.float32],
-        y_numeric=True,
-        ensure_all_finite=True,
-    )
+    _precheck(X, "X", ndim=2)
+    _precheck(y, "y", ndim=1)
+    try:
+        X, y = check_X_y(
+            X,
+            y,
+            accept_sparse="csr",
+            accept_large_sparse=True,
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+            ensure_all_finite=True,
+        )
+    except (ValueError, TypeError) as exc:
+        better = _rewrite(exc, X, y)
+        if better is None:
+            raise
+        raise better from None
     if sp.issparse(X):
         check_compressed_structure(X)
     elif not (X.flags.c_contiguous or X.flags.f_contiguous):
@@ -109,3 +286,35 @@ def check_sample_weight(sample_weight, X):
     if not sw.sum() > 0:
         raise ValueError("sample_weight must have a positive sum (at least one sample with weight > 0)")
     return sw
+
+
+def check_bool(value, name):
+    """Return ``value`` as a bool if it is a Python or NumPy bool."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+
+
+def check_alpha(value, name="alpha"):
+    """A finite ``alpha >= 0``."""
+    return float(check_scalar(value, name))
+
+
+def check_l1_ratio(value):
+    """A finite ``l1_ratio`` in [0, 1]."""
+    ratio = check_scalar(value, "l1_ratio")
+    if ratio > 1:
+        raise ValueError(f"l1_ratio must be in [0, 1], got {ratio!r}")
+    return float(ratio)
+
+
+def check_tol(value):
+    """A finite ``tol > 0``."""
+    return float(check_scalar(value, "tol", include_low=False))
+
+
+def check_max_iter(value, *, allow_none=False):
+    """An integer ``max_iter >= 1`` (or ``None`` when allowed)."""
+    if value is None and allow_none:
+        return None
+    return int(check_scalar(value, "max_iter", low=1, integer=True))

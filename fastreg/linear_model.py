@@ -10,9 +10,20 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_compressed_structure, check_sample_weight, check_scalar
+from ._validation import (
+    check_alpha,
+    check_bool,
+    check_finite_result,
+    check_l1_ratio,
+    check_max_iter,
+    check_sample_weight,
+    check_scalar,
+    check_tol,
+    validate_fit_data,
+    validate_predict_data,
+)
 from .solvers.cd import duality_gap_from_stats, enet_coordinate_descent
 from .solvers.fista import enet_fista
 from .solvers.gd import seed_gradient_descent
@@ -38,21 +49,11 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         return tags
 
     def _validate_fit_data(self, X, y, sparse_format, sample_weight=None):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=_SPARSE,
-            accept_large_sparse=True,
-            dtype=[np.float64, np.float32],
-            y_numeric=True,
-            multi_output=True,
-        )
-        if sp.issparse(X):
-            X = X.asformat(sparse_format)  # a copy when converting; the caller's matrix is untouched
-            check_compressed_structure(X)
+        # fastreg._validation is the one door: clear errors for bad input, and
+        # sparse X converted and canonicalized (duplicates summed) on a copy.
+        X, y = validate_fit_data(self, X, y, sparse_format, multi_output=True)
         sample_weight = check_sample_weight(sample_weight, X)
-        return X, np.asarray(y, dtype=np.float64), sample_weight
+        return X, y, sample_weight
 
     # scikit-learn's shapes for a one-column 2-D y: Ridge, Lasso and
     # ElasticNet give coef_ (n_features,) and intercept_ (1,); LinearRegression
@@ -60,6 +61,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
     _ravel_one_target = True
 
     def _set_coef(self, X, coef, intercept):
+        check_finite_result(type(self).__name__, coef, intercept)
         coef = np.asarray(coef, dtype=X.dtype)
         if coef.ndim == 1:
             self.coef_, self.intercept_ = coef, float(intercept)
@@ -68,6 +70,16 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         if coef.shape[0] == 1 and self._ravel_one_target:
             coef = coef[0]
         self.coef_, self.intercept_ = coef, intercept
+
+    def save(self, path):
+        """Write the fitted model to ``path`` (a ``.npz`` model file, no pickle).
+
+        See :mod:`fastreg.persistence` for the format; read it back with
+        :func:`fastreg.load`. The file is written atomically.
+        """
+        from .persistence import save
+
+        save(self, path)
 
     def predict(self, X):
         """Predict with the fitted linear model.
@@ -81,7 +93,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,), or (n_samples, n_targets) if fitted on 2-D ``y``
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=_SPARSE, accept_large_sparse=True, reset=False)
+        X = validate_predict_data(self, X)
         if np.ndim(self.coef_) == 1:
             return np.asarray(X @ self.coef_).ravel() + self.intercept_
         return np.asarray(X @ self.coef_.T) + self.intercept_
@@ -121,9 +133,12 @@ class LinearRegression(_LinearModel):
         ``sample_weight`` (n_samples,) gives weighted least squares
         ``Σ sᵢ(yᵢ − xᵢw − b)²``.
         """
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        positive = check_bool(self.positive, "positive")
+        check_bool(self.copy_X, "copy_X")
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
         coef, intercept = lstsq_solve(
-            X, y, fit_intercept=self.fit_intercept, sample_weight=sample_weight, positive=bool(self.positive)
+            X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, positive=positive
         )
         self._set_coef(X, coef, intercept)
         return self
@@ -178,11 +193,13 @@ class Ridge(_LinearModel):
 
     def fit(self, X, y, sample_weight=None):
         """Fit Ridge regression, ``Σ sᵢ(yᵢ − xᵢw − b)² + α‖w‖²`` with ``sample_weight``."""
-        alpha = check_scalar(self.alpha, "alpha")
-        check_scalar(self.tol, "tol", include_low=False)
-        if self.max_iter is not None:
-            check_scalar(self.max_iter, "max_iter", low=1, integer=True)
-        if self.solver not in ("auto", "cholesky", "cg", "lsqr", "gd"):
+        alpha = check_alpha(self.alpha)
+        check_tol(self.tol)
+        check_max_iter(self.max_iter, allow_none=True)
+        check_bool(self.fit_intercept, "fit_intercept")
+        check_bool(self.positive, "positive")
+        check_bool(self.copy_X, "copy_X")
+        if not isinstance(self.solver, str) or self.solver not in ("auto", "cholesky", "cg", "lsqr", "gd"):
             raise ValueError(f"solver must be 'auto', 'cholesky', 'cg', 'lsqr' or 'gd', got {self.solver!r}")
         if self.positive and self.solver != "auto":
             raise ValueError(f"positive=True needs solver='auto', got solver={self.solver!r}")
@@ -300,18 +317,19 @@ class ElasticNet(_LinearModel):
         self.copy_X = copy_X
 
     def _l1_ratio(self):
-        ratio = check_scalar(self.l1_ratio, "l1_ratio")
-        if ratio > 1:
-            raise ValueError(f"l1_ratio must be in [0, 1], got {ratio!r}")
-        return ratio
+        return check_l1_ratio(self.l1_ratio)
 
     def fit(self, X, y, sample_weight=None):
         """Fit by coordinate descent, stopped on the duality gap."""
-        alpha = check_scalar(self.alpha, "alpha")
+        alpha = check_alpha(self.alpha)
         l1_ratio = self._l1_ratio()
-        tol = check_scalar(self.tol, "tol", include_low=False)
-        max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
-        if self.solver not in _ENET_SOLVERS:
+        tol = check_tol(self.tol)
+        max_iter = check_max_iter(self.max_iter)
+        check_bool(self.fit_intercept, "fit_intercept")
+        check_bool(self.positive, "positive")
+        check_bool(self.warm_start, "warm_start")
+        check_bool(self.copy_X, "copy_X")
+        if not isinstance(self.solver, str) or self.solver not in _ENET_SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(map(repr, _ENET_SOLVERS))}, got {self.solver!r}")
         solver = "cd" if self.solver == "auto" else self.solver
         if solver == "gd" and l1_ratio not in (0.0, 1.0):

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from ..exceptions import DivergenceError
 from .._preprocess import center_scale_dense, scale_rows_sparse, weighted_offsets
 from ..kernels.cd import (
     cd_epoch_csc,
@@ -304,6 +305,12 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
         R, XtR = op.correlations(state, w, active)
         w_active = w[active]
         gap = _duality_gap(R, XtR, w_active, y_c, l1, l2, positive)
+        if not math.isfinite(gap):
+            # CD never increases the objective, so only overflow gets here.
+            raise DivergenceError(
+                f"coordinate descent produced non-finite values after {n_iter} epochs "
+                "(overflow: the values of X or y are too large for float64); rescale X and y"
+            )
         target = stopping_gap(tol, tol_abs, float(y_c @ y_c), _primal(R, w_active, l1, l2))
         if gap <= target or n_iter >= max_iter:
             break
