@@ -1,8 +1,9 @@
 """fastreg: regularized linear regression on numba kernels, pinned to a NumPy reference."""
 
-from .descent import gradient_descent
+from .descent import GradientDescentRegressor, gradient_descent
 from .exceptions import DivergenceError
 from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+from .persistence import ModelFileError, load
 
 __version__ = "0.1.0"
 
@@ -13,5 +14,8 @@ __all__ = [
     "Ridge",
     "Lasso",
     "ElasticNet",
+    "GradientDescentRegressor",
+    "load",
+    "ModelFileError",
     "__version__",
 ]

@@ -1,4 +1,5 @@
-"""The ``fastreg`` command line: ``fastreg demo`` and ``fastreg fit FILE``.
+"""The ``fastreg`` command line: ``fastreg demo``, ``fastreg fit FILE`` and
+``fastreg predict --model MODEL FILE``.
 
 Every error a user can cause (missing or malformed file, unknown column,
 diverging learning rate, bad parameter) ends as one line
@@ -11,6 +12,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -136,8 +138,26 @@ def build_parser():
     fit.add_argument("--iterations", type=_positive_int, default=1000, metavar="N",
                      help="gradient-descent iterations (default: 1000)")
     fit.add_argument("--output", metavar="PATH", default=None,
-                     help="also write the coefficients and settings as JSON to PATH")
+                     help="also write the model to PATH: a model file for 'fastreg predict' if PATH "
+                     "ends in .npz, else the coefficients and settings as JSON")
     fit.set_defaults(func=run_fit)
+
+    predict = sub.add_parser(
+        "predict",
+        help="predict a data file with a saved model",
+        description="Predict the rows of a data file with a model file written by "
+        "'fastreg fit ... --output model.npz' or Estimator.save(). If the file has a target, "
+        "the R² is printed too.",
+    )
+    predict.add_argument("file", metavar="FILE", help="data file (.csv, .npz, .svm, .svmlight, .libsvm, .txt)")
+    predict.add_argument("--model", metavar="MODEL", required=True, help="model file (.npz)")
+    predict.add_argument("--target", metavar="COLUMN", default=None,
+                         help="target column, if the file has one (as for 'fit'); CSV: without it "
+                         "every column is a feature, or the model's feature columns by name")
+    predict.add_argument("--output", metavar="PATH", default=None,
+                         help="write the predictions as CSV (one column 'prediction') to PATH "
+                         "instead of standard output")
+    predict.set_defaults(func=run_predict)
     return parser
 
 
@@ -222,7 +242,17 @@ def run_fit(args):
     print()
     print(f"training R²: {_fmt_r2(r2)}")
 
-    if args.output is not None:
+    if args.output is not None and os.path.splitext(args.output)[1].lower() == ".npz":
+        from fastreg.descent import GradientDescentRegressor
+        from fastreg.persistence import save
+
+        model = GradientDescentRegressor(
+            penalty, lambda_=args.lambda_, learning_rate=args.learning_rate, iterations=args.iterations
+        )
+        model.coef_, model.intercept_, model.n_features_in_ = theta[1:], float(theta[0]), X.shape[1]
+        save(model, args.output, feature_names=names)
+        print(f"model written to {args.output}")
+    elif args.output is not None:
         save_coefficients(
             args.output, theta, names,
             penalty=args.penalty, **{"lambda": args.lambda_},
@@ -230,6 +260,50 @@ def run_fit(args):
             r2=r2, fastreg_version=_version(),
         )
         print(f"coefficients written to {args.output}")
+    return 0
+
+
+# ------------------------------------------------------------------ predict
+
+
+def run_predict(args):
+    """Run ``fastreg predict``; return the exit status."""
+    from fastreg.io import DataFileError, load_features
+    from fastreg.persistence import ModelFileError, load_with_names
+
+    try:
+        model, model_names = load_with_names(args.model)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise ModelFileError(f"{args.model}: cannot read model file ({exc.strerror or exc})") from None
+    p = model.n_features_in_
+    X, y, names = load_features(args.file, args.target, n_features=p)
+    if model_names is not None and not sp.issparse(X) and names != model_names and args.target is None:
+        ext = os.path.splitext(args.file)[1].lower()
+        if ext == ".csv" and set(model_names) <= set(names):
+            X = np.ascontiguousarray(X[:, [names.index(n) for n in model_names]])  # columns by name
+            names = list(model_names)
+        elif ext == ".csv":
+            missing = [n for n in model_names if n not in names]
+            raise DataFileError(args.file, f"missing the model's feature columns: {', '.join(missing)}")
+    if X.shape[1] != p:
+        raise DataFileError(args.file, f"has {X.shape[1]} feature columns, the model expects {p}")
+    with warnings.catch_warnings():
+        # a model fitted in Python on a DataFrame: the file's columns are used by position
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        prediction = np.asarray(model.predict(X), dtype=np.float64)
+    lines = ["prediction"] + [repr(float(v)) for v in prediction]
+    if args.output is not None:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        print(f"{args.file}: {X.shape[0]} predictions by {type(model).__name__} written to {args.output}")
+        report = sys.stdout
+    else:
+        sys.stdout.write("\n".join(lines) + "\n")
+        report = sys.stderr
+    if y is not None:
+        ss_tot = float(np.sum((y - y.mean()) ** 2))
+        r2 = 1.0 - float(np.sum((y - prediction) ** 2)) / ss_tot if ss_tot > 0 else float("nan")
+        print(f"R²: {_fmt_r2(r2)}", file=report)
     return 0
 
 
@@ -404,6 +478,8 @@ def main(argv=None):
     except DivergenceError as exc:
         return _error(_divergence_message(exc))
     except (ValueError, TypeError) as exc:
+        return _error(exc)
+    except NotImplementedError as exc:  # e.g. scipy on an exotic sparse archive
         return _error(exc)
     except BrokenPipeError:  # e.g. `fastreg demo | head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)

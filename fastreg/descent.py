@@ -1,6 +1,7 @@
 """``fastreg.gradient_descent``: the seed's loop behind a thin, validated API."""
 
-from ._validation import check_design, check_learning_rate, check_penalty, check_scalar
+from ._validation import check_design, check_learning_rate, check_penalty, check_scalar, validate_fit_data
+from .linear_model import _LinearModel
 from .solvers.gd import seed_gradient_descent
 
 
@@ -53,3 +54,46 @@ def gradient_descent(X, y, *, penalty="l2", lambda_=0.0, learning_rate=0.01, ite
         X, y, penalty=penalty, lambda_=lambda_, learning_rate=learning_rate, iterations=iterations
     )
     return theta.astype(X.dtype, copy=False)
+
+
+class GradientDescentRegressor(_LinearModel):
+    """The seed's gradient-descent loop as a scikit-learn estimator.
+
+    ``fit`` runs :func:`gradient_descent` and stores ``theta[1:]`` as
+    ``coef_`` and ``theta[0]`` as ``intercept_``; it exists so that the
+    command line's fits can be saved as model files and used by
+    ``predict``.
+
+    Parameters
+    ----------
+    penalty : {"l2", "l1", None}, default="l2"
+    lambda_ : float >= 0, default=0.0
+    learning_rate : float > 0 or "auto", default=0.01
+    iterations : int >= 0, default=1000
+
+    Attributes
+    ----------
+    coef_, intercept_, n_features_in_
+    """
+
+    def __init__(self, penalty="l2", *, lambda_=0.0, learning_rate=0.01, iterations=1000):
+        self.penalty = penalty
+        self.lambda_ = lambda_
+        self.learning_rate = learning_rate
+        self.iterations = iterations
+
+    def fit(self, X, y):
+        """Run the seed's loop on ``(X, y)``."""
+        check_penalty(self.penalty)
+        check_scalar(self.lambda_, "lambda_")
+        check_learning_rate(self.learning_rate)
+        check_scalar(self.iterations, "iterations", integer=True)
+        # validate_fit_data sets n_features_in_; CSR is kept as given (the
+        # fused kernels sum duplicate entries correctly), so no canonical copy.
+        X, y = validate_fit_data(self, X, y, "csr", canonical=False)
+        theta = gradient_descent(
+            X, y, penalty=self.penalty, lambda_=self.lambda_,
+            learning_rate=self.learning_rate, iterations=self.iterations,
+        )
+        self._set_coef(X, theta[1:], theta[0])
+        return self

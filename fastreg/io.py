@@ -125,13 +125,58 @@ def load_table(path, target=None):
     return X, y, names
 
 
+def load_features(path, target=None, *, n_features=None):
+    """Read a data file for prediction: the target is optional.
+
+    Like :func:`load_table`, except that without ``target`` a CSV file's
+    columns are all features, and an npz archive without a ``"y"`` array (or
+    sibling target file) gives ``y = None``. svmlight files always have
+    their labels. ``n_features`` fixes the number of columns of svmlight
+    files (whose width is otherwise the largest index present).
+
+    Returns
+    -------
+    X, y, feature_names
+        ``y`` is ``None`` when the file has no target.
+
+    Raises
+    ------
+    DataFileError
+    """
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if target is not None or ext not in CSV_EXTENSIONS + NPZ_EXTENSIONS + SVMLIGHT_EXTENSIONS:
+        if ext in SVMLIGHT_EXTENSIONS:
+            return _read(path, lambda: _load_svmlight(path, target, n_features))
+        return load_table(path, target)
+    if ext in CSV_EXTENSIONS:
+        return _read(path, lambda: _load_csv(path, None, required=False))
+    if ext in NPZ_EXTENSIONS:
+        return _read(path, lambda: _load_npz(path, None, required=False))
+    return _read(path, lambda: _load_svmlight(path, None, n_features))
+
+
+def _read(path, loader):
+    """Run ``loader`` with :func:`load_table`'s checks around it."""
+    if not os.path.exists(path):
+        raise DataFileError(path, "file not found")
+    if os.path.isdir(path):
+        raise DataFileError(path, "is a directory, not a data file")
+    try:
+        X, y, names = loader()
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read file ({exc.strerror or exc})") from exc
+    _check_shapes(path, X, y, names)
+    return X, y, names
+
+
 def _check_shapes(path, X, y, names):
     n_samples, n_features = X.shape
     if n_samples == 0:
         raise DataFileError(path, "no data rows")
     if n_features == 0:
         raise DataFileError(path, "no feature columns (only the target)")
-    if y.shape != (n_samples,):
+    if y is not None and y.shape != (n_samples,):
         raise DataFileError(path, f"target has shape {y.shape}, expected ({n_samples},) to match X")
     if len(names) != n_features:
         raise DataFileError(path, f"{len(names)} feature names for {n_features} columns of X")
@@ -143,8 +188,8 @@ def _check_shapes(path, X, y, names):
 # --------------------------------------------------------------------- CSV
 
 
-def _load_csv(path, target):
-    if target is None:
+def _load_csv(path, target, required=True):
+    if target is None and required:
         raise DataFileError(path, "a target column is required for CSV files (--target NAME)")
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -153,11 +198,11 @@ def _load_csv(path, target):
             if header is None:
                 raise DataFileError(path, "file is empty (a header row is required)")
             header = [name.strip() for name in header]
-            if target not in header:
+            if target is not None and target not in header:
                 raise DataFileError(
                     path, f"no column {target!r} (columns: {', '.join(header)})"
                 )
-            if header.count(target) > 1:
+            if target is not None and header.count(target) > 1:
                 raise DataFileError(path, f"column {target!r} appears more than once")
             rows = []
             for row in reader:
@@ -195,6 +240,8 @@ def _load_csv(path, target):
                     f"{cell.strip()!r} is not a finite number",
                 )
             table[i, j] = value
+    if target is None:
+        return table, None, header
     t = header.index(target)
     keep = [j for j in range(len(header)) if j != t]
     return np.ascontiguousarray(table[:, keep]), table[:, t].copy(), [header[j] for j in keep]
@@ -203,7 +250,7 @@ def _load_csv(path, target):
 # --------------------------------------------------------------------- npz
 
 
-def _load_npz(path, target):
+def _load_npz(path, target, required=True):
     try:
         archive = np.load(path, allow_pickle=False)
     except (ValueError, EOFError, OSError, zipfile.BadZipFile) as exc:
@@ -238,6 +285,10 @@ def _load_npz(path, target):
             else:
                 names = [f"x{j}" for j in range(X.shape[1])]
             reserved = {"X", "feature_names"} | (_SPARSE_KEYS if is_sparse else set())
+            if not required and target is None and "y" not in keys and not os.path.exists(
+                os.path.splitext(path)[0] + ".target.npy"
+            ):
+                return X, None, names
             X, y, names = _npz_target(path, archive, keys, reserved, X, names, target)
     except (ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         if isinstance(exc, DataFileError):
@@ -319,7 +370,7 @@ def _as_float_vector(path, y):
 # ---------------------------------------------------------------- svmlight
 
 
-def _load_svmlight(path, target):
+def _load_svmlight(path, target, n_features=None):
     if target is not None and target != "label":
         raise DataFileError(
             path, f"svmlight files have no column {target!r}; the target is the label (--target label)"
@@ -327,7 +378,7 @@ def _load_svmlight(path, target):
     from sklearn.datasets import load_svmlight_file
 
     try:
-        X, y = load_svmlight_file(path, dtype=np.float64)
+        X, y = load_svmlight_file(path, dtype=np.float64, n_features=n_features)
     except ValueError as exc:
         raise DataFileError(path, f"not a valid svmlight/libsvm file ({exc})") from exc
     if X.shape[0] == 0:
