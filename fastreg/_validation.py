@@ -45,6 +45,9 @@ def _precheck(A, name, ndim=None):
     if sp.issparse(A):
         kind = A.dtype.kind
         dims = A.ndim
+        if A.format in ("csr", "csc") and dims == 2:
+            # before scipy or scikit-learn convert it: their C++ trusts the indices
+            check_compressed_structure(A)
     else:
         dtype = getattr(A, "dtype", None)
         kind = dtype.kind if isinstance(dtype, np.dtype) else None
@@ -140,6 +143,8 @@ def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, m
             raise
         raise better from None
     if sp.issparse(X):
+        if X.format in ("csr", "csc"):
+            check_compressed_structure(X)  # before scipy converts it: its C++ trusts the indices
         X = X.asformat(sparse_format)  # a copy when converting; the caller's matrix is untouched
         check_compressed_structure(X)
         if canonical:
@@ -161,6 +166,8 @@ def validate_predict_data(estimator, X):
             raise
         raise better from None
     if sp.issparse(X):
+        if X.format in ("csr", "csc"):
+            check_compressed_structure(X)
         X = X.asformat("csr")
         check_compressed_structure(X)
     return X

@@ -82,6 +82,10 @@ class GradientDescentRegressor(_LinearModel):
         self.learning_rate = learning_rate
         self.iterations = iterations
 
+    def __sklearn_is_fitted__(self):
+        # ``lambda_`` is a parameter: the trailing underscore must not count as fitted
+        return hasattr(self, "coef_")
+
     def fit(self, X, y):
         """Run the seed's loop on ``(X, y)``."""
         check_penalty(self.penalty)

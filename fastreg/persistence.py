@@ -102,7 +102,7 @@ def save(estimator, path, *, feature_names=None):
     params = {key: _json_value(value, key) for key, value in estimator.get_params(deep=False).items()}
     attributes, arrays = {}, {}
     for key, value in vars(estimator).items():
-        if not key.endswith("_") or key.startswith("_"):
+        if not key.endswith("_") or key.startswith("_") or key in params:
             continue
         if isinstance(value, np.ndarray):
             if key == "feature_names_in_" or value.dtype.kind in "OUS":
