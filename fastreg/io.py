@@ -178,6 +178,10 @@ def _check_shapes(path, X, y, names):
         raise DataFileError(path, "no feature columns (only the target)")
     if y is not None and y.shape != (n_samples,):
         raise DataFileError(path, f"target has shape {y.shape}, expected ({n_samples},) to match X")
+    if y is not None and not np.all(np.isfinite(y)):
+        raise DataFileError(path, "the target contains NaN or infinity")
+    if not np.all(np.isfinite(X.data if sp.issparse(X) else X)):
+        raise DataFileError(path, "X contains NaN or infinity")
     if len(names) != n_features:
         raise DataFileError(path, f"{len(names)} feature names for {n_features} columns of X")
     if len(set(names)) != len(names):
@@ -253,7 +257,7 @@ def _load_csv(path, target, required=True):
 def _load_npz(path, target, required=True):
     try:
         archive = np.load(path, allow_pickle=False)
-    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as exc:
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
         if isinstance(exc, (FileNotFoundError, PermissionError)):
             raise
         raise DataFileError(path, "not a valid .npz archive") from exc
@@ -290,7 +294,10 @@ def _load_npz(path, target, required=True):
             ):
                 return X, None, names
             X, y, names = _npz_target(path, archive, keys, reserved, X, names, target)
-    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, TypeError,
+            NotImplementedError, RuntimeError, MemoryError) as exc:
+        # RuntimeError: zipfile on "encrypted" members; NotImplementedError:
+        # unsupported zip features; KeyError: a member listed but missing
         if isinstance(exc, DataFileError):
             raise
         # object arrays refused by allow_pickle=False, corrupt members, ...
