@@ -29,6 +29,7 @@ from ..kernels.cd import (
     xtr_csc,
     xtr_dense,
 )
+from ._columns import constant_columns
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
@@ -195,6 +196,10 @@ class CDProblem:
         if sample_weight is not None:
             sample_weight = sample_weight * (n / float(np.sum(sample_weight)))
             sqrt_sw = np.sqrt(sample_weight)
+        # A constant column's centered values are rounding noise: its norm is
+        # set to exactly 0 below, so it keeps coefficient 0. Found on the
+        # caller's X, before any in-place centering or row scaling.
+        constant = constant_columns(X) if fit_intercept else None
         x_mean, y_mean = weighted_offsets(None if sp.issparse(X) else X, Y, sample_weight, fit_intercept)
         if sp.issparse(X):
             if sqrt_sw is not None:
@@ -203,6 +208,8 @@ class CDProblem:
             x_mean = self.op.x_mean
         else:
             self.op = _Dense(X, x_mean, sqrt_sw, copy_X)
+        if constant is not None:
+            self.op.norms[constant] = 0.0
         Y = Y - y_mean
         if sqrt_sw is not None:
             Y *= sqrt_sw[:, None]
@@ -294,6 +301,7 @@ def enet_coordinate_descent(
 def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
     p = op.norms.shape[0]
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
+    w[op.norms == 0.0] = 0.0  # constant columns (see CDProblem); all-zero columns
     state = op.state(y_c, w)
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n

@@ -38,6 +38,7 @@ from scipy.optimize import minimize, nnls
 
 from .._preprocess import preprocess
 from ..exceptions import ConvergenceWarning
+from ._columns import constant_columns
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
 
@@ -451,7 +452,32 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
 
 
 def _lstsq(X, y, fit_intercept, sample_weight=None):
-    """Least squares; returns ``(coef, intercept, n_iter)``."""
+    """Least squares; returns ``(coef, intercept, n_iter)``.
+
+    With an intercept, exactly constant columns get coefficient 0 (the
+    minimum-norm solution's) and are left out of the solve: their centered
+    values are rounding noise, which least squares would amplify.
+    """
+    if fit_intercept:
+        constant = constant_columns(X)
+        if constant.any():
+            keep = ~constant
+            p = X.shape[1]
+            if not keep.any():
+                Y, single = _as_2d(y)
+                mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+                y_mean = np.average(Y, axis=0, weights=sample_weight)
+                coef, intercept = _finish(np.zeros((p, Y.shape[1])), mean, y_mean, single)
+                return coef, intercept, None
+            sub = X[:, np.flatnonzero(keep)] if sp.issparse(X) else X[:, keep]
+            coef_sub, intercept, n_iter = _lstsq_all(sub, y, fit_intercept, sample_weight)
+            coef = np.zeros(coef_sub.shape[:-1] + (p,))
+            coef[..., keep] = coef_sub
+            return coef, intercept, n_iter
+    return _lstsq_all(X, y, fit_intercept, sample_weight)
+
+
+def _lstsq_all(X, y, fit_intercept, sample_weight=None):
     Y, single = _as_2d(y)
     if sp.issparse(X):
         X = _sparse_float64(X)

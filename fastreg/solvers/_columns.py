@@ -1,0 +1,39 @@
+"""Exactly constant columns, whose centered column is zero.
+
+Centering a constant column in floating point leaves rounding noise
+(``0.1 − mean(0.1, 0.1, 0.1) = −1.4e-17``), and the implicit centering of
+sparse ``X`` leaves noise in every product with it. Solvers without a penalty
+to tame them (least squares) turn that noise into huge coefficients; so
+with an intercept, constant columns are recognized exactly (all values
+equal, ``min == max``) and get the coefficient 0 that the exact arithmetic
+gives them.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def constant_columns(X):
+    """Boolean mask of the columns of ``X`` whose values are all equal.
+
+    ``X`` is a dense array or a scipy sparse matrix/array (any format,
+    duplicates allowed); it is not modified (sparse input is summed on a copy).
+    """
+    if not sp.issparse(X):
+        return np.ptp(X, axis=0) == 0
+    n, p = X.shape
+    if X.format == "csc" and X.has_canonical_format:
+        C = X  # read only
+    else:
+        C = sp.csc_matrix(X, copy=True)
+        C.sum_duplicates()
+    counts = np.diff(C.indptr)
+    cols = np.repeat(np.arange(p), counts)
+    hi = np.full(p, -np.inf)
+    lo = np.full(p, np.inf)
+    np.maximum.at(hi, cols, C.data)
+    np.minimum.at(lo, cols, C.data)
+    implicit_zeros = counts < n
+    hi = np.where(implicit_zeros, np.maximum(hi, 0.0), hi)
+    lo = np.where(implicit_zeros, np.minimum(lo, 0.0), lo)
+    return hi == lo
