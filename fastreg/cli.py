@@ -277,7 +277,7 @@ def run_predict(args):
         raise ModelFileError(f"{args.model}: cannot read model file ({exc.strerror or exc})") from None
     p = model.n_features_in_
     X, y, names = load_features(args.file, args.target, n_features=p)
-    if model_names is not None and not sp.issparse(X) and names != model_names and args.target is None:
+    if model_names is not None and not sp.issparse(X) and names != model_names:
         ext = os.path.splitext(args.file)[1].lower()
         if ext == ".csv" and set(model_names) <= set(names):
             X = np.ascontiguousarray(X[:, [names.index(n) for n in model_names]])  # columns by name
@@ -491,3 +491,5 @@ def main(argv=None):
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except Exception as exc:  # a bug, not the user's fault: still no traceback on their terminal
+        return _error(f"internal error ({type(exc).__name__}: {exc}); please report it")

@@ -59,6 +59,7 @@ def run(capsys, argv):
     assert "Traceback" not in captured.err + captured.out
     if rc == 2:
         assert captured.err.startswith("fastreg: error: "), captured.err
+        assert "internal error" not in captured.err, captured.err  # every failure is anticipated
         assert captured.err.count("\n") == 1, captured.err
     return rc, captured.err
 
