@@ -48,6 +48,11 @@ def _precheck(A, name, ndim=None):
         if A.format in ("csr", "csc") and dims == 2:
             # before scipy or scikit-learn convert it: their C++ trusts the indices
             check_compressed_structure(A)
+        elif A.format == "coo" and dims == 2:
+            for axis, idx in enumerate((A.row, A.col)):
+                if idx.shape != A.data.shape or (idx.size and (idx.min() < 0 or idx.max() >= A.shape[axis])):
+                    raise ValueError(f"{name} is an invalid COO matrix: {('row', 'column')[axis]} indices "
+                                     f"outside [0, {A.shape[axis]}) or not one per entry")
     else:
         dtype = getattr(A, "dtype", None)
         kind = dtype.kind if isinstance(dtype, np.dtype) else None
@@ -143,10 +148,12 @@ def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, m
             raise
         raise better from None
     if sp.issparse(X):
-        if X.format in ("csr", "csc"):
-            check_compressed_structure(X)  # before scipy converts it: its C++ trusts the indices
+        # CSR/CSC input was checked by _precheck, before scipy could convert it
+        # (its C++ trusts the indices); other formats are checked once converted.
+        checked = X.format in ("csr", "csc")
         X = X.asformat(sparse_format)  # a copy when converting; the caller's matrix is untouched
-        check_compressed_structure(X)
+        if not checked:
+            check_compressed_structure(X)
         if canonical:
             X = canonical_sparse(X)
     return X, np.asarray(y, dtype=np.float64)
@@ -166,10 +173,10 @@ def validate_predict_data(estimator, X):
             raise
         raise better from None
     if sp.issparse(X):
-        if X.format in ("csr", "csc"):
-            check_compressed_structure(X)
+        checked = X.format in ("csr", "csc")  # by _precheck
         X = X.asformat("csr")
-        check_compressed_structure(X)
+        if not checked:
+            check_compressed_structure(X)
     return X
 
 

@@ -86,6 +86,14 @@ def read_only_sparse(A):
     return B
 
 
+def read_only_sparse_csc_int64(A):
+    B = sp.csc_matrix(A)
+    B.indices, B.indptr = B.indices.astype(np.int64), B.indptr.astype(np.int64)
+    for arr in (B.data, B.indices, B.indptr):
+        arr.setflags(write=False)
+    return B
+
+
 def strided_view(A):
     big = np.zeros((2 * A.shape[0], 3 * A.shape[1]))
     big[::2, ::3] = A
@@ -112,6 +120,7 @@ ODD_X = {
     "csc_matrix": sp.csc_matrix,
     "read-only dense": read_only,
     "read-only csr": read_only_sparse,
+    "read-only csc int64": lambda X: read_only_sparse_csc_int64(X),
     "non-contiguous view": strided_view,
     "F order": np.asfortranarray,
     "int64 dense": lambda X: X.astype(np.int64),
@@ -255,6 +264,12 @@ def _sparse_nan():
     return A
 
 
+def _bad_coo():
+    A = sp.coo_matrix(clean_data()[0])
+    A.col[0] = 99  # scipy does not re-check indices set after construction
+    return A
+
+
 def bad_inputs():
     X, y = clean_data()
     ynan = y.copy()
@@ -284,6 +299,7 @@ def bad_inputs():
         "X ragged list": ([[1.0, 2.0]] * (N - 1) + [[1.0]], y, ValueError, "ragged"),
         "X a string": ("data.csv", y, TypeError, "X is a string"),
         "y 2-D": (X, np.c_[y, y], ValueError, "y"),
+        "invalid COO indices": (_bad_coo(), y, ValueError, "invalid COO"),
         "invalid CSR indices": (sp.csr_matrix((np.ones(2), np.array([0, 70]), np.r_[0, 1, [2] * (N - 1)]),
                                               shape=(N, P)), y, ValueError, "invalid CSR"),
     }
