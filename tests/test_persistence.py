@@ -314,3 +314,17 @@ def test_cli_json_output_still_json(tmp_path, capsys):
     assert main(["fit", str(csv_path), "--target", "price", "--iterations", "5",
                  "--output", str(tmp_path / "c.json")]) == 0
     assert set(json.loads((tmp_path / "c.json").read_text())["coef"]) == {"a", "b"}
+
+
+@pytest.mark.parametrize("cls", [Lasso, Ridge, LinearRegression])
+def test_multi_target_round_trip(tmp_path, cls):
+    X, y = data()
+    Y = np.c_[y, 3 * y - 1]
+    model = cls().fit(X, Y)
+    model.save(tmp_path / "m.npz")
+    loaded = fastreg.load(tmp_path / "m.npz")
+    assert_array_equal(loaded.coef_, model.coef_)
+    assert_array_equal(loaded.intercept_, model.intercept_)
+    assert_array_equal(loaded.predict(X), model.predict(X))
+    _, arrays = read_meta(tmp_path / "m.npz")
+    assert "intercept_" in arrays  # an array for several targets
