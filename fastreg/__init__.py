@@ -1,6 +1,6 @@
 """fastreg: regularized linear regression on numba kernels, pinned to a NumPy reference."""
 
-from .descent import GradientDescentRegressor, gradient_descent
+from .descent import gradient_descent
 from .exceptions import DivergenceError
 from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from .persistence import ModelFileError, load
@@ -14,7 +14,6 @@ __all__ = [
     "Ridge",
     "Lasso",
     "ElasticNet",
-    "GradientDescentRegressor",
     "load",
     "ModelFileError",
     "__version__",

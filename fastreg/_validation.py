@@ -37,6 +37,8 @@ def _precheck(A, name, ndim=None):
     converts only other array-likes (lists, ...) to find their shape.
     """
     if A is None:
+        if name == "y":  # scikit-learn's wording, which its estimator checks expect
+            raise ValueError("y is None: this estimator requires y to be passed, but the target y is None")
         raise TypeError(f"{name} is None; expected an array-like of numbers")
     if isinstance(A, (str, bytes)):
         raise TypeError(f"{name} is a string ({A[:20]!r}); expected an array-like of numbers")
@@ -66,12 +68,17 @@ def _precheck(A, name, ndim=None):
                 ) from None
             dims, kind = arr.ndim, arr.dtype.kind
     if kind == "c":
-        raise ValueError(f"{name} contains complex numbers; fastreg fits real-valued data only")
+        raise ValueError(f"Complex data not supported: {name} contains complex numbers; fastreg fits real data only")
     if kind in ("U", "S"):
         raise ValueError(f"{name} contains non-numeric data (strings, dtype {A.dtype if hasattr(A, 'dtype') else 'str'})")
     if ndim is not None and dims is not None and dims != ndim and not (name == "y" and dims == 2):
         shape = getattr(A, "shape", None) or np.shape(A)
-        hint = " (use X.reshape(-1, 1) for a single feature)" if name == "X" and dims == 1 else ""
+        hint = (
+            ". Reshape your data either using X.reshape(-1, 1) if it has a single feature "
+            "or X.reshape(1, -1) if it contains a single sample"
+            if name == "X" and dims == 1
+            else ""
+        )
         raise ValueError(f"{name} must be a {ndim}D array of shape {_SHAPES[name]}, got shape {tuple(shape)}{hint}")
 
 
@@ -88,9 +95,10 @@ def _rewrite(exc, X, y):
         except (TypeError, ValueError):
             culprit = "y"
         first = text.splitlines()[0] if text else type(exc).__name__
-        return ValueError(f"{culprit} contains non-numeric data ({first})")
+        # keep the type: scikit-learn raises TypeError for objects like dicts
+        return type(exc)(f"{culprit} contains non-numeric data ({first})")
     if "Complex data not supported" in text:
-        return ValueError("X or y contains complex numbers; fastreg fits real-valued data only")
+        return ValueError("Complex data not supported: X or y contains complex numbers; fastreg fits real data only")
     return None
 
 

@@ -10,7 +10,7 @@ Format ``fastreg-model``, version 1. A model file is an uncompressed NumPy
          "fastreg_version": "0.1.0",
          "estimator": "Lasso",                    # class name, from an allow-list
          "params": {"alpha": 0.1, ...},           # estimator.get_params()
-         "attributes": {"intercept_": 1.5,        # fitted scalars (float, int, bool, str, null)
+         "attributes": {"intercept_": 1.5,        # fitted scalars (float, int, bool, str, null, lists)
                         "n_features_in_": 4, ...},
          "arrays": ["coef_", ...],                # fitted arrays stored beside it
          "feature_names": ["area", ...] or null}  # optional, e.g. the CSV header
@@ -63,6 +63,8 @@ def _json_value(value, what):
         return None if value is None else bool(value)
     if isinstance(value, str):
         return value
+    if isinstance(value, (list, tuple)):  # e.g. n_iter_, one count per target
+        return [_json_value(v, what) for v in value]
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):

@@ -12,7 +12,8 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import NotFittedError
 
 import fastreg
-from fastreg import ElasticNet, GradientDescentRegressor, Lasso, LinearRegression, ModelFileError, Ridge
+from fastreg import ElasticNet, Lasso, LinearRegression, ModelFileError, Ridge
+from fastreg.descent import GradientDescentRegressor
 from fastreg import persistence
 from fastreg.cli import main
 
@@ -326,5 +327,7 @@ def test_multi_target_round_trip(tmp_path, cls):
     assert_array_equal(loaded.coef_, model.coef_)
     assert_array_equal(loaded.intercept_, model.intercept_)
     assert_array_equal(loaded.predict(X), model.predict(X))
+    for attr in ("n_iter_", "dual_gap_"):
+        assert_array_equal(np.asarray(getattr(loaded, attr, 0)), np.asarray(getattr(model, attr, 0)))
     _, arrays = read_meta(tmp_path / "m.npz")
     assert "intercept_" in arrays  # an array for several targets

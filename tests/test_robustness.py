@@ -14,7 +14,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 
 import fastreg
-from fastreg import DivergenceError, ElasticNet, GradientDescentRegressor, Lasso, LinearRegression, Ridge
+from fastreg import DivergenceError, ElasticNet, Lasso, LinearRegression, Ridge
+from fastreg.descent import GradientDescentRegressor
 from fastreg.exceptions import ConvergenceWarning
 
 N, P = 30, 5
@@ -289,7 +290,7 @@ def bad_inputs():
         "X 3-D": (X[:, :, None], y, ValueError, "2D array"),
         "X scalar": (3.0, y, ValueError, "scalar"),
         "X None": (None, y, TypeError, "X is None"),
-        "y None": (X, None, TypeError, "y is None"),
+        "y None": (X, None, ValueError, "y is None"),
         "X strings": (X.astype(str), y, ValueError, "X contains non-numeric"),
         "X object strings": (np.array([["a"] * P] * N, dtype=object), y, ValueError, "X contains non-numeric"),
         "y strings": (X, np.array(["a"] * N), ValueError, "y contains non-numeric"),
