@@ -291,7 +291,11 @@ def run_predict(args):
         # a model fitted in Python on a DataFrame: the file's columns are used by position
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
         prediction = np.asarray(model.predict(X), dtype=np.float64)
-    lines = ["prediction"] + [repr(float(v)) for v in prediction]
+    if prediction.ndim == 1:
+        lines = ["prediction"] + [repr(float(v)) for v in prediction]
+    else:  # a multi-target model: one column per target
+        lines = [",".join(f"prediction_{k}" for k in range(prediction.shape[1]))]
+        lines += [",".join(repr(float(v)) for v in row) for row in prediction]
     if args.output is not None:
         with open(args.output, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
@@ -300,7 +304,7 @@ def run_predict(args):
     else:
         sys.stdout.write("\n".join(lines) + "\n")
         report = sys.stderr
-    if y is not None:
+    if y is not None and prediction.ndim == 1:
         ss_tot = float(np.sum((y - y.mean()) ** 2))
         r2 = 1.0 - float(np.sum((y - prediction) ** 2)) / ss_tot if ss_tot > 0 else float("nan")
         print(f"R²: {_fmt_r2(r2)}", file=report)

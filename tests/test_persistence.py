@@ -331,3 +331,15 @@ def test_multi_target_round_trip(tmp_path, cls):
         assert_array_equal(np.asarray(getattr(loaded, attr, 0)), np.asarray(getattr(model, attr, 0)))
     _, arrays = read_meta(tmp_path / "m.npz")
     assert "intercept_" in arrays  # an array for several targets
+
+
+def test_cli_predict_multi_target_model(tmp_path, capsys):
+    X, y = data(n=15, p=3)
+    model = Ridge(alpha=1.0).fit(X, np.c_[y, -y])
+    model.save(tmp_path / "m.npz")
+    np.savez(tmp_path / "d.npz", X=X)
+    assert main(["predict", "--model", str(tmp_path / "m.npz"), str(tmp_path / "d.npz")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "prediction_0,prediction_1"
+    got = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+    np.testing.assert_allclose(got, model.predict(X), rtol=1e-12)
