@@ -3,6 +3,8 @@
 from .descent import gradient_descent
 from .exceptions import DivergenceError
 from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+from .path import enet_path, lasso_path
+from .cv import ElasticNetCV, LassoCV, RidgeCV
 
 __version__ = "0.1.0"
 
@@ -13,5 +15,10 @@ __all__ = [
     "Ridge",
     "Lasso",
     "ElasticNet",
+    "lasso_path",
+    "enet_path",
+    "LassoCV",
+    "ElasticNetCV",
+    "RidgeCV",
     "__version__",
 ]
