@@ -29,7 +29,7 @@ from ._progress import progress
 from ._validation import check_scalar
 from .linear_model import ElasticNet, Ridge, _LinearModel
 from .path import (
-    _GRAM_MAX_FEATURES,
+    _auto_gram,
     _check_alphas,
     _check_grid_params,
     _check_l1_ratio,
@@ -37,7 +37,7 @@ from .path import (
     _grid,
     _run_path_unlimited,
 )
-from .solvers.gram import FoldGrams, gram_enet, sparse_gram_is_accurate
+from .solvers.gram import FoldGrams, gram_enet
 
 __all__ = ["LassoCV", "ElasticNetCV", "RidgeCV"]
 
@@ -181,8 +181,7 @@ class _PathCV(_LinearModel):
     def _use_gram(self, X, fit_intercept):
         n, p = X.shape
         if self.precompute == "auto":
-            ok = n >= p and p <= _GRAM_MAX_FEATURES
-            return ok and (not sp.issparse(X) or sparse_gram_is_accurate(X, fit_intercept))
+            return _auto_gram(X, fit_intercept)
         if isinstance(self.precompute, (bool, np.bool_)):
             return bool(self.precompute)
         raise ValueError(f"precompute must be 'auto', True or False, got {self.precompute!r}")
@@ -198,10 +197,10 @@ _CV_PARAMS_DOC = """
         Older scikit-learn spelling of an integer ``alphas``; overrides it.
     fit_intercept : bool, default=True
     precompute : {"auto", True, False}, default="auto"
-        Solve on Gram matrices (``"auto"``: when ``n ≥ p`` and ``p ≤ 5000``).
+        Solve on Gram matrices (``"auto"``: as :func:`fastreg.enet_path`).
     max_iter : int, default=10000
         Maximum epochs per α.
-    tol : float, default=1e-6
+    tol : float, default=1e-8
         Duality-gap tolerance per α, scikit-learn's meaning (its default
         is 1e-4).
     cv : int, cross-validation generator or iterable, default=None
@@ -252,7 +251,7 @@ class ElasticNetCV(_PathCV):
         fit_intercept=True,
         precompute="auto",
         max_iter=10_000,
-        tol=1e-6,
+        tol=1e-8,
         cv=None,
         n_jobs=None,
         positive=False,
@@ -297,7 +296,7 @@ class LassoCV(_PathCV):
         fit_intercept=True,
         precompute="auto",
         max_iter=10_000,
-        tol=1e-6,
+        tol=1e-8,
         cv=None,
         n_jobs=None,
         positive=False,

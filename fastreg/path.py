@@ -19,7 +19,6 @@ Two engines, chosen by ``precompute``:
 Both stop each α on scikit-learn's duality gap, ``gap ≤ tol·‖y − ȳ‖²/n``.
 """
 
-import numbers
 import warnings
 
 import numpy as np
@@ -35,8 +34,19 @@ from .solvers.gram import GramProblem, gram_enet, sparse_gram_is_accurate
 
 __all__ = ["lasso_path", "enet_path", "alpha_grid"]
 
-# The Gram engine forms a p × p float64 matrix: up to 5000 features (200 MB).
+# The Gram engine forms a p × p float64 matrix: up to 5000 features (200 MB)
+# when n ≥ p; for n < p up to 2000 features (beyond, forming XᵀX costs more
+# than the passes over X of the residual solver).
 _GRAM_MAX_FEATURES = 5000
+_GRAM_MAX_FEATURES_WIDE = 2000
+
+
+def _auto_gram(X, fit_intercept):
+    """``precompute="auto"``: whether to solve on the Gram matrix."""
+    n, p = X.shape
+    if not (p <= _GRAM_MAX_FEATURES_WIDE or (n >= p and p <= _GRAM_MAX_FEATURES)):
+        return False
+    return not sp.issparse(X) or sparse_gram_is_accurate(X, fit_intercept)
 
 
 def _check_data(X, y):
@@ -78,9 +88,7 @@ class _Engine:
     def __init__(self, X, y, fit_intercept, precompute):
         n, p = X.shape
         if precompute == "auto":
-            use_gram = n >= p and p <= _GRAM_MAX_FEATURES
-            if use_gram and sp.issparse(X):
-                use_gram = sparse_gram_is_accurate(X, fit_intercept)
+            use_gram = _auto_gram(X, fit_intercept)
         elif isinstance(precompute, (bool, np.bool_)):
             use_gram = bool(precompute)
         else:
@@ -217,7 +225,7 @@ def enet_path(
     n_alphas=100,
     alphas=None,
     fit_intercept=True,
-    tol=1e-6,
+    tol=1e-8,
     max_iter=10_000,
     positive=False,
     precompute="auto",
@@ -248,16 +256,19 @@ def enet_path(
     alphas : array-like or None, default=None
         α values to use instead of the automatic grid (sorted decreasing).
     fit_intercept : bool, default=True
-    tol : float > 0, default=1e-6
+    tol : float > 0, default=1e-8
         Stop each α when its duality gap is at most ``tol·‖y − ȳ‖²/n``
-        (scikit-learn's rule, scikit-learn's default being 1e-4).
+        (scikit-learn's rule; its default is 1e-4). The default puts every
+        α within about 1e-8 relative objective of its optimum.
     max_iter : int >= 1, default=10000
         Maximum number of epochs per α.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     precompute : {"auto", True, False}, default="auto"
         Solve on the Gram matrix ``X_cᵀX_c`` (True) or on the residual
-        (False). ``"auto"``: the Gram when ``n ≥ p`` and ``p ≤ 5000``.
+        (False). ``"auto"``: the Gram when ``p ≤ 2000``, or ``n ≥ p`` and
+        ``p ≤ 5000`` (sparse ``X``: unless its column means are over 1000
+        times their spreads, where the implicitly centered Gram loses digits).
     coef_init : array-like of shape (n_features,) or None
         Warm start of the first α.
     verbose : bool, default=False
@@ -332,7 +343,7 @@ def lasso_path(
     n_alphas=100,
     alphas=None,
     fit_intercept=True,
-    tol=1e-6,
+    tol=1e-8,
     max_iter=10_000,
     positive=False,
     precompute="auto",
@@ -357,7 +368,3 @@ def lasso_path(
         tol=tol, max_iter=max_iter, positive=positive, precompute=precompute, coef_init=coef_init,
         verbose=verbose, return_dual_gaps=return_dual_gaps,
     )
-
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
