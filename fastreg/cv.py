@@ -126,9 +126,15 @@ class _PathCV(_LinearModel):
             X_test, y_test = X_rows[test], y[test]
             out = np.empty((len(l1_ratios), grids.shape[1]))
             for r, ratio in enumerate(l1_ratios):
-                coefs, intercepts, _, _, _ = _run_path_unlimited(
+                coefs, intercepts, _, _, unconverged = _run_path_unlimited(
                     engine, grids[r], ratio, tol, max_iter, positive, None, bar
                 )
+                if unconverged:
+                    warnings.warn(
+                        f"{type(self).__name__}: fold {k} did not converge at {unconverged} alphas "
+                        f"within max_iter={max_iter} epochs; increase max_iter or tol",
+                        ConvergenceWarning,
+                    )
                 pred = np.asarray(X_test @ coefs) + intercepts
                 out[r] = np.mean((pred - y_test[:, None]) ** 2, axis=0)
             return out
@@ -435,7 +441,22 @@ class _RidgeEigen:
         else:
             S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # α/(λ+α)
             resid = self.U @ (S * self.b[:, None])
-            h = base + (self.U * self.U) @ (1.0 - S)
+            # 1 − h = Σ_k U_ik²·α/(λ_k + α) − 1/n (U is a full orthonormal basis),
+            # with no cancellation when α ≪ λ. With an intercept, drop the
+            # eigenvector along 1 (λ = 0; its term is exactly the 1/n), as
+            # scikit-learn does, when it is one.
+            weights = S
+            one = None
+            if self.fit_intercept:
+                align = np.abs(self.U.sum(axis=0)) / np.sqrt(self.n)
+                k0 = int(np.argmax(align))
+                if align[k0] > 1.0 - 1e-10:
+                    one = k0
+            if one is not None:
+                weights = S.copy()
+                weights[one] = 0.0
+                return resid / ((self.U * self.U) @ weights)
+            return resid / ((self.U * self.U) @ weights - base)
         return resid / (1.0 - h)
 
     def coefs(self, alphas):
