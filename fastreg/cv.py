@@ -36,6 +36,7 @@ from .path import (
     _Engine,
     _grid,
     _run_path_unlimited,
+    centered_xty,
 )
 from .solvers.gram import FoldGrams, gram_enet
 
@@ -73,7 +74,7 @@ class _PathCV(_LinearModel):
         max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
         positive = bool(self.positive)
         fit_intercept = bool(self.fit_intercept)
-        X, y = self._validate_fit_data(X, y, "csc")
+        X, y = self._validate_fit_data(X, y, "csr")
         n, p = X.shape
 
         # ---- α grids, on the full data (scikit-learn's _alpha_grid)
@@ -82,10 +83,7 @@ class _PathCV(_LinearModel):
         use_gram = self._use_gram(X, fit_intercept)
         full = FoldGrams(X, y, fit_intercept) if use_gram else None
         if auto_grid:
-            if full is not None:
-                q = full.full().q
-            else:
-                q = _Engine(X, y, fit_intercept, False).q
+            q = full.full().q if full is not None else centered_xty(X, y, fit_intercept)
             grids = []
             for ratio in l1_ratios:
                 ratio, eps, k = _check_grid_params(ratio, self.eps, n_alphas)
@@ -100,7 +98,7 @@ class _PathCV(_LinearModel):
         folds = list(cv.split(X, y))
         n_jobs = max(1, min(effective_n_jobs(self.n_jobs), len(folds)))
         threads_each = max(1, _cores() // n_jobs)
-        X_rows = X.tocsr() if sp.issparse(X) else X
+        X_rows = X  # CSR or dense: rows are cheap to take
 
         problems = None
         if full is not None:  # fold Grams from the full one, BLAS at full width
@@ -121,8 +119,7 @@ class _PathCV(_LinearModel):
                 engine.gram, engine.p, engine.n = problems[k], p, len(train)
             else:
                 X_train = X_rows[train]
-                engine = _Engine(X_train.tocsc() if sp.issparse(X_train) else X_train, y[train],
-                                 fit_intercept, False)
+                engine = _Engine(X_train, y[train], fit_intercept, False)
             X_test, y_test = X_rows[test], y[test]
             out = np.empty((len(l1_ratios), grids.shape[1]))
             for r, ratio in enumerate(l1_ratios):

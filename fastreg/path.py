@@ -50,7 +50,7 @@ def _auto_gram(X, fit_intercept):
 
 
 def _check_data(X, y):
-    """Validate ``(X, y)``: float32/float64 dense, or CSC sparse; ``y`` float64."""
+    """Validate ``(X, y)``: float32/float64 dense, or CSR/CSC sparse; ``y`` float64."""
     X, y = check_X_y(
         X,
         y,
@@ -60,7 +60,8 @@ def _check_data(X, y):
         y_numeric=True,
     )
     if sp.issparse(X):
-        X = X.tocsc()
+        if X.format not in ("csr", "csc"):
+            X = X.tocsr()
         check_compressed_structure(X)
     return X, np.asarray(y, dtype=np.float64)
 
@@ -97,6 +98,8 @@ class _Engine:
         self.n, self.p = n, p
         self.gram = GramProblem(X, y, fit_intercept) if use_gram else None
         if self.gram is None:
+            if sp.issparse(X):
+                X = self.X = X.tocsc()  # the residual solver reads columns
             self.prepared = prepare_cd(X, fit_intercept)
             y_mean = float(y.mean()) if fit_intercept else 0.0
             self.x_mean = self.prepared[1]
@@ -154,18 +157,19 @@ def alpha_grid(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, fit_intercept=True
     """
     X, y = _check_data(X, y)
     l1_ratio, eps, n_alphas = _check_grid_params(l1_ratio, eps, n_alphas)
-    n = X.shape[0]
-    y_c = y - y.mean() if fit_intercept else y
-    if sp.issparse(X):
-        q = np.asarray(X.T @ y_c).ravel()
-        if fit_intercept:
-            q = q - np.asarray(X.mean(axis=0, dtype=np.float64)).ravel() * y_c.sum()
-    else:
-        q = X.T.astype(np.float64, copy=False) @ y_c
-        if fit_intercept:
-            q = q - X.mean(axis=0, dtype=np.float64) * y_c.sum()
+    q = centered_xty(X, y, fit_intercept)
     top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
-    return _grid(top / (n * l1_ratio), eps, n_alphas)
+    return _grid(top / (X.shape[0] * l1_ratio), eps, n_alphas)
+
+
+def centered_xty(X, y, fit_intercept):
+    """``X_cᵀy_c`` without centering ``X`` (``Xᵀy_c − x̄·Σy_c``), as scikit-learn's grid."""
+    y_c = y - y.mean() if fit_intercept else y
+    q = np.asarray(X.T @ y_c, dtype=np.float64).ravel()
+    if fit_intercept:
+        mean = X.mean(axis=0, dtype=np.float64)
+        q -= np.asarray(mean).ravel() * y_c.sum()
+    return q
 
 
 def _check_grid_params(l1_ratio, eps, n_alphas):
@@ -243,8 +247,8 @@ def enet_path(
     Parameters
     ----------
     X : array-like or sparse matrix of shape (n_samples, n_features)
-        Dense (any memory order) or sparse (CSR/CSC/COO; converted to CSC
-        once, never densified, centered implicitly). float32 stays float32 in
+        Dense (any memory order) or sparse (CSR/CSC/COO; never densified,
+        centered implicitly; the residual solver converts it to CSC once). float32 stays float32 in
         the returned coefficients.
     y : array-like of shape (n_samples,)
     l1_ratio : float in [0, 1], default=0.5

@@ -133,3 +133,20 @@ def gather_block(G, ws, out):
         row = G[ws[a]]
         for b in range(k):
             out[a, b] = row[ws[b]]
+
+
+@njit(cache=True, nogil=True)
+def gram_csr(data, indices, indptr, out):
+    """``out += XᵀX`` for CSR ``X`` (``out`` dense (p, p) float64, upper and lower).
+
+    Row by row, the outer product of the row's stored entries: ``Σ nnz_row²``
+    updates, no sparse intermediate. Duplicate entries are fine (they add).
+    """
+    for i in range(indptr.shape[0] - 1):
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        for a in range(lo, hi):
+            va = float(data[a])
+            row = out[indices[a]]
+            for b in range(lo, hi):
+                row[indices[b]] += va * float(data[b])

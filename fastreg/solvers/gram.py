@@ -23,7 +23,7 @@ caller when to prefer the residual solver instead.
 import numpy as np
 import scipy.sparse as sp
 
-from ..kernels.gram import cd_gram, gap_gram, gather_block
+from ..kernels.gram import cd_gram, gap_gram, gather_block, gram_csr
 from .cd import _INNER_FRACTION, _working_set
 
 # |x̄|/σ above which the implicitly centered sparse Gram is not trusted
@@ -55,9 +55,8 @@ class GramProblem:
         self.y_mean = float(y.mean()) if fit_intercept else 0.0
         y_c = y - self.y_mean
         if sp.issparse(X):
-            X = X.tocsc() if X.format not in ("csr", "csc") else X
             x_mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel() if fit_intercept else np.zeros(p)
-            G = np.asarray((X.T @ X).toarray(), dtype=np.float64)
+            G = sparse_gram(X)
             if fit_intercept:
                 G -= n * np.outer(x_mean, x_mean)
             q = np.asarray(X.T @ y_c, dtype=np.float64).ravel() - x_mean * y_c.sum()
@@ -83,6 +82,14 @@ class GramProblem:
 
     def intercept(self, w):
         return self.y_mean - float(self.x_mean @ w) if self.fit_intercept else 0.0
+
+
+def sparse_gram(X):
+    """Dense ``XᵀX`` (float64) of a sparse matrix, through its CSR rows."""
+    X = X.tocsr()
+    G = np.zeros((X.shape[1], X.shape[1]))
+    gram_csr(X.data, X.indices, X.indptr, G)
+    return G
 
 
 def sparse_gram_is_accurate(X, fit_intercept):
@@ -202,7 +209,7 @@ class FoldGrams:
         if self.sparse:
             self.Z = X.tocsr()
             self.c = np.zeros(p)
-            self.ZtZ = np.asarray((self.Z.T @ self.Z).toarray(), dtype=np.float64)
+            self.ZtZ = sparse_gram(self.Z)
             self.z_sum = np.asarray(self.Z.sum(axis=0, dtype=np.float64)).ravel()
         else:
             self.c = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
@@ -235,7 +242,7 @@ class FoldGrams:
         Z_T = self.Z[test]
         yf_T = self.yf[test]
         if self.sparse:
-            G_T = np.asarray((Z_T.T @ Z_T).toarray())
+            G_T = sparse_gram(Z_T)
         else:
             G_T = Z_T.T @ Z_T
         G = self.ZtZ - G_T
