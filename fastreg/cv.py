@@ -38,7 +38,7 @@ from .path import (
     _run_path_unlimited,
     centered_xty,
 )
-from .solvers.gram import FoldGrams, gram_enet
+from .solvers.gram import FoldGrams, gram_enet, sparse_gram
 
 __all__ = ["LassoCV", "ElasticNetCV", "RidgeCV"]
 
@@ -334,6 +334,16 @@ class LassoCV(_PathCV):
 _BLOCK_ELEMENTS = 1 << 22
 
 
+def _eigh(M):
+    """Symmetric eigendecomposition by LAPACK's divide and conquer (``evd``).
+
+    One BLAS thread: threaded ``syevr``/``syevd`` ran 2-30x slower than a
+    single thread on a shared 2-core machine (measured on 400 × 400).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return la.eigh(M, overwrite_a=True, check_finite=False, driver="evd")
+
+
 class _RidgeEigen:
     """One eigendecomposition serving every α: ``X_cᵀX_c = VΛVᵀ`` or ``X_cX_cᵀ = UΛUᵀ``.
 
@@ -341,7 +351,7 @@ class _RidgeEigen:
     ``n ≤ p``) as in scikit-learn's ``_RidgeGCV``. Dense ``X`` is centered
     block by block, sparse ``X`` implicitly (``XᵀX − n x̄x̄ᵀ``); never densified.
 
-    With ``A = X_cV``, ``b = Aᵀy_c`` and ``d_k = 1/(λ_k + α)``: ``w = V(d∘b)``,
+    With ``A = X_cV`` (formed block by block, never stored), ``b = Aᵀy_c`` and ``d_k = 1/(λ_k + α)``: ``w = V(d∘b)``,
     the fitted centered values ``A(d∘b)``, and the leverages of the model
     with its unpenalized intercept ``h = 1/n + (A∘A)d``; the leave-one-out
     residual is ``(y_c − A(d∘b))/(1 − h)``.
@@ -362,13 +372,10 @@ class _RidgeEigen:
         self.y_c = y - self.y_mean
         self.mode = ("gram" if n <= p else "cov") if mode == "auto" else mode
         if self.mode == "cov":
-            C = self._cov()
-            self.lam, self.V = la.eigh(C, overwrite_a=True, check_finite=False)
-            self.A2, self.Ab = None, None
-            self._project()
+            self.lam, self.V = _eigh(self._cov())
+            self.b = self.V.T @ centered_xty(X, y, fit_intercept)  # b = Aᵀy_c = VᵀX_cᵀy_c
         else:
-            K = self._gram()
-            self.lam, self.U = la.eigh(K, overwrite_a=True, check_finite=False)
+            self.lam, self.U = _eigh(self._gram())
             self.b = self.U.T @ self.y_c
         np.maximum(self.lam, 0.0, out=self.lam)  # rounding can leave tiny negatives
 
@@ -385,7 +392,7 @@ class _RidgeEigen:
 
     def _cov(self):
         if self.sparse:
-            C = np.asarray((self.X.T @ self.X).toarray())
+            C = sparse_gram(self.X)
             if self.fit_intercept:
                 C -= self.n * np.outer(self.mean, self.mean)
             return C
@@ -398,7 +405,7 @@ class _RidgeEigen:
     def _gram(self):
         X = self.X
         if self.sparse:
-            K = np.asarray((X @ X.T).toarray())
+            K = sparse_gram(X.T)  # (Xᵀ)ᵀXᵀ = XXᵀ
             if self.fit_intercept:
                 m = np.asarray(X @ self.mean).ravel()
                 K -= m[:, None]
@@ -408,21 +415,6 @@ class _RidgeEigen:
         Xc = np.subtract(X, self.mean, dtype=np.float64)
         return Xc @ Xc.T
 
-    def _project(self):
-        """``A∘A`` and ``b = Aᵀy_c`` with ``A = X_cV``, block by block."""
-        A2 = np.empty((self.n, self.p))
-        b = np.zeros(self.p)
-        self.A_blocks = []
-        for rows in self._rows():
-            B, is_sparse = self._centered_block(rows)
-            A = np.asarray(B @ self.V)
-            if is_sparse and self.fit_intercept:
-                A -= self.mean @ self.V
-            b += A.T @ self.y_c[rows]
-            A2[rows] = A * A
-            self.A_blocks.append((rows, A))
-        self.A2, self.b = A2, b
-
     # -- results for many α
     def loo_residuals(self, alphas):
         """Leave-one-out residuals, shape (n, n_alphas)."""
@@ -430,31 +422,36 @@ class _RidgeEigen:
         base = 1.0 / self.n if self.fit_intercept else 0.0
         if self.mode == "cov":
             D = 1.0 / (self.lam[:, None] + alphas[None, :])  # (p, K)
-            fitted = np.empty((self.n, alphas.shape[0]))
-            for rows, A in self.A_blocks:
-                fitted[rows] = A @ (D * self.b[:, None])
-            h = base + self.A2 @ D
-            resid = self.y_c[:, None] - fitted
-        else:
-            S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # α/(λ+α)
-            resid = self.U @ (S * self.b[:, None])
-            # 1 − h = Σ_k U_ik²·α/(λ_k + α) − 1/n (U is a full orthonormal basis),
-            # with no cancellation when α ≪ λ. With an intercept, drop the
-            # eigenvector along 1 (λ = 0; its term is exactly the 1/n), as
-            # scikit-learn does, when it is one.
-            weights = S
-            one = None
-            if self.fit_intercept:
-                align = np.abs(self.U.sum(axis=0)) / np.sqrt(self.n)
-                k0 = int(np.argmax(align))
-                if align[k0] > 1.0 - 1e-10:
-                    one = k0
-            if one is not None:
-                weights = S.copy()
-                weights[one] = 0.0
-                return resid / ((self.U * self.U) @ weights)
-            return resid / ((self.U * self.U) @ weights - base)
-        return resid / (1.0 - h)
+            Db = D * self.b[:, None]
+            out = np.empty((self.n, alphas.shape[0]))
+            shift = self.mean @ self.V if self.sparse and self.fit_intercept else None
+            for rows in self._rows():  # A = X_cV one block of rows at a time, never stored
+                B, _ = self._centered_block(rows)
+                A = np.asarray(B @ self.V)
+                if shift is not None:
+                    A -= shift
+                fitted = A @ Db
+                h = base + np.square(A) @ D
+                out[rows] = (self.y_c[rows, None] - fitted) / (1.0 - h)
+            return out
+        S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # α/(λ+α)
+        resid = self.U @ (S * self.b[:, None])
+        # 1 − h = Σ_k U_ik²·α/(λ_k + α) − 1/n (U is a full orthonormal basis),
+        # with no cancellation when α ≪ λ. With an intercept, drop the
+        # eigenvector along 1 (λ = 0; its term is exactly the 1/n), as
+        # scikit-learn does, when it is one.
+        weights = S
+        one = None
+        if self.fit_intercept:
+            align = np.abs(self.U.sum(axis=0)) / np.sqrt(self.n)
+            k0 = int(np.argmax(align))
+            if align[k0] > 1.0 - 1e-10:
+                one = k0
+        if one is not None:
+            weights = S.copy()
+            weights[one] = 0.0
+            return resid / (np.square(self.U) @ weights)
+        return resid / (np.square(self.U) @ weights - base)
 
     def coefs(self, alphas):
         """Coefficients (p, n_alphas) and intercepts (n_alphas,)."""
