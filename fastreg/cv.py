@@ -162,7 +162,7 @@ class _PathCV(_LinearModel):
         if full is not None:
             with threadpool_limits(limits=1, user_api="blas"):
                 problem = full.full()
-                w, _, gap, n_iter, conv = gram_enet(
+                w, gap, n_iter, conv = gram_enet(
                     problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
                 )
             if not conv:

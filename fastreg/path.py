@@ -117,7 +117,7 @@ class _Engine:
     def solve(self, alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive):
         """Returns ``(w, intercept, gap, n_iter, converged)``."""
         if self.gram is not None:
-            w, _, gap, n_iter, conv = gram_enet(
+            w, gap, n_iter, conv = gram_enet(
                 self.gram, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
                 w=w, alpha_prev=alpha_prev,
             )

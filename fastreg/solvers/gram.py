@@ -7,12 +7,12 @@ that no step reads ``X``: the full gradient ``X_cᵀR = q − Gw`` costs
 path the Gram is shared by every α, and by the folds of cross-validation via
 :meth:`GramProblem.fold`.
 
-Each outer iteration forms the full gradient, checks the gap, picks a working
+The solver loop is :func:`fastreg.kernels.gram.enet_gram`, entirely in numba:
+each outer iteration forms the full gradient, checks the gap, picks a working
 set (the support plus the worst violators, as in :mod:`fastreg.solvers.cd`;
 on the first iteration after a warm start also the sequential strong set
 ``|X_jᵀR(α_prev)| ≥ 2α − α_prev``), copies the Gram block of the working set
-and runs :func:`fastreg.kernels.gram.cd_gram` on it until its gap is a
-fraction of the full one.
+and runs coordinate descent on it until its gap is a fraction of the full one.
 
 Dense ``X`` is centered explicitly (one float64 copy, freed once ``G`` is
 formed). Sparse ``X`` is centered implicitly, ``G = XᵀX − n x̄x̄ᵀ``, which loses
@@ -23,8 +23,8 @@ caller when to prefer the residual solver instead.
 import numpy as np
 import scipy.sparse as sp
 
-from ..kernels.gram import cd_gram, gap_gram, gather_block, gram_csr
-from .cd import _INNER_FRACTION, _working_set
+from ..kernels.gram import enet_gram, gram_csr
+from .cd import _INNER_FRACTION, _WS_START
 
 # |x̄|/σ above which the implicitly centered sparse Gram is not trusted
 # (it would lose more than about 6 digits).
@@ -104,16 +104,6 @@ def sparse_gram_is_accurate(X, fit_intercept):
     return not np.any(big & (mean != 0))
 
 
-def _gradient(G, q, w):
-    """``q − Gw`` using only the support's columns when it is small."""
-    support = np.flatnonzero(w)
-    if support.shape[0] == 0:
-        return q.copy()
-    if 4 * support.shape[0] > w.shape[0]:
-        return q - G @ w
-    return q - G[support].T @ w[support]
-
-
 def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=False, w=None, alpha_prev=None):
     """Solve ElasticNet at one α on a :class:`GramProblem`.
 
@@ -136,8 +126,6 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     Returns
     -------
     w : (p,) float64
-    grad : (p,) float64
-        ``X_cᵀR`` at ``w``.
     gap : float
         Duality gap divided by ``n`` (scikit-learn's ``dual_gap_``).
     n_iter : int
@@ -145,40 +133,16 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     """
     G, q, yy, n = problem.G, problem.q, problem.yy, problem.n
     p = q.shape[0]
-    if w is None:
-        w = np.zeros(p)
-    norms = problem.norms
+    w = np.zeros(p) if w is None else np.ascontiguousarray(w, dtype=np.float64)
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
     tol_abs = tol * yy
-    n_iter = 0
-    first = True
-    while True:
-        grad = _gradient(G, q, w)
-        gap = gap_gram(q, q - grad, w, yy, l1, l2, positive)
-        if gap <= tol_abs or n_iter >= max_iter:
-            break
-        ws = _working_set(grad, w, norms, l1, l2, positive)
-        if first and alpha_prev is not None and ws.shape[0] < p:
-            # The warm start solved alpha_prev, so grad is X_cᵀR(alpha_prev).
-            thresh = (2.0 * alpha - alpha_prev) * l1_ratio * n
-            a = grad - l2 * w
-            a = a if positive else np.abs(a)
-            extra = np.flatnonzero((a >= thresh) & (norms > 0))
-            ws = np.union1d(ws, extra).astype(np.int64)
-        first = False
-        if ws.shape[0] == p:
-            Gs = G
-        else:
-            Gs = np.empty((ws.shape[0], ws.shape[0]))
-            gather_block(G, ws, Gs)
-        w_ws = w[ws]
-        H = (q - grad)[ws]
-        inner_tol = tol_abs if ws.shape[0] == p else max(_INNER_FRACTION * gap, tol_abs)
-        epochs, _ = cd_gram(Gs, q[ws], w_ws, H, yy, l1, l2, positive, max_iter - n_iter, inner_tol, 1)
-        n_iter += epochs
-        w[ws] = w_ws
-    return w, grad, gap / n, n_iter, gap <= tol_abs
+    # The warm start solved alpha_prev: its gradient gives the sequential strong set.
+    strong_l1 = (2.0 * alpha - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
+    gap, n_iter = enet_gram(
+        G, q, yy, w, l1, l2, bool(positive), tol_abs, int(max_iter), strong_l1, _WS_START, _INNER_FRACTION
+    )
+    return w, gap / n, n_iter, gap <= tol_abs
 
 
 
