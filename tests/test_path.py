@@ -176,3 +176,15 @@ def test_bad_data_raises():
         fastreg.lasso_path(X, y)
     with pytest.raises(ValueError):
         fastreg.lasso_path(np.ones((5, 2)), np.ones(4))
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.3, 5.0], ids=["centered", "small-means", "large-means"])
+def test_gram_with_and_without_centered_copy(offset):
+    """Small means: XᵀX − n x̄x̄ᵀ straight from X; large means: a centered copy. Same Gram."""
+    from fastreg.solvers.gram import GramProblem
+
+    X, y = make_data((60, 8), seed=10, offset=offset)
+    problem = GramProblem(X, y, True)
+    Xc = X - X.mean(axis=0)
+    assert_allclose(problem.G, Xc.T @ Xc, rtol=1e-12, atol=1e-12 * np.abs(Xc.T @ Xc).max())
+    assert_allclose(problem.q, Xc.T @ (y - y.mean()), rtol=1e-11, atol=1e-11 * np.abs(y).max())

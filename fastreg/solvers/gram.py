@@ -15,7 +15,8 @@ on the first iteration after a warm start also the sequential strong set
 and runs coordinate descent on it until its gap is a fraction of the full one.
 
 Dense ``X`` is centered explicitly (one float64 copy, freed once ``G`` is
-formed). Sparse ``X`` is centered implicitly, ``G = XᵀX − n x̄x̄ᵀ``, which loses
+formed), unless its column means are within their spreads: then
+``G = XᵀX − n x̄x̄ᵀ`` straight from ``X`` loses no digits and saves the copy. Sparse ``X`` is centered implicitly, ``G = XᵀX − n x̄x̄ᵀ``, which loses
 about ``2·log10(|x̄|/σ)`` digits; :func:`sparse_gram_is_accurate` tells the
 caller when to prefer the residual solver instead.
 """
@@ -62,10 +63,18 @@ class GramProblem:
             q = np.asarray(X.T @ y_c, dtype=np.float64).ravel() - x_mean * y_c.sum()
         else:
             x_mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
-            Xc = np.subtract(X, x_mean, dtype=np.float64)
-            G = Xc.T @ Xc
-            q = Xc.T @ y_c
-            del Xc
+            if X.dtype == np.float64 and _small_means(X, x_mean):
+                # No centered copy: G = XᵀX − n x̄x̄ᵀ loses no digits when
+                # |x̄| ≤ σ (BLAS syrk reads X as it is, in either memory order).
+                G = X.T @ X
+                if fit_intercept:
+                    G -= n * np.outer(x_mean, x_mean)
+                q = X.T @ y_c - x_mean * y_c.sum()
+            else:
+                Xc = np.subtract(X, x_mean, dtype=np.float64)
+                G = Xc.T @ Xc
+                q = Xc.T @ y_c
+                del Xc
         self.x_mean = x_mean
         self.G = np.ascontiguousarray(G)
         self.q = q
@@ -82,6 +91,15 @@ class GramProblem:
 
     def intercept(self, w):
         return self.y_mean - float(self.x_mean @ w) if self.fit_intercept else 0.0
+
+
+def _small_means(X, x_mean):
+    """Whether every column mean is at most its spread (``|x̄_j| ≤ σ_j``), dense ``X``."""
+    if not np.any(x_mean):
+        return True
+    n = X.shape[0]
+    sq = np.einsum("ij,ij->j", X, X) / n
+    return bool(np.all(x_mean**2 <= 0.5 * sq))  # x̄² ≤ σ² = E[x²] − x̄²
 
 
 def sparse_gram(X):
