@@ -38,6 +38,7 @@ from .path import (
     _run_path_unlimited,
     centered_xty,
 )
+from .kernels.gram import csr_dense_product
 from .solvers.gram import FoldGrams, gram_enet, sparse_gram
 
 __all__ = ["LassoCV", "ElasticNetCV", "RidgeCV"]
@@ -424,12 +425,16 @@ class _RidgeEigen:
             D = 1.0 / (self.lam[:, None] + alphas[None, :])  # (p, K)
             Db = D * self.b[:, None]
             out = np.empty((self.n, alphas.shape[0]))
-            shift = self.mean @ self.V if self.sparse and self.fit_intercept else None
+            if self.sparse:
+                shift = self.mean @ self.V if self.fit_intercept else np.zeros(self.p)
+                V = np.ascontiguousarray(self.V)
             for rows in self._rows():  # A = X_cV one block of rows at a time, never stored
-                B, _ = self._centered_block(rows)
-                A = np.asarray(B @ self.V)
-                if shift is not None:
-                    A -= shift
+                if self.sparse:
+                    Xb = self.X[rows]
+                    A = np.empty((Xb.shape[0], self.p))
+                    csr_dense_product(Xb.data, Xb.indices, Xb.indptr, V, shift, A)
+                else:
+                    A = np.subtract(self.X[rows], self.mean, dtype=np.float64) @ self.V
                 fitted = A @ Db
                 h = base + np.square(A) @ D
                 out[rows] = (self.y_c[rows, None] - fitted) / (1.0 - h)

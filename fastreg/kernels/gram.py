@@ -19,7 +19,7 @@ threads.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ._config import FASTMATH
 
@@ -237,3 +237,23 @@ def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, max_iter, strong_l1, ws_st
         n_iter += epochs
         for a in range(k):
             w[ws[a]] = ws_w[a]
+
+
+@njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)
+def csr_dense_product(data, indices, indptr, V, shift, out):
+    """``out = X @ V − shift`` (broadcast over rows) for CSR ``X`` and C-ordered ``V``.
+
+    Each row of ``out`` is its own output (``prange`` over rows): a sum of
+    rows of ``V`` scaled by the row's stored entries.
+    """
+    m = indptr.shape[0] - 1
+    k = V.shape[1]
+    for i in prange(m):
+        row = out[i]
+        for c in range(k):
+            row[c] = -shift[c]
+        for a in range(indptr[i], indptr[i + 1]):
+            v = float(data[a])
+            src = V[indices[a]]
+            for c in range(k):
+                row[c] += v * src[c]
