@@ -48,6 +48,22 @@ def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def _concurrent_parallel_ok():
+    """Whether numba's threading layer accepts parallel kernels launched from several threads.
+
+    ``workqueue`` (numba's fallback when neither OpenMP nor TBB is available)
+    does not; the Gram solver's kernels are serial and always can.
+    """
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no parallel kernel has run yet: run a tiny one
+        from .kernels.cd import xtr_dense
+
+        xtr_dense(np.zeros((1, 1)), np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1))
+        layer = numba.threading_layer()
+    return layer != "workqueue"
+
+
 def _cores():
     return max(1, numba.config.NUMBA_NUM_THREADS or os.cpu_count() or 1)
 
@@ -98,6 +114,8 @@ class _PathCV(_LinearModel):
         cv = check_cv(self.cv)
         folds = list(cv.split(X, y))
         n_jobs = max(1, min(effective_n_jobs(self.n_jobs), len(folds)))
+        if n_jobs > 1 and full is None and not _concurrent_parallel_ok():
+            n_jobs = 1  # the residual solver's parallel kernels cannot run from two threads
         threads_each = max(1, _cores() // n_jobs)
         X_rows = X  # CSR or dense: rows are cheap to take
 

@@ -167,3 +167,11 @@ def test_ridge_cv_loo_is_leave_one_out():
         errors.append(y[i] - model.predict(X[i : i + 1])[0])
     ours = fastreg.RidgeCV(alphas=[alpha]).fit(X, y)
     assert ours.best_score_ == pytest.approx(-np.mean(np.square(errors)), rel=1e-10)
+
+
+def test_residual_engine_folds_in_threads():
+    X, y = regression(60, 12, seed=18)
+    one = fastreg.LassoCV(alphas=8, precompute=False, cv=3).fit(X, y)
+    two = fastreg.LassoCV(alphas=8, precompute=False, cv=3, n_jobs=2).fit(X, y)
+    assert one.alpha_ == two.alpha_
+    assert_allclose(one.mse_path_, two.mse_path_, rtol=1e-8)
