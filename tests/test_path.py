@@ -188,3 +188,14 @@ def test_gram_with_and_without_centered_copy(offset):
     Xc = X - X.mean(axis=0)
     assert_allclose(problem.G, Xc.T @ Xc, rtol=1e-12, atol=1e-12 * np.abs(Xc.T @ Xc).max())
     assert_allclose(problem.q, Xc.T @ (y - y.mean()), rtol=1e-11, atol=1e-11 * np.abs(y).max())
+
+
+def test_own_progress_bar_without_tqdm(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    X, y = make_data((40, 8), seed=8)
+    fastreg.lasso_path(X, y, n_alphas=5, verbose=True)
+    err = capsys.readouterr().err
+    assert "path [" in err and "5/5" in err and err.endswith("\n")
