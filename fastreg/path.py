@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from ._progress import progress
 from ._validation import check_compressed_structure, check_scalar
-from .solvers.cd import _enet_cd, prepare_cd
+from .solvers.cd import CDProblem
 from .solvers.gram import GramProblem, gram_enet, sparse_gram_is_accurate
 
 __all__ = ["lasso_path", "enet_path", "alpha_grid"]
@@ -100,14 +100,8 @@ class _Engine:
         if self.gram is None:
             if sp.issparse(X):
                 X = self.X = X.tocsc()  # the residual solver reads columns
-            self.prepared = prepare_cd(X, fit_intercept)
-            y_mean = float(y.mean()) if fit_intercept else 0.0
-            self.x_mean = self.prepared[1]
-            y_c = y - y_mean
-            if sp.issparse(X):
-                self.q = np.asarray(X.T @ y_c).ravel() - self.x_mean * y_c.sum()
-            else:
-                self.q = self.prepared[0].XT @ y_c
+            self.cd = CDProblem(X, y, fit_intercept=fit_intercept)  # one centered copy for all α
+            self.q = centered_xty(X, y, fit_intercept)
 
     def alpha_max(self, l1_ratio, positive):
         q = self.gram.q if self.gram is not None else self.q
@@ -122,11 +116,7 @@ class _Engine:
                 w=w, alpha_prev=alpha_prev,
             )
             return w, self.gram.intercept(w), gap, n_iter, conv
-        # _enet_cd rather than enet_coordinate_descent: the BLAS thread limit
-        # is set once for the whole path by _run_path, not once per α.
-        return _enet_cd(
-            self.X, self.y, alpha, l1_ratio, self.fit_intercept, tol, max_iter, positive, w, self.prepared
-        )
+        return self.cd.solve(0, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=w)
 
 
 def _grid(alpha_max, eps, n_alphas):

@@ -88,40 +88,58 @@ class _CSC:
         return r - shift, out
 
 
-def prepare_cd(X, fit_intercept):
-    """Build the column operator once, to reuse across calls (a path, warm starts).
+class CDProblem:
+    """One centered copy of ``X`` (dense) or its column statistics (CSC), ready for many fits.
 
-    Dense ``X`` is copied once into a centered Fortran-ordered array; CSC ``X``
-    is kept as it is with its column means.
+    Build it once and call :meth:`solve` for each ``alpha`` or ``l1_ratio``:
+    a regularization path reuses the same copy.
 
-    Returns
-    -------
-    op : object
-        Pass as ``prepared=`` to :func:`enet_coordinate_descent` with the same
-        ``X`` and ``fit_intercept``.
-    x_mean : (p,) float64
-        Column means (zeros without ``fit_intercept``).
+    Parameters
+    ----------
+    X : float32/float64 ndarray or scipy CSC matrix/array (validated)
+    y : (n,) float64
+    fit_intercept : bool
+
+    Attributes
+    ----------
+    Y : (n, 1) float64, the centered target
+    x_mean : (p,) column means (zeros without intercept)
+    y_mean : (1,) target mean (zero without intercept)
+    n : number of samples
     """
-    if sp.issparse(X):
-        op = _CSC(X, fit_intercept)
-        return op, op.x_mean
-    p = X.shape[1]
-    x_mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
-    return _Dense(X, x_mean), x_mean
+
+    def __init__(self, X, y, *, fit_intercept=True):
+        n, p = X.shape
+        self.n = n
+        self.fit_intercept = fit_intercept
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y[:, None] if Y.ndim == 1 else Y
+        if sp.issparse(X):
+            self.op = _CSC(X, fit_intercept)
+            x_mean = self.op.x_mean
+        else:
+            x_mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
+            self.op = _Dense(X, x_mean)
+        y_mean = Y.mean(axis=0) if fit_intercept else np.zeros(Y.shape[1])
+        self.Y = Y - y_mean
+        self.x_mean = x_mean
+        self.y_mean = y_mean
+
+    def solve(self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None):
+        """Fit target ``k``; returns ``(coef, intercept, gap/n, n_iter, converged)``."""
+        # The loop alternates numba's parallel passes with small NumPy reductions:
+        # BLAS threads spinning after those reductions would fight numba's pool
+        # for the cores (measured: 1.7x slower on 2 cores).
+        with threadpool_limits(limits=1, user_api="blas"):
+            w, gap, n_iter, converged = _enet_cd(
+                self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, positive, coef_init
+            )
+        intercept = float(self.y_mean[k] - self.x_mean @ w) if self.fit_intercept else 0.0
+        return w, intercept, gap, n_iter, converged
 
 
 def enet_coordinate_descent(
-    X,
-    y,
-    alpha,
-    l1_ratio=1.0,
-    *,
-    fit_intercept=True,
-    tol=1e-9,
-    max_iter=10_000,
-    positive=False,
-    coef_init=None,
-    prepared=None,
+    X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, coef_init=None
 ):
     """Solve ElasticNet (Lasso for ``l1_ratio=1``) by coordinate descent on working sets.
 
@@ -145,8 +163,6 @@ def enet_coordinate_descent(
     positive : bool
     coef_init : (p,) array or None
         Warm start.
-    prepared : tuple or None
-        ``prepare_cd(X, fit_intercept)``, computed once and reused (paths).
 
     Returns
     -------
@@ -158,18 +174,14 @@ def enet_coordinate_descent(
         Epochs run.
     converged : bool
     """
-    # The loop alternates numba's parallel passes with small NumPy reductions:
-    # BLAS threads spinning after those reductions would fight numba's pool
-    # for the cores (measured: 1.7x slower on 2 cores).
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef_init, prepared)
+    problem = CDProblem(X, y, fit_intercept=fit_intercept)
+    return problem.solve(
+        0, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=coef_init
+    )
 
 
-def _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef_init, prepared=None):
-    n, p = X.shape
-    y_mean = float(y.mean()) if fit_intercept else 0.0
-    y_c = y - y_mean
-    op, x_mean = prepare_cd(X, fit_intercept) if prepared is None else prepared
+def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
+    p = op.norms.shape[0]
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     state = op.state(y_c, w)
     l1 = alpha * l1_ratio * n
@@ -192,8 +204,7 @@ def _enet_cd(X, y, alpha, l1_ratio, fit_intercept, tol, max_iter, positive, coef
                 R, XtR_ws = op.correlations(state, w, ws)
                 if _duality_gap(R, XtR_ws, w[ws], y_c, l1, l2, positive) <= inner_tol:
                     break
-    intercept = y_mean - float(x_mean @ w) if fit_intercept else 0.0
-    return w, intercept, gap / n, n_iter, gap <= tol_abs
+    return w, gap / n, n_iter, gap <= tol_abs
 
 
 def _working_set(XtR, w, norms, l1, l2, positive):
