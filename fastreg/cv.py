@@ -23,10 +23,11 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
+from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
 from ._progress import progress
-from ._validation import check_scalar
+from ._validation import check_compressed_structure, check_scalar
 from .linear_model import ElasticNet, Ridge, _LinearModel
 from .path import (
     _auto_gram,
@@ -68,7 +69,34 @@ def _cores():
     return max(1, numba.config.NUMBA_NUM_THREADS or os.cpu_count() or 1)
 
 
-class _PathCV(_LinearModel):
+class _CVModel(_LinearModel):
+    """``predict``/``score`` of the linear models; single-target validation of our own."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = False
+        tags.target_tags.single_output = True
+        return tags
+
+    def _validate_cv_data(self, X, y):
+        """Dense float32/float64 or CSR ``X`` (CSC/COO converted), 1-D float64 ``y``."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc", "coo"),
+            accept_large_sparse=True,
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+        )
+        if sp.issparse(X):
+            X = X.tocsr()  # a copy when converting; the caller's matrix is untouched
+            check_compressed_structure(X)
+        return X, np.asarray(y, dtype=np.float64)
+
+
+class _PathCV(_CVModel):
     """Shared ``fit`` of :class:`LassoCV` and :class:`ElasticNetCV`."""
 
     def _l1_ratios(self):
@@ -91,7 +119,7 @@ class _PathCV(_LinearModel):
         max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
         positive = bool(self.positive)
         fit_intercept = bool(self.fit_intercept)
-        X, y = self._validate_fit_data(X, y, "csr")
+        X, y = self._validate_cv_data(X, y)
         n, p = X.shape
 
         # ---- α grids, on the full data (scikit-learn's _alpha_grid)
@@ -491,7 +519,7 @@ class _RidgeEigen:
         return W, intercepts
 
 
-class RidgeCV(_LinearModel):
+class RidgeCV(_CVModel):
     """Ridge with α chosen by efficient leave-one-out or k-fold CV, scikit-learn's ``RidgeCV``.
 
     ``cv=None`` (the default): leave-one-out errors for all α from one
@@ -548,7 +576,7 @@ class RidgeCV(_LinearModel):
             check_scalar(float(a), f"alphas[{k}]", include_low=self.cv is not None)
         if self.gcv_mode not in ("auto", "cov", "gram"):
             raise ValueError(f"gcv_mode must be 'auto', 'cov' or 'gram', got {self.gcv_mode!r}")
-        X, y = self._validate_fit_data(X, y, "csr")
+        X, y = self._validate_cv_data(X, y)
         fit_intercept = bool(self.fit_intercept)
         if self.cv is None:
             eig = _RidgeEigen(X, y, fit_intercept, self.gcv_mode)
