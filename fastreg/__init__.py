@@ -4,6 +4,8 @@ from .descent import gradient_descent
 from .exceptions import DivergenceError
 from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from .persistence import ModelFileError, load
+from .path import enet_path, lasso_path
+from .cv import ElasticNetCV, LassoCV, RidgeCV
 
 __version__ = "0.1.0"
 
@@ -16,5 +18,10 @@ __all__ = [
     "ElasticNet",
     "load",
     "ModelFileError",
+    "lasso_path",
+    "enet_path",
+    "LassoCV",
+    "ElasticNetCV",
+    "RidgeCV",
     "__version__",
 ]

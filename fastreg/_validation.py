@@ -155,16 +155,41 @@ def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, m
         if better is None:
             raise
         raise better from None
-    if sp.issparse(X):
-        # CSR/CSC input was checked by _precheck, before scipy could convert it
-        # (its C++ trusts the indices); other formats are checked once converted.
-        checked = X.format in ("csr", "csc")
-        X = X.asformat(sparse_format)  # a copy when converting; the caller's matrix is untouched
-        if not checked:
-            check_compressed_structure(X)
-        if canonical:
-            X = canonical_sparse(X)
-    return X, np.asarray(y, dtype=np.float64)
+    return sparse_as(X, sparse_format, canonical=canonical), np.asarray(y, dtype=np.float64)
+
+
+def validate_xy(X, y, sparse_format="csr", *, canonical=True):
+    """:func:`validate_fit_data` for functions (paths): no estimator, 1-D ``y``."""
+    _precheck(X, "X", ndim=2)
+    _precheck(y, "y", ndim=1)
+    try:
+        X, y = check_X_y(
+            X, y, accept_sparse=SPARSE_FORMATS, accept_large_sparse=True, dtype=list(FLOAT_DTYPES), y_numeric=True
+        )
+    except (ValueError, TypeError) as exc:
+        better = _rewrite(exc, X, y)
+        if better is None:
+            raise
+        raise better from None
+    return sparse_as(X, sparse_format, canonical=canonical), np.asarray(y, dtype=np.float64)
+
+
+def sparse_as(X, sparse_format, *, canonical=True):
+    """Validated sparse ``X`` in ``sparse_format`` with safe index arrays (dense ``X`` unchanged).
+
+    CSR/CSC input was checked by :func:`_precheck`, before scipy could convert
+    it (its C++ trusts the indices); other formats are checked once converted.
+    ``canonical`` sums duplicates and sorts indices on a copy when needed.
+    """
+    if not sp.issparse(X):
+        return X
+    checked = X.format in ("csr", "csc")
+    X = X.asformat(sparse_format)  # a copy when converting; the caller's matrix is untouched
+    if not checked:
+        check_compressed_structure(X)
+    if canonical:
+        X = canonical_sparse(X)
+    return X
 
 
 def validate_predict_data(estimator, X):

@@ -1,5 +1,5 @@
-"""The ``fastreg`` command line: ``fastreg demo``, ``fastreg fit FILE`` and
-``fastreg predict --model MODEL FILE``.
+"""The ``fastreg`` command line: ``fastreg demo``, ``fastreg fit FILE``,
+``fastreg predict --model MODEL FILE`` and ``fastreg path``.
 
 Every error a user can cause (missing or malformed file, unknown column,
 diverging learning rate, bad parameter) ends as one line
@@ -87,6 +87,30 @@ def _learning_rate(text):
     return value
 
 
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _l1_ratio(text):
+    value = _positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
+
+
+def _cv_folds(text):
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"cross-validation needs at least 2 folds, got {value}")
+    return value
+
+
 # ------------------------------------------------------------------- parser
 
 
@@ -158,6 +182,30 @@ def build_parser():
                          help="write the predictions as CSV (one column 'prediction') to PATH "
                          "instead of standard output")
     predict.set_defaults(func=run_predict)
+
+    path = sub.add_parser(
+        "path",
+        help="Lasso/ElasticNet regularization path (and CV error), optionally plotted",
+        description="Compute the Lasso (or ElasticNet) path on FILE (or on the demo house prices "
+        "when no FILE is given): coefficients for a grid of alphas from alpha_max down to "
+        "eps*alpha_max. With --cv K, also the K-fold CV error, its minimum and the "
+        "one-standard-error alpha. --plot saves the classic figure (needs matplotlib).",
+    )
+    path.add_argument("file", metavar="FILE", nargs="?", default=None,
+                      help="data file as for 'fit' (default: the demo house prices)")
+    path.add_argument("--target", metavar="COLUMN", default=None, help="target, as for 'fit'")
+    path.add_argument("--l1-ratio", type=_l1_ratio, default=1.0, metavar="R",
+                      help="ElasticNet mixing, 1 = Lasso (default: 1)")
+    path.add_argument("--n-alphas", type=_positive_int, default=100, metavar="N",
+                      help="number of alphas (default: 100)")
+    path.add_argument("--eps", type=_positive_float, default=1e-3, metavar="E",
+                      help="alpha_min / alpha_max (default: 1e-3)")
+    path.add_argument("--cv", type=_cv_folds, default=None, metavar="K",
+                      help="also cross-validate with K folds (K >= 2)")
+    path.add_argument("--plot", metavar="PNG", default=None,
+                      help="save the path (and CV error) figure to PNG (needs matplotlib)")
+    path.add_argument("--verbose", action="store_true", help="show progress bars")
+    path.set_defaults(func=run_path)
     return parser
 
 
@@ -308,6 +356,39 @@ def run_predict(args):
         ss_tot = float(np.sum((y - y.mean()) ** 2))
         r2 = 1.0 - float(np.sum((y - prediction) ** 2)) / ss_tot if ss_tot > 0 else float("nan")
         print(f"R²: {_fmt_r2(r2)}", file=report)
+    return 0
+
+
+# -------------------------------------------------------------------- path
+
+
+def run_path(args):
+    """Run ``fastreg path``; return the exit status."""
+    from fastreg.path_report import compute_path, plot_path, print_path
+
+    pyplot = None
+    if args.plot is not None:  # fail before computing anything
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            from matplotlib import pyplot
+        except ImportError:
+            return _error("--plot needs matplotlib: pip install 'fastreg[plot]' (or pip install matplotlib)")
+    if args.file is None:
+        X, _, y, _, names = _demo_data(2000)
+        source = "demo house prices (standardized)"
+    else:
+        from fastreg.io import load_table
+
+        X, y, names = load_table(args.file, args.target)
+        source = args.file
+    result = compute_path(X, y, l1_ratio=args.l1_ratio, n_alphas=args.n_alphas, eps=args.eps,
+                          cv=args.cv, verbose=args.verbose)
+    print_path(result, names, source, X.shape)
+    if pyplot is not None:
+        plot_path(result, names, args.plot, pyplot)
+        print(f"figure written to {args.plot}")
     return 0
 
 

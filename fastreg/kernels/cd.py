@@ -22,7 +22,7 @@ from numba import njit, prange
 from ._config import FASTMATH
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def cd_epoch_dense(XT, w, R, norms, l1, l2, ws, positive):
     """One pass of coordinate descent over ``ws`` on dense columns.
 
@@ -60,7 +60,7 @@ def cd_epoch_dense(XT, w, R, norms, l1, l2, ws, positive):
     return max_dw, max_w
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, positive):
     """One pass of coordinate descent over ``ws`` on CSC columns, implicitly centered.
 
@@ -105,7 +105,7 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
     return max_dw, max_w
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _threshold(z, l1, positive):
     if positive and z < 0.0:
         return 0.0

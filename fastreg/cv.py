@@ -1,0 +1,596 @@
+"""Cross-validated estimators: LassoCV, ElasticNetCV (paths over folds) and RidgeCV.
+
+``LassoCV`` and ``ElasticNetCV`` follow scikit-learn's ``LinearModelCV``: the
+α grid is computed on the full data (``_alpha_grid``), the folds come from
+``check_cv(cv)`` (5-fold ``KFold`` without shuffling by default), each fold
+fits the whole path on its training rows and scores the mean squared error
+on its test rows, ``alpha_`` minimizes the mean over folds, and the model is
+refitted on all rows at ``alpha_``. For ``n ≥ p`` the Gram of every fold is
+derived from the full-data Gram (:class:`fastreg.solvers.gram.FoldGrams`).
+
+``RidgeCV`` computes leave-one-out errors for every α at once from one
+eigendecomposition (scikit-learn's ``_RidgeGCV``, "efficient LOO").
+"""
+
+import numbers
+import os
+import warnings
+
+import numba
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import check_cv
+from threadpoolctl import threadpool_limits
+
+from ._progress import progress
+from ._validation import check_scalar, validate_fit_data
+from .linear_model import ElasticNet, Ridge, _LinearModel
+from .path import (
+    _auto_gram,
+    _check_alphas,
+    _check_grid_params,
+    _check_l1_ratio,
+    _Engine,
+    _grid,
+    _run_path_unlimited,
+    centered_xty,
+)
+from .kernels.gram import csr_dense_product
+from .solvers.gram import FoldGrams, gram_enet, sparse_gram
+
+__all__ = ["LassoCV", "ElasticNetCV", "RidgeCV"]
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _concurrent_parallel_ok():
+    """Whether numba's threading layer accepts parallel kernels launched from several threads.
+
+    ``workqueue`` (numba's fallback when neither OpenMP nor TBB is available)
+    does not; the Gram solver's kernels are serial and always can.
+    """
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no parallel kernel has run yet: run a tiny one
+        from .kernels.cd import xtr_dense
+
+        xtr_dense(np.zeros((1, 1)), np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1))
+        layer = numba.threading_layer()
+    return layer != "workqueue"
+
+
+def _cores():
+    return max(1, numba.config.NUMBA_NUM_THREADS or os.cpu_count() or 1)
+
+
+class _CVModel(_LinearModel):
+    """``predict``/``score`` of the linear models; single-target validation of our own."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = False
+        tags.target_tags.single_output = True
+        return tags
+
+    def _validate_cv_data(self, X, y):
+        """Dense float32/float64 or canonical CSR ``X`` (other formats converted), 1-D float64 ``y``."""
+        return validate_fit_data(self, X, y, "csr")
+
+
+class _PathCV(_CVModel):
+    """Shared ``fit`` of :class:`LassoCV` and :class:`ElasticNetCV`."""
+
+    def _l1_ratios(self):
+        raise NotImplementedError
+
+    def fit(self, X, y):
+        """Fit the path on every fold, choose α (and ρ) by mean test MSE, refit.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        l1_ratios = self._l1_ratios()
+        tol = float(check_scalar(self.tol, "tol", include_low=False))
+        max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
+        positive = bool(self.positive)
+        fit_intercept = bool(self.fit_intercept)
+        X, y = self._validate_cv_data(X, y)
+        n, p = X.shape
+
+        # ---- α grids, on the full data (scikit-learn's _alpha_grid)
+        n_alphas = self.n_alphas if self.n_alphas is not None else self.alphas
+        auto_grid = _is_int(n_alphas)
+        use_gram = self._use_gram(X, fit_intercept)
+        full = FoldGrams(X, y, fit_intercept) if use_gram else None
+        if auto_grid:
+            q = full.full().q if full is not None else centered_xty(X, y, fit_intercept)
+            grids = []
+            for ratio in l1_ratios:
+                ratio, eps, k = _check_grid_params(ratio, self.eps, n_alphas)
+                top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
+                grids.append(_grid(top / (n * ratio), eps, k))
+            grids = np.array(grids)
+        else:
+            grids = np.tile(_check_alphas(self.alphas), (len(l1_ratios), 1))
+
+        # ---- folds
+        cv = check_cv(self.cv)
+        folds = list(cv.split(X, y))
+        n_jobs = max(1, min(effective_n_jobs(self.n_jobs), len(folds)))
+        if n_jobs > 1 and full is None and not _concurrent_parallel_ok():
+            n_jobs = 1  # the residual solver's parallel kernels cannot run from two threads
+        threads_each = max(1, _cores() // n_jobs)
+        X_rows = X  # CSR or dense: rows are cheap to take
+
+        problems = None
+        if full is not None:  # fold Grams from the full one, BLAS at full width
+            problems = [full.fold(test) for _, test in folds]
+
+        def run_fold(k, bar):
+            before = numba.get_num_threads()  # per thread in numba: restore the caller's
+            numba.set_num_threads(min(threads_each, numba.config.NUMBA_NUM_THREADS))
+            try:
+                return _fold_mse(k, bar)
+            finally:
+                numba.set_num_threads(before)
+
+        def _fold_mse(k, bar):
+            train, test = folds[k]
+            if problems is not None:
+                engine = _Engine.__new__(_Engine)
+                engine.gram, engine.p, engine.n = problems[k], p, len(train)
+            else:
+                X_train = X_rows[train]
+                engine = _Engine(X_train, y[train], fit_intercept, False)
+            X_test, y_test = X_rows[test], y[test]
+            out = np.empty((len(l1_ratios), grids.shape[1]))
+            for r, ratio in enumerate(l1_ratios):
+                coefs, intercepts, _, _, unconverged = _run_path_unlimited(
+                    engine, grids[r], ratio, tol, max_iter, positive, None, bar
+                )
+                if unconverged:
+                    warnings.warn(
+                        f"{type(self).__name__}: fold {k} did not converge at {unconverged} alphas "
+                        f"within max_iter={max_iter} epochs; increase max_iter or tol",
+                        ConvergenceWarning,
+                    )
+                pred = np.asarray(X_test @ coefs) + intercepts
+                out[r] = np.mean((pred - y_test[:, None]) ** 2, axis=0)
+            return out
+
+        total = len(folds) * len(l1_ratios) * grids.shape[1]
+        with progress(total, type(self).__name__, self.verbose) as bar, threadpool_limits(
+            limits=1, user_api="blas"
+        ):
+            if n_jobs == 1:
+                mse = [run_fold(k, bar) for k in range(len(folds))]
+            else:
+                mse = Parallel(n_jobs=n_jobs, prefer="threads")(
+                    delayed(run_fold)(k, bar) for k in range(len(folds))
+                )
+        mse = np.stack(mse, axis=2)  # (n_l1, n_alphas, n_folds)
+        mean_mse = mse.mean(axis=2)
+        best = (np.inf, None, None)
+        for r, ratio in enumerate(l1_ratios):
+            i = int(np.argmin(mean_mse[r]))
+            if mean_mse[r, i] < best[0]:
+                best = (mean_mse[r, i], grids[r, i], ratio)
+        _, self.alpha_, self.l1_ratio_ = best
+        self.alpha_ = float(self.alpha_)
+        self.mse_path_ = np.squeeze(mse)
+        self.alphas_ = grids[0] if (len(l1_ratios) == 1 or not auto_grid) else grids
+
+        # ---- refit on all rows
+        if full is not None:
+            with threadpool_limits(limits=1, user_api="blas"):
+                problem = full.full()
+                w, gap, n_iter, conv = gram_enet(
+                    problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
+                )
+            if not conv:
+                warnings.warn(
+                    f"{type(self).__name__}: the refit did not converge in max_iter={max_iter} epochs",
+                    ConvergenceWarning,
+                )
+            self._set_coef(X, w, problem.intercept(w))
+            self.dual_gap_, self.n_iter_ = gap, n_iter
+        else:
+            model = ElasticNet(
+                alpha=self.alpha_, l1_ratio=self.l1_ratio_, fit_intercept=fit_intercept, tol=tol,
+                max_iter=max_iter, positive=positive,
+            ).fit(X, y)
+            self.coef_, self.intercept_ = model.coef_, model.intercept_
+            self.dual_gap_, self.n_iter_ = model.dual_gap_, model.n_iter_
+        return self
+
+    def _use_gram(self, X, fit_intercept):
+        n, p = X.shape
+        if self.precompute == "auto":
+            return _auto_gram(X, fit_intercept)
+        if isinstance(self.precompute, (bool, np.bool_)):
+            return bool(self.precompute)
+        raise ValueError(f"precompute must be 'auto', True or False, got {self.precompute!r}")
+
+
+_CV_PARAMS_DOC = """
+    eps : float > 0, default=1e-3
+        ``α_min / α_max`` of the automatic grid.
+    alphas : int or array-like, default=100
+        Number of α values of the automatic grid (scikit-learn ≥ 1.7 style),
+        or the α values themselves.
+    n_alphas : int or None, default=None
+        Older scikit-learn spelling of an integer ``alphas``; overrides it.
+    fit_intercept : bool, default=True
+    precompute : {"auto", True, False}, default="auto"
+        Solve on Gram matrices (``"auto"``: as :func:`fastreg.enet_path`).
+    max_iter : int, default=10000
+        Maximum epochs per α.
+    tol : float, default=1e-8
+        Duality-gap tolerance per α, scikit-learn's meaning (its default
+        is 1e-4).
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn (``None``: 5-fold ``KFold`` without shuffling).
+    n_jobs : int or None, default=None
+        Folds run in this many threads (joblib); numba and BLAS threads are
+        divided among them so the cores are not oversubscribed.
+    positive : bool, default=False
+    verbose : bool, default=False
+        Progress bar over folds × α on stderr.
+
+    Attributes
+    ----------
+    alpha_ : float
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    mse_path_ : ndarray of shape (n_alphas, n_folds)
+        ``(n_l1_ratio, n_alphas, n_folds)`` for several ``l1_ratio``.
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+    dual_gap_ : float
+    n_iter_ : int
+    n_features_in_ : int
+"""
+
+
+class ElasticNetCV(_PathCV):
+    __doc__ = (
+        """ElasticNet with α (and ρ) chosen by cross-validation, scikit-learn's ``ElasticNetCV``.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float in [0, 1], default=0.5
+        Several values: the best (α, ρ) pair over all of them.
+"""
+        + _CV_PARAMS_DOC
+        + """    l1_ratio_ : float
+        The chosen ``l1_ratio``.
+"""
+    )
+
+    def __init__(
+        self,
+        *,
+        l1_ratio=0.5,
+        eps=1e-3,
+        alphas=100,
+        n_alphas=None,
+        fit_intercept=True,
+        precompute="auto",
+        max_iter=10_000,
+        tol=1e-8,
+        cv=None,
+        n_jobs=None,
+        positive=False,
+        verbose=False,
+    ):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.verbose = verbose
+
+    def _l1_ratios(self):
+        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
+        if ratios.size == 0:
+            raise ValueError("l1_ratio must not be empty")
+        return [_check_l1_ratio(r) for r in ratios]
+
+
+class LassoCV(_PathCV):
+    __doc__ = (
+        """Lasso with α chosen by cross-validation, scikit-learn's ``LassoCV``.
+
+    Parameters
+    ----------
+"""
+        + _CV_PARAMS_DOC
+    )
+
+    def __init__(
+        self,
+        *,
+        eps=1e-3,
+        alphas=100,
+        n_alphas=None,
+        fit_intercept=True,
+        precompute="auto",
+        max_iter=10_000,
+        tol=1e-8,
+        cv=None,
+        n_jobs=None,
+        positive=False,
+        verbose=False,
+    ):
+        self.eps = eps
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.verbose = verbose
+
+    def _l1_ratios(self):
+        return [1.0]
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        del self.l1_ratio_
+        return self
+
+    fit.__doc__ = _PathCV.fit.__doc__
+
+
+# ----------------------------------------------------------------------- RidgeCV
+
+# Rows per block when forming X_c·V (about 32 MB of float64 per block).
+_BLOCK_ELEMENTS = 1 << 22
+
+
+def _eigh(M):
+    """Symmetric eigendecomposition by LAPACK's divide and conquer (``evd``).
+
+    One BLAS thread: threaded ``syevr``/``syevd`` ran 2-30x slower than a
+    single thread on a shared 2-core machine (measured on 400 × 400).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return la.eigh(M, overwrite_a=True, check_finite=False, driver="evd")
+
+
+class _RidgeEigen:
+    """One eigendecomposition serving every α: ``X_cᵀX_c = VΛVᵀ`` or ``X_cX_cᵀ = UΛUᵀ``.
+
+    ``"cov"`` (the p × p matrix, for ``n > p``) and ``"gram"`` (n × n, for
+    ``n ≤ p``) as in scikit-learn's ``_RidgeGCV``. Dense ``X`` is centered
+    block by block, sparse ``X`` implicitly (``XᵀX − n x̄x̄ᵀ``); never densified.
+
+    With ``A = X_cV`` (formed block by block, never stored), ``b = Aᵀy_c`` and ``d_k = 1/(λ_k + α)``: ``w = V(d∘b)``,
+    the fitted centered values ``A(d∘b)``, and the leverages of the model
+    with its unpenalized intercept ``h = 1/n + (A∘A)d``; the leave-one-out
+    residual is ``(y_c − A(d∘b))/(1 − h)``.
+    """
+
+    def __init__(self, X, y, fit_intercept, mode):
+        n, p = X.shape
+        self.X, self.n, self.p = X, n, p
+        self.fit_intercept = fit_intercept
+        self.sparse = sp.issparse(X)
+        if self.sparse:
+            X = self.X = X.tocsr().astype(np.float64)
+            mean = np.asarray(X.mean(axis=0)).ravel() if fit_intercept else np.zeros(p)
+        else:
+            mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
+        self.mean = mean
+        self.y_mean = float(y.mean()) if fit_intercept else 0.0
+        self.y_c = y - self.y_mean
+        self.mode = ("gram" if n <= p else "cov") if mode == "auto" else mode
+        if self.mode == "cov":
+            self.lam, self.V = _eigh(self._cov())
+            self.b = self.V.T @ centered_xty(X, y, fit_intercept)  # b = Aᵀy_c = VᵀX_cᵀy_c
+        else:
+            self.lam, self.U = _eigh(self._gram())
+            self.b = self.U.T @ self.y_c
+        np.maximum(self.lam, 0.0, out=self.lam)  # rounding can leave tiny negatives
+
+    # -- helpers
+    def _rows(self):
+        step = max(1, _BLOCK_ELEMENTS // max(self.p, 1))
+        for lo in range(0, self.n, step):
+            yield slice(lo, min(lo + step, self.n))
+
+    def _centered_block(self, rows):
+        if self.sparse:
+            return self.X[rows], True
+        return np.subtract(self.X[rows], self.mean, dtype=np.float64), False
+
+    def _cov(self):
+        if self.sparse:
+            C = sparse_gram(self.X)
+            if self.fit_intercept:
+                C -= self.n * np.outer(self.mean, self.mean)
+            return C
+        C = np.zeros((self.p, self.p))
+        for rows in self._rows():
+            B, _ = self._centered_block(rows)
+            C += B.T @ B
+        return C
+
+    def _gram(self):
+        X = self.X
+        if self.sparse:
+            K = sparse_gram(X.T)  # (Xᵀ)ᵀXᵀ = XXᵀ
+            if self.fit_intercept:
+                m = np.asarray(X @ self.mean).ravel()
+                K -= m[:, None]
+                K -= m[None, :]
+                K += self.mean @ self.mean
+            return K
+        Xc = np.subtract(X, self.mean, dtype=np.float64)
+        return Xc @ Xc.T
+
+    # -- results for many α
+    def loo_residuals(self, alphas):
+        """Leave-one-out residuals, shape (n, n_alphas)."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        base = 1.0 / self.n if self.fit_intercept else 0.0
+        if self.mode == "cov":
+            D = 1.0 / (self.lam[:, None] + alphas[None, :])  # (p, K)
+            Db = D * self.b[:, None]
+            out = np.empty((self.n, alphas.shape[0]))
+            if self.sparse:
+                shift = self.mean @ self.V if self.fit_intercept else np.zeros(self.p)
+                V = np.ascontiguousarray(self.V)
+            for rows in self._rows():  # A = X_cV one block of rows at a time, never stored
+                if self.sparse:
+                    Xb = self.X[rows]
+                    A = np.empty((Xb.shape[0], self.p))
+                    csr_dense_product(Xb.data, Xb.indices, Xb.indptr, V, shift, A)
+                else:
+                    A = np.subtract(self.X[rows], self.mean, dtype=np.float64) @ self.V
+                fitted = A @ Db
+                h = base + np.square(A) @ D
+                out[rows] = (self.y_c[rows, None] - fitted) / (1.0 - h)
+            return out
+        S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # α/(λ+α)
+        resid = self.U @ (S * self.b[:, None])
+        # 1 − h = Σ_k U_ik²·α/(λ_k + α) − 1/n (U is a full orthonormal basis),
+        # with no cancellation when α ≪ λ. With an intercept, drop the
+        # eigenvector along 1 (λ = 0; its term is exactly the 1/n), as
+        # scikit-learn does, when it is one.
+        weights = S
+        one = None
+        if self.fit_intercept:
+            align = np.abs(self.U.sum(axis=0)) / np.sqrt(self.n)
+            k0 = int(np.argmax(align))
+            if align[k0] > 1.0 - 1e-10:
+                one = k0
+        if one is not None:
+            weights = S.copy()
+            weights[one] = 0.0
+            return resid / (np.square(self.U) @ weights)
+        return resid / (np.square(self.U) @ weights - base)
+
+    def coefs(self, alphas):
+        """Coefficients (p, n_alphas) and intercepts (n_alphas,)."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        D = 1.0 / (self.lam[:, None] + alphas[None, :])
+        if self.mode == "cov":
+            W = self.V @ (D * self.b[:, None])
+        else:
+            c = self.U @ (D * self.b[:, None])  # (K + αI)⁻¹ y_c
+            W = np.asarray(self.X.T @ c)
+            if self.fit_intercept:
+                W -= np.outer(self.mean, c.sum(axis=0))
+        intercepts = self.y_mean - self.mean @ W if self.fit_intercept else np.zeros(alphas.shape[0])
+        return W, intercepts
+
+
+class RidgeCV(_CVModel):
+    """Ridge with α chosen by efficient leave-one-out or k-fold CV, scikit-learn's ``RidgeCV``.
+
+    ``cv=None`` (the default): leave-one-out errors for all α from one
+    eigendecomposition — of ``X_cᵀX_c`` (p × p) when ``n > p``, of ``X_cX_cᵀ``
+    (n × n) otherwise — with the intercept's ``1/n`` in the leverages;
+    ``best_score_`` is minus the mean squared LOO error, as scikit-learn's.
+    ``cv=k`` (or a splitter): each fold is eigendecomposed once for all α and
+    scored by R² on its test rows (scikit-learn's ``GridSearchCV`` default);
+    ``best_score_`` is the mean R² over folds. Then :class:`fastreg.Ridge` is
+    refitted on all rows at ``alpha_``. Ties go to the first α in the order given.
+
+    Parameters
+    ----------
+    alphas : array-like of float > 0, default=(0.1, 1.0, 10.0)
+    fit_intercept : bool, default=True
+    cv : None, int, cross-validation generator or iterable, default=None
+    gcv_mode : {"auto", "cov", "gram"}, default="auto"
+        Which matrix to eigendecompose (``"auto"``: ``"gram"`` if ``n ≤ p``).
+    verbose : bool, default=False
+        Progress bar over the folds (``cv`` given) on stderr.
+
+    Attributes
+    ----------
+    alpha_ : float
+    best_score_ : float
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    n_features_in_ : int
+    """
+
+    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, cv=None, gcv_mode="auto", verbose=False):
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.gcv_mode = gcv_mode
+        self.verbose = verbose
+
+    def fit(self, X, y):
+        """Choose α, then fit Ridge on all rows.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
+        if alphas.size == 0:
+            raise ValueError("alphas must contain at least one value")
+        for k, a in enumerate(alphas):
+            check_scalar(float(a), f"alphas[{k}]", include_low=self.cv is not None)
+        if self.gcv_mode not in ("auto", "cov", "gram"):
+            raise ValueError(f"gcv_mode must be 'auto', 'cov' or 'gram', got {self.gcv_mode!r}")
+        X, y = self._validate_cv_data(X, y)
+        fit_intercept = bool(self.fit_intercept)
+        if self.cv is None:
+            eig = _RidgeEigen(X, y, fit_intercept, self.gcv_mode)
+            looe = eig.loo_residuals(alphas)
+            scores = -np.mean(looe**2, axis=0)
+            best = int(np.argmax(scores))  # first of ties, as scikit-learn
+            W, b = eig.coefs(alphas[best : best + 1])
+            self.alpha_ = float(alphas[best])
+            self.best_score_ = float(scores[best])
+            self._set_coef(X, W[:, 0], b[0])
+            return self
+        folds = list(check_cv(self.cv).split(X, y))
+        scores = np.empty((len(folds), alphas.shape[0]))
+        with progress(len(folds), "RidgeCV", self.verbose) as bar:
+            for k, (train, test) in enumerate(folds):
+                eig = _RidgeEigen(X[train], y[train], fit_intercept, self.gcv_mode)
+                W, b = eig.coefs(alphas)
+                pred = np.asarray(X[test] @ W) + b
+                y_test = y[test]
+                ss_res = np.sum((y_test[:, None] - pred) ** 2, axis=0)
+                ss_tot = np.sum((y_test - y_test.mean()) ** 2)
+                scores[k] = 1.0 - ss_res / ss_tot if ss_tot > 0 else np.where(ss_res == 0, 1.0, 0.0)
+                bar.update()
+        mean = scores.mean(axis=0)
+        best = int(np.argmax(mean))
+        self.alpha_ = float(alphas[best])
+        self.best_score_ = float(mean[best])
+        model = Ridge(alpha=self.alpha_, fit_intercept=fit_intercept).fit(X, y)
+        self.coef_, self.intercept_ = model.coef_, model.intercept_
+        return self

@@ -1,0 +1,259 @@
+"""Coordinate descent on a (sub-)Gram matrix: ElasticNet without touching ``X``.
+
+Objective, unscaled by ``n`` (as in :mod:`fastreg.kernels.cd`)::
+
+    ½‖R‖² + l1·‖w‖₁ + ½·l2·‖w‖²,     R = y_c − X_c w
+
+is written through ``G = X_cᵀX_c``, ``q = X_cᵀy_c`` and ``yy = ‖y_c‖²``:
+``X_cᵀR = q − Gw``, ``‖R‖² = yy − 2wᵀq + wᵀGw`` and ``Rᵀy_c = yy − wᵀq``.
+An update of coordinate ``j`` costs one column of ``G`` (the size of the
+working set), not a column of ``X``.
+
+The kernel works on the working-set block ``G[ws][:, ws]`` (a small C-ordered
+copy), keeps ``H = G_ws w_ws`` up to date, and evaluates the subproblem's
+duality gap (scikit-learn's formula) every ``gap_every`` epochs, all without
+returning to Python. ``nogil`` so that cross-validation folds can run in
+threads.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from ._config import FASTMATH
+
+
+@njit(cache=True, nogil=True)
+def _soft(z, l1, positive):
+    if positive and z < 0.0:
+        return 0.0
+    if z > l1:
+        return z - l1
+    if z < -l1:
+        return z + l1
+    return 0.0
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def gap_gram(q, H, w, yy, l1, l2, positive):
+    """Duality gap (unscaled by ``n``) of the problem restricted to these coordinates.
+
+    Parameters
+    ----------
+    q : (k,) ``X_cᵀy_c`` on the coordinates
+    H : (k,) ``(Gw)`` on the coordinates (``w`` zero elsewhere)
+    w : (k,) coefficients
+    yy : float, ``‖y_c‖²``
+    l1, l2 : unscaled penalties
+    positive : bool
+    """
+    k = w.shape[0]
+    wq = 0.0
+    wH = 0.0
+    w1 = 0.0
+    w2 = 0.0
+    dual_norm = 0.0
+    for j in range(k):
+        wq += w[j] * q[j]
+        wH += w[j] * H[j]
+        w1 += abs(w[j])
+        w2 += w[j] * w[j]
+        xta = q[j] - H[j] - l2 * w[j]
+        v = xta if positive else abs(xta)
+        if v > dual_norm:
+            dual_norm = v
+    R2 = yy - 2.0 * wq + wH
+    if R2 < 0.0:
+        R2 = 0.0
+    Ry = yy - wq
+    if dual_norm > l1:
+        const = l1 / dual_norm
+        gap = 0.5 * (R2 + R2 * const * const)
+    else:
+        const = 1.0
+        gap = R2
+    gap += l1 * w1 - const * Ry + 0.5 * l2 * (1.0 + const * const) * w2
+    return gap
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every):
+    """Cyclic coordinate descent on ``(G, q)`` until the gap is at most ``tol_abs``.
+
+    Parameters
+    ----------
+    G : (k, k) C-ordered float64, the Gram block of the working set
+    q : (k,) float64
+    w : (k,) float64, updated in place
+    H : (k,) float64, ``G @ w``, updated in place
+    yy : float, ``‖y_c‖²``
+    l1, l2 : float, unscaled penalties
+    positive : bool
+    max_epochs : int
+    tol_abs : float, gap target (unscaled)
+    gap_every : int, epochs between two gap evaluations
+
+    Returns
+    -------
+    epochs : int
+        Epochs run.
+    gap : float
+        The last gap evaluated (``inf`` if none was).
+    """
+    k = w.shape[0]
+    gap = math.inf
+    epoch = 0
+    while epoch < max_epochs:
+        for j in range(k):
+            gjj = G[j, j]
+            if gjj == 0.0:
+                continue
+            wj = w[j]
+            z = q[j] - H[j] + gjj * wj
+            new = _soft(z, l1, positive) / (gjj + l2)
+            if new != wj:
+                d = new - wj
+                col = G[j]  # symmetric: row j is column j, contiguous
+                for i in range(k):
+                    H[i] += d * col[i]
+                w[j] = new
+        epoch += 1
+        if epoch % gap_every == 0 or epoch == max_epochs:
+            gap = gap_gram(q, H, w, yy, l1, l2, positive)
+            if gap <= tol_abs:
+                break
+    return epoch, gap
+
+
+@njit(cache=True, nogil=True)
+def gather_block(G, ws, out):
+    """``out[a, b] = G[ws[a], ws[b]]`` (the working set's Gram block)."""
+    k = ws.shape[0]
+    for a in range(k):
+        row = G[ws[a]]
+        for b in range(k):
+            out[a, b] = row[ws[b]]
+
+
+@njit(cache=True, nogil=True)
+def gram_csr(data, indices, indptr, out):
+    """``out += XᵀX`` for CSR ``X`` (``out`` dense (p, p) float64, upper and lower).
+
+    Row by row, the outer product of the row's stored entries: ``Σ nnz_row²``
+    updates, no sparse intermediate. Duplicate entries are fine (they add).
+    """
+    for i in range(indptr.shape[0] - 1):
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        for a in range(lo, hi):
+            va = float(data[a])
+            row = out[indices[a]]
+            for b in range(lo, hi):
+                row[indices[b]] += va * float(data[b])
+
+
+@njit(cache=True, nogil=True)
+def _gram_times_w(G, w, out):
+    """``out = G @ w`` over the non-zero coordinates of ``w`` (rows of symmetric ``G``)."""
+    p = w.shape[0]
+    for i in range(p):
+        out[i] = 0.0
+    for j in range(p):
+        wj = w[j]
+        if wj != 0.0:
+            row = G[j]
+            for i in range(p):
+                out[i] += wj * row[i]
+
+
+@njit(cache=True, nogil=True)
+def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, max_iter, strong_l1, ws_start, inner_fraction):
+    """ElasticNet on ``(G, q)`` by coordinate descent on working sets; the whole loop in numba.
+
+    Each outer iteration: ``Gw`` over the support, the full gap, then a
+    working set — the support plus the worst violators (score
+    ``(|q_j − (Gw)_j − l2·w_j| − l1)/√G_jj``), ``max(ws_start, 2·|support|)``
+    features, and on the first iteration every feature of the sequential
+    strong set ``|…| ≥ strong_l1`` (``strong_l1 < 0``: none) — solved by
+    :func:`cd_gram` down to ``max(inner_fraction·gap, tol_abs)``.
+
+    Parameters
+    ----------
+    G : (p, p) C-ordered float64, q : (p,) float64, yy : float
+    w : (p,) float64, warm start, updated in place
+    l1, l2 : unscaled penalties; positive : bool
+    tol_abs : gap target (unscaled); max_iter : epochs
+    strong_l1 : float; ws_start : int; inner_fraction : float
+
+    Returns
+    -------
+    gap : float (unscaled), n_iter : int
+    """
+    p = w.shape[0]
+    Gw = np.empty(p)
+    score = np.empty(p)
+    n_iter = 0
+    first = True
+    while True:
+        _gram_times_w(G, w, Gw)
+        gap = gap_gram(q, Gw, w, yy, l1, l2, positive)
+        if gap <= tol_abs or n_iter >= max_iter:
+            return gap, n_iter
+        n_support = 0
+        n_strong = 0
+        for j in range(p):
+            a = q[j] - Gw[j] - l2 * w[j]
+            if not positive:
+                a = abs(a)
+            if G[j, j] == 0.0:
+                score[j] = -np.inf
+            elif w[j] != 0.0:
+                score[j] = np.inf
+                n_support += 1
+            else:
+                score[j] = (a - l1) / np.sqrt(G[j, j])
+                if first and strong_l1 >= 0.0 and a >= strong_l1:
+                    score[j] = np.inf  # the strong set joins the working set
+                    n_strong += 1
+        size = min(p, max(ws_start, 2 * n_support) + n_strong)
+        if size == p:
+            ws = np.arange(p)
+        else:
+            ws = np.sort(np.argsort(-score)[:size])
+        first = False
+        k = ws.shape[0]
+        Gs = np.empty((k, k))
+        gather_block(G, ws, Gs)
+        qs = np.empty(k)
+        ws_w = np.empty(k)
+        H = np.empty(k)
+        for a in range(k):
+            qs[a] = q[ws[a]]
+            ws_w[a] = w[ws[a]]
+            H[a] = Gw[ws[a]]
+        inner_tol = tol_abs if k == p else max(inner_fraction * gap, tol_abs)
+        epochs, _ = cd_gram(Gs, qs, ws_w, H, yy, l1, l2, positive, max_iter - n_iter, inner_tol, 1)
+        n_iter += epochs
+        for a in range(k):
+            w[ws[a]] = ws_w[a]
+
+
+@njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)
+def csr_dense_product(data, indices, indptr, V, shift, out):
+    """``out = X @ V − shift`` (broadcast over rows) for CSR ``X`` and C-ordered ``V``.
+
+    Each row of ``out`` is its own output (``prange`` over rows): a sum of
+    rows of ``V`` scaled by the row's stored entries.
+    """
+    m = indptr.shape[0] - 1
+    k = V.shape[1]
+    for i in prange(m):
+        row = out[i]
+        for c in range(k):
+            row[c] = -shift[c]
+        for a in range(indptr[i], indptr[i + 1]):
+            v = float(data[a])
+            src = V[indices[a]]
+            for c in range(k):
+                row[c] += v * src[c]

@@ -1,0 +1,225 @@
+"""Regularization paths against scikit-learn: the same α grid, the same optimum at every α."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import linear_model as sk
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._coordinate_descent import _alpha_grid
+
+import fastreg
+
+
+def enet_objective(X, y, coef, intercept, alpha, l1_ratio):
+    X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=float)
+    R = y - X @ coef - intercept
+    return R @ R / (2 * len(y)) + alpha * l1_ratio * np.abs(coef).sum() + alpha * (1 - l1_ratio) / 2 * coef @ coef
+
+
+def make_data(shape, seed=0, density=None, offset=1.5):
+    n, p = shape
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    X[:, 1:] = 0.6 * X[:, 1:] + 0.4 * X[:, :-1]  # correlated neighbours
+    if density is not None:
+        X *= rng.random((n, p)) < density
+    X += offset  # non-zero means: the intercept matters
+    w = np.zeros(p)
+    w[: max(3, p // 10)] = 2 * rng.standard_normal(max(3, p // 10))
+    y = X @ w + 4.0 + 0.3 * rng.standard_normal(n)
+    return X, y
+
+
+def tight_sklearn(X, y, alpha, l1_ratio, fit_intercept=True, positive=False):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return sk.ElasticNet(
+            alpha=alpha, l1_ratio=l1_ratio, tol=1e-13, max_iter=200_000, fit_intercept=fit_intercept,
+            positive=positive,
+        ).fit(X, y)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("positive", [False, True])
+def test_alpha_grid_is_sklearns(sparse, l1_ratio, positive):
+    X, y = make_data((80, 25), density=0.4)
+    Xs = sp.csr_matrix(X) if sparse else X
+    alphas, coefs, _ = fastreg.enet_path(Xs, y, l1_ratio=l1_ratio, n_alphas=7, eps=1e-2, positive=positive)
+    expected = _alpha_grid(X, y, l1_ratio=l1_ratio, eps=1e-2, n_alphas=7, positive=positive)
+    assert_allclose(alphas, expected, rtol=1e-12)
+    assert np.all(coefs[:, 0] == 0)  # αmax: everything zero
+    # ... and it is the smallest such α
+    _, below, _ = fastreg.enet_path(Xs, y, l1_ratio=l1_ratio, alphas=[alphas[0] * 0.99], positive=positive)
+    assert np.count_nonzero(below) > 0
+
+
+@pytest.mark.parametrize("shape", [(100, 20), (40, 70)], ids=["tall", "wide"])
+@pytest.mark.parametrize("storage", ["C", "F", "csr", "csc"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_path_objective_matches_tight_individual_fits(shape, storage, l1_ratio):
+    X, y = make_data(shape, density=0.5, seed=1)
+    Xs = {"C": np.ascontiguousarray, "F": np.asfortranarray, "csr": sp.csr_matrix, "csc": sp.csc_matrix}[storage](X)
+    alphas, coefs, intercepts = fastreg.enet_path(Xs, y, l1_ratio=l1_ratio, n_alphas=12, eps=1e-2)
+    assert coefs.shape == (shape[1], 12) and intercepts.shape == (12,)
+    assert np.all(np.diff(alphas) < 0)
+    for i, alpha in enumerate(alphas):
+        ref = tight_sklearn(X, y, alpha, l1_ratio)
+        ours = enet_objective(X, y, coefs[:, i], intercepts[i], alpha, l1_ratio)
+        theirs = enet_objective(X, y, ref.coef_, ref.intercept_, alpha, l1_ratio)
+        assert ours <= theirs * (1 + 1e-7), (i, ours, theirs)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_residual_engine_matches_gram_engine(sparse):
+    X, y = make_data((60, 30), density=0.5, seed=2)
+    Xs = sp.csr_matrix(X) if sparse else X
+    a1, c1, b1 = fastreg.lasso_path(Xs, y, n_alphas=10, eps=1e-2, precompute=True)
+    a2, c2, b2 = fastreg.lasso_path(Xs, y, n_alphas=10, eps=1e-2, precompute=False)
+    assert_allclose(a1, a2, rtol=1e-12)
+    for i, alpha in enumerate(a1):
+        o1 = enet_objective(X, y, c1[:, i], b1[i], alpha, 1.0)
+        o2 = enet_objective(X, y, c2[:, i], b2[i], alpha, 1.0)
+        assert o1 == pytest.approx(o2, rel=1e-7)
+
+
+def test_no_intercept_matches_sklearn_lasso_path():
+    X, y = make_data((90, 15), seed=3, offset=0.0)
+    alphas, coefs, intercepts = fastreg.lasso_path(X, y, fit_intercept=False, n_alphas=8, eps=1e-2)
+    ref_alphas, ref_coefs, _ = sk.lasso_path(X, y, alphas=alphas, tol=1e-12, max_iter=100_000)
+    assert_array_equal(intercepts, 0.0)
+    assert_allclose(coefs, ref_coefs, rtol=1e-5, atol=1e-7)
+    expected = _alpha_grid(X, y, fit_intercept=False, eps=1e-2, n_alphas=8)
+    assert_allclose(alphas, expected, rtol=1e-12)
+
+
+def test_positive_path():
+    X, y = make_data((80, 20), seed=4)
+    alphas, coefs, intercepts = fastreg.lasso_path(X, y, positive=True, n_alphas=6, eps=1e-2)
+    assert np.all(coefs >= 0)
+    for i, alpha in enumerate(alphas):
+        ref = tight_sklearn(X, y, alpha, 1.0, positive=True)
+        ours = enet_objective(X, y, coefs[:, i], intercepts[i], alpha, 1.0)
+        theirs = enet_objective(X, y, ref.coef_, ref.intercept_, alpha, 1.0)
+        assert ours <= theirs * (1 + 1e-7)
+
+
+def test_given_alphas_are_sorted_and_float32_stays_float32():
+    X, y = make_data((50, 10), seed=5)
+    alphas, coefs, intercepts, gaps, n_iters = fastreg.lasso_path(
+        X.astype(np.float32), y, alphas=[0.01, 1.0, 0.1], return_dual_gaps=True
+    )
+    assert_array_equal(alphas, [1.0, 0.1, 0.01])
+    assert coefs.dtype == np.float32
+    assert np.all(gaps <= 1e-8 * np.var(y) * 1.0000001)
+    assert n_iters.shape == (3,)
+    ref = tight_sklearn(X.astype(np.float32).astype(np.float64), y, 0.01, 1.0)
+    assert_allclose(coefs[:, -1], ref.coef_, rtol=1e-4, atol=1e-5)
+
+
+def test_matches_estimators_and_warm_start_coef_init():
+    X, y = make_data((70, 12), seed=6)
+    alphas, coefs, intercepts = fastreg.enet_path(X, y, l1_ratio=0.7, n_alphas=5)
+    model = fastreg.ElasticNet(alpha=alphas[3], l1_ratio=0.7).fit(X, y)
+    assert_allclose(coefs[:, 3], model.coef_, rtol=1e-5, atol=1e-6)
+    assert intercepts[3] == pytest.approx(model.intercept_, rel=1e-6)
+    _, again, _ = fastreg.enet_path(X, y, l1_ratio=0.7, alphas=alphas[3:4], coef_init=coefs[:, 3])
+    assert_allclose(again[:, 0], coefs[:, 3], rtol=1e-6, atol=1e-9)
+
+
+def test_sparse_with_large_means_uses_an_accurate_engine():
+    X, y = make_data((120, 15), seed=7, density=0.3, offset=0.0)
+    X[X != 0] += 1e4  # |mean| ≫ spread: the implicitly centered Gram would lose digits
+    alphas, coefs, intercepts = fastreg.lasso_path(sp.csr_matrix(X), y, n_alphas=5, eps=1e-2)
+    d_alphas, d_coefs, d_intercepts = fastreg.lasso_path(X, y, n_alphas=5, eps=1e-2)
+    assert_allclose(alphas, d_alphas, rtol=1e-9)
+    for i, alpha in enumerate(alphas):
+        o_sparse = enet_objective(X, y, coefs[:, i], intercepts[i], alpha, 1.0)
+        o_dense = enet_objective(X, y, d_coefs[:, i], d_intercepts[i], alpha, 1.0)
+        assert o_sparse == pytest.approx(o_dense, rel=1e-6)
+
+
+def test_verbose_draws_a_progress_bar(capsys):
+    X, y = make_data((40, 8), seed=8)
+    fastreg.lasso_path(X, y, n_alphas=4, verbose=True)
+    err = capsys.readouterr().err
+    assert "4/4" in err
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(l1_ratio=0.0), "l1_ratio > 0"),
+        (dict(l1_ratio=1.5), "l1_ratio"),
+        (dict(alphas=[1.0, -1.0]), "alphas"),
+        (dict(alphas=[]), "alphas"),
+        (dict(eps=0.0), "eps"),
+        (dict(n_alphas=0), "n_alphas"),
+        (dict(tol=-1.0), "tol"),
+        (dict(precompute="yes"), "precompute"),
+        (dict(coef_init=np.zeros(3)), "coef_init"),
+    ],
+)
+def test_bad_parameters_raise(kwargs, match):
+    X, y = make_data((30, 6), seed=9)
+    with pytest.raises(ValueError, match=match):
+        fastreg.enet_path(X, y, **kwargs)
+
+
+def test_bad_data_raises():
+    X, y = make_data((30, 6), seed=9)
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        fastreg.lasso_path(X, y)
+    with pytest.raises(ValueError):
+        fastreg.lasso_path(np.ones((5, 2)), np.ones(4))
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.3, 5.0], ids=["centered", "small-means", "large-means"])
+def test_gram_with_and_without_centered_copy(offset):
+    """Small means: XᵀX − n x̄x̄ᵀ straight from X; large means: a centered copy. Same Gram."""
+    from fastreg.solvers.gram import GramProblem
+
+    X, y = make_data((60, 8), seed=10, offset=offset)
+    problem = GramProblem(X, y, True)
+    Xc = X - X.mean(axis=0)
+    assert_allclose(problem.G, Xc.T @ Xc, rtol=1e-12, atol=1e-12 * np.abs(Xc.T @ Xc).max())
+    assert_allclose(problem.q, Xc.T @ (y - y.mean()), rtol=1e-11, atol=1e-11 * np.abs(y).max())
+
+
+def test_own_progress_bar_without_tqdm(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    X, y = make_data((40, 8), seed=8)
+    fastreg.lasso_path(X, y, n_alphas=5, verbose=True)
+    err = capsys.readouterr().err
+    assert "path [" in err and "5/5" in err and err.endswith("\n")
+
+
+def test_path_and_cv_read_duplicate_entries_as_summed_and_leave_them_alone():
+    """A CSR with duplicate, unsorted entries means their sums (scipy's definition)."""
+    X, y = make_data((80, 30), seed=21, density=0.3)
+    A = sp.csr_matrix(X)
+    data, indices, indptr = [], [], [0]
+    for i in range(A.shape[0]):  # each entry stored as two halves, in reverse column order
+        lo, hi = A.indptr[i], A.indptr[i + 1]
+        cols, vals = A.indices[lo:hi][::-1], A.data[lo:hi][::-1] / 2
+        indices += [*cols, *cols]
+        data += [*vals, *vals]
+        indptr.append(len(indices))
+    dup = sp.csr_matrix((np.array(data), np.array(indices), np.array(indptr)), shape=A.shape)
+    assert dup.nnz == 2 * A.nnz and not dup.has_canonical_format
+    snapshot = (dup.data.copy(), dup.indices.copy(), dup.indptr.copy())
+    ref = fastreg.lasso_path(A, y, n_alphas=10)
+    got = fastreg.lasso_path(dup, y, n_alphas=10)
+    for a, b in zip(got, ref):
+        assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    cv = fastreg.LassoCV(cv=3, alphas=8).fit(dup, y)
+    assert cv.alpha_ == fastreg.LassoCV(cv=3, alphas=8).fit(A, y).alpha_
+    for before, after in zip(snapshot, (dup.data, dup.indices, dup.indptr)):
+        assert_array_equal(before, after)
