@@ -161,7 +161,9 @@ def _check_weights(s):
 
 
 def _block_stats(X, y, sw, fit_intercept, x_ref, y_ref):
-    """Centered statistics of one row block: ``(W, x̄ − x_ref, ȳ − y_ref, G (upper triangle), q, ‖y_c‖²)`` or None.
+    """Centered statistics of one row block, ``(W, x̄ − x_ref, ȳ − y_ref, G, q, ‖y_c‖²)``, or None.
+
+    ``G`` is the upper triangle only (BLAS ``syrk``); None for an empty block or zero weights.
 
     With an intercept the block is first shifted by the fixed reference row
     ``(x_ref, y_ref)`` (the same for every block): the shifted values are
@@ -484,12 +486,18 @@ def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solv
         return _squeeze(*_finish(W, stats, fit_intercept), y)
     # Too wide for a Gram: ‖r‖² + α‖w‖² = 2n·[(1/2n)‖r‖² + (α/2n)‖w‖²], ElasticNet with ρ = 0.
     if sample_weight is not None or positive:
-        raise NotImplementedError("Ridge on a dask array wider than GRAM_MAX_FEATURES supports neither sample_weight nor positive")
+        raise NotImplementedError(
+            "Ridge on a dask array wider than fastreg.dask.GRAM_MAX_FEATURES (the FISTA engine) "
+            "supports neither sample_weight nor positive=True"
+        )
     n = X.shape[0]
     coefs, intercepts = [], []
     for k in range(_targets(y)):
         op = _DaskCenteredPass(X, y if y.ndim == 1 else y[:, k], fit_intercept)
-        w, b, _, _, converged = fista_loop(op, alpha / n, 0.0, tol=est.tol, max_iter=est.max_iter or 10_000, positive=False, coef_init=None)
+        max_iter = est.max_iter or 10_000
+        w, b, _, _, converged = fista_loop(
+            op, alpha / n, 0.0, tol=est.tol, max_iter=max_iter, positive=False, coef_init=None
+        )
         if not converged:
             warnings.warn("Ridge (FISTA on dask) did not converge: increase max_iter or tol", ConvergenceWarning)
         coefs.append(w)

@@ -58,7 +58,8 @@ def objective(est, X, y, sample_weight=None):
     loss = float(s @ r**2)
     if isinstance(est, ElasticNet):
         rho = est._l1_ratio()
-        return loss / (2 * s.sum()) + est.alpha * rho * np.abs(est.coef_).sum() + 0.5 * est.alpha * (1 - rho) * est.coef_ @ est.coef_
+        penalty = est.alpha * rho * np.abs(est.coef_).sum() + 0.5 * est.alpha * (1 - rho) * est.coef_ @ est.coef_
+        return loss / (2 * s.sum()) + penalty
     alpha = getattr(est, "alpha", 0.0)
     return loss + alpha * est.coef_ @ est.coef_
 
@@ -180,7 +181,10 @@ def test_no_intercept(client, est):
 
 
 def test_centering_keeps_digits_with_large_means():
-    """Shifted, per-block centered statistics merged by Chan's update, against XᵀX − n x̄x̄ᵀ (threaded scheduler, no client)."""
+    """Shifted, per-block centered statistics merged by Chan's update, against XᵀX − n x̄x̄ᵀ.
+
+    Runs on the threaded scheduler (no client): the adapter uses whatever scheduler is active.
+    """
     rng = np.random.default_rng(7)
     X = rng.standard_normal((4000, 6)) + 1e6
     y = X @ np.arange(1.0, 7.0) + rng.standard_normal(4000)
@@ -191,7 +195,8 @@ def test_centering_keeps_digits_with_large_means():
     error = np.abs(stats["G"] - exact).max() / np.abs(exact).max()
     naive = X.T @ X - 4000 * np.outer(X.mean(axis=0), X.mean(axis=0))
     assert error < 1e-14  # measured 3e-16
-    assert np.abs(naive - exact).max() / np.abs(exact).max() > 1e-4  # what the shift and merge avoid (4e-3)
+    naive_error = np.abs(naive - exact).max() / np.abs(exact).max()
+    assert naive_error > 1e-4  # what the shift and merge avoid (4e-3)
     np.testing.assert_allclose(stats["q"][:, 0], Xc.T @ (y - y.mean()), rtol=1e-11)
     assert stats["W"] == 4000
     # and the fit on it equals the in-memory fit

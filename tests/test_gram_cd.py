@@ -20,7 +20,9 @@ def _objective(Xc, yc, w, alpha, l1_ratio):
     return r @ r / (2 * n) + alpha * l1_ratio * np.abs(w).sum() + 0.5 * alpha * (1 - l1_ratio) * w @ w
 
 
-@pytest.mark.parametrize("alpha, l1_ratio, positive", [(0.05, 1.0, False), (0.02, 0.5, False), (0.01, 1.0, True), (0.1, 0.0, False)])
+@pytest.mark.parametrize(
+    "alpha, l1_ratio, positive", [(0.05, 1.0, False), (0.02, 0.5, False), (0.01, 1.0, True), (0.1, 0.0, False)]
+)
 def test_same_optimum_as_residual_cd(alpha, l1_ratio, positive):
     rng = np.random.default_rng(0)
     n, p = 400, 30
