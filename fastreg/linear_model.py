@@ -34,6 +34,20 @@ __all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
 _SPARSE = ("csr", "csc", "coo")
 
 
+def _is_dask(X):
+    """Whether ``X`` is a dask array; never imports Dask (it is loaded if ``X`` is one)."""
+    import sys
+
+    module = sys.modules.get("dask.array")
+    return module is not None and isinstance(X, module.Array)
+
+
+def _dask_fit(estimator, X, y, sample_weight, **params):
+    from . import dask as fastreg_dask  # optional dependency, imported only for dask input
+
+    return fastreg_dask.fit(estimator, X, y, sample_weight, **params)
+
+
 class _LinearModel(RegressorMixin, BaseEstimator):
     """Shared validation and ``predict`` for linear models ``y ≈ Xw + b``.
 
@@ -93,6 +107,10 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,), or (n_samples, n_targets) if fitted on 2-D ``y``
         """
         check_is_fitted(self)
+        if _is_dask(X):  # a lazy dask array (fastreg.dask)
+            from .dask import predict
+
+            return predict(self, X)
         X = validate_predict_data(self, X)
         if np.ndim(self.coef_) == 1:
             return np.asarray(X @ self.coef_).ravel() + self.intercept_
@@ -136,6 +154,8 @@ class LinearRegression(_LinearModel):
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
         positive = check_bool(self.positive, "positive")
         check_bool(self.copy_X, "copy_X")
+        if _is_dask(X):  # sufficient statistics on the cluster, solved here (fastreg.dask)
+            return _dask_fit(self, X, y, sample_weight)
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
         coef, intercept = lstsq_solve(
             X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, positive=positive
@@ -203,6 +223,8 @@ class Ridge(_LinearModel):
             raise ValueError(f"solver must be 'auto', 'cholesky', 'cg', 'lsqr' or 'gd', got {self.solver!r}")
         if self.positive and self.solver != "auto":
             raise ValueError(f"positive=True needs solver='auto', got solver={self.solver!r}")
+        if _is_dask(X):
+            return _dask_fit(self, X, y, sample_weight, alpha=alpha, solver=self.solver)
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
         if self.solver == "gd":
             if sample_weight is not None or y.ndim == 2:
@@ -336,6 +358,10 @@ class ElasticNet(_LinearModel):
             raise ValueError(
                 f"solver='gd' runs the seed's loop, which has an L1 or an L2 penalty, not both: "
                 f"it needs l1_ratio 1 or 0, got {l1_ratio!r}"
+            )
+        if _is_dask(X):
+            return _dask_fit(
+                self, X, y, sample_weight, alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=max_iter, solver=self.solver
             )
         X, y, sample_weight = self._validate_fit_data(X, y, "csc" if solver == "cd" else "csr", sample_weight)
         extra = {}

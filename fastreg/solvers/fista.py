@@ -62,17 +62,28 @@ def enet_fista(
     """
     if not sp.issparse(X) and not X.flags.c_contiguous and max_iter >= _C_COPY_MIN_ITERATIONS:
         X = np.ascontiguousarray(X)  # the C kernel runs at memory speed, the F one at NumPy's
-    n, p = X.shape
     op = _CenteredPass(X, y, fit_intercept)
+    return fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=coef_init)
+
+
+def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, positive, coef_init):
+    """The FISTA iterations of :func:`enet_fista` on any centered pass ``op``.
+
+    ``op`` provides ``n``, ``n_features``, ``y_norm2`` (``‖y_c‖²``),
+    ``lipschitz()``, ``gradient(w)``, ``gap(w, l1, l2, positive)`` and
+    ``intercept(w)`` as :class:`_CenteredPass` does (the Dask adapter passes
+    one whose passes are sums over chunks). Returns what :func:`enet_fista` does.
+    """
+    n, p = op.n, op.n_features
     l1 = alpha * l1_ratio
     l2 = alpha * (1.0 - l1_ratio)
     step = 1.0 / (_L_MARGIN * op.lipschitz() + l2) if n else 0.0
-    tol_abs = tol * float(op.y_c @ op.y_c)
+    y_norm2 = op.y_norm2
+    tol_abs = tol * y_norm2
 
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     z = w.copy()
     t = 1.0
-    y_norm2 = float(op.y_c @ op.y_c)
     gap, primal = op.gap(w, l1 * n, l2 * n, positive)
     n_iter = 0
     while gap > stopping_gap(tol, tol_abs, y_norm2, primal) and n_iter < max_iter and step > 0.0:
@@ -109,6 +120,8 @@ class _CenteredPass:
             self.y_mean = 0.0
         self.y = y
         self.y_c = y - self.y_mean
+        self.n_features = p
+        self.y_norm2 = float(self.y_c @ self.y_c)
         self._pass = FusedGradient(X)
         self._theta = np.empty(p + 1)
         self._grad = np.empty(p + 1)

@@ -1,0 +1,98 @@
+"""Covariance-form coordinate descent (fastreg.solvers.gram_cd), no Dask needed."""
+
+import numpy as np
+import pytest
+
+from fastreg.kernels.cd_gram import cd_epochs_gram
+from fastreg.kernels.chunk import gradient_chunk
+from fastreg.solvers.cd import enet_coordinate_descent
+from fastreg.solvers.gram_cd import enet_gram_cd, gram_residual_stats
+
+
+def _centered(X, y):
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    return Xc, yc, Xc.T @ Xc, Xc.T @ yc, float(yc @ yc)
+
+
+def _objective(Xc, yc, w, alpha, l1_ratio):
+    r = yc - Xc @ w
+    n = len(yc)
+    return r @ r / (2 * n) + alpha * l1_ratio * np.abs(w).sum() + 0.5 * alpha * (1 - l1_ratio) * w @ w
+
+
+@pytest.mark.parametrize(
+    "alpha, l1_ratio, positive", [(0.05, 1.0, False), (0.02, 0.5, False), (0.01, 1.0, True), (0.1, 0.0, False)]
+)
+def test_same_optimum_as_residual_cd(alpha, l1_ratio, positive):
+    rng = np.random.default_rng(0)
+    n, p = 400, 30
+    Z = rng.standard_normal((n, p))
+    X = Z + 0.5 * np.roll(Z, 1, axis=1) + 50.0  # correlated columns, large means
+    w0 = rng.standard_normal(p)
+    w0[10:] = 0
+    y = X @ w0 + 0.3 * rng.standard_normal(n)
+    Xc, yc, G, q, yy = _centered(X, y)
+    w, gap, n_iter, converged = enet_gram_cd(G, q, yy, n, alpha, l1_ratio, tol=1e-12, positive=positive)
+    ref, _, _, _, _ = enet_coordinate_descent(X, y, alpha, l1_ratio, tol=1e-12, positive=positive)
+    assert converged and n_iter > 0 and gap >= 0
+    f, f_ref = _objective(Xc, yc, w, alpha, l1_ratio), _objective(Xc, yc, ref, alpha, l1_ratio)
+    assert abs(f - f_ref) <= 1e-9 * f_ref
+    np.testing.assert_allclose(w, ref, rtol=1e-6, atol=1e-7)  # coefficients: about √(objective gap)
+    if positive:
+        assert np.all(w >= 0)
+    if l1_ratio == 1.0:
+        assert np.all((w == 0) == (ref == 0))
+
+
+def test_residual_norm_from_statistics_is_precise():
+    """‖R‖² = ‖y_c‖² − wᵀ(q + h) against a direct residual: large column means, near-perfect fit."""
+    rng = np.random.default_rng(1)
+    n, p = 3000, 20
+    X = rng.standard_normal((n, p)) + 1e4
+    w0 = rng.standard_normal(p)
+    y = X @ w0 + 1e-7 * rng.standard_normal(n)
+    Xc, yc, G, q, yy = _centered(X, y)
+    w, _, _, converged = enet_gram_cd(G, q, yy, n, 1e-10, 1.0)
+    assert converged
+    h = q - G @ w
+    R_norm2, R_dot_yc = gram_residual_stats(q, h, w, yy)
+    R = yc - Xc @ w
+    assert R @ R < 1e-12 * yy  # a near-perfect fit: ‖R‖² is 12 digits below ‖y_c‖²
+    assert abs(R_norm2 - R @ R) <= 1e-14 * yy
+    assert abs(R_dot_yc - R @ yc) <= 1e-14 * yy
+    np.testing.assert_allclose(w, w0, rtol=1e-6)
+
+
+def test_warm_start_and_max_iter():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((200, 15))
+    y = X[:, :3].sum(axis=1) + rng.standard_normal(200)
+    Xc, yc, G, q, yy = _centered(X, y)
+    w, _, n_iter, _ = enet_gram_cd(G, q, yy, 200, 0.05)
+    w2, _, n_iter2, converged = enet_gram_cd(G, q, yy, 200, 0.05, coef_init=w)
+    assert converged and n_iter2 <= n_iter
+    _, _, n_iter3, converged3 = enet_gram_cd(G, q, yy, 200, 1e-4, max_iter=1, tol=1e-15)
+    assert n_iter3 == 1 and not converged3
+
+
+def test_chunk_kernels_are_serial():
+    """Kernels run inside Dask tasks must not enter numba's threading layer."""
+    for kernel in (gradient_chunk, cd_epochs_gram):
+        assert not kernel.targetoptions.get("parallel", False)
+        assert kernel.targetoptions.get("nogil", False)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gradient_chunk_matches_numpy(dtype):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((37, 9)).astype(dtype)
+    y = rng.standard_normal(37)
+    theta = rng.standard_normal(10)
+    grad = np.empty(10)
+    r = theta[0] + X.astype(np.float64) @ theta[1:] - y
+    sse = gradient_chunk(X, y, theta, True, grad)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(sse, r @ r, rtol=rtol)
+    np.testing.assert_allclose(grad, np.r_[r.sum(), X.astype(np.float64).T @ r], rtol=rtol, atol=rtol)
+    r0 = theta[0] + X.astype(np.float64) @ theta[1:]
+    np.testing.assert_allclose(gradient_chunk(X, np.empty(0), theta, False, grad), r0 @ r0, rtol=rtol)
