@@ -63,11 +63,12 @@ def _store(X, storage, rng):
         return sp.csc_array(X)
     if storage == "coo":
         return sp.coo_matrix(X)
-    # CSR with every entry split into two random parts, rows reversed: not canonical
+    # CSR with every entry split into two halves, rows reversed: not canonical. Halves sum
+    # back exactly; random parts would not (p·v + (1 − p)·v ≠ v in floating point), and a
+    # constant column would become one that varies in its last bit, a different problem.
     A = sp.csr_matrix(X)
     rows = np.repeat(np.arange(X.shape[0]), np.diff(A.indptr))
-    part = rng.random(A.nnz)
-    data = np.concatenate([part * A.data, (1 - part) * A.data])
+    data = np.concatenate([0.5 * A.data, 0.5 * A.data])
     cols = np.concatenate([A.indices, A.indices])
     owner = np.concatenate([rows, rows])
     order = np.lexsort((-cols, owner))

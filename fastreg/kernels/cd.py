@@ -88,14 +88,14 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
         shift = s / n if center else 0.0
         acc = 0.0
         col_sum = 0.0
-        for k in range(lo, hi):
+        for k in range(np.uintp(lo), np.uintp(hi)):
             acc += data[k] * (r[indices[k]] - shift)
             col_sum += data[k]
         tmp = acc + wj * norms[j]
         new = _threshold(tmp, l1, positive) / (norms[j] + l2)
         if new != wj:
             d = new - wj
-            for k in range(lo, hi):
+            for k in range(np.uintp(lo), np.uintp(hi)):
                 r[indices[k]] -= d * data[k]
             s -= d * col_sum
             w[j] = new
@@ -134,7 +134,7 @@ def xtr_csc(data, indices, indptr, R, shift, ws, out):
     for k in prange(ws.shape[0]):
         j = ws[k]
         acc = 0.0
-        for i in range(indptr[j], indptr[j + 1]):
+        for i in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
             acc += data[i] * (R[indices[i]] - shift)
         out[k] = acc
 
@@ -151,11 +151,11 @@ def column_stats_csc(data, indptr, n, center, sums, norms):
         lo = indptr[j]
         hi = indptr[j + 1]
         s = 0.0
-        for k in range(lo, hi):
+        for k in range(np.uintp(lo), np.uintp(hi)):
             s += float(data[k])
         m = s / n if center else 0.0
         q = (n - (hi - lo)) * m * m
-        for k in range(lo, hi):
+        for k in range(np.uintp(lo), np.uintp(hi)):
             v = float(data[k]) - m
             q += v * v
         sums[j] = s
@@ -183,7 +183,7 @@ def residual_step_csc(data, indices, indptr, r, r_sum, ws, dw):
         if d != 0.0:
             j = ws[k]
             col_sum = 0.0
-            for i in range(indptr[j], indptr[j + 1]):
+            for i in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                 r[indices[i]] -= d * data[i]
                 col_sum += data[i]
             s -= d * col_sum
@@ -213,14 +213,14 @@ def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, n
         wj = w[j]
         shift = s / dd
         acc = 0.0
-        for k in range(lo, hi):
+        for k in range(np.uintp(lo), np.uintp(hi)):
             i = indices[k]
             acc += data[k] * (r[i] - d[i] * shift)
         tmp = acc + wj * norms[j]
         new = _threshold(tmp, l1, positive) / (norms[j] + l2)
         if new != wj:
             delta = new - wj
-            for k in range(lo, hi):
+            for k in range(np.uintp(lo), np.uintp(hi)):
                 r[indices[k]] -= delta * data[k]
             s -= delta * col_dsum[j]
             w[j] = new
@@ -243,13 +243,13 @@ def column_stats_csc_weighted(data, indices, indptr, d, dd, col_dsum, norms):
         hi = indptr[j + 1]
         s = 0.0
         d2 = 0.0
-        for k in range(lo, hi):
+        for k in range(np.uintp(lo), np.uintp(hi)):
             i = indices[k]
             s += float(data[k]) * d[i]
             d2 += d[i] * d[i]
         m = s / dd
         q = max(dd - d2, 0.0) * m * m
-        for k in range(lo, hi):
+        for k in range(np.uintp(lo), np.uintp(hi)):
             v = float(data[k]) - d[indices[k]] * m
             q += v * v
         col_dsum[j] = s

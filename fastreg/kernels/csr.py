@@ -5,9 +5,11 @@ per call gives the residual of its row and that row's share of ``Xᵀr``.
 Duplicate entries are summed and unsorted indices are fine (both passes over a
 row see the same entries), so the caller's matrix is used exactly as stored.
 
-Column indices are cast to ``uintp`` (they are validated non-negative) so
-numba drops its negative-index wrap-around from the two inner loops. No
-``fastmath`` here: vectorizing the gathers makes this kernel slower.
+The entry counter ``k`` and the column indices are ``uintp`` (they are
+validated non-negative) so numba drops its negative-index wrap-around from
+the two inner loops: with a signed ``range`` counter the loops ran 2x slower
+than scipy's own matvec on an AMD EPYC, with ``uintp`` slightly faster than
+it. No ``fastmath`` here: vectorizing the gathers makes this kernel slower.
 """
 
 import numpy as np
@@ -33,6 +35,7 @@ def gradient_csr(data, indices, indptr, y, theta, bounds, buf, grad):
     """
     n_chunks = bounds.shape[0] - 1
     q = theta.shape[0]
+    one = np.uintp(1)
     sse = 0.0
     for c in prange(n_chunks):
         g = buf[c]
@@ -42,16 +45,20 @@ def gradient_csr(data, indices, indptr, y, theta, bounds, buf, grad):
         g0 = 0.0
         s = 0.0
         for i in range(bounds[c], bounds[c + 1]):
-            lo = indptr[i]
-            hi = indptr[i + 1]
+            lo = np.uintp(indptr[i])
+            hi = np.uintp(indptr[i + 1])
             acc = 0.0
-            for k in range(lo, hi):
-                acc += data[k] * theta[np.uintp(indices[k] + 1)]
+            k = lo
+            while k < hi:
+                acc += data[k] * theta[np.uintp(indices[k]) + one]
+                k += one
             r = (b + acc) - y[i]
             g0 += r
             s += r * r
-            for k in range(lo, hi):
-                g[np.uintp(indices[k] + 1)] += r * data[k]
+            k = lo
+            while k < hi:
+                g[np.uintp(indices[k]) + one] += r * data[k]
+                k += one
         g[0] = g0
         sse += s
     _sum_buffers(buf, grad)

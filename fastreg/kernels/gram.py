@@ -146,10 +146,10 @@ def gram_csr(data, indices, indptr, out):
     for i in range(indptr.shape[0] - 1):
         lo = indptr[i]
         hi = indptr[i + 1]
-        for a in range(lo, hi):
+        for a in range(np.uintp(lo), np.uintp(hi)):
             va = float(data[a])
             row = out[indices[a]]
-            for b in range(lo, hi):
+            for b in range(np.uintp(lo), np.uintp(hi)):
                 row[indices[b]] += va * float(data[b])
 
 
@@ -252,7 +252,7 @@ def csr_dense_product(data, indices, indptr, V, shift, out):
         row = out[i]
         for c in range(k):
             row[c] = -shift[c]
-        for a in range(indptr[i], indptr[i + 1]):
+        for a in range(np.uintp(indptr[i]), np.uintp(indptr[i + 1])):
             v = float(data[a])
             src = V[indices[a]]
             for c in range(k):
