@@ -23,8 +23,8 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
-from threadpoolctl import threadpool_limits
 
+from ._threads import blas_threads
 from ._progress import progress
 from ._validation import check_scalar, validate_fit_data
 from .linear_model import ElasticNet, Ridge, _LinearModel
@@ -171,9 +171,7 @@ class _PathCV(_CVModel):
             return out
 
         total = len(folds) * len(l1_ratios) * grids.shape[1]
-        with progress(total, type(self).__name__, self.verbose) as bar, threadpool_limits(
-            limits=1, user_api="blas"
-        ):
+        with progress(total, type(self).__name__, self.verbose) as bar, blas_threads(1):
             if n_jobs == 1:
                 mse = [run_fold(k, bar) for k in range(len(folds))]
             else:
@@ -194,7 +192,7 @@ class _PathCV(_CVModel):
 
         # ---- refit on all rows
         if full is not None:
-            with threadpool_limits(limits=1, user_api="blas"):
+            with blas_threads(1):
                 problem = full.full()
                 w, gap, n_iter, conv = gram_enet(
                     problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
@@ -374,7 +372,7 @@ def _eigh(M):
     One BLAS thread: threaded ``syevr``/``syevd`` ran 2-30x slower than a
     single thread on a shared 2-core machine (measured on 400 × 400).
     """
-    with threadpool_limits(limits=1, user_api="blas"):
+    with blas_threads(1):
         return la.eigh(M, overwrite_a=True, check_finite=False, driver="evd")
 
 

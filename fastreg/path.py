@@ -24,8 +24,8 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import threadpool_limits
 
+from ._threads import blas_threads
 from ._progress import progress
 from ._validation import check_scalar, validate_xy
 from .solvers.cd import CDProblem
@@ -169,7 +169,7 @@ def _run_path(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar=
     BLAS is limited to one thread (set once here: threadpoolctl scans the
     loaded libraries on every call).
     """
-    with threadpool_limits(limits=1, user_api="blas"):
+    with blas_threads(1):
         return _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar)
 
 

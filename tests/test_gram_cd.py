@@ -37,7 +37,7 @@ def test_same_optimum_as_residual_cd(alpha, l1_ratio, positive):
     assert converged and n_iter > 0 and gap >= 0
     f, f_ref = _objective(Xc, yc, w, alpha, l1_ratio), _objective(Xc, yc, ref, alpha, l1_ratio)
     assert abs(f - f_ref) <= 1e-9 * f_ref
-    np.testing.assert_allclose(w, ref, rtol=1e-6, atol=1e-7)  # coefficients: about √(objective gap)
+    np.testing.assert_allclose(w, ref, rtol=1e-6, atol=1e-6)  # coefficients: about √(objective gap)
     if positive:
         assert np.all(w >= 0)
     if l1_ratio == 1.0:

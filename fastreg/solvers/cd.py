@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
 
+from .._threads import blas_threads
 from ..exceptions import DivergenceError
 from .._preprocess import center_scale_dense, scale_rows_sparse, weighted_offsets
 from ..kernels.cd import (
@@ -33,11 +33,11 @@ from ._columns import constant_columns
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
-_GAP_EVERY = 10
+_GAP_EVERY = 5
 # Working sets (skglm / celer): start with this many features, then twice the
 # support; each subproblem is solved until its gap is this fraction of the
 # full problem's gap.
-_WS_START = 10
+_WS_START = 100
 _INNER_FRACTION = 0.3
 # Anderson extrapolation from this many iterate differences (skglm uses 5).
 _ANDERSON_K = 5
@@ -219,7 +219,7 @@ class CDProblem:
 
     def solve(self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None):
         """Fit target ``k``; returns ``(coef, intercept, gap/n, n_iter, converged)``."""
-        with threadpool_limits(limits=1, user_api="blas"):
+        with blas_threads(1):
             w, gap, n_iter, converged = _enet_cd(
                 self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, positive, coef_init
             )
