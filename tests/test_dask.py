@@ -24,12 +24,12 @@ def client():
     # Threads in one process (quick to start; measured about 1 s against 15+ s
     # for worker processes on this shared machine). The task kernels are
     # serial, so several worker threads running them at once is safe.
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    )
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
+    # Generous timeouts: a loaded CI machine once timed out a shutdown at the defaults.
+    with dask.config.set({"distributed.comm.timeouts.connect": "60s", "distributed.comm.timeouts.tcp": "60s"}):
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster, distributed.Client(cluster, timeout="60s") as c:
+            yield c
 
 
 def make_data(n=N + N_TEST, p=P, k=None, seed=0, mean=100.0):
