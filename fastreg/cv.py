@@ -235,9 +235,9 @@ _CV_PARAMS_DOC = """
         Solve on Gram matrices (``"auto"``: as :func:`fastreg.enet_path`).
     max_iter : int, default=10000
         Maximum epochs per α.
-    tol : float, default=1e-8
+    tol : float, default=1e-6
         Duality-gap tolerance per α, scikit-learn's meaning (its default
-        is 1e-4).
+        is 1e-4), also bounding the gap by ``10⁻³·tol`` of the objective.
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn (``None``: 5-fold ``KFold`` without shuffling).
     n_jobs : int or None, default=None
@@ -286,7 +286,7 @@ class ElasticNetCV(_PathCV):
         fit_intercept=True,
         precompute="auto",
         max_iter=10_000,
-        tol=1e-8,
+        tol=1e-6,
         cv=None,
         n_jobs=None,
         positive=False,
@@ -331,7 +331,7 @@ class LassoCV(_PathCV):
         fit_intercept=True,
         precompute="auto",
         max_iter=10_000,
-        tol=1e-8,
+        tol=1e-6,
         cv=None,
         n_jobs=None,
         positive=False,

@@ -206,7 +206,7 @@ def enet_path(
     n_alphas=100,
     alphas=None,
     fit_intercept=True,
-    tol=1e-8,
+    tol=1e-6,
     max_iter=10_000,
     positive=False,
     precompute="auto",
@@ -237,10 +237,11 @@ def enet_path(
     alphas : array-like or None, default=None
         α values to use instead of the automatic grid (sorted decreasing).
     fit_intercept : bool, default=True
-    tol : float > 0, default=1e-8
+    tol : float > 0, default=1e-6
         Stop each α when its duality gap is at most ``tol·‖y − ȳ‖²/n``
-        (scikit-learn's rule; its default is 1e-4). The default puts every
-        α within about 1e-8 relative objective of its optimum.
+        (scikit-learn's rule; its default is 1e-4) and at most ``10⁻³·tol``
+        of its objective, so the default puts every α within 1e-9 relative
+        objective of its optimum (or ``10⁻¹³·‖y − ȳ‖²/n``, if larger).
     max_iter : int >= 1, default=10000
         Maximum number of epochs per α.
     positive : bool, default=False
@@ -324,7 +325,7 @@ def lasso_path(
     n_alphas=100,
     alphas=None,
     fit_intercept=True,
-    tol=1e-8,
+    tol=1e-6,
     max_iter=10_000,
     positive=False,
     precompute="auto",

@@ -168,7 +168,23 @@ def _gram_times_w(G, w, out):
 
 
 @njit(cache=True, nogil=True)
-def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, max_iter, strong_l1, ws_start, inner_fraction):
+def _primal_gram(q, Gw, w, yy, l1, l2):
+    """Primal objective (unscaled) ``½‖R‖² + l1‖w‖₁ + ½l2‖w‖²`` from the Gram quantities."""
+    wq = 0.0
+    wGw = 0.0
+    w1 = 0.0
+    w2 = 0.0
+    for j in range(w.shape[0]):
+        wq += w[j] * q[j]
+        wGw += w[j] * Gw[j]
+        w1 += abs(w[j])
+        w2 += w[j] * w[j]
+    R2 = max(yy - 2.0 * wq + wGw, 0.0)
+    return 0.5 * R2 + l1 * w1 + 0.5 * l2 * w2
+
+
+@njit(cache=True, nogil=True)
+def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, rel_tol, floor, max_iter, strong_l1, ws_start, inner_fraction):
     """ElasticNet on ``(G, q)`` by coordinate descent on working sets; the whole loop in numba.
 
     Each outer iteration: ``Gw`` over the support, the full gap, then a
@@ -184,6 +200,8 @@ def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, max_iter, strong_l1, ws_st
     w : (p,) float64, warm start, updated in place
     l1, l2 : unscaled penalties; positive : bool
     tol_abs : gap target (unscaled); max_iter : epochs
+    rel_tol, floor : also stop no earlier than a gap of ``max(rel_tol·primal, floor)``
+        (see :func:`fastreg.solvers.cd.stopping_gap`)
     strong_l1 : float; ws_start : int; inner_fraction : float
 
     Returns
@@ -198,7 +216,8 @@ def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, max_iter, strong_l1, ws_st
     while True:
         _gram_times_w(G, w, Gw)
         gap = gap_gram(q, Gw, w, yy, l1, l2, positive)
-        if gap <= tol_abs or n_iter >= max_iter:
+        target = min(tol_abs, max(rel_tol * _primal_gram(q, Gw, w, yy, l1, l2), floor))
+        if gap <= target or n_iter >= max_iter:
             return gap, n_iter
         n_support = 0
         n_strong = 0
@@ -232,7 +251,7 @@ def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, max_iter, strong_l1, ws_st
             qs[a] = q[ws[a]]
             ws_w[a] = w[ws[a]]
             H[a] = Gw[ws[a]]
-        inner_tol = tol_abs if k == p else max(inner_fraction * gap, tol_abs)
+        inner_tol = target if k == p else max(inner_fraction * gap, target)
         epochs, _ = cd_gram(Gs, qs, ws_w, H, yy, l1, l2, positive, max_iter - n_iter, inner_tol, 1)
         n_iter += epochs
         for a in range(k):

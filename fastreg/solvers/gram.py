@@ -132,7 +132,8 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     l1_ratio : float in [0, 1]
     tol : float
         Stop when the duality gap is at most ``tol·‖y_c‖²`` (unscaled;
-        scikit-learn's rule).
+        scikit-learn's rule) and at most ``10⁻³·tol`` of the objective
+        (see :func:`fastreg.solvers.cd.stopping_gap`).
     max_iter : int
         Maximum number of epochs over working sets.
     positive : bool
@@ -157,8 +158,10 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     tol_abs = tol * yy
     # The warm start solved alpha_prev: its gradient gives the sequential strong set.
     strong_l1 = (2.0 * alpha - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
+    # scikit-learn's tol·‖y_c‖², and (as the estimators) 10⁻³·tol of the objective
     gap, n_iter = enet_gram(
-        G, q, yy, w, l1, l2, bool(positive), tol_abs, int(max_iter), strong_l1, _WS_START, _INNER_FRACTION
+        G, q, yy, w, l1, l2, bool(positive), tol_abs, 1e-3 * tol, 1e-13 * yy, int(max_iter), strong_l1,
+        _WS_START, _INNER_FRACTION,
     )
     return w, gap / n, n_iter, gap <= tol_abs
 
