@@ -28,6 +28,8 @@ Nothing here imports scikit-learn; the caller's arrays are never modified.
 import numpy as np
 import scipy.sparse as sp
 
+from .kernels.layout import center_c_to_f, center_f_to_f
+
 __all__ = ["weighted_offsets", "center_scale_dense", "scale_rows_sparse", "preprocess"]
 
 
@@ -65,6 +67,15 @@ def center_scale_dense(X, x_mean, sqrt_sw=None, *, dtype=None, order="F", out=No
     dtype = X.dtype if dtype is None else np.dtype(dtype)
     if out is None:
         out = np.empty(X.shape, dtype=dtype, order=order)
+    if out.flags.f_contiguous and X.dtype == dtype and (X.flags.c_contiguous or X.flags.f_contiguous):
+        # the Fortran copy of coordinate descent: tiled and parallel (see fastreg.kernels.layout)
+        mean = np.ascontiguousarray(x_mean, dtype=dtype)
+        scale = np.empty(0, dtype=dtype) if sqrt_sw is None else np.ascontiguousarray(sqrt_sw, dtype=dtype)
+        if X.flags.f_contiguous:
+            center_f_to_f(X.T, mean, scale, out.T)
+        else:
+            center_c_to_f(X, mean, scale, out.T)
+        return out
     np.subtract(X, x_mean.astype(dtype, copy=False), out=out)
     if sqrt_sw is not None:
         out *= sqrt_sw.astype(dtype, copy=False)[:, None]
