@@ -51,10 +51,12 @@ class ModelFileError(ValueError):
 
 
 def _estimators():
+    from .cv import ElasticNetCV, LassoCV, RidgeCV
     from .descent import GradientDescentRegressor
     from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 
-    return {cls.__name__: cls for cls in (LinearRegression, Ridge, Lasso, ElasticNet, GradientDescentRegressor)}
+    classes = (LinearRegression, Ridge, Lasso, ElasticNet, RidgeCV, LassoCV, ElasticNetCV, GradientDescentRegressor)
+    return {cls.__name__: cls for cls in classes}
 
 
 def _json_value(value, what):
@@ -63,6 +65,8 @@ def _json_value(value, what):
         return None if value is None else bool(value)
     if isinstance(value, str):
         return value
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "biuf":
+        value = value.tolist()  # a parameter given as an array, e.g. RidgeCV's alphas
     if isinstance(value, (list, tuple)):  # e.g. n_iter_, one count per target
         return [_json_value(v, what) for v in value]
     if isinstance(value, numbers.Integral):

@@ -343,3 +343,39 @@ def test_cli_predict_multi_target_model(tmp_path, capsys):
     assert lines[0] == "prediction_0,prediction_1"
     got = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
     np.testing.assert_allclose(got, model.predict(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: fastreg.RidgeCV(alphas=np.logspace(-2, 2, 7)),
+        lambda: fastreg.RidgeCV(cv=4),
+        lambda: fastreg.LassoCV(cv=3),
+        lambda: fastreg.ElasticNetCV(cv=3, l1_ratio=[0.5, 0.9]),
+    ],
+    ids=["RidgeCV-loo", "RidgeCV-cv4", "LassoCV", "ElasticNetCV"],
+)
+def test_cv_estimators_round_trip(tmp_path, make):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((120, 15))
+    y = X[:, :3] @ np.array([1.0, 2.0, 3.0]) + rng.standard_normal(120)
+    model = make().fit(X, y)
+    path = tmp_path / "cv.npz"
+    model.save(path)
+    loaded = fastreg.load(path)
+    assert type(loaded) is type(model)
+    assert loaded.alpha_ == model.alpha_
+    np.testing.assert_array_equal(loaded.coef_, model.coef_)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    if hasattr(model, "mse_path_"):
+        np.testing.assert_array_equal(loaded.mse_path_, model.mse_path_)
+
+
+def test_cv_splitter_objects_are_refused_clearly(tmp_path):
+    from sklearn.model_selection import KFold
+
+    X, y = np.random.default_rng(4).standard_normal((60, 4)), np.arange(60.0)
+    model = fastreg.LassoCV(cv=KFold(3)).fit(X, y)
+    with pytest.raises(fastreg.ModelFileError, match="cannot save cv of type KFold without pickle"):
+        model.save(tmp_path / "x.npz")
+    assert not (tmp_path / "x.npz").exists()
