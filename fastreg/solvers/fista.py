@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from .cd import duality_gap_from_stats, stopping_gap
 from .fused import FusedGradient
-from .gd import _C_COPY_MIN_ITERATIONS
+from .gd import _C_COPY_MIN_ITERATIONS, power_iteration
 
 # Iterations between two duality-gap checks (a check costs one pass).
 _GAP_EVERY = 10
@@ -154,26 +154,14 @@ class _CenteredPass:
 
     def lipschitz(self, *, tol=1e-6, max_iter=300, seed=0):
         """Largest eigenvalue of ``X_cᵀX_c/n`` by power iteration (a Rayleigh quotient)."""
-        p = self.x_mean.shape[0]
-        if p == 0:
-            return 0.0
         zeros = np.zeros(self.n)
-        v = np.random.default_rng(seed).standard_normal(p)
-        v /= np.linalg.norm(v)
-        estimate = 0.0
-        for _ in range(max_iter):
+
+        def gram_times(v):  # X_cᵀX_c v / n, one fused pass
             offset = -float(self.x_mean @ v) if self.fit_intercept else 0.0
-            _, hv = self._residual_pass(v, zeros, offset)  # X_cᵀX_c v
-            hv /= self.n
-            new = float(v @ hv)
-            norm = np.linalg.norm(hv)
-            if norm == 0.0:
-                return 0.0
-            v = hv / norm
-            if abs(new - estimate) <= tol * new:
-                return new
-            estimate = new
-        return estimate
+            _, hv = self._residual_pass(v, zeros, offset)
+            return hv / self.n
+
+        return power_iteration(gram_times, self.x_mean.shape[0], tol=tol, max_iter=max_iter, seed=seed)
 
 
 def _soft_threshold(v, threshold, positive):

@@ -52,14 +52,32 @@ def lipschitz_constant(grad_op, penalty, lambda_, *, tol=1e-6, max_iter=500, see
     m, q = grad_op.n_samples, grad_op.n_features + 1
     zeros = np.zeros(m)
     hv = np.empty(q)
-    v = np.random.default_rng(seed).standard_normal(q)
+
+    def hessian_times(v):
+        grad_op(v, zeros, hv)
+        out = hv / m
+        if penalty == "l2":
+            out[1:] += (lambda_ / m) * v[1:]
+        return out
+
+    return power_iteration(hessian_times, q, tol=tol, max_iter=max_iter, seed=seed)
+
+
+def power_iteration(matvec, size, *, tol=1e-6, max_iter=500, seed=0):
+    """Largest eigenvalue of a symmetric positive semi-definite operator (its Rayleigh quotient).
+
+    ``matvec(v)`` returns the product with a unit vector ``v`` of length
+    ``size`` (it may reuse its output buffer). Stops when the estimate
+    changes by at most ``tol`` relative; a lower bound on the eigenvalue.
+    The start vector is random with a fixed ``seed``: reproducible.
+    """
+    if size == 0:
+        return 0.0
+    v = np.random.default_rng(seed).standard_normal(size)
     v /= np.linalg.norm(v)
     estimate = 0.0
     for _ in range(max_iter):
-        grad_op(v, zeros, hv)
-        hv /= m
-        if penalty == "l2":
-            hv[1:] += (lambda_ / m) * v[1:]
+        hv = matvec(v)
         new = float(v @ hv)
         norm = np.linalg.norm(hv)
         if norm == 0.0:
