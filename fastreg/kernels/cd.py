@@ -49,7 +49,7 @@ def cd_epoch_dense(XT, w, R, norms, l1, l2, ws, positive):
         for i in range(n):
             acc += col[i] * R[i]
         tmp = acc + wj * norms[j]
-        new = _threshold(tmp, l1, positive) / (norms[j] + l2)
+        new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
         if new != wj:
             d = new - wj
             for i in range(n):
@@ -92,7 +92,7 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
             acc += data[k] * (r[indices[k]] - shift)
             col_sum += data[k]
         tmp = acc + wj * norms[j]
-        new = _threshold(tmp, l1, positive) / (norms[j] + l2)
+        new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
         if new != wj:
             d = new - wj
             for k in range(np.uintp(lo), np.uintp(hi)):
@@ -106,7 +106,8 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
 
 
 @njit(cache=True, nogil=True)
-def _threshold(z, l1, positive):
+def soft_threshold(z, l1, positive):
+    """Soft-thresholding ``S(z, l1)``, clipped at 0 when ``positive``: a coordinate's CD update numerator."""
     if positive and z < 0.0:
         return 0.0
     if z > l1:
@@ -217,7 +218,7 @@ def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, n
             i = indices[k]
             acc += data[k] * (r[i] - d[i] * shift)
         tmp = acc + wj * norms[j]
-        new = _threshold(tmp, l1, positive) / (norms[j] + l2)
+        new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
         if new != wj:
             delta = new - wj
             for k in range(np.uintp(lo), np.uintp(hi)):

@@ -22,17 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import FASTMATH
-
-
-@njit(cache=True, nogil=True)
-def _soft(z, l1, positive):
-    if positive and z < 0.0:
-        return 0.0
-    if z > l1:
-        return z - l1
-    if z < -l1:
-        return z + l1
-    return 0.0
+from .cd import soft_threshold
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -111,7 +101,7 @@ def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every):
                 continue
             wj = w[j]
             z = q[j] - H[j] + gjj * wj
-            new = _soft(z, l1, positive) / (gjj + l2)
+            new = soft_threshold(z, l1, positive) / (gjj + l2)
             if new != wj:
                 d = new - wj
                 col = G[j]  # symmetric: row j is column j, contiguous
