@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fastreg.kernels.cd_gram import cd_epochs_gram
+from fastreg.kernels.gram import enet_gram
 from fastreg.kernels.chunk import gradient_chunk
 from fastreg.solvers.cd import enet_coordinate_descent
 from fastreg.solvers.gram_cd import enet_gram_cd, gram_residual_stats
@@ -77,7 +77,7 @@ def test_warm_start_and_max_iter():
 
 def test_chunk_kernels_are_serial():
     """Kernels run inside Dask tasks must not enter numba's threading layer."""
-    for kernel in (gradient_chunk, cd_epochs_gram):
+    for kernel in (gradient_chunk, enet_gram):
         assert not kernel.targetoptions.get("parallel", False)
         assert kernel.targetoptions.get("nogil", False)
 

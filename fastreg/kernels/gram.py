@@ -57,6 +57,15 @@ def gap_gram(q, H, w, yy, l1, l2, positive):
     if R2 < 0.0:
         R2 = 0.0
     Ry = yy - wq
+    if l1 == 0.0:
+        # no L1 term: Ridge's own gap, or least squares' first-order condition
+        # (as fastreg.solvers.cd.duality_gap_from_stats, scikit-learn's formulation B)
+        xtr2 = 0.0
+        for j in range(k):
+            xtr2 += (q[j] - H[j]) * (q[j] - H[j])
+        if l2 == 0.0:
+            return xtr2
+        return R2 + 0.5 * l2 * w2 - Ry + xtr2 / (2.0 * l2)
     if dual_norm > l1:
         const = l1 / dual_norm
         gap = 0.5 * (R2 + R2 * const * const)

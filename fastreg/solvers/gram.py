@@ -24,8 +24,8 @@ caller when to prefer the residual solver instead.
 import numpy as np
 import scipy.sparse as sp
 
-from ..kernels.gram import enet_gram, gram_csr
-from .cd import _INNER_FRACTION, _WS_START
+from ..kernels.gram import gram_csr
+from .gram_cd import enet_gram_cd
 
 # |x̄|/σ above which the implicitly centered sparse Gram is not trusted
 # (it would lose more than about 6 digits).
@@ -138,7 +138,7 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
         Maximum number of epochs over working sets.
     positive : bool
     w : (p,) float64 or None
-        Warm start; updated in place and returned.
+        Warm start (not modified).
     alpha_prev : float or None
         The α the warm start solved, for the sequential strong rule.
 
@@ -150,21 +150,10 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     n_iter : int
     converged : bool
     """
-    G, q, yy, n = problem.G, problem.q, problem.yy, problem.n
-    p = q.shape[0]
-    w = np.zeros(p) if w is None else np.ascontiguousarray(w, dtype=np.float64)
-    l1 = alpha * l1_ratio * n
-    l2 = alpha * (1.0 - l1_ratio) * n
-    tol_abs = tol * yy
-    # The warm start solved alpha_prev: its gradient gives the sequential strong set.
-    strong_l1 = (2.0 * alpha - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
-    # scikit-learn's tol·‖y_c‖², and (as the estimators) 10⁻³·tol of the objective
-    gap, n_iter = enet_gram(
-        G, q, yy, w, l1, l2, bool(positive), tol_abs, 1e-3 * tol, 1e-13 * yy, int(max_iter), strong_l1,
-        _WS_START, _INNER_FRACTION,
+    return enet_gram_cd(
+        problem.G, problem.q, problem.yy, problem.n, alpha, l1_ratio,
+        tol=tol, max_iter=max_iter, positive=positive, coef_init=w, alpha_prev=alpha_prev,
     )
-    return w, gap / n, n_iter, gap <= tol_abs
-
 
 
 class FoldGrams:

@@ -11,24 +11,18 @@ cancellation left is that of ``‖R‖²`` against ``‖y_c‖²``, about
 ``1e-16·‖y_c‖²`` absolute, well below the smallest stopping gap
 ``1e-13·‖y_c‖²`` of :func:`fastreg.solvers.cd.stopping_gap`).
 
-The loop is that of :mod:`fastreg.solvers.cd` — working sets (the support
-plus the worst violators), the subproblem solved until its gap is a fraction
-of the full gap, scikit-learn's gap and ``tol`` — with the epochs run by
-:func:`fastreg.kernels.cd_gram.cd_epochs_gram` on a copied block
-``G[ws][:, ws]``. Nothing here knows where ``G`` came from: the Dask adapter
-(:mod:`fastreg.dask`) reduces it over chunks, and an in-memory ``n ≫ p``
-solver can form it with one BLAS call.
+The solver is the one the paths use, :func:`fastreg.kernels.gram.enet_gram`
+(working sets, the subproblem solved until its gap is a fraction of the full
+gap, scikit-learn's gap and ``tol``, the whole loop in one serial numba
+kernel); this module gives it the estimators' parameters. Nothing here knows
+where ``G`` came from: the Dask adapter (:mod:`fastreg.dask`) reduces it over
+chunks, and the paths form it with one BLAS call.
 """
-
-import math
 
 import numpy as np
 
-from ..kernels.cd_gram import cd_epochs_gram
-from .cd import _INNER_FRACTION, _working_set, duality_gap_from_stats, stopping_gap
-
-# Epochs between two subproblem gap checks (a check costs about one epoch).
-_GAP_EVERY = 10
+from ..kernels.gram import enet_gram
+from .cd import _INNER_FRACTION, _WS_START
 
 
 def gram_residual_stats(q, h, w, y_norm2):
@@ -43,17 +37,9 @@ def gram_residual_stats(q, h, w, y_norm2):
     return max(R_norm2, 0.0), R_dot_yc
 
 
-def gram_gradient(G, q, w):
-    """``h = q − Gw``, reading only the support's rows of ``G`` when it is small."""
-    support = np.flatnonzero(w)
-    if support.shape[0] == 0:
-        return np.array(q, dtype=np.float64)
-    if 4 * support.shape[0] > w.shape[0]:
-        return q - G @ w
-    return q - G[support].T @ w[support]
-
-
-def enet_gram_cd(G, q, y_norm2, n, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None):
+def enet_gram_cd(
+    G, q, y_norm2, n, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None, alpha_prev=None
+):
     """Solve ElasticNet from ``G = X_cᵀX_c``, ``q = X_cᵀy_c``, ``‖y_c‖²`` and ``n``.
 
     The objective is scikit-learn's (the intercept eliminated by centering)::
@@ -79,6 +65,9 @@ def enet_gram_cd(G, q, y_norm2, n, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10
         Maximum number of epochs over working sets.
     positive : bool
     coef_init : (p,) array or None
+    alpha_prev : float or None
+        The α ``coef_init`` solved (along a path): its gradient gives the
+        sequential strong set, which joins the first working set.
 
     Returns
     -------
@@ -87,35 +76,18 @@ def enet_gram_cd(G, q, y_norm2, n, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10
     n_iter : int, epochs run
     converged : bool
     """
-    G = np.asarray(G, dtype=np.float64)
-    q = np.asarray(q, dtype=np.float64)
+    G = np.ascontiguousarray(G, dtype=np.float64)
+    q = np.ascontiguousarray(q, dtype=np.float64)
     p = q.shape[0]
     y_norm2 = float(y_norm2)
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64).reshape(p)
-    norms = np.ascontiguousarray(np.diagonal(G))
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
     tol_abs = tol * y_norm2
-    gap = math.inf
-    n_iter = 0
-    while True:
-        h = gram_gradient(G, q, w)
-        R_norm2, R_dot_yc = gram_residual_stats(q, h, w, y_norm2)
-        gap = duality_gap_from_stats(R_norm2, R_dot_yc, h, w, l1, l2, positive)
-        primal = 0.5 * R_norm2 + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
-        target = stopping_gap(tol, tol_abs, y_norm2, primal)
-        if gap <= target or n_iter >= max_iter:
-            break
-        ws = _working_set(h, w, norms, l1, l2, positive)
-        inner_tol = target if ws.shape[0] == p else max(_INNER_FRACTION * gap, target)
-        G_ws = np.ascontiguousarray(G[np.ix_(ws, ws)])
-        q_ws, w_ws, h_ws = q[ws], w[ws], h[ws]  # fancy indexing: copies
-        while n_iter < max_iter:
-            epochs = min(_GAP_EVERY, max_iter - n_iter)
-            cd_epochs_gram(G_ws, w_ws, h_ws, l1, l2, positive, epochs)
-            n_iter += epochs
-            R_norm2, R_dot_yc = gram_residual_stats(q_ws, h_ws, w_ws, y_norm2)
-            if duality_gap_from_stats(R_norm2, R_dot_yc, h_ws, w_ws, l1, l2, positive) <= inner_tol:
-                break
-        w[ws] = w_ws
+    strong_l1 = (2.0 * alpha - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
+    # scikit-learn's tol·‖y_c‖², and 10⁻³·tol of the objective (see solvers.cd.stopping_gap)
+    gap, n_iter = enet_gram(
+        G, q, y_norm2, w, l1, l2, bool(positive), tol_abs, 1e-3 * tol, 1e-13 * y_norm2, int(max_iter), strong_l1,
+        _WS_START, _INNER_FRACTION,
+    )
     return w, gap / n, n_iter, gap <= tol_abs
