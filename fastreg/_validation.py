@@ -139,8 +139,8 @@ def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, m
     """
     _precheck(X, "X", ndim=2)
     _precheck(y, "y", ndim=1)
-    try:
-        X, y = validate_data(
+    X, y = _with_clear_errors(
+        lambda: validate_data(
             estimator,
             X,
             y,
@@ -149,12 +149,10 @@ def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, m
             dtype=list(FLOAT_DTYPES),
             y_numeric=True,
             multi_output=multi_output,
-        )
-    except (ValueError, TypeError) as exc:
-        better = _rewrite(exc, X, y)
-        if better is None:
-            raise
-        raise better from None
+        ),
+        X,
+        y,
+    )
     return sparse_as(X, sparse_format, canonical=canonical), np.asarray(y, dtype=np.float64)
 
 
@@ -162,15 +160,13 @@ def validate_xy(X, y, sparse_format="csr", *, canonical=True):
     """:func:`validate_fit_data` for functions (paths): no estimator, 1-D ``y``."""
     _precheck(X, "X", ndim=2)
     _precheck(y, "y", ndim=1)
-    try:
-        X, y = check_X_y(
+    X, y = _with_clear_errors(
+        lambda: check_X_y(
             X, y, accept_sparse=SPARSE_FORMATS, accept_large_sparse=True, dtype=list(FLOAT_DTYPES), y_numeric=True
-        )
-    except (ValueError, TypeError) as exc:
-        better = _rewrite(exc, X, y)
-        if better is None:
-            raise
-        raise better from None
+        ),
+        X,
+        y,
+    )
     return sparse_as(X, sparse_format, canonical=canonical), np.asarray(y, dtype=np.float64)
 
 
@@ -195,22 +191,26 @@ def sparse_as(X, sparse_format, *, canonical=True):
 def validate_predict_data(estimator, X):
     """Validate ``X`` for ``predict`` against the fitted ``n_features_in_``."""
     _precheck(X, "X", ndim=2)
-    try:
-        X = validate_data(
+    X = _with_clear_errors(
+        lambda: validate_data(
             estimator, X, accept_sparse=SPARSE_FORMATS, accept_large_sparse=True,
             dtype=list(FLOAT_DTYPES), reset=False,
-        )
+        ),
+        X,
+        None,
+    )
+    return sparse_as(X, "csr", canonical=False)  # a product reads duplicates as summed
+
+
+def _with_clear_errors(check, X, y):
+    """Run scikit-learn's ``check()``; re-raise its error as :func:`_rewrite` words it, if it can."""
+    try:
+        return check()
     except (ValueError, TypeError) as exc:
-        better = _rewrite(exc, X, None)
+        better = _rewrite(exc, X, y)
         if better is None:
             raise
         raise better from None
-    if sp.issparse(X):
-        checked = X.format in ("csr", "csc")  # by _precheck
-        X = X.asformat("csr")
-        if not checked:
-            check_compressed_structure(X)
-    return X
 
 
 def check_finite_result(name, *arrays):
@@ -244,8 +244,8 @@ def check_design(X, y):
     """
     _precheck(X, "X", ndim=2)
     _precheck(y, "y", ndim=1)
-    try:
-        X, y = check_X_y(
+    X, y = _with_clear_errors(
+        lambda: check_X_y(
             X,
             y,
             accept_sparse="csr",
@@ -253,12 +253,10 @@ def check_design(X, y):
             dtype=[np.float64, np.float32],
             y_numeric=True,
             ensure_all_finite=True,
-        )
-    except (ValueError, TypeError) as exc:
-        better = _rewrite(exc, X, y)
-        if better is None:
-            raise
-        raise better from None
+        ),
+        X,
+        y,
+    )
     if sp.issparse(X):
         check_compressed_structure(X)
     elif not (X.flags.c_contiguous or X.flags.f_contiguous):

@@ -7,7 +7,6 @@ and ``sklearn.linear_model.Lasso(alpha=a)`` have the same optimum.
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
@@ -19,19 +18,16 @@ from ._validation import (
     check_l1_ratio,
     check_max_iter,
     check_sample_weight,
-    check_scalar,
     check_tol,
     validate_fit_data,
     validate_predict_data,
 )
-from .solvers.cd import duality_gap_from_stats, enet_coordinate_descent
-from .solvers.fista import enet_fista
+from .solvers.cd import enet_coordinate_descent
+from .solvers.fista import _CenteredPass, enet_fista
 from .solvers.gd import seed_gradient_descent
 from .solvers.ridge import lstsq_solve, ridge_solve
 
 __all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
-
-_SPARSE = ("csr", "csc", "coo")
 
 
 def _is_dask(X):
@@ -426,14 +422,10 @@ def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, c
         tol=tol_grad,
     )
     coef = theta[1:]
-    y_mean = float(y.mean()) if fit_intercept else 0.0
-    x_mean = np.asarray(X.mean(axis=0)).ravel() if fit_intercept else np.zeros(X.shape[1])
-    R = (y - y_mean) - (np.asarray(X @ coef).ravel() - float(x_mean @ coef))
-    XtR = np.asarray(X.T @ R).ravel() - x_mean * R.sum()
-    l1, l2 = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
-    gap = duality_gap_from_stats(float(R @ R), float(R @ (y - y_mean)), XtR, coef, l1, l2, False)
+    op = _CenteredPass(X, y, fit_intercept)  # the gap at coef, from one fused pass (as FISTA's)
+    gap, _ = op.gap(coef, n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio), False)
     intercept = theta[0] if fit_intercept else 0.0
-    return coef, intercept, gap / n, n_iter, gap <= tol * float((y - y_mean) @ (y - y_mean))
+    return coef, intercept, gap / n, n_iter, gap <= tol * float(op.y_c @ op.y_c)
 
 
 _ENET_SOLVERS = {"auto": None, "cd": enet_coordinate_descent, "fista": enet_fista, "gd": _enet_gd}

@@ -7,7 +7,6 @@ transpose: NumPy does it on one core with strided writes (0.17 s for
 core.
 """
 
-import numpy as np
 from numba import njit, prange
 
 # Tile edge of the transpose: a 64 x 64 float64 tile is 32 KB, read and written in cache.
