@@ -425,7 +425,7 @@ def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, c
     op = _CenteredPass(X, y, fit_intercept)  # the gap at coef, from one fused pass (as FISTA's)
     gap, _ = op.gap(coef, n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio), False)
     intercept = theta[0] if fit_intercept else 0.0
-    return coef, intercept, gap / n, n_iter, gap <= tol * float(op.y_c @ op.y_c)
+    return coef, intercept, gap / n, n_iter, gap <= tol * op.y_norm2
 
 
 _ENET_SOLVERS = {"auto": None, "cd": enet_coordinate_descent, "fista": enet_fista, "gd": _enet_gd}

@@ -306,7 +306,8 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
     active = np.arange(p, dtype=np.int64)  # features not screened out
-    tol_abs = tol * float(y_c @ y_c)
+    y_norm2 = float(y_c @ y_c)
+    tol_abs = tol * y_norm2
     gap = math.inf
     n_iter = 0
     while True:
@@ -319,7 +320,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
                 f"coordinate descent produced non-finite values after {n_iter} epochs "
                 "(overflow: the values of X or y are too large for float64); rescale X and y"
             )
-        target = stopping_gap(tol, tol_abs, float(y_c @ y_c), _primal(R, w_active, l1, l2))
+        target = stopping_gap(tol, tol_abs, y_norm2, _primal(R, w_active, l1, l2))
         if gap <= target or n_iter >= max_iter:
             break
         keep = _gap_safe(XtR, w_active, op.norms[active], l1, l2, gap, positive)
