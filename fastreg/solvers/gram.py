@@ -21,6 +21,7 @@ about ``2·log10(|x̄|/σ)`` digits; :func:`sparse_gram_is_accurate` tells the
 caller when to prefer the residual solver instead.
 """
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -30,6 +31,8 @@ from .gram_cd import enet_gram_cd
 # |x̄|/σ above which the implicitly centered sparse Gram is not trusted
 # (it would lose more than about 6 digits).
 _MAX_MEAN_OVER_SPREAD = 1e3
+# Per-thread p × p accumulators of the sparse Gram up to this many features (32 MB each).
+_THREAD_GRAMS_MAX = 2000
 
 
 class GramProblem:
@@ -103,10 +106,20 @@ def _small_means(X, x_mean):
 
 
 def sparse_gram(X):
-    """Dense ``XᵀX`` (float64) of a sparse matrix, through its CSR rows."""
-    X = X.tocsr()
-    G = np.zeros((X.shape[1], X.shape[1]))
-    gram_csr(X.data, X.indices, X.indptr, G)
+    """Dense ``XᵀX`` (float64) of a sparse matrix (see :func:`fastreg.kernels.gram.gram_csr`).
+
+    One accumulator per numba thread up to ``_THREAD_GRAMS_MAX`` features
+    (each is a dense p × p), a single one beyond.
+    """
+    R = X.tocsr()
+    if not R.has_canonical_format:
+        R = R.copy()
+        R.sum_duplicates()  # sorts the indices too
+    p = X.shape[1]
+    threads = numba.get_num_threads() if p <= _THREAD_GRAMS_MAX else 1
+    acc = np.zeros((threads, p, p))
+    G = np.empty((p, p))
+    gram_csr(R.data, R.indices, R.indptr, acc, G)
     return G
 
 
