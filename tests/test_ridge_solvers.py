@@ -97,7 +97,7 @@ def test_ridge_matches_sklearn(shape_name, storage, dtype, fit_intercept, alpha,
     if not fit_intercept:
         assert intercept == 0.0
     assert_optimal(X, y, alpha, coef, intercept, ref_coef, ref_intercept)
-    if solver in ("cg", "lsqr") or (solver == "auto" and sp.issparse(Xs)):
+    if solver in ("cg", "lsqr") or (solver == "auto" and sp.issparse(Xs) and ridge_mod._sparse_auto(Xs) == "lsqr"):
         assert isinstance(n_iter, int) and n_iter > 0
     else:
         assert n_iter is None
@@ -198,15 +198,40 @@ def test_ridge_sparse_gram_too_inaccurate_falls_back():
     assert abs(f - f_ref) <= 1e-6 * f_ref
 
 
-def test_ridge_auto_sparse_is_iterative_and_cholesky_has_a_gram_limit(monkeypatch):
+def test_ridge_auto_sparse_chooses_by_cost_and_cholesky_has_a_gram_limit(monkeypatch):
     X, y = make_data(SHAPES["tall"])
     S = sp.csr_matrix(X)
+    assert ridge_mod._sparse_auto(S) == "cholesky"  # tall, few features: the Gram is cheap
     coef, intercept, n_iter = ridge_solve(S, y, 1.0)
-    assert isinstance(n_iter, int)
-    assert ridge_solve(S, y, 1.0, solver="cholesky")[2] is None  # explicit request: still direct
+    assert n_iter is None
+    assert_optimal(X, y, 1.0, coef, intercept, *sklearn_ridge("tall", np.float64, 1.0, True))
+    assert ridge_mod._sparse_auto(sp.csr_matrix(make_data(SHAPES["wide"])[0])) == "lsqr"  # n < p
+    tall_dense_rows = sp.random(50, 1500, density=0.5, format="csr", random_state=0)
+    assert ridge_mod._sparse_auto(tall_dense_rows) == "lsqr"  # n < p
+    heavy = sp.random(3000, 1000, density=0.9, format="csc", random_state=0)
+    assert ridge_mod._sparse_auto(heavy) == "lsqr"  # Σ nnz_row² ≫ LSQR's passes
     monkeypatch.setattr(ridge_mod, "_SPARSE_GRAM_MAX", 5)
     assert isinstance(ridge_solve(S, y, 1.0, solver="cholesky")[2], int)
-    assert_optimal(X, y, 1.0, coef, intercept, *sklearn_ridge("tall", np.float64, 1.0, True))
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_ridge_auto_sparse_ill_conditioned(fit_intercept):
+    """Nearly collinear columns (condition number ~1e7) at a tiny α: the Gram path refines to the optimum."""
+    rng = np.random.default_rng(11)
+    n, p = 400, 30
+    S = sp.random(n, p, density=0.2, format="csr", random_state=12)
+    base = S[:, :1].toarray().ravel()
+    X = S.toarray()
+    X[:, 1] = base + 1e-7 * rng.standard_normal(n) * (base != 0)
+    S = sp.csr_matrix(X)
+    y = X @ rng.standard_normal(p) + 2.0 + 0.01 * rng.standard_normal(n)
+    assert ridge_mod._sparse_auto(S) == "cholesky"
+    for alpha in (1e-8, 1e-3):
+        coef, intercept, _ = ridge_solve(S, y, alpha, fit_intercept=fit_intercept)
+        ref = Ridge(alpha=alpha, solver="svd", fit_intercept=fit_intercept).fit(X, y)
+        f = objective(X, y, coef, intercept, alpha)
+        f_ref = objective(X, y, ref.coef_, ref.intercept_, alpha)
+        assert f <= f_ref * (1 + 1e-9) + 1e-12
 
 
 @pytest.mark.parametrize("storage", ["C", "csr_matrix"])

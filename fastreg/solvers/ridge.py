@@ -37,16 +37,17 @@ from scipy.sparse.linalg import LinearOperator, cg, lsqr
 from scipy.optimize import minimize, nnls
 
 from .._preprocess import preprocess
+from .._threads import blas_threads
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
+from .gram import sparse_gram
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
 
-# Sparse "auto" is iterative: on 100,000 × 1,000 CSR at 1% (alpha = 1) LSQR
-# took 0.035 s against 0.115 s for forming and factoring the Gram (measured
-# side by side, scripts/compare.py data). An explicit sparse "cholesky" forms
-# the Gram up to _SPARSE_GRAM_MAX (a dense 5000 × 5000 float64 Gram is 200 MB);
-# beyond, it uses the iterative default too.
+# Sparse "auto" picks between the Gram (Cholesky, refined) and LSQR by a cost
+# estimate (see _sparse_auto). An explicit sparse "cholesky" forms the Gram up
+# to _SPARSE_GRAM_MAX (a dense 5000 × 5000 float64 Gram is 200 MB); beyond, it
+# uses the iterative default too.
 _SPARSE_GRAM_MAX = 5000
 # LSQR and CG on the normal equations produce the same iterates in exact
 # arithmetic at the same cost per iteration (one product with X, one with
@@ -55,6 +56,15 @@ _SPARSE_GRAM_MAX = 5000
 _ITERATIVE_DEFAULT = "lsqr"
 # Iterative refinement of the sparse Gram solution.
 _MAX_REFINE = 10
+# "auto" on sparse X: the Gram when n ≥ p, p ≤ _SPARSE_AUTO_GRAM_MAX and its
+# estimated cost (Σ nnz_row²/2 scattered updates, plus p³/3 flops of Cholesky
+# at about _BLAS_SPEEDUP per scattered update) is below that of
+# _LSQR_TYPICAL_ITERS LSQR iterations (two sparse products, 2·nnz each).
+# On 100,000 × 1,000 CSR at 1%: Gram + Cholesky + refinement 0.025 s, LSQR
+# 0.047 s (scripts/compare.py data).
+_SPARSE_AUTO_GRAM_MAX = 2000
+_BLAS_SPEEDUP = 20.0
+_LSQR_TYPICAL_ITERS = 30
 _LSTSQ_LSQR_TOL = 1e-14
 
 # scipy >= 1.12 names cg's relative tolerance ``rtol``; older versions ``tol``.
@@ -146,7 +156,9 @@ def ridge_solve(
         or when the Gram matrix is too inaccurate (see the module notes).
         ``"cg"``: conjugate gradients on the normal equations.
         ``"lsqr"``: LSQR with ``damp = √α``.
-        ``"auto"``: ``"cholesky"`` for dense ``X``, ``"lsqr"`` for sparse ``X``.
+        ``"auto"``: ``"cholesky"`` for dense ``X``; for sparse ``X``, ``"cholesky"``
+        when ``n ≥ p``, ``p ≤ 2000`` and forming the Gram is estimated cheaper
+        than LSQR, else ``"lsqr"``.
     tol : float
         ``"cg"`` stops at ``‖X_cᵀy_c − (X_cᵀX_c + αI)w‖ ≤ tol·‖X_cᵀy_c‖``;
         ``"lsqr"`` uses ``atol = btol = tol``; sparse ``"cholesky"`` refines
@@ -198,12 +210,16 @@ def ridge_solve(
     if sp.issparse(X):
         X = _sparse_float64(X)
         if solver == "auto":
-            solver = _ITERATIVE_DEFAULT
+            solver = _sparse_auto(X)
         if solver == "cholesky" and min(n, p) > _SPARSE_GRAM_MAX:
             solver = _ITERATIVE_DEFAULT
         op, Y_c, mean, y_mean = _sparse_operator(X, Y, fit_intercept, sample_weight)
         if solver == "cholesky":
-            W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
+            # The Gram kernel runs on numba's threads; BLAS threads left
+            # spinning by a threaded Cholesky would halve its speed on the next
+            # fit, and a single thread factors p ≤ 2000 about as fast.
+            with blas_threads(1 if min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None):
+                W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
         else:
             W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
     elif sample_weight is not None:
@@ -301,6 +317,20 @@ def _dense_weighted(X, Y, fit_intercept, sample_weight):
     return X_w, Y_c, mean, y_mean
 
 
+def _sparse_auto(X):
+    """``"cholesky"`` or ``"lsqr"`` for sparse ``X``, whichever is estimated cheaper."""
+    n, p = X.shape
+    if n < p or p > _SPARSE_AUTO_GRAM_MAX:
+        return _ITERATIVE_DEFAULT
+    if X.format == "csc":
+        counts = np.bincount(X.indices, minlength=n).astype(np.float64)  # stored entries per row
+    else:
+        counts = np.diff(X.indptr).astype(np.float64)
+    gram = 0.5 * float(counts @ counts) + p**3 / (3.0 * _BLAS_SPEEDUP)
+    iterative = _LSQR_TYPICAL_ITERS * 4.0 * X.nnz
+    return "cholesky" if gram < iterative else _ITERATIVE_DEFAULT
+
+
 def _sparse_float64(X):
     if X.format not in ("csr", "csc"):
         X = X.tocsr()
@@ -356,7 +386,7 @@ def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
     n, p = X.shape
     primal = n >= p
     if primal:
-        G = np.asarray((op.XT @ X).toarray())
+        G = sparse_gram(X)
         if mean is not None:
             G -= op.dd * np.outer(mean, mean)  # loses digits when |mean| >> spread
         size = p
