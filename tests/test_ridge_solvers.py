@@ -184,6 +184,23 @@ def test_ridge_sparse_large_column_means(shape, density, solver):
         assert abs(f - f_ref) <= 1e-7 * f_ref
 
 
+@pytest.mark.parametrize("offset", [0.0, 1000.0], ids=["small_means", "large_means"])
+@pytest.mark.parametrize("shape", [(60, 8), (8, 40)], ids=["tall", "wide"])
+def test_ridge_dense_cholesky_with_and_without_centered_copy(shape, offset):
+    """Means within the spreads: Gram of X itself, corrected; means 1000 ± 1: the centered copy."""
+    rng = np.random.default_rng(7)
+    X = offset + rng.standard_normal(shape)
+    y = (X - offset) @ rng.standard_normal(shape[1]) + 0.1 * rng.standard_normal(shape[0])
+    for alpha in ALPHAS:
+        for Xs in (np.ascontiguousarray(X), np.asfortranarray(X)):
+            coef, intercept, _ = ridge_solve(Xs, y, alpha)
+            ref = Ridge(alpha=alpha, solver="svd").fit(X, y)
+            f = objective(X, y, coef, intercept, alpha)
+            f_ref = objective(X, y, ref.coef_, ref.intercept_, alpha)
+            assert abs(f - f_ref) <= 1e-10 * f_ref
+            np.testing.assert_allclose(coef, ref.coef_, rtol=1e-6, atol=1e-9)
+
+
 def test_ridge_sparse_gram_too_inaccurate_falls_back():
     """Means 10⁷ ± 1 leave the Gram XᵀX − n x̄x̄ᵀ no correct digits: cholesky hands over to LSQR."""
     rng = np.random.default_rng(5)

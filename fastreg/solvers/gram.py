@@ -66,7 +66,7 @@ class GramProblem:
             q = np.asarray(X.T @ y_c, dtype=np.float64).ravel() - x_mean * y_c.sum()
         else:
             x_mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
-            if X.dtype == np.float64 and _small_means(X, x_mean):
+            if X.dtype == np.float64 and means_within_spread(X, x_mean):
                 # No centered copy: G = XᵀX − n x̄x̄ᵀ loses no digits when
                 # |x̄| ≤ σ (BLAS syrk reads X as it is, in either memory order).
                 G = X.T @ X
@@ -96,7 +96,7 @@ class GramProblem:
         return self.y_mean - float(self.x_mean @ w) if self.fit_intercept else 0.0
 
 
-def _small_means(X, x_mean):
+def means_within_spread(X, x_mean):
     """Whether every column mean is at most its spread (``|x̄_j| ≤ σ_j``), dense ``X``."""
     if not np.any(x_mean):
         return True

@@ -40,7 +40,7 @@ from .._preprocess import preprocess
 from .._threads import blas_threads
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
-from .gram import sparse_gram
+from .gram import means_within_spread, sparse_gram
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
 
@@ -355,26 +355,53 @@ def _finish(W, mean, y_mean, single):
 
 
 def _dense_cholesky(X, mean, Y_c, alpha):
-    """Cholesky on the explicitly centered float64 copy; SVD if it fails."""
-    if mean is None:
-        X_c = np.asarray(X, dtype=np.float64)  # may be the caller's array: read only
-    else:
-        X_c = np.subtract(X, mean, dtype=np.float64)
-    n, p = X_c.shape
+    """Cholesky on the centered Gram (primal or dual); SVD if it fails.
+
+    float64 ``X`` whose column means are within their spreads is not copied:
+    ``X_cᵀX_c = XᵀX − n x̄x̄ᵀ`` (or ``X_cX_cᵀ = XXᵀ − m1ᵀ − 1mᵀ + (x̄ᵀx̄)11ᵀ``,
+    ``m = Xx̄``) loses no digits there, and BLAS reads ``X`` as it is.
+    Otherwise ``X`` is centered into one float64 copy.
+    """
+    n, p = X.shape
+    if mean is None or (X.dtype == np.float64 and means_within_spread(X, mean)):
+        try:
+            return _cholesky_uncentered(np.asarray(X, dtype=np.float64), mean, Y_c, alpha)
+        except la.LinAlgError:
+            pass
+    X_c = np.asarray(X, dtype=np.float64) if mean is None else np.subtract(X, mean, dtype=np.float64)
     try:
-        if n >= p:
-            G = X_c.T @ X_c
-            G.flat[:: p + 1] += alpha
-            factor = la.cho_factor(G, overwrite_a=True, check_finite=False)
-            return la.cho_solve(factor, X_c.T @ Y_c, check_finite=False)
-        K = X_c @ X_c.T
-        K.flat[:: n + 1] += alpha
-        factor = la.cho_factor(K, overwrite_a=True, check_finite=False)
-        return X_c.T @ la.cho_solve(factor, Y_c, check_finite=False)
+        return _cholesky_uncentered(X_c, None, Y_c, alpha)
     except la.LinAlgError:
         U, s, Vt = la.svd(X_c, full_matrices=False, check_finite=False)
         d = s / (s * s + alpha)
         return Vt.T @ (d[:, None] * (U.T @ Y_c))
+
+
+def _cholesky_uncentered(X, mean, Y_c, alpha):
+    """Ridge on ``X − 1 meanᵀ`` (``mean=None``: ``X`` as it is) by one Cholesky; ``X`` is read only."""
+    n, p = X.shape
+    if n >= p:
+        G = X.T @ X
+        B = X.T @ Y_c
+        if mean is not None:
+            G -= n * np.outer(mean, mean)
+            B -= np.outer(mean, Y_c.sum(axis=0))
+        G.flat[:: p + 1] += alpha
+        factor = la.cho_factor(G, overwrite_a=True, check_finite=False)
+        return la.cho_solve(factor, B, check_finite=False)
+    K = X @ X.T
+    if mean is not None:
+        m = X @ mean
+        K -= m[:, None]
+        K -= m[None, :]
+        K += mean @ mean
+    K.flat[:: n + 1] += alpha
+    factor = la.cho_factor(K, overwrite_a=True, check_finite=False)
+    C = la.cho_solve(factor, Y_c, check_finite=False)
+    W = X.T @ C
+    if mean is not None:
+        W -= np.outer(mean, C.sum(axis=0))
+    return W
 
 
 def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
