@@ -28,7 +28,7 @@ Nothing here imports scikit-learn; the caller's arrays are never modified.
 import numpy as np
 import scipy.sparse as sp
 
-from .kernels.layout import center_c_to_f, center_f_to_f
+from .kernels.layout import center_c_to_f, center_f_to_f, row_tiles
 
 __all__ = ["weighted_offsets", "center_scale_dense", "scale_rows_sparse", "preprocess"]
 
@@ -57,12 +57,14 @@ def weighted_offsets(X, y, sample_weight, fit_intercept):
     return x_mean, (float(y_mean) if y.ndim == 1 else np.asarray(y_mean))
 
 
-def center_scale_dense(X, x_mean, sqrt_sw=None, *, dtype=None, order="F", out=None):
+def center_scale_dense(X, x_mean, sqrt_sw=None, *, dtype=None, order="F", out=None, norms=None):
     """``D (X − 1 x̄ᵀ)`` as one new array (``D = I`` when ``sqrt_sw`` is ``None``).
 
     ``dtype`` defaults to ``X.dtype``; ``order`` is the memory order of the
     result. ``out`` (an array of the right shape, dtype and order, possibly
     ``X`` itself) is written instead of allocating: that is ``copy_X=False``.
+    ``norms`` (a ``(p,)`` float64 array), if given, receives the squared
+    column norms of the result.
     """
     dtype = X.dtype if dtype is None else np.dtype(dtype)
     if out is None:
@@ -71,14 +73,21 @@ def center_scale_dense(X, x_mean, sqrt_sw=None, *, dtype=None, order="F", out=No
         # the Fortran copy of coordinate descent: tiled and parallel (see fastreg.kernels.layout)
         mean = np.ascontiguousarray(x_mean, dtype=dtype)
         scale = np.empty(0, dtype=dtype) if sqrt_sw is None else np.ascontiguousarray(sqrt_sw, dtype=dtype)
+        p = X.shape[1]
         if X.flags.f_contiguous:
-            center_f_to_f(X.T, mean, scale, out.T)
+            col_norms = np.empty(p) if norms is None else norms
+            center_f_to_f(X.T, mean, scale, out.T, col_norms)
         else:
-            center_c_to_f(X, mean, scale, out.T)
+            partial = np.empty((row_tiles(X.shape[0]), p))
+            center_c_to_f(X, mean, scale, out.T, partial)
+            if norms is not None:
+                partial.sum(axis=0, out=norms)
         return out
     np.subtract(X, x_mean.astype(dtype, copy=False), out=out)
     if sqrt_sw is not None:
         out *= sqrt_sw.astype(dtype, copy=False)[:, None]
+    if norms is not None:
+        norms[:] = np.einsum("ij,ij->j", out, out, dtype=np.float64)
     return out
 
 

@@ -144,10 +144,10 @@ def _gram_rows_upper(data, indices, indptr, r0, r1, out):
     for i in range(r0, r1):
         hi = np.uintp(indptr[i + 1])
         for a in range(np.uintp(indptr[i]), hi):
-            va = float(data[a])
+            va = np.float64(data[a])
             row = out[indices[a]]
             for b in range(a, hi):
-                row[indices[b]] += va * float(data[b])
+                row[indices[b]] += va * np.float64(data[b])
 
 
 @njit(parallel=True, cache=True)

@@ -9,8 +9,11 @@ equal, ``min == max``) and get the coefficient 0 that the exact arithmetic
 gives them.
 """
 
+import numba
 import numpy as np
 import scipy.sparse as sp
+
+from ..kernels.layout import column_summary, column_summary_f
 
 
 def constant_columns(X):
@@ -39,3 +42,22 @@ def constant_columns(X):
     hi = np.where(implicit_zeros, np.maximum(hi, 0.0), hi)
     lo = np.where(implicit_zeros, np.minimum(lo, 0.0), lo)
     return hi == lo
+
+
+def dense_means_and_constants(X):
+    """Column means (float64) and the mask of constant columns of dense ``X``, in one pass.
+
+    ``X`` is C- or F-contiguous float32/float64 (anything else goes through
+    NumPy: ``mean`` and ``ptp``, three passes).
+    """
+    n, p = X.shape
+    if X.dtype not in (np.float32, np.float64) or not (X.flags.c_contiguous or X.flags.f_contiguous) or n == 0:
+        return X.mean(axis=0, dtype=np.float64), np.ptp(X, axis=0) == 0
+    if X.flags.c_contiguous:
+        blocks = max(1, min(numba.get_num_threads(), n))
+        sums, lows, highs = (np.empty((blocks, p)) for _ in range(3))
+        column_summary(X, sums, lows, highs)
+    else:
+        sums, lows, highs = (np.empty((1, p)) for _ in range(3))
+        column_summary_f(X.T, sums, lows, highs)
+    return sums.sum(axis=0) / n, lows.min(axis=0) == highs.max(axis=0)

@@ -29,7 +29,7 @@ from ..kernels.cd import (
     xtr_csc,
     xtr_dense,
 )
-from ._columns import constant_columns
+from ._columns import constant_columns, dense_means_and_constants
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
@@ -50,9 +50,9 @@ class _Dense:
         out = None
         if not copy_X and X.flags.f_contiguous and X.flags.writeable and X.dtype in (np.float32, np.float64):
             out = X  # copy_X=False: center (and scale) the caller's array in place
-        Xc = center_scale_dense(X, x_mean, sqrt_sw, order="F", out=out)
+        self.norms = np.empty(X.shape[1])
+        Xc = center_scale_dense(X, x_mean, sqrt_sw, order="F", out=out, norms=self.norms)
         self.XT = Xc.T
-        self.norms = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
 
     def state(self, y_c, w):
         """The centered residual ``R = y_c − X_c w`` (and an unused sum)."""
@@ -199,8 +199,17 @@ class CDProblem:
         # A constant column's centered values are rounding noise: its norm is
         # set to exactly 0 below, so it keeps coefficient 0. Found on the
         # caller's X, before any in-place centering or row scaling.
-        constant = constant_columns(X) if fit_intercept else None
-        x_mean, y_mean = weighted_offsets(None if sp.issparse(X) else X, Y, sample_weight, fit_intercept)
+        constant = None
+        if fit_intercept and not sp.issparse(X):
+            x_mean, constant = dense_means_and_constants(X)  # one pass over X for both
+            if sample_weight is None:
+                y_mean = Y.mean(axis=0)
+            else:
+                x_mean, y_mean = weighted_offsets(X, Y, sample_weight, True)
+        else:
+            x_mean, y_mean = weighted_offsets(None if sp.issparse(X) else X, Y, sample_weight, fit_intercept)
+            if fit_intercept:
+                constant = constant_columns(X)
         if sp.issparse(X):
             if sqrt_sw is not None:
                 X = scale_rows_sparse(X, sqrt_sw, "csc")
