@@ -24,6 +24,7 @@ from ._validation import (
 )
 from .solvers.cd import enet_coordinate_descent
 from .solvers.fista import _CenteredPass, enet_fista
+from .solvers.gram import auto_enet_solver, enet_gram_solve
 from .solvers.gd import seed_gradient_descent
 from .solvers.ridge import lstsq_solve, ridge_solve
 
@@ -349,7 +350,7 @@ class ElasticNet(_LinearModel):
         check_bool(self.copy_X, "copy_X")
         if not isinstance(self.solver, str) or self.solver not in _ENET_SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(map(repr, _ENET_SOLVERS))}, got {self.solver!r}")
-        solver = "cd" if self.solver == "auto" else self.solver
+        solver = self.solver
         if solver == "gd" and l1_ratio not in (0.0, 1.0):
             raise ValueError(
                 f"solver='gd' runs the seed's loop, which has an L1 or an L2 penalty, not both: "
@@ -359,10 +360,15 @@ class ElasticNet(_LinearModel):
             return _dask_fit(
                 self, X, y, sample_weight, alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=max_iter, solver=self.solver
             )
-        X, y, sample_weight = self._validate_fit_data(X, y, "csc" if solver == "cd" else "csr", sample_weight)
+        X, y, sample_weight = self._validate_fit_data(X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight)
+        if solver == "auto":
+            solver = auto_enet_solver(X, sample_weight, bool(self.fit_intercept))
         extra = {}
         if solver == "cd":
             extra = {"sample_weight": sample_weight, "copy_X": bool(self.copy_X)}
+        elif solver == "gram":
+            if sample_weight is not None:
+                raise ValueError("solver='gram' does not take sample_weight; use solver='cd'")
         elif sample_weight is not None or y.ndim == 2:
             raise ValueError(f"solver={solver!r} takes neither sample_weight nor 2-D y; use solver='cd'")
         coef_init = None
@@ -384,7 +390,7 @@ class ElasticNet(_LinearModel):
         )
         if not np.all(converged):
             scale = "‖y − ȳ‖²/n" if self.fit_intercept else "‖y‖²/n"
-            steps = "epochs" if solver == "cd" else "iterations"
+            steps = "epochs" if solver in ("cd", "gram") else "iterations"
             gaps = ", ".join(f"{g:.3g}" for g in np.atleast_1d(gap))
             warnings.warn(
                 f"{type(self).__name__}(solver={solver!r}) did not converge in max_iter={max_iter} {steps}: "
@@ -428,7 +434,7 @@ def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, c
     return coef, intercept, gap / n, n_iter, gap <= tol * op.y_norm2
 
 
-_ENET_SOLVERS = {"auto": None, "cd": enet_coordinate_descent, "fista": enet_fista, "gd": _enet_gd}
+_ENET_SOLVERS = {"auto": None, "cd": enet_coordinate_descent, "gram": enet_gram_solve, "fista": enet_fista, "gd": _enet_gd}
 
 
 class Lasso(ElasticNet):

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._preprocess import column_means
 from ._threads import blas_threads
 from ._progress import progress
 from ._validation import check_scalar, validate_xy
@@ -144,8 +145,7 @@ def centered_xty(X, y, fit_intercept):
     y_c = y - y.mean() if fit_intercept else y
     q = np.asarray(X.T @ y_c, dtype=np.float64).ravel()
     if fit_intercept:
-        mean = X.mean(axis=0, dtype=np.float64)
-        q -= np.asarray(mean).ravel() * y_c.sum()
+        q -= column_means(X) * y_c.sum()
     return q
 
 

@@ -1,4 +1,4 @@
-"""The Lasso/ElasticNet solvers besides "cd": "fista" (exact) and "gd" (the seed's loop, approximate)."""
+"""The Lasso/ElasticNet solvers besides "cd": "gram" and "fista" (exact), "gd" (the seed's loop, approximate)."""
 
 import warnings
 
@@ -121,7 +121,7 @@ def test_gd_ridge_and_l2_elasticnet_reach_the_optimum(storage, fit_intercept):
     assert_allclose(enet.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.parametrize("solver", ["cd", "fista"])
+@pytest.mark.parametrize("solver", ["cd", "gram", "fista"])
 def test_ridge_like_elasticnet_converges_on_its_own_gap(solver):
     """l1_ratio=0 has no L1 term: the gap is Ridge's own (scikit-learn's formulation B)."""
     X, y = make_data((100, 20), seed=9)
@@ -185,3 +185,78 @@ def test_screening_keeps_the_answer_on_wide_data():
     theirs = enet_objective(X, y, ref.coef_, ref.intercept_, alpha, 1.0)
     assert ours <= theirs * (1 + 1e-9)
     assert_array_equal(model.coef_ != 0, ref.coef_ != 0)
+
+
+# ---------------------------------------------------------------------------- "gram"
+
+
+@pytest.mark.parametrize("storage", ["C", "F", "csr_matrix", "csc_matrix"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_gram_objective_matches_sklearn(storage, dtype, l1_ratio, fit_intercept):
+    X, y = make_data((150, 25), density=0.5, seed=12)
+    X[:, 4] = 0.1  # a constant column: exactly 0 with an intercept
+    alpha = 0.02 * alpha_max(X, y, l1_ratio)
+    Xs = STORAGES[storage](X.astype(dtype))
+    Xd = X.astype(dtype).astype(np.float64)
+    model = fastreg.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, solver="gram", fit_intercept=fit_intercept).fit(Xs, y)
+    ref = sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-15, max_iter=500_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit(Xd, y)
+    ours = enet_objective(Xd, y, model.coef_.astype(float), model.intercept_, alpha, l1_ratio)
+    theirs = enet_objective(Xd, y, ref.coef_, ref.intercept_, alpha, l1_ratio)
+    assert ours <= theirs * (1 + 1e-9)
+    assert model.coef_.dtype == dtype
+    if fit_intercept:
+        assert model.coef_[4] == 0.0
+    cd = fastreg.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, solver="cd", fit_intercept=fit_intercept).fit(Xs, y)
+    assert_array_equal(model.coef_ != 0, cd.coef_ != 0)
+    assert_allclose(model.coef_, cd.coef_, rtol=1e-5, atol=1e-7)
+
+
+def test_gram_multi_target_positive_warm_start():
+    X, y = make_data((200, 20), seed=13)
+    Y = np.column_stack([y, -2.0 * y + 1.0, X[:, 3]])
+    alpha = 0.01 * alpha_max(X, y)
+    for positive in (False, True):
+        gram = fastreg.Lasso(alpha=alpha, solver="gram", positive=positive).fit(X, Y)
+        cd = fastreg.Lasso(alpha=alpha, solver="cd", positive=positive).fit(X, Y)
+        assert gram.coef_.shape == (3, 20) and gram.intercept_.shape == (3,)
+        assert_allclose(gram.coef_, cd.coef_, rtol=1e-6, atol=1e-8)
+        assert_allclose(gram.intercept_, cd.intercept_, rtol=1e-8, atol=1e-10)
+        assert np.all(gram.dual_gap_ <= 1e-9 * np.var(Y, axis=0))
+        if positive:
+            assert np.all(gram.coef_ >= 0)
+    warm = fastreg.Lasso(alpha=alpha, solver="gram", warm_start=True).fit(X, y)
+    first = warm.n_iter_
+    warm.fit(X, y)
+    assert warm.n_iter_ <= first
+    with pytest.raises(ValueError, match="sample_weight"):
+        fastreg.Lasso(alpha=alpha, solver="gram").fit(X, y, sample_weight=np.ones(200))
+
+
+def test_auto_picks_gram_when_it_is_cheaper():
+    from fastreg.solvers.gram import auto_enet_solver
+
+    rng = np.random.default_rng(0)
+    assert auto_enet_solver(rng.standard_normal((1000, 50)), None) == "gram"  # n ≫ p, small p
+    assert auto_enet_solver(rng.standard_normal((1000, 50)), np.ones(1000)) == "cd"  # weights
+    assert auto_enet_solver(rng.standard_normal((60, 50)), None) == "cd"  # n < 2p
+    assert auto_enet_solver(rng.standard_normal((3000, 1000)), None) == "cd"  # the Gram costs ~ epochs
+    import scipy.sparse as sp
+
+    S = sp.random(20_000, 300, density=0.02, format="csc", random_state=0)
+    assert auto_enet_solver(S, None) == "gram"
+    heavy = sp.random(2000, 300, density=0.9, format="csc", random_state=0)
+    assert auto_enet_solver(heavy, None) == "cd"
+    small = sp.random(2000, 10, density=1.0, format="csc", random_state=0)
+    assert auto_enet_solver(small, None) == "gram"
+    small.data += 1e5  # means 1e5 ± 0.3: XᵀX − n x̄x̄ᵀ would lose digits
+    assert auto_enet_solver(small, None) == "cd"
+    assert auto_enet_solver(small, None, fit_intercept=False) == "gram"  # no centering, no loss
+    X, y = make_data((300, 10), seed=14)
+    model = fastreg.Lasso(alpha=0.01 * alpha_max(X, y)).fit(X, y)
+    ref = fastreg.Lasso(alpha=0.01 * alpha_max(X, y), solver="cd").fit(X, y)
+    assert_allclose(model.coef_, ref.coef_, rtol=1e-6, atol=1e-8)

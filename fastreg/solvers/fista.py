@@ -21,6 +21,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
+from .._preprocess import column_means
 from .cd import duality_gap_from_stats, stopping_gap
 from .fused import FusedGradient
 from .gd import _C_COPY_MIN_ITERATIONS, power_iteration
@@ -113,7 +114,7 @@ class _CenteredPass:
         self.n = n
         self.fit_intercept = fit_intercept
         if fit_intercept and n:
-            self.x_mean = np.asarray(X.sum(axis=0, dtype=np.float64)).ravel() / n
+            self.x_mean = column_means(X)
             self.y_mean = float(y.mean())
         else:
             self.x_mean = np.zeros(p)

@@ -25,12 +25,18 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from .._preprocess import column_means, column_sums
 from ..kernels.gram import gram_csr
+from ._columns import constant_columns
 from .gram_cd import enet_gram_cd
 
 # |x̄|/σ above which the implicitly centered sparse Gram is not trusted
 # (it would lose more than about 6 digits).
 _MAX_MEAN_OVER_SPREAD = 1e3
+# solver="auto" (see auto_enet_solver); measured with scripts/compare.py data.
+_GRAM_AUTO_MAX_FEATURES = 5000
+_AUTO_GRAM_DENSE_FEATURES = 300
+_AUTO_GRAM_SPARSE_EPOCHS = 10.0
 # Per-thread p × p accumulators of the sparse Gram up to this many features (32 MB each).
 _THREAD_GRAMS_MAX = 2000
 
@@ -41,7 +47,8 @@ class GramProblem:
     Parameters
     ----------
     X : float32/float64 ndarray or scipy sparse matrix/array (validated)
-    y : (n,) float64 ndarray
+    y : (n,) or (n, k) float64 ndarray
+        With several targets, :meth:`target` gives each one's problem.
     fit_intercept : bool
     """
 
@@ -56,14 +63,14 @@ class GramProblem:
         n, p = X.shape
         self.n = n
         self.fit_intercept = fit_intercept
-        self.y_mean = float(y.mean()) if fit_intercept else 0.0
-        y_c = y - self.y_mean
+        y_mean = y.mean(axis=0) if fit_intercept else np.zeros(y.shape[1:])
+        y_c = y - y_mean
         if sp.issparse(X):
-            x_mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel() if fit_intercept else np.zeros(p)
+            x_mean = column_means(X) if fit_intercept else np.zeros(p)
             G = sparse_gram(X)
             if fit_intercept:
                 G -= n * np.outer(x_mean, x_mean)
-            q = np.asarray(X.T @ y_c, dtype=np.float64).ravel() - x_mean * y_c.sum()
+            q = np.asarray(X.T @ y_c, dtype=np.float64) - np.multiply.outer(x_mean, y_c.sum(axis=0))
         else:
             x_mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
             if X.dtype == np.float64 and means_within_spread(X, x_mean):
@@ -72,7 +79,7 @@ class GramProblem:
                 G = X.T @ X
                 if fit_intercept:
                     G -= n * np.outer(x_mean, x_mean)
-                q = X.T @ y_c - x_mean * y_c.sum()
+                q = X.T @ y_c - np.multiply.outer(x_mean, y_c.sum(axis=0))
             else:
                 Xc = np.subtract(X, x_mean, dtype=np.float64)
                 G = Xc.T @ Xc
@@ -80,8 +87,21 @@ class GramProblem:
                 del Xc
         self.x_mean = x_mean
         self.G = np.ascontiguousarray(G)
-        self.q = q
-        self.yy = float(y_c @ y_c)
+        if y.ndim == 1:
+            self.q, self.yy, self.y_mean = q, float(y_c @ y_c), float(y_mean)
+        else:  # several targets: see target()
+            self.q, self.yy, self.y_mean = q, np.einsum("ij,ij->j", y_c, y_c), y_mean
+
+    def target(self, k):
+        """The problem of target ``k`` of a 2-D ``y``, sharing this one's Gram."""
+        return GramProblem.from_parts(self.G, self.q[:, k], self.yy[k], self.x_mean, self.y_mean[k], self.n, self.fit_intercept)
+
+    def zero_columns(self, mask):
+        """Give the columns of ``mask`` (constant ones) exactly zero Gram rows and correlations."""
+        if np.any(mask):
+            self.G[mask, :] = 0.0
+            self.G[:, mask] = 0.0
+            self.q[mask] = 0.0
 
     @property
     def norms(self):
@@ -128,8 +148,8 @@ def sparse_gram_is_accurate(X, fit_intercept):
     if not fit_intercept:
         return True
     n = X.shape[0]
-    mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
-    sq = np.asarray(X.multiply(X).sum(axis=0, dtype=np.float64)).ravel()
+    mean = column_means(X)
+    sq = column_sums(X.multiply(X))
     var = np.maximum(sq / n - mean**2, 0.0)
     big = np.abs(mean) > _MAX_MEAN_OVER_SPREAD * np.sqrt(var)
     return not np.any(big & (mean != 0))
@@ -169,6 +189,71 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     )
 
 
+def auto_enet_solver(X, sample_weight, fit_intercept=True):
+    """The estimators' ``solver="auto"`` for Lasso/ElasticNet: ``"gram"`` or ``"cd"``.
+
+    The Gram wins when forming it costs less than the passes over ``X`` that
+    residual coordinate descent would make. Dense ``X``: ``n ≥ 2p`` and
+    ``p ≤ _AUTO_GRAM_DENSE_FEATURES`` (``n·p²/2`` multiply-adds at BLAS speed
+    against about ten epochs of ``n·p`` memory-bound ones). Sparse ``X``:
+    ``n ≥ 2p``, ``p ≤ 5000``, ``Σ nnz_row²/2 ≤ _AUTO_GRAM_SPARSE_EPOCHS·nnz``
+    and column means small enough for the implicitly centered Gram.
+    ``sample_weight`` always takes ``"cd"``.
+    """
+    n, p = X.shape
+    if sample_weight is not None or n < 2 * p or p > _GRAM_AUTO_MAX_FEATURES:
+        return "cd"
+    if not sp.issparse(X):
+        return "gram" if p <= _AUTO_GRAM_DENSE_FEATURES else "cd"
+    indptr = X.indptr if X.format == "csr" else None
+    counts = np.diff(indptr) if indptr is not None else np.bincount(X.indices, minlength=n)
+    counts = counts.astype(np.float64)
+    if 0.5 * float(counts @ counts) > _AUTO_GRAM_SPARSE_EPOCHS * X.nnz:
+        return "cd"
+    return "gram" if sparse_gram_is_accurate(X, fit_intercept) else "cd"
+
+
+def enet_gram_solve(X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, coef_init=None):
+    """ElasticNet by coordinate descent on the Gram matrix: the estimators' ``solver="gram"``.
+
+    ``G = X_cᵀX_c`` is formed once (for every target of a 2-D ``y``), then
+    each target is solved by :func:`gram_enet`. Exactly constant columns get
+    zero Gram rows, hence coefficient 0.
+
+    Parameters
+    ----------
+    X : float32/float64 ndarray or scipy sparse matrix/array (validated)
+    y : (n,) or (n, k) float64
+    alpha, l1_ratio, fit_intercept, tol, max_iter, positive :
+        As :func:`fastreg.solvers.cd.enet_coordinate_descent`.
+    coef_init : (p,) or (k, p) array or None
+
+    Returns
+    -------
+    coef, intercept, gap, n_iter, converged :
+        As :func:`fastreg.solvers.cd.enet_coordinate_descent`.
+    """
+    problem = GramProblem(X, y, fit_intercept)
+    if fit_intercept:
+        problem.zero_columns(constant_columns(X))
+    if y.ndim == 1:
+        w, gap, n_iter, conv = gram_enet(
+            problem, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, w=coef_init
+        )
+        return w, problem.intercept(w), gap, n_iter, conv
+    inits = None if coef_init is None else np.atleast_2d(coef_init)
+    results = []
+    for k in range(y.shape[1]):
+        sub = problem.target(k)
+        w, gap, n_iter, conv = gram_enet(
+            sub, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
+            w=None if inits is None else inits[k],
+        )
+        results.append((w, sub.intercept(w), gap, n_iter, conv))
+    coef, intercept, gap, n_iter, converged = zip(*results)
+    return np.array(coef), np.array(intercept), np.array(gap), list(n_iter), np.array(converged)
+
+
 class FoldGrams:
     """The Gram of the full data, and from it the Gram of any subset of rows.
 
@@ -197,7 +282,7 @@ class FoldGrams:
             self.Z = X.tocsr()
             self.c = np.zeros(p)
             self.ZtZ = sparse_gram(self.Z)
-            self.z_sum = np.asarray(self.Z.sum(axis=0, dtype=np.float64)).ravel()
+            self.z_sum = column_sums(self.Z)
         else:
             self.c = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
             self.Z = np.subtract(X, self.c, dtype=np.float64)

@@ -36,7 +36,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, cg, lsqr
 from scipy.optimize import minimize, nnls
 
-from .._preprocess import preprocess
+from .._preprocess import column_means, preprocess
 from .._threads import blas_threads
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
@@ -340,7 +340,7 @@ def _sparse_float64(X):
 
 
 def _column_mean(X):
-    return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+    return column_means(X)
 
 
 def _finish(W, mean, y_mean, single):
@@ -522,7 +522,7 @@ def _lstsq(X, y, fit_intercept, sample_weight=None):
             p = X.shape[1]
             if not keep.any():
                 Y, single = _as_2d(y)
-                mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+                mean = column_means(X)
                 y_mean = np.average(Y, axis=0, weights=sample_weight)
                 coef, intercept = _finish(np.zeros((p, Y.shape[1])), mean, y_mean, single)
                 return coef, intercept, None
