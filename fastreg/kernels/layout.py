@@ -20,6 +20,8 @@ from numba import njit, prange
 
 # Tile edge of the transpose: a 64 x 64 float64 tile is 32 KB, read and written in cache.
 _TILE = 64
+# Column strip of column_summary: 3 x 512 float64 accumulators, 12 KB.
+_STRIP = 512
 
 
 def row_tiles(n):
@@ -85,6 +87,7 @@ def column_summary(X, sums, lows, highs):
 
     Row block ``b`` of ``B = sums.shape[0]`` writes ``sums[b]``, ``lows[b]``
     and ``highs[b]`` (``(B, p)`` float64); the caller reduces over ``b``.
+    Columns go in strips of ``_STRIP`` so that the accumulators stay in L1.
     """
     n, p = X.shape
     B = sums.shape[0]
@@ -96,13 +99,15 @@ def column_summary(X, sums, lows, highs):
             s[j] = 0.0
             lo[j] = math.inf
             hi[j] = -math.inf
-        for i in range(b * n // B, (b + 1) * n // B):
-            row = X[i]
-            for j in range(p):
-                v = np.float64(row[j])
-                s[j] += v
-                lo[j] = min(lo[j], v)
-                hi[j] = max(hi[j], v)
+        for j0 in range(0, p, _STRIP):
+            j1 = min(p, j0 + _STRIP)
+            for i in range(b * n // B, (b + 1) * n // B):
+                row = X[i]
+                for j in range(j0, j1):
+                    v = np.float64(row[j])
+                    s[j] += v
+                    lo[j] = min(lo[j], v)
+                    hi[j] = max(hi[j], v)
 
 
 @njit(parallel=True, cache=True)
