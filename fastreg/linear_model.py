@@ -58,11 +58,11 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _validate_fit_data(self, X, y, sparse_format, sample_weight=None):
+    def _validate_fit_data(self, X, y, sparse_format, sample_weight=None, *, expand_scalar=False):
         # fastreg._validation is the one door: clear errors for bad input, and
         # sparse X converted and canonicalized (duplicates summed) on a copy.
         X, y = validate_fit_data(self, X, y, sparse_format, multi_output=True)
-        sample_weight = check_sample_weight(sample_weight, X)
+        sample_weight = check_sample_weight(sample_weight, X, expand_scalar=expand_scalar)
         return X, y, sample_weight
 
     # scikit-learn's shapes for a one-column 2-D y: Ridge, Lasso and
