@@ -115,7 +115,7 @@ class _PathCV(_CVModel):
         use_gram = self._use_gram(X, fit_intercept)
         full = FoldGrams(X, y, fit_intercept) if use_gram else None
         if auto_grid:
-            q = full.full().q if full is not None else centered_xty(X, y, fit_intercept)
+            q = full.full()[0].q if full is not None else centered_xty(X, y, fit_intercept)
             grids = []
             for ratio in l1_ratios:
                 ratio, eps, k = _check_grid_params(ratio, self.eps, n_alphas)
@@ -149,8 +149,7 @@ class _PathCV(_CVModel):
         def _fold_mse(k, bar):
             train, test = folds[k]
             if problems is not None:
-                engine = _Engine.__new__(_Engine)
-                engine.gram, engine.p, engine.n = problems[k], p, len(train)
+                engine = _Engine.from_grams(problems[k], p)
             else:
                 X_train = X_rows[train]
                 engine = _Engine(X_train, y[train], fit_intercept, False)
@@ -193,7 +192,7 @@ class _PathCV(_CVModel):
         # ---- refit on all rows
         if full is not None:
             with blas_threads(1):
-                problem = full.full()
+                problem = full.full()[0]
                 w, gap, n_iter, conv = gram_enet(
                     problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
                 )
