@@ -1,12 +1,17 @@
 """Cross-validated estimators: LassoCV, ElasticNetCV (paths over folds) and RidgeCV.
 
 ``LassoCV`` and ``ElasticNetCV`` follow scikit-learn's ``LinearModelCV``: the
-α grid is computed on the full data (``_alpha_grid``), the folds come from
-``check_cv(cv)`` (5-fold ``KFold`` without shuffling by default), each fold
-fits the whole path on its training rows and scores the mean squared error
-on its test rows, ``alpha_`` minimizes the mean over folds, and the model is
-refitted on all rows at ``alpha_``. For ``n ≥ p`` the Gram of every fold is
-derived from the full-data Gram (:class:`fastreg.solvers.gram.FoldGrams`).
+α grid is computed on the full data (``_alpha_grid``, weighted when
+``sample_weight`` is given), the folds come from ``check_cv(cv)`` (5-fold
+``KFold`` without shuffling by default), each fold fits the whole path on its
+training rows (with their weights) and scores the (weighted) mean squared
+error on its test rows, ``alpha_`` minimizes the mean over folds, and the
+model is refitted on all rows at ``alpha_``. For ``n ≥ p`` the Gram of every
+fold is derived from the full-data Gram
+(:class:`fastreg.solvers.gram.FoldGrams`). A 2-D ``y`` (which scikit-learn
+refuses here, pointing to ``MultiTaskLassoCV``) is fitted as independent
+targets sharing one α: the one of the smallest test MSE averaged over folds
+and targets.
 
 ``RidgeCV`` computes leave-one-out errors for every α at once from one
 eigendecomposition (scikit-learn's ``_RidgeGCV``, "efficient LOO").
@@ -26,7 +31,7 @@ from sklearn.model_selection import check_cv
 
 from ._threads import blas_threads
 from ._progress import progress
-from ._validation import check_scalar, validate_fit_data
+from ._validation import check_finite_result, check_scalar, validate_fit_data
 from .linear_model import ElasticNet, Ridge, _LinearModel
 from .path import (
     _auto_gram,
@@ -68,34 +73,48 @@ def _cores():
     return max(1, numba.config.NUMBA_NUM_THREADS or os.cpu_count() or 1)
 
 
-class _CVModel(_LinearModel):
-    """``predict``/``score`` of the linear models; single-target validation of our own."""
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.multi_output = False
-        tags.target_tags.single_output = True
-        return tags
-
-    def _validate_cv_data(self, X, y):
-        """Dense float32/float64 or canonical CSR ``X`` (other formats converted), 1-D float64 ``y``."""
-        return validate_fit_data(self, X, y, "csr")
+def _check_fold_weights(sample_weight, folds):
+    """Every fold needs training and test rows of positive total weight (a clear error, not NaN)."""
+    if sample_weight is None:
+        return
+    for k, (train, test) in enumerate(folds):
+        for rows, what in ((train, "training"), (test, "test")):
+            if not np.sum(sample_weight[rows]) > 0:
+                raise ValueError(
+                    f"sample_weight: the {what} rows of fold {k} all have weight zero; the fold "
+                    "cannot be fitted or scored (shuffle the folds or give those rows weight)"
+                )
 
 
-class _PathCV(_CVModel):
+def _weighted_mse(residuals, weights):
+    """Mean of ``residuals**2`` over rows (axis 0), weighted as ``np.average`` when ``weights`` is given."""
+    squares = residuals**2
+    if weights is None:
+        return squares.mean(axis=0)
+    return np.average(squares, axis=0, weights=weights)
+
+
+class _PathCV(_LinearModel):
     """Shared ``fit`` of :class:`LassoCV` and :class:`ElasticNetCV`."""
 
     def _l1_ratios(self):
         raise NotImplementedError
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the path on every fold, choose α (and ρ) by mean test MSE, refit.
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Several targets are fitted independently at one shared α (and
+            ρ), the one with the smallest test MSE averaged over folds and
+            targets. A one-column ``y`` is read as 1-D, as scikit-learn does.
+        sample_weight : array-like of shape (n_samples,), float or None
+            scikit-learn's semantics: each fold fits its training rows with
+            their weights (the loss ``(1/(2Σs)) Σ sᵢrᵢ²``) and scores the
+            weighted mean squared error of its test rows; the α grid and the
+            refit use the weights of all rows. A float means equal weights.
 
         Returns
         -------
@@ -106,21 +125,27 @@ class _PathCV(_CVModel):
         max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
         positive = bool(self.positive)
         fit_intercept = bool(self.fit_intercept)
-        X, y = self._validate_cv_data(X, y)
+        X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]  # scikit-learn's LassoCV reads a column as 1-D (coef_ (p,), intercept_ a float)
         n, p = X.shape
+        n_targets = 1 if y.ndim == 1 else y.shape[1]
 
-        # ---- α grids, on the full data (scikit-learn's _alpha_grid)
+        # ---- α grids, on the full data (scikit-learn's _alpha_grid, weighted)
         n_alphas = self.n_alphas if self.n_alphas is not None else self.alphas
         auto_grid = _is_int(n_alphas)
-        use_gram = self._use_gram(X, fit_intercept)
-        full = FoldGrams(X, y, fit_intercept) if use_gram else None
+        use_gram = self._use_gram(X, fit_intercept, sw)
+        full = FoldGrams(X, y, fit_intercept, sw) if use_gram else None
         if auto_grid:
-            q = full.full()[0].q if full is not None else centered_xty(X, y, fit_intercept)
+            if full is not None:  # its statistics are scaled to weights summing to n
+                q, total = np.stack([g.q for g in full.full()], axis=-1), n
+            else:
+                q, total = centered_xty(X, y, fit_intercept, sw), (n if sw is None else float(sw.sum()))
             grids = []
             for ratio in l1_ratios:
                 ratio, eps, k = _check_grid_params(ratio, self.eps, n_alphas)
                 top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
-                grids.append(_grid(top / (n * ratio), eps, k))
+                grids.append(_grid(top / (total * ratio), eps, k))
             grids = np.array(grids)
         else:
             grids = np.tile(_check_alphas(self.alphas), (len(l1_ratios), 1))
@@ -128,11 +153,13 @@ class _PathCV(_CVModel):
         # ---- folds
         cv = check_cv(self.cv)
         folds = list(cv.split(X, y))
+        _check_fold_weights(sw, folds)
         n_jobs = max(1, min(effective_n_jobs(self.n_jobs), len(folds)))
         if n_jobs > 1 and full is None and not _concurrent_parallel_ok():
             n_jobs = 1  # the residual solver's parallel kernels cannot run from two threads
         threads_each = max(1, _cores() // n_jobs)
         X_rows = X  # CSR or dense: rows are cheap to take
+        Y = y[:, None] if y.ndim == 1 else y
 
         problems = None
         if full is not None:  # fold Grams from the full one, BLAS at full width
@@ -151,25 +178,30 @@ class _PathCV(_CVModel):
             if problems is not None:
                 engine = _Engine.from_grams(problems[k], p)
             else:
-                X_train = X_rows[train]
-                engine = _Engine(X_train, y[train], fit_intercept, False)
-            X_test, y_test = X_rows[test], y[test]
+                engine = _Engine(X_rows[train], y[train], fit_intercept, False, None if sw is None else sw[train])
+            X_test, Y_test = X_rows[test], Y[test]
+            sw_test = None if sw is None else sw[test]
             out = np.empty((len(l1_ratios), grids.shape[1]))
             for r, ratio in enumerate(l1_ratios):
-                coefs, intercepts, _, _, unconverged = _run_path_unlimited(
-                    engine, grids[r], ratio, tol, max_iter, positive, None, bar
-                )
-                if unconverged:
-                    warnings.warn(
-                        f"{type(self).__name__}: fold {k} did not converge at {unconverged} alphas "
-                        f"within max_iter={max_iter} epochs; increase max_iter or tol",
-                        ConvergenceWarning,
+                per_target = []
+                for j in range(n_targets):
+                    coefs, intercepts, _, _, unconverged = _run_path_unlimited(
+                        engine, grids[r], ratio, tol, max_iter, positive, None, bar, target=j
                     )
-                pred = np.asarray(X_test @ coefs) + intercepts
-                out[r] = np.mean((pred - y_test[:, None]) ** 2, axis=0)
+                    check_finite_result(type(self).__name__, coefs, intercepts)
+                    if unconverged:
+                        which = f" (target {j})" if n_targets > 1 else ""
+                        warnings.warn(
+                            f"{type(self).__name__}: fold {k}{which} did not converge at {unconverged} alphas "
+                            f"within max_iter={max_iter} epochs; increase max_iter or tol",
+                            ConvergenceWarning,
+                        )
+                    pred = np.asarray(X_test @ coefs) + intercepts
+                    per_target.append(_weighted_mse(pred - Y_test[:, j : j + 1], sw_test))
+                out[r] = per_target[0] if n_targets == 1 else np.mean(per_target, axis=0)
             return out
 
-        total = len(folds) * len(l1_ratios) * grids.shape[1]
+        total = len(folds) * len(l1_ratios) * grids.shape[1] * n_targets
         with progress(total, type(self).__name__, self.verbose) as bar, blas_threads(1):
             if n_jobs == 1:
                 mse = [run_fold(k, bar) for k in range(len(folds))]
@@ -191,31 +223,37 @@ class _PathCV(_CVModel):
 
         # ---- refit on all rows
         if full is not None:
+            fits = []
             with blas_threads(1):
-                problem = full.full()[0]
-                w, gap, n_iter, conv = gram_enet(
-                    problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
-                )
-            if not conv:
+                for problem in full.full():
+                    w, gap, n_iter, conv = gram_enet(
+                        problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
+                    )
+                    fits.append((w, problem.intercept(w), gap, n_iter, conv))
+            coef, intercept, gap, n_iter, conv = zip(*fits)
+            if not all(conv):
                 warnings.warn(
                     f"{type(self).__name__}: the refit did not converge in max_iter={max_iter} epochs",
                     ConvergenceWarning,
                 )
-            self._set_coef(X, w, problem.intercept(w))
-            self.dual_gap_, self.n_iter_ = gap, n_iter
+            if y.ndim == 1:
+                self._set_coef(X, coef[0], intercept[0])
+                self.dual_gap_, self.n_iter_ = gap[0], n_iter[0]
+            else:
+                self._set_coef(X, np.array(coef), np.array(intercept))
+                self.dual_gap_, self.n_iter_ = np.array(gap), list(n_iter)
         else:
             model = ElasticNet(
                 alpha=self.alpha_, l1_ratio=self.l1_ratio_, fit_intercept=fit_intercept, tol=tol,
                 max_iter=max_iter, positive=positive,
-            ).fit(X, y)
+            ).fit(X, y, sample_weight=sw)
             self.coef_, self.intercept_ = model.coef_, model.intercept_
             self.dual_gap_, self.n_iter_ = model.dual_gap_, model.n_iter_
         return self
 
-    def _use_gram(self, X, fit_intercept):
-        n, p = X.shape
+    def _use_gram(self, X, fit_intercept, sample_weight=None):
         if self.precompute == "auto":
-            return _auto_gram(X, fit_intercept)
+            return _auto_gram(X, fit_intercept, sample_weight)
         if isinstance(self.precompute, (bool, np.bool_)):
             return bool(self.precompute)
         raise ValueError(f"precompute must be 'auto', True or False, got {self.precompute!r}")
@@ -249,13 +287,16 @@ _CV_PARAMS_DOC = """
     Attributes
     ----------
     alpha_ : float
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
     mse_path_ : ndarray of shape (n_alphas, n_folds)
-        ``(n_l1_ratio, n_alphas, n_folds)`` for several ``l1_ratio``.
+        ``(n_l1_ratio, n_alphas, n_folds)`` for several ``l1_ratio``. The
+        (weighted) test MSE of each fold; with several targets, its mean
+        over the targets.
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
-    dual_gap_ : float
-    n_iter_ : int
+        The automatic grid starts at the largest ``αmax`` of the targets.
+    dual_gap_ : float or ndarray of shape (n_targets,)
+    n_iter_ : int or list of int (one per target)
     n_features_in_ : int
 """
 
@@ -263,6 +304,10 @@ _CV_PARAMS_DOC = """
 class ElasticNetCV(_PathCV):
     __doc__ = (
         """ElasticNet with α (and ρ) chosen by cross-validation, scikit-learn's ``ElasticNetCV``.
+
+    ``fit`` takes ``sample_weight`` with scikit-learn's semantics, and a 2-D
+    ``y`` (which scikit-learn refuses): independent fits of the targets at one
+    shared α (and ρ), chosen on the test MSE averaged over folds and targets.
 
     Parameters
     ----------
@@ -315,6 +360,11 @@ class LassoCV(_PathCV):
     __doc__ = (
         """Lasso with α chosen by cross-validation, scikit-learn's ``LassoCV``.
 
+    ``fit`` takes ``sample_weight`` with scikit-learn's semantics, and a 2-D
+    ``y`` (which scikit-learn refuses, pointing to ``MultiTaskLassoCV``):
+    independent Lasso fits of the targets at one shared α, chosen on the test
+    MSE averaged over folds and targets (not the multi-task group penalty).
+
     Parameters
     ----------
 """
@@ -351,12 +401,27 @@ class LassoCV(_PathCV):
     def _l1_ratios(self):
         return [1.0]
 
-    def fit(self, X, y):
-        super().fit(X, y)
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight)
         del self.l1_ratio_
         return self
 
     fit.__doc__ = _PathCV.fit.__doc__
+
+
+class _CVModel(_LinearModel):
+    """``predict``/``score`` of the linear models; single-target validation of our own."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = False
+        tags.target_tags.single_output = True
+        return tags
+
+    def _validate_cv_data(self, X, y):
+        """Dense float32/float64 or canonical CSR ``X`` (other formats converted), 1-D float64 ``y``."""
+        return validate_fit_data(self, X, y, "csr")
 
 
 # ----------------------------------------------------------------------- RidgeCV
