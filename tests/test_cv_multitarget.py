@@ -1,4 +1,4 @@
-"""Multi-target y in LassoCV/ElasticNetCV: independent per-target fits at one shared α."""
+"""Multi-target y in RidgeCV (scikit-learn's, with alpha_per_target) and LassoCV/ElasticNetCV (per-target fits)."""
 
 import numpy as np
 import pytest
@@ -11,6 +11,9 @@ import fastreg
 
 from helpers import STORAGES
 
+RIDGE_ALPHAS = np.logspace(-2, 3, 11)
+
+
 def multi_data(n, p, k=3, seed=0, density=None):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p)) + 1.0
@@ -20,6 +23,78 @@ def multi_data(n, p, k=3, seed=0, density=None):
     # targets of different noise levels, so that their best α differ
     Y = X @ W + np.arange(1.0, k + 1) + rng.standard_normal((n, k)) * np.geomspace(0.1, 10, k)
     return X, Y
+
+
+# ------------------------------------------------------------------------ RidgeCV
+
+
+@pytest.mark.parametrize("storage", ["C", "F", "csr_matrix"])
+@pytest.mark.parametrize("shape", [(50, 12), (18, 40)], ids=["n>p", "n<p"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("per_target", [False, True], ids=["shared", "per_target"])
+def test_ridge_cv_multitarget_matches_sklearn(storage, shape, fit_intercept, per_target):
+    X, Y = multi_data(*shape, seed=1, density=0.5 if storage == "csr_matrix" else None)
+    Xs = STORAGES[storage](X)
+    sw = np.random.default_rng(1).random(shape[0]) * 2
+    for weights in (None, sw):
+        ref = sk.RidgeCV(alphas=RIDGE_ALPHAS, fit_intercept=fit_intercept, alpha_per_target=per_target)
+        ours = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, fit_intercept=fit_intercept, alpha_per_target=per_target)
+        ref.fit(Xs, Y, sample_weight=weights)
+        ours.fit(Xs, Y, sample_weight=weights)
+        assert np.shape(ours.alpha_) == np.shape(ref.alpha_) == ((3,) if per_target else ())
+        assert_allclose(ours.alpha_, ref.alpha_, rtol=1e-15)
+        assert np.shape(ours.best_score_) == np.shape(ref.best_score_)
+        assert_allclose(ours.best_score_, ref.best_score_, rtol=1e-8)
+        assert ours.coef_.shape == ref.coef_.shape == (3, shape[1])
+        assert_allclose(ours.coef_, ref.coef_, rtol=1e-8, atol=1e-8 * np.abs(ref.coef_).max())
+        # scikit-learn's intercept_ is the scalar 0.0 without intercept; fastreg's is (n_targets,) zeros
+        assert np.shape(ours.intercept_) == (3,)
+        assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-8, atol=1e-8)
+        assert ours.predict(Xs).shape == Y.shape
+
+
+def test_ridge_cv_per_target_alphas_differ_and_equal_single_fits():
+    X, Y = multi_data(60, 10, seed=2)
+    ours = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, alpha_per_target=True).fit(X, Y)
+    assert len(set(ours.alpha_)) > 1  # the data were made so
+    for j in range(Y.shape[1]):
+        single = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, Y[:, j])
+        assert ours.alpha_[j] == single.alpha_
+        assert ours.best_score_[j] == pytest.approx(single.best_score_, rel=1e-12)
+        assert_allclose(ours.coef_[j], single.coef_, rtol=1e-11)
+        assert ours.intercept_[j] == pytest.approx(single.intercept_, rel=1e-11)
+    shared = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, Y)  # one α on the mean score over targets
+    singles = [fastreg.RidgeCV(alphas=[shared.alpha_]).fit(X, Y[:, j]).best_score_ for j in range(3)]
+    assert shared.best_score_ == pytest.approx(np.mean(singles), rel=1e-12)
+
+
+@pytest.mark.parametrize("per_target, cv", [(False, None), (True, None), (False, 3)])
+def test_ridge_cv_one_column_y_has_sklearn_shapes(per_target, cv):
+    X, Y = multi_data(30, 5, k=1, seed=3)
+    ref = sk.RidgeCV(alphas=RIDGE_ALPHAS, cv=cv, alpha_per_target=per_target).fit(X, Y)
+    ours = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, cv=cv, alpha_per_target=per_target).fit(X, Y)
+    for attr in ("alpha_", "best_score_", "coef_", "intercept_"):
+        assert np.shape(getattr(ours, attr)) == np.shape(getattr(ref, attr)), attr
+    assert ours.predict(X).shape == ref.predict(X).shape
+
+
+def test_ridge_cv_kfold_multitarget_matches_sklearn():
+    X, Y = multi_data(40, 8, seed=4)
+    sw = np.random.default_rng(4).random(40) + 0.5
+    for weights in (None, sw):
+        ref = sk.RidgeCV(alphas=RIDGE_ALPHAS, cv=4).fit(X, Y, sample_weight=weights)
+        ours = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, cv=4).fit(X, Y, sample_weight=weights)
+        assert ours.alpha_ == ref.alpha_
+        assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-8)  # mean R² over targets
+        assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-9 * np.abs(ref.coef_).max())
+
+
+def test_ridge_cv_alpha_per_target_with_cv_is_refused():
+    X, Y = multi_data(30, 5, seed=5)
+    with pytest.raises(ValueError, match="cv!=None and alpha_per_target=True are incompatible"):
+        fastreg.RidgeCV(cv=3, alpha_per_target=True).fit(X, Y)
+    with pytest.raises(TypeError, match="alpha_per_target must be True or False"):
+        fastreg.RidgeCV(alpha_per_target="yes").fit(X, Y)
 
 
 # ----------------------------------------------------------- LassoCV, ElasticNetCV
@@ -83,7 +158,7 @@ def test_lasso_cv_one_column_y_is_read_as_1d():
 
 def test_cv_multitarget_sparse_equals_dense():
     X, Y = multi_data(40, 10, seed=9, density=0.5)
-    for make in (lambda: fastreg.LassoCV(alphas=6, cv=3, tol=1e-12),):
+    for make in (lambda: fastreg.LassoCV(alphas=6, cv=3, tol=1e-12), lambda: fastreg.RidgeCV(alphas=RIDGE_ALPHAS)):
         dense, sparse = make().fit(X, Y), make().fit(sp.csr_matrix(X), Y)
         assert_allclose(sparse.alpha_, dense.alpha_, rtol=1e-12)
         assert_allclose(sparse.coef_, dense.coef_, rtol=1e-8, atol=1e-10)
@@ -92,10 +167,12 @@ def test_cv_multitarget_sparse_equals_dense():
 @pytest.mark.parametrize(
     "make",
     [
+        lambda: fastreg.RidgeCV(alphas=RIDGE_ALPHAS, alpha_per_target=True),
+        lambda: fastreg.RidgeCV(alphas=RIDGE_ALPHAS),
         lambda: fastreg.LassoCV(alphas=6, cv=3),
         lambda: fastreg.ElasticNetCV(l1_ratio=[0.5, 0.9], alphas=6, cv=3),
     ],
-    ids=["LassoCV", "ElasticNetCV"],
+    ids=["RidgeCV-per-target", "RidgeCV", "LassoCV", "ElasticNetCV"],
 )
 def test_cv_multitarget_models_round_trip(tmp_path, make):
     X, Y = multi_data(40, 6, seed=10)

@@ -1,4 +1,4 @@
-"""sample_weight in LassoCV and ElasticNetCV against scikit-learn, and its properties."""
+"""sample_weight in RidgeCV, LassoCV and ElasticNetCV against scikit-learn, and its properties."""
 
 import warnings
 
@@ -13,6 +13,9 @@ from sklearn.model_selection import KFold
 import fastreg
 
 from helpers import STORAGES
+
+RIDGE_ALPHAS = np.logspace(-2, 3, 11)
+
 
 def weighted_data(n, p, seed, density=None, k=None, offset=1.5):
     """Regression data with a sparse truth, an intercept, and weights in [0, 3) with three zeros."""
@@ -32,6 +35,110 @@ def quiet_fit(est, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return est.fit(*args, **kwargs)
+
+
+def assert_ridge_cv_equal(ours, ref, rtol=1e-8):
+    assert_allclose(ours.alpha_, ref.alpha_, rtol=1e-15)
+    assert np.shape(ours.alpha_) == np.shape(ref.alpha_)
+    assert np.shape(ours.best_score_) == np.shape(ref.best_score_)
+    assert_allclose(ours.best_score_, ref.best_score_, rtol=rtol)
+    assert ours.coef_.shape == ref.coef_.shape
+    assert_allclose(ours.coef_, ref.coef_, rtol=rtol, atol=rtol * np.abs(ref.coef_).max())
+    assert_allclose(ours.intercept_, ref.intercept_, rtol=rtol, atol=rtol)
+
+
+# ------------------------------------------------------------------------ RidgeCV
+
+
+@pytest.mark.parametrize("storage", ["C", "F", "csr_matrix"])
+@pytest.mark.parametrize("shape", [(50, 12), (18, 40)], ids=["n>p", "n<p"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_ridge_cv_loo_weighted_matches_sklearn(storage, shape, fit_intercept):
+    X, y, sw = weighted_data(*shape, seed=1, density=0.5 if storage == "csr_matrix" else None)
+    ref = sk.RidgeCV(alphas=RIDGE_ALPHAS, fit_intercept=fit_intercept).fit(STORAGES[storage](X), y, sample_weight=sw)
+    ours = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, fit_intercept=fit_intercept).fit(
+        STORAGES[storage](X), y, sample_weight=sw
+    )
+    assert_ridge_cv_equal(ours, ref)
+    assert isinstance(ours.alpha_, float) and isinstance(ours.intercept_, float)
+
+
+@pytest.mark.parametrize("mode", ["cov", "gram"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_ridge_cv_weighted_loo_is_leave_one_out(mode, sparse):
+    """The score is the mean of sᵢ·eᵢ² over all n rows, eᵢ the error of Ridge refitted without row i."""
+    X, y, sw = weighted_data(16, 6, seed=2, density=0.6 if sparse else None)
+    Xs = sp.csr_matrix(X) if sparse else X
+    alpha = 0.7
+    errors = np.zeros(len(y))
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        model = fastreg.Ridge(alpha=alpha).fit(X[keep], y[keep], sample_weight=sw[keep])
+        errors[i] = y[i] - model.predict(X[i : i + 1])[0]
+    ours = fastreg.RidgeCV(alphas=[alpha], gcv_mode=mode).fit(Xs, y, sample_weight=sw)
+    assert ours.best_score_ == pytest.approx(-np.mean(sw * errors**2), rel=1e-10)
+
+
+def test_ridge_cv_weight_properties():
+    X, y, sw = weighted_data(40, 8, seed=3)
+    base = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y, sample_weight=sw)
+    # zero weight ≡ row absent (the score is a mean over all n rows, the absent ones adding 0)
+    keep = sw > 0
+    absent = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X[keep], y[keep], sample_weight=sw[keep])
+    assert absent.alpha_ == base.alpha_
+    assert_allclose(absent.coef_, base.coef_, rtol=1e-10)
+    assert base.best_score_ == pytest.approx(absent.best_score_ * keep.sum() / len(y), rel=1e-10)
+    # weights c·s select as s with α/c (Ridge's loss is Σ sᵢrᵢ² + α‖w‖²); the score scales by c
+    scaled = fastreg.RidgeCV(alphas=RIDGE_ALPHAS * 4.0).fit(X, y, sample_weight=4.0 * sw)
+    assert scaled.alpha_ == pytest.approx(4.0 * base.alpha_, rel=1e-15)
+    assert_allclose(scaled.coef_, base.coef_, rtol=1e-10)
+    assert scaled.best_score_ == pytest.approx(4.0 * base.best_score_, rel=1e-10)
+    # weights all equal to 1 ≡ unweighted; a scalar is that weight for every row, as in scikit-learn
+    unweighted = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y)
+    ones = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y, sample_weight=np.ones(len(y)))
+    assert ones.alpha_ == unweighted.alpha_ and ones.best_score_ == pytest.approx(unweighted.best_score_, rel=1e-12)
+    scalar = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y, sample_weight=2.5)
+    full = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y, sample_weight=np.full(len(y), 2.5))
+    ref = sk.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y, sample_weight=2.5)
+    assert scalar.alpha_ == full.alpha_ == ref.alpha_
+    assert scalar.best_score_ == pytest.approx(ref.best_score_, rel=1e-10)
+
+
+def test_ridge_cv_integer_weights_refit_is_repeated_rows():
+    """LOO with weights is not LOO on repeated rows (scikit-learn's semantics), but the fit at α is."""
+    X, y, _ = weighted_data(30, 6, seed=4)
+    counts = np.random.default_rng(4).integers(0, 4, size=len(y))
+    ours = fastreg.RidgeCV(alphas=[2.0]).fit(X, y, sample_weight=counts)
+    repeated = fastreg.Ridge(alpha=2.0).fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    assert_allclose(ours.coef_, repeated.coef_, rtol=1e-10)
+    assert ours.intercept_ == pytest.approx(repeated.intercept_, rel=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(48, 10), (24, 40)], ids=["n>p", "n<p"])
+def test_ridge_cv_kfold_weighted_matches_sklearn(shape):
+    """cv=k: weighted fits on the training rows, weighted R² on the test rows (scikit-learn 1.9)."""
+    X, y, sw = weighted_data(*shape, seed=5)
+    ref = sk.RidgeCV(alphas=RIDGE_ALPHAS, cv=4).fit(X, y, sample_weight=sw)
+    ours = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, cv=4).fit(X, y, sample_weight=sw)
+    assert ours.alpha_ == ref.alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-8)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-9 * np.abs(ref.coef_).max())
+    sparse = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, cv=4).fit(sp.csr_matrix(X), y, sample_weight=sw)
+    assert sparse.alpha_ == ours.alpha_
+    assert sparse.best_score_ == pytest.approx(ours.best_score_, rel=1e-8)
+
+
+def test_ridge_cv_kfold_zero_weights_are_absent_rows():
+    X, y, sw = weighted_data(36, 6, seed=6)
+    keep = np.flatnonzero(sw > 0)
+    splits = list(KFold(3).split(keep))  # folds of the kept rows, as indices into all rows and into the kept
+    ours = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, cv=[(keep[tr], np.r_[keep[te], 1, 5, 8]) for tr, te in splits])
+    absent = fastreg.RidgeCV(alphas=RIDGE_ALPHAS, cv=splits)
+    ours.fit(X, y, sample_weight=sw)
+    absent.fit(X[keep], y[keep], sample_weight=sw[keep])
+    assert ours.alpha_ == absent.alpha_
+    assert ours.best_score_ == pytest.approx(absent.best_score_, rel=1e-10)
+    assert_allclose(ours.coef_, absent.coef_, rtol=1e-9)
 
 
 # ----------------------------------------------------------- LassoCV, ElasticNetCV
@@ -118,6 +225,8 @@ def test_lasso_cv_integer_and_zero_weights_are_repeated_and_absent_rows():
 
 
 CV_ESTIMATORS = {
+    "RidgeCV": lambda: fastreg.RidgeCV(),
+    "RidgeCV-cv3": lambda: fastreg.RidgeCV(cv=3),
     "LassoCV": lambda: fastreg.LassoCV(alphas=5, cv=3),
     "ElasticNetCV": lambda: fastreg.ElasticNetCV(alphas=5, cv=3),
 }
@@ -139,7 +248,7 @@ def test_cv_bad_sample_weight(name, bad, pattern):
         CV_ESTIMATORS[name]().fit(X, y, sample_weight=bad)
 
 
-@pytest.mark.parametrize("name", sorted(CV_ESTIMATORS))
+@pytest.mark.parametrize("name", sorted(set(CV_ESTIMATORS) - {"RidgeCV"}))
 def test_cv_fold_without_weight_is_a_clear_error(name):
     X, y, _ = weighted_data(30, 5, seed=13)
     sw = np.ones(30)

@@ -29,6 +29,8 @@ FITTERS = {
     "LinearRegression": lambda: LinearRegression(),
     "GradientDescentRegressor": lambda: GradientDescentRegressor("l2", lambda_=1.0, learning_rate=0.01,
                                                                  iterations=60),
+    "RidgeCV": lambda: fastreg.RidgeCV(alphas=[0.1, 1.0, 10.0]),
+    "RidgeCV-cv3": lambda: fastreg.RidgeCV(alphas=[0.1, 1.0, 10.0], cv=3),
     "LassoCV": lambda: fastreg.LassoCV(alphas=5, cv=3, tol=1e-12),
     "ElasticNetCV": lambda: fastreg.ElasticNetCV(l1_ratio=[0.3, 0.9], alphas=5, cv=3, tol=1e-12),
 }
