@@ -473,8 +473,8 @@ class _RidgeEigen:
             self.lam, self.V = _eigh(self._cov())
             self.b = self.V.T @ centered_xty(X, Y, fit_intercept, sample_weight)  # VᵀX̃ᵀỸ, (p, k)
         else:
-            self.lam, self.U = self._gram_eigen()
-            self.b = self.U.T @ self.Yt
+            self.lam, self.U, self.house = self._gram_eigen()
+            self.b = self._basis_t_dot(self.Yt)
         np.maximum(self.lam, 0.0, out=self.lam)  # rounding can leave tiny negatives
 
     # -- helpers
@@ -521,31 +521,67 @@ class _RidgeEigen:
         return Xt @ Xt.T
 
     def _gram_eigen(self):
-        """Eigenpairs of ``X̃X̃ᵀ``; with an intercept, only those orthogonal to ``√s``."""
+        """Eigenpairs of ``X̃X̃ᵀ``; with an intercept, only those orthogonal to ``√s``.
+
+        Returns ``(λ, U, house)``: without intercept ``U`` holds the eigenvectors
+        and ``house`` is ``None``; with one, the eigenvectors are ``H[0; U]``
+        for the reflection ``house = (v, β)``, applied on the fly
+        (:meth:`_basis_rows`) so that no second n × n array is formed.
+        """
         K = self._gram()
         if not self.fit_intercept:
-            return _eigh(K)
+            return (*_eigh(K), None)
         # Householder H = I − βvvᵀ maps u = √s/‖√s‖ to ∓e₀; HKH's first row and
         # column are K's action on u, zero (X̃ᵀ√s = 0) up to rounding, and dropped.
+        n = self.n
         u = self.d / np.sqrt(self.d @ self.d)
         v = u.copy()
         v[0] += 1.0 if u[0] >= 0 else -1.0
         beta = 2.0 / float(v @ v)
         g = K @ v
         g -= (0.5 * beta * float(v @ g)) * v  # HKH = K − β(v gᵀ + g vᵀ) with this g
-        for rows in self._rows(self.n):  # the rank-2 update in blocks of rows: no n × n temporaries
+        for rows in self._rows(n):  # the rank-2 update in blocks of rows: no n × n temporaries
             K[rows] -= beta * (v[rows, None] * g[None, :] + g[rows, None] * v[None, :])
-        M = np.array(K[1:, 1:])
-        del K
-        lam, W = _eigh(M)
-        U = np.empty((self.n, self.n - 1))  # H [0; W]: an orthonormal basis of u⊥
-        U[0] = 0.0
-        U[1:] = W
-        del W
-        t = beta * (v[1:] @ U[1:])
-        for rows in self._rows(self.n):
-            U[rows] -= v[rows, None] * t[None, :]
-        return lam, U
+        # HKH[1:, 1:] compacted to the front of K's own buffer (row i + 1 is read before it is overwritten)
+        flat = K.reshape(-1)
+        for i in range(n - 1):
+            flat[i * (n - 1) : (i + 1) * (n - 1)] = flat[(i + 1) * n + 1 : (i + 2) * n]
+        lam, W = _eigh(flat[: (n - 1) ** 2].reshape(n - 1, n - 1))
+        del K, flat
+        return lam, W, (v, beta, beta * (v[1:] @ W))
+
+    def _basis_rows(self, rows):
+        """Rows ``rows`` (a slice) of the eigenvector matrix."""
+        if self.house is None:
+            return self.U[rows]
+        v, _, t = self.house
+        lo, hi = rows.start, rows.stop
+        B = np.empty((hi - lo, self.U.shape[1]))
+        if lo == 0:  # row 0 of [0; U] is zero
+            B[0] = 0.0
+            B[1:] = self.U[: hi - 1]
+        else:
+            B[:] = self.U[lo - 1 : hi - 1]
+        B -= v[rows, None] * t[None, :]
+        return B
+
+    def _basis_dot(self, Z):
+        """The eigenvector matrix times ``Z`` (m, k)."""
+        if self.house is None:
+            return self.U @ Z
+        v, beta, _ = self.house
+        out = np.zeros((self.n, Z.shape[1]))
+        out[1:] = self.U @ Z
+        out -= beta * np.outer(v, v @ out)
+        return out
+
+    def _basis_t_dot(self, Y):
+        """The eigenvector matrix transposed times ``Y`` (n, k)."""
+        if self.house is None:
+            return self.U.T @ Y
+        v, beta, _ = self.house
+        HY = Y - beta * np.outer(v, v @ Y)
+        return self.U.T @ HY[1:]
 
     # -- results for many α
     def loo_mse(self, alphas):
@@ -581,7 +617,7 @@ class _RidgeEigen:
         S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # (m, K)
         Sb = (self.b[:, :, None] * S[:, None, :]).reshape(m, k * K)
         for rows in self._rows(max(m, k * K)):
-            Ub = self.U[rows]
+            Ub = self._basis_rows(rows)
             looe = (Ub @ Sb).reshape(-1, k, K) / (np.square(Ub) @ S)[:, None, :]
             total += np.einsum("ijk,ijk->jk", looe, looe)
         return total / self.n
@@ -593,7 +629,7 @@ class _RidgeEigen:
         if self.mode == "cov":
             W = self.V @ (D * self.b)
         else:
-            C = self.U @ (D * self.b)  # c = (X̃X̃ᵀ + αI)⁻¹Ỹ, and W = X̃ᵀc
+            C = self._basis_dot(D * self.b)  # c = (X̃X̃ᵀ + αI)⁻¹Ỹ, and W = X̃ᵀc
             DC = C * self.d[:, None]
             W = np.asarray(self.X.T @ DC, dtype=np.float64)
             if self.fit_intercept:
