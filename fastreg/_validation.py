@@ -315,14 +315,22 @@ def check_learning_rate(learning_rate):
     return float(check_scalar(learning_rate, "learning_rate", include_low=False))
 
 
-def check_sample_weight(sample_weight, X):
+def check_sample_weight(sample_weight, X, *, expand_scalar=False):
     """``None`` (unweighted), or ``sample_weight`` as a (n,) float64 array.
 
-    A scalar means equal weights (``None``). Weights must be finite and
-    non-negative with a positive sum: a zero weight removes its sample.
+    Weights must be finite and non-negative with a positive sum: a zero
+    weight removes its sample. A scalar must be finite and positive; it
+    means equal weights, returned as ``None`` where the scale of the weights
+    does not matter (Lasso, ElasticNet, LinearRegression), or with
+    ``expand_scalar`` as ``n`` copies of it (``RidgeCV``, whose LOO
+    objective and score scale with the weights, as scikit-learn's).
     """
-    if sample_weight is None or isinstance(sample_weight, numbers.Number):
+    if sample_weight is None:
         return None
+    if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, (bool, np.bool_)):
+        if not (math.isfinite(sample_weight) and sample_weight > 0):
+            raise ValueError(f"a scalar sample_weight must be finite and positive, got {sample_weight!r}")
+        return np.full(X.shape[0], float(sample_weight)) if expand_scalar else None
     from sklearn.utils.validation import _check_sample_weight
 
     sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)

@@ -1,15 +1,21 @@
 """Cross-validated estimators: LassoCV, ElasticNetCV (paths over folds) and RidgeCV.
 
 ``LassoCV`` and ``ElasticNetCV`` follow scikit-learn's ``LinearModelCV``: the
-α grid is computed on the full data (``_alpha_grid``), the folds come from
-``check_cv(cv)`` (5-fold ``KFold`` without shuffling by default), each fold
-fits the whole path on its training rows and scores the mean squared error
-on its test rows, ``alpha_`` minimizes the mean over folds, and the model is
-refitted on all rows at ``alpha_``. For ``n ≥ p`` the Gram of every fold is
-derived from the full-data Gram (:class:`fastreg.solvers.gram.FoldGrams`).
+α grid is computed on the full data (``_alpha_grid``, weighted when
+``sample_weight`` is given), the folds come from ``check_cv(cv)`` (5-fold
+``KFold`` without shuffling by default), each fold fits the whole path on its
+training rows (with their weights) and scores the (weighted) mean squared
+error on its test rows, ``alpha_`` minimizes the mean over folds, and the
+model is refitted on all rows at ``alpha_``. For ``n ≥ p`` the Gram of every
+fold is derived from the full-data Gram
+(:class:`fastreg.solvers.gram.FoldGrams`). A 2-D ``y`` (which scikit-learn
+refuses here, pointing to ``MultiTaskLassoCV``) is fitted as independent
+targets sharing one α: the one of the smallest test MSE averaged over folds
+and targets.
 
-``RidgeCV`` computes leave-one-out errors for every α at once from one
-eigendecomposition (scikit-learn's ``_RidgeGCV``, "efficient LOO").
+``RidgeCV`` computes leave-one-out errors for every α and every target at
+once from one eigendecomposition (scikit-learn's ``_RidgeGCV``, "efficient
+LOO", with its sample weights and ``alpha_per_target``).
 """
 
 import numbers
@@ -26,7 +32,8 @@ from sklearn.model_selection import check_cv
 
 from ._threads import blas_threads
 from ._progress import progress
-from ._validation import check_scalar, validate_fit_data
+from ._preprocess import scale_rows_sparse, weighted_offsets
+from ._validation import check_bool, check_finite_result, check_scalar
 from .linear_model import ElasticNet, Ridge, _LinearModel
 from .path import (
     _auto_gram,
@@ -68,34 +75,48 @@ def _cores():
     return max(1, numba.config.NUMBA_NUM_THREADS or os.cpu_count() or 1)
 
 
-class _CVModel(_LinearModel):
-    """``predict``/``score`` of the linear models; single-target validation of our own."""
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.multi_output = False
-        tags.target_tags.single_output = True
-        return tags
-
-    def _validate_cv_data(self, X, y):
-        """Dense float32/float64 or canonical CSR ``X`` (other formats converted), 1-D float64 ``y``."""
-        return validate_fit_data(self, X, y, "csr")
+def _check_fold_weights(sample_weight, folds):
+    """Every fold needs training and test rows of positive total weight (a clear error, not NaN)."""
+    if sample_weight is None:
+        return
+    for k, (train, test) in enumerate(folds):
+        for rows, what in ((train, "training"), (test, "test")):
+            if not np.sum(sample_weight[rows]) > 0:
+                raise ValueError(
+                    f"sample_weight: the {what} rows of fold {k} all have weight zero; the fold "
+                    "cannot be fitted or scored (shuffle the folds or give those rows weight)"
+                )
 
 
-class _PathCV(_CVModel):
+def _weighted_mse(residuals, weights):
+    """Mean of ``residuals**2`` over rows (axis 0), weighted as ``np.average`` when ``weights`` is given."""
+    squares = residuals**2
+    if weights is None:
+        return squares.mean(axis=0)
+    return np.average(squares, axis=0, weights=weights)
+
+
+class _PathCV(_LinearModel):
     """Shared ``fit`` of :class:`LassoCV` and :class:`ElasticNetCV`."""
 
     def _l1_ratios(self):
         raise NotImplementedError
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the path on every fold, choose α (and ρ) by mean test MSE, refit.
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Several targets are fitted independently at one shared α (and
+            ρ), the one with the smallest test MSE averaged over folds and
+            targets. A one-column ``y`` is read as 1-D, as scikit-learn does.
+        sample_weight : array-like of shape (n_samples,), float or None
+            scikit-learn's semantics: each fold fits its training rows with
+            their weights (the loss ``(1/(2Σs)) Σ sᵢrᵢ²``) and scores the
+            weighted mean squared error of its test rows; the α grid and the
+            refit use the weights of all rows. A float means equal weights.
 
         Returns
         -------
@@ -106,21 +127,27 @@ class _PathCV(_CVModel):
         max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
         positive = bool(self.positive)
         fit_intercept = bool(self.fit_intercept)
-        X, y = self._validate_cv_data(X, y)
+        X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]  # scikit-learn's LassoCV reads a column as 1-D (coef_ (p,), intercept_ a float)
         n, p = X.shape
+        n_targets = 1 if y.ndim == 1 else y.shape[1]
 
-        # ---- α grids, on the full data (scikit-learn's _alpha_grid)
+        # ---- α grids, on the full data (scikit-learn's _alpha_grid, weighted)
         n_alphas = self.n_alphas if self.n_alphas is not None else self.alphas
         auto_grid = _is_int(n_alphas)
-        use_gram = self._use_gram(X, fit_intercept)
-        full = FoldGrams(X, y, fit_intercept) if use_gram else None
+        use_gram = self._use_gram(X, fit_intercept, sw)
+        full = FoldGrams(X, y, fit_intercept, sw) if use_gram else None
         if auto_grid:
-            q = full.full().q if full is not None else centered_xty(X, y, fit_intercept)
+            if full is not None:  # its statistics are scaled to weights summing to n
+                q, total = np.stack([g.q for g in full.full()], axis=-1), n
+            else:
+                q, total = centered_xty(X, y, fit_intercept, sw), (n if sw is None else float(sw.sum()))
             grids = []
             for ratio in l1_ratios:
                 ratio, eps, k = _check_grid_params(ratio, self.eps, n_alphas)
                 top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
-                grids.append(_grid(top / (n * ratio), eps, k))
+                grids.append(_grid(top / (total * ratio), eps, k))
             grids = np.array(grids)
         else:
             grids = np.tile(_check_alphas(self.alphas), (len(l1_ratios), 1))
@@ -128,11 +155,13 @@ class _PathCV(_CVModel):
         # ---- folds
         cv = check_cv(self.cv)
         folds = list(cv.split(X, y))
+        _check_fold_weights(sw, folds)
         n_jobs = max(1, min(effective_n_jobs(self.n_jobs), len(folds)))
         if n_jobs > 1 and full is None and not _concurrent_parallel_ok():
             n_jobs = 1  # the residual solver's parallel kernels cannot run from two threads
         threads_each = max(1, _cores() // n_jobs)
         X_rows = X  # CSR or dense: rows are cheap to take
+        Y = y[:, None] if y.ndim == 1 else y
 
         problems = None
         if full is not None:  # fold Grams from the full one, BLAS at full width
@@ -149,28 +178,32 @@ class _PathCV(_CVModel):
         def _fold_mse(k, bar):
             train, test = folds[k]
             if problems is not None:
-                engine = _Engine.__new__(_Engine)
-                engine.gram, engine.p, engine.n = problems[k], p, len(train)
+                engine = _Engine.from_grams(problems[k], p)
             else:
-                X_train = X_rows[train]
-                engine = _Engine(X_train, y[train], fit_intercept, False)
-            X_test, y_test = X_rows[test], y[test]
+                engine = _Engine(X_rows[train], y[train], fit_intercept, False, None if sw is None else sw[train])
+            X_test, Y_test = X_rows[test], Y[test]
+            sw_test = None if sw is None else sw[test]
             out = np.empty((len(l1_ratios), grids.shape[1]))
             for r, ratio in enumerate(l1_ratios):
-                coefs, intercepts, _, _, unconverged = _run_path_unlimited(
-                    engine, grids[r], ratio, tol, max_iter, positive, None, bar
-                )
-                if unconverged:
-                    warnings.warn(
-                        f"{type(self).__name__}: fold {k} did not converge at {unconverged} alphas "
-                        f"within max_iter={max_iter} epochs; increase max_iter or tol",
-                        ConvergenceWarning,
+                per_target = []
+                for j in range(n_targets):
+                    coefs, intercepts, _, _, unconverged = _run_path_unlimited(
+                        engine, grids[r], ratio, tol, max_iter, positive, None, bar, target=j
                     )
-                pred = np.asarray(X_test @ coefs) + intercepts
-                out[r] = np.mean((pred - y_test[:, None]) ** 2, axis=0)
+                    check_finite_result(type(self).__name__, coefs, intercepts)
+                    if unconverged:
+                        which = f" (target {j})" if n_targets > 1 else ""
+                        warnings.warn(
+                            f"{type(self).__name__}: fold {k}{which} did not converge at {unconverged} alphas "
+                            f"within max_iter={max_iter} epochs; increase max_iter or tol",
+                            ConvergenceWarning,
+                        )
+                    pred = np.asarray(X_test @ coefs) + intercepts
+                    per_target.append(_weighted_mse(pred - Y_test[:, j : j + 1], sw_test))
+                out[r] = per_target[0] if n_targets == 1 else np.mean(per_target, axis=0)
             return out
 
-        total = len(folds) * len(l1_ratios) * grids.shape[1]
+        total = len(folds) * len(l1_ratios) * grids.shape[1] * n_targets
         with progress(total, type(self).__name__, self.verbose) as bar, blas_threads(1):
             if n_jobs == 1:
                 mse = [run_fold(k, bar) for k in range(len(folds))]
@@ -192,31 +225,37 @@ class _PathCV(_CVModel):
 
         # ---- refit on all rows
         if full is not None:
+            fits = []
             with blas_threads(1):
-                problem = full.full()
-                w, gap, n_iter, conv = gram_enet(
-                    problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
-                )
-            if not conv:
+                for problem in full.full():
+                    w, gap, n_iter, conv = gram_enet(
+                        problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
+                    )
+                    fits.append((w, problem.intercept(w), gap, n_iter, conv))
+            coef, intercept, gap, n_iter, conv = zip(*fits)
+            if not all(conv):
                 warnings.warn(
                     f"{type(self).__name__}: the refit did not converge in max_iter={max_iter} epochs",
                     ConvergenceWarning,
                 )
-            self._set_coef(X, w, problem.intercept(w))
-            self.dual_gap_, self.n_iter_ = gap, n_iter
+            if y.ndim == 1:
+                self._set_coef(X, coef[0], intercept[0])
+                self.dual_gap_, self.n_iter_ = gap[0], n_iter[0]
+            else:
+                self._set_coef(X, np.array(coef), np.array(intercept))
+                self.dual_gap_, self.n_iter_ = np.array(gap), list(n_iter)
         else:
             model = ElasticNet(
                 alpha=self.alpha_, l1_ratio=self.l1_ratio_, fit_intercept=fit_intercept, tol=tol,
                 max_iter=max_iter, positive=positive,
-            ).fit(X, y)
+            ).fit(X, y, sample_weight=sw)
             self.coef_, self.intercept_ = model.coef_, model.intercept_
             self.dual_gap_, self.n_iter_ = model.dual_gap_, model.n_iter_
         return self
 
-    def _use_gram(self, X, fit_intercept):
-        n, p = X.shape
+    def _use_gram(self, X, fit_intercept, sample_weight=None):
         if self.precompute == "auto":
-            return _auto_gram(X, fit_intercept)
+            return _auto_gram(X, fit_intercept, sample_weight)
         if isinstance(self.precompute, (bool, np.bool_)):
             return bool(self.precompute)
         raise ValueError(f"precompute must be 'auto', True or False, got {self.precompute!r}")
@@ -250,13 +289,16 @@ _CV_PARAMS_DOC = """
     Attributes
     ----------
     alpha_ : float
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
     mse_path_ : ndarray of shape (n_alphas, n_folds)
-        ``(n_l1_ratio, n_alphas, n_folds)`` for several ``l1_ratio``.
+        ``(n_l1_ratio, n_alphas, n_folds)`` for several ``l1_ratio``. The
+        (weighted) test MSE of each fold; with several targets, its mean
+        over the targets.
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
-    dual_gap_ : float
-    n_iter_ : int
+        The automatic grid starts at the largest ``αmax`` of the targets.
+    dual_gap_ : float or ndarray of shape (n_targets,)
+    n_iter_ : int or list of int (one per target)
     n_features_in_ : int
 """
 
@@ -264,6 +306,10 @@ _CV_PARAMS_DOC = """
 class ElasticNetCV(_PathCV):
     __doc__ = (
         """ElasticNet with α (and ρ) chosen by cross-validation, scikit-learn's ``ElasticNetCV``.
+
+    ``fit`` takes ``sample_weight`` with scikit-learn's semantics, and a 2-D
+    ``y`` (which scikit-learn refuses): independent fits of the targets at one
+    shared α (and ρ), chosen on the test MSE averaged over folds and targets.
 
     Parameters
     ----------
@@ -316,6 +362,11 @@ class LassoCV(_PathCV):
     __doc__ = (
         """Lasso with α chosen by cross-validation, scikit-learn's ``LassoCV``.
 
+    ``fit`` takes ``sample_weight`` with scikit-learn's semantics, and a 2-D
+    ``y`` (which scikit-learn refuses, pointing to ``MultiTaskLassoCV``):
+    independent Lasso fits of the targets at one shared α, chosen on the test
+    MSE averaged over folds and targets (not the multi-task group penalty).
+
     Parameters
     ----------
 """
@@ -352,8 +403,8 @@ class LassoCV(_PathCV):
     def _l1_ratios(self):
         return [1.0]
 
-    def fit(self, X, y):
-        super().fit(X, y)
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight)
         del self.l1_ratio_
         return self
 
@@ -372,149 +423,251 @@ def _eigh(M):
     One BLAS thread: threaded ``syevr``/``syevd`` ran 2-30x slower than a
     single thread on a shared 2-core machine (measured on 400 × 400).
     """
+    check_finite_result("RidgeCV", M)  # overflow of X̃ᵀX̃: a clear error, not LAPACK's
     with blas_threads(1):
         return la.eigh(M, overwrite_a=True, check_finite=False, driver="evd")
 
 
 class _RidgeEigen:
-    """One eigendecomposition serving every α: ``X_cᵀX_c = VΛVᵀ`` or ``X_cX_cᵀ = UΛUᵀ``.
+    """One eigendecomposition serving every α and every target: of ``X̃ᵀX̃`` or of ``X̃X̃ᵀ``.
 
-    ``"cov"`` (the p × p matrix, for ``n > p``) and ``"gram"`` (n × n, for
-    ``n ≤ p``) as in scikit-learn's ``_RidgeGCV``. Dense ``X`` is centered
-    block by block, sparse ``X`` implicitly (``XᵀX − n x̄x̄ᵀ``); never densified.
+    ``X̃ = D(X − 1x̄ᵀ)`` and ``Ỹ = D(Y − 1ȳᵀ)``, with ``D = diag(√s)`` and
+    the weighted means (no centering without ``fit_intercept``; ``D = I``
+    unweighted): the weighted problem rescaled to an unweighted one without
+    intercept, as scikit-learn's ``_RidgeGCV``. ``"cov"`` eigendecomposes the
+    p × p ``X̃ᵀX̃ = VΛVᵀ`` (for ``n > p``), ``"gram"`` the n × n ``X̃X̃ᵀ``
+    (for ``n ≤ p``). Dense ``X`` is centered and scaled block by block,
+    sparse ``X`` implicitly (``XᵀSX − Σs·x̄x̄ᵀ``); never densified.
 
-    With ``A = X_cV`` (formed block by block, never stored), ``b = Aᵀy_c`` and ``d_k = 1/(λ_k + α)``: ``w = V(d∘b)``,
-    the fitted centered values ``A(d∘b)``, and the leverages of the model
-    with its unpenalized intercept ``h = 1/n + (A∘A)d``; the leave-one-out
-    residual is ``(y_c − A(d∘b))/(1 − h)``.
+    Leave-one-out errors are scikit-learn's, in the rescaled problem:
+    ``√sᵢ`` times the error of the model fitted without row ``i``. With
+    ``A = X̃V`` (formed block by block, never stored), ``b = AᵀỸ`` and
+    ``d_k = 1/(λ_k + α)``: ``W = V(d∘b)``, fitted values ``A(d∘b)``,
+    leverages ``h = s/Σs + (A∘A)d`` (the first term is the unpenalized
+    intercept's), LOO errors ``(Ỹ − A(d∘b))/(1 − h)``.
+
+    In ``"gram"`` mode with an intercept, ``X̃X̃ᵀ`` has ``√s`` in its null
+    space (``X̃ᵀ√s = 0``): a Householder reflection splits that direction
+    off exactly before the eigendecomposition, so the intercept's leverage
+    ``s/Σs`` is removed without cancellation, whatever the weights (zero
+    weights add null directions of their own).
     """
 
-    def __init__(self, X, y, fit_intercept, mode):
+    def __init__(self, X, Y, fit_intercept, mode, sample_weight=None):
         n, p = X.shape
-        self.X, self.n, self.p = X, n, p
+        self.n, self.p = n, p
         self.fit_intercept = fit_intercept
         self.sparse = sp.issparse(X)
         if self.sparse:
-            X = self.X = X.tocsr().astype(np.float64)
-            mean = np.asarray(X.mean(axis=0)).ravel() if fit_intercept else np.zeros(p)
-        else:
-            mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
-        self.mean = mean
-        self.y_mean = float(y.mean()) if fit_intercept else 0.0
-        self.y_c = y - self.y_mean
+            X = X.tocsr().astype(np.float64, copy=False)
+        self.X = X
+        self.d = np.ones(n) if sample_weight is None else np.sqrt(sample_weight)
+        self.weighted = sample_weight is not None
+        x_mean, y_mean = weighted_offsets(X, Y, sample_weight, fit_intercept)
+        self.mean, self.y_mean = x_mean, np.atleast_1d(y_mean)
+        self.Yt = (Y - self.y_mean) * self.d[:, None]  # Ỹ
+        # the intercept's leverage s_i/Σs (scikit-learn: the correction of diag(G⁻¹))
+        self.lev0 = (self.d**2) / float(self.d @ self.d) if fit_intercept else None
         self.mode = ("gram" if n <= p else "cov") if mode == "auto" else mode
         if self.mode == "cov":
             self.lam, self.V = _eigh(self._cov())
-            self.b = self.V.T @ centered_xty(X, y, fit_intercept)  # b = Aᵀy_c = VᵀX_cᵀy_c
+            self.b = self.V.T @ centered_xty(X, Y, fit_intercept, sample_weight)  # VᵀX̃ᵀỸ, (p, k)
         else:
-            self.lam, self.U = _eigh(self._gram())
-            self.b = self.U.T @ self.y_c
+            self.lam, self.U, self.house = self._gram_eigen()
+            self.b = self._basis_t_dot(self.Yt)
         np.maximum(self.lam, 0.0, out=self.lam)  # rounding can leave tiny negatives
 
     # -- helpers
-    def _rows(self):
-        step = max(1, _BLOCK_ELEMENTS // max(self.p, 1))
+    def _rows(self, width):
+        step = max(1, _BLOCK_ELEMENTS // max(width, 1))
         for lo in range(0, self.n, step):
             yield slice(lo, min(lo + step, self.n))
 
-    def _centered_block(self, rows):
-        if self.sparse:
-            return self.X[rows], True
-        return np.subtract(self.X[rows], self.mean, dtype=np.float64), False
+    def _scaled(self):
+        """``DX`` for sparse ``X`` (a copy with the same sparsity when weighted)."""
+        return scale_rows_sparse(self.X, self.d, "csr") if self.weighted else self.X
+
+    def _block(self, rows):
+        """Dense ``X̃[rows]``."""
+        B = np.subtract(self.X[rows], self.mean, dtype=np.float64)
+        if self.weighted:
+            B *= self.d[rows, None]
+        return B
 
     def _cov(self):
         if self.sparse:
-            C = sparse_gram(self.X)
+            C = sparse_gram(self._scaled())
             if self.fit_intercept:
-                C -= self.n * np.outer(self.mean, self.mean)
+                C -= float(self.d @ self.d) * np.outer(self.mean, self.mean)
             return C
         C = np.zeros((self.p, self.p))
-        for rows in self._rows():
-            B, _ = self._centered_block(rows)
+        for rows in self._rows(self.p):
+            B = self._block(rows)
             C += B.T @ B
         return C
 
     def _gram(self):
-        X = self.X
         if self.sparse:
-            K = sparse_gram(X.T)  # (Xᵀ)ᵀXᵀ = XXᵀ
-            if self.fit_intercept:
-                m = np.asarray(X @ self.mean).ravel()
-                K -= m[:, None]
-                K -= m[None, :]
-                K += self.mean @ self.mean
+            DX = self._scaled()
+            K = sparse_gram(DX.T)  # (DX)(DX)ᵀ
+            if self.fit_intercept:  # X̃X̃ᵀ with X̃ = DX − d x̄ᵀ, in blocks of rows
+                m = np.asarray(DX @ self.mean).ravel()
+                m -= (0.5 * float(self.mean @ self.mean)) * self.d
+                d = self.d
+                for rows in self._rows(self.n):
+                    K[rows] -= m[rows, None] * d[None, :] + d[rows, None] * m[None, :]
             return K
-        Xc = np.subtract(X, self.mean, dtype=np.float64)
-        return Xc @ Xc.T
+        Xt = self._block(slice(None))
+        return Xt @ Xt.T
+
+    def _gram_eigen(self):
+        """Eigenpairs of ``X̃X̃ᵀ``; with an intercept, only those orthogonal to ``√s``.
+
+        Returns ``(λ, U, house)``: without intercept ``U`` holds the eigenvectors
+        and ``house`` is ``None``; with one, the eigenvectors are ``H[0; U]``
+        for the reflection ``house = (v, β)``, applied on the fly
+        (:meth:`_basis_rows`) so that no second n × n array is formed.
+        """
+        K = self._gram()
+        if not self.fit_intercept:
+            return (*_eigh(K), None)
+        # Householder H = I − βvvᵀ maps u = √s/‖√s‖ to ∓e₀; HKH's first row and
+        # column are K's action on u, zero (X̃ᵀ√s = 0) up to rounding, and dropped.
+        n = self.n
+        u = self.d / np.sqrt(self.d @ self.d)
+        v = u.copy()
+        v[0] += 1.0 if u[0] >= 0 else -1.0
+        beta = 2.0 / float(v @ v)
+        g = K @ v
+        g -= (0.5 * beta * float(v @ g)) * v  # HKH = K − β(v gᵀ + g vᵀ) with this g
+        for rows in self._rows(n):  # the rank-2 update in blocks of rows: no n × n temporaries
+            K[rows] -= beta * (v[rows, None] * g[None, :] + g[rows, None] * v[None, :])
+        # HKH[1:, 1:] compacted to the front of K's own buffer (row i + 1 is read before it is overwritten)
+        flat = K.reshape(-1)
+        for i in range(n - 1):
+            flat[i * (n - 1) : (i + 1) * (n - 1)] = flat[(i + 1) * n + 1 : (i + 2) * n]
+        lam, W = _eigh(flat[: (n - 1) ** 2].reshape(n - 1, n - 1))
+        del K, flat
+        return lam, W, (v, beta, beta * (v[1:] @ W))
+
+    def _basis_rows(self, rows):
+        """Rows ``rows`` (a slice) of the eigenvector matrix."""
+        if self.house is None:
+            return self.U[rows]
+        v, _, t = self.house
+        lo, hi = rows.start, rows.stop
+        B = np.empty((hi - lo, self.U.shape[1]))
+        if lo == 0:  # row 0 of [0; U] is zero
+            B[0] = 0.0
+            B[1:] = self.U[: hi - 1]
+        else:
+            B[:] = self.U[lo - 1 : hi - 1]
+        B -= v[rows, None] * t[None, :]
+        return B
+
+    def _basis_dot(self, Z):
+        """The eigenvector matrix times ``Z`` (m, k)."""
+        if self.house is None:
+            return self.U @ Z
+        v, beta, _ = self.house
+        out = np.zeros((self.n, Z.shape[1]))
+        out[1:] = self.U @ Z
+        out -= beta * np.outer(v, v @ out)
+        return out
+
+    def _basis_t_dot(self, Y):
+        """The eigenvector matrix transposed times ``Y`` (n, k)."""
+        if self.house is None:
+            return self.U.T @ Y
+        v, beta, _ = self.house
+        HY = Y - beta * np.outer(v, v @ Y)
+        return self.U.T @ HY[1:]
 
     # -- results for many α
-    def loo_residuals(self, alphas):
-        """Leave-one-out residuals, shape (n, n_alphas)."""
+    def loo_mse(self, alphas):
+        """Mean over rows of the squared (rescaled) LOO errors, shape (n_targets, n_alphas)."""
         alphas = np.asarray(alphas, dtype=np.float64)
-        base = 1.0 / self.n if self.fit_intercept else 0.0
+        k, K = self.Yt.shape[1], alphas.shape[0]
+        total = np.zeros((k, K))
         if self.mode == "cov":
             D = 1.0 / (self.lam[:, None] + alphas[None, :])  # (p, K)
-            Db = D * self.b[:, None]
-            out = np.empty((self.n, alphas.shape[0]))
+            Db = (self.b[:, :, None] * D[:, None, :]).reshape(self.p, k * K)
             if self.sparse:
                 shift = self.mean @ self.V if self.fit_intercept else np.zeros(self.p)
                 V = np.ascontiguousarray(self.V)
-            for rows in self._rows():  # A = X_cV one block of rows at a time, never stored
+            for rows in self._rows(max(self.p, k * K)):  # A = X̃V one block of rows at a time, never stored
                 if self.sparse:
                     Xb = self.X[rows]
                     A = np.empty((Xb.shape[0], self.p))
                     csr_dense_product(Xb.data, Xb.indices, Xb.indptr, V, shift, A)
+                    if self.weighted:
+                        A *= self.d[rows, None]
                 else:
-                    A = np.subtract(self.X[rows], self.mean, dtype=np.float64) @ self.V
-                fitted = A @ Db
-                h = base + np.square(A) @ D
-                out[rows] = (self.y_c[rows, None] - fitted) / (1.0 - h)
-            return out
-        S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # α/(λ+α)
-        resid = self.U @ (S * self.b[:, None])
-        # 1 − h = Σ_k U_ik²·α/(λ_k + α) − 1/n (U is a full orthonormal basis),
-        # with no cancellation when α ≪ λ. With an intercept, drop the
-        # eigenvector along 1 (λ = 0; its term is exactly the 1/n), as
-        # scikit-learn does, when it is one.
-        weights = S
-        one = None
-        if self.fit_intercept:
-            align = np.abs(self.U.sum(axis=0)) / np.sqrt(self.n)
-            k0 = int(np.argmax(align))
-            if align[k0] > 1.0 - 1e-10:
-                one = k0
-        if one is not None:
-            weights = S.copy()
-            weights[one] = 0.0
-            return resid / (np.square(self.U) @ weights)
-        return resid / (np.square(self.U) @ weights - base)
+                    A = self._block(rows) @ self.V
+                fitted = (A @ Db).reshape(-1, k, K)
+                h = np.square(A) @ D
+                if self.fit_intercept:
+                    h += self.lev0[rows, None]
+                looe = (self.Yt[rows, :, None] - fitted) / (1.0 - h)[:, None, :]
+                total += np.einsum("ijk,ijk->jk", looe, looe)
+            return total / self.n
+        # gram: with S = α/(λ + α), α·c = U(S∘b) and α·diag(G⁻¹) minus the
+        # intercept's s/Σs is (U∘U)S (U spans the complement of √s).
+        m = self.lam.shape[0]
+        S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # (m, K)
+        Sb = (self.b[:, :, None] * S[:, None, :]).reshape(m, k * K)
+        for rows in self._rows(max(m, k * K)):
+            Ub = self._basis_rows(rows)
+            looe = (Ub @ Sb).reshape(-1, k, K) / (np.square(Ub) @ S)[:, None, :]
+            total += np.einsum("ijk,ijk->jk", looe, looe)
+        return total / self.n
 
     def coefs(self, alphas):
-        """Coefficients (p, n_alphas) and intercepts (n_alphas,)."""
+        """Coefficients (p, n_targets) and intercepts (n_targets,), target ``j`` at ``alphas[j]``."""
         alphas = np.asarray(alphas, dtype=np.float64)
-        D = 1.0 / (self.lam[:, None] + alphas[None, :])
+        D = 1.0 / (self.lam[:, None] + alphas[None, :])  # (m, k)
         if self.mode == "cov":
-            W = self.V @ (D * self.b[:, None])
+            W = self.V @ (D * self.b)
         else:
-            c = self.U @ (D * self.b[:, None])  # (K + αI)⁻¹ y_c
-            W = np.asarray(self.X.T @ c)
+            C = self._basis_dot(D * self.b)  # c = (X̃X̃ᵀ + αI)⁻¹Ỹ, and W = X̃ᵀc
+            DC = C * self.d[:, None]
+            W = np.asarray(self.X.T @ DC, dtype=np.float64)
             if self.fit_intercept:
-                W -= np.outer(self.mean, c.sum(axis=0))
-        intercepts = self.y_mean - self.mean @ W if self.fit_intercept else np.zeros(alphas.shape[0])
+                W -= np.outer(self.mean, DC.sum(axis=0))
+        intercepts = self.y_mean - self.mean @ W if self.fit_intercept else np.zeros(W.shape[1])
         return W, intercepts
 
 
-class RidgeCV(_CVModel):
+def _r2(Y, pred, weights):
+    """scikit-learn's ``r2_score`` (weighted; the mean over targets; 1 or 0 for a constant target)."""
+    if weights is None:
+        ss_res = np.sum((Y - pred) ** 2, axis=0)
+        ss_tot = np.sum((Y - Y.mean(axis=0)) ** 2, axis=0)
+    else:
+        w = weights[:, None]
+        ss_res = np.sum(w * (Y - pred) ** 2, axis=0)
+        ss_tot = np.sum(w * (Y - np.average(Y, axis=0, weights=weights)) ** 2, axis=0)
+    ok = ss_tot != 0
+    scores = np.where(ss_res == 0, 1.0, 0.0)
+    scores[ok] = 1.0 - ss_res[ok] / ss_tot[ok]
+    return float(np.mean(scores))
+
+
+class RidgeCV(_LinearModel):
     """Ridge with α chosen by efficient leave-one-out or k-fold CV, scikit-learn's ``RidgeCV``.
 
-    ``cv=None`` (the default): leave-one-out errors for all α from one
-    eigendecomposition — of ``X_cᵀX_c`` (p × p) when ``n > p``, of ``X_cX_cᵀ``
-    (n × n) otherwise — with the intercept's ``1/n`` in the leverages;
-    ``best_score_`` is minus the mean squared LOO error, as scikit-learn's.
-    ``cv=k`` (or a splitter): each fold is eigendecomposed once for all α and
-    scored by R² on its test rows (scikit-learn's ``GridSearchCV`` default);
-    ``best_score_`` is the mean R² over folds. Then :class:`fastreg.Ridge` is
-    refitted on all rows at ``alpha_``. Ties go to the first α in the order given.
+    ``cv=None`` (the default): leave-one-out errors for all α and all targets
+    from one eigendecomposition — of ``X̃ᵀX̃`` (p × p) when ``n > p``, of
+    ``X̃X̃ᵀ`` (n × n) otherwise, ``X̃`` the centered (weighted: rows scaled by
+    ``√s``) data — with the intercept's leverage; ``best_score_`` is minus the
+    mean squared LOO error, as scikit-learn's (with ``sample_weight``, the
+    errors are scaled by ``√s``, as scikit-learn's: the mean of
+    ``sᵢ·eᵢ²`` over all ``n`` rows). ``cv=k`` (or a splitter): each training
+    fold is eigendecomposed once for all α and scored by R² on its test rows
+    (weighted by the test rows' ``sample_weight``, as scikit-learn's
+    ``GridSearchCV`` does); ``best_score_`` is the mean R² over folds. Then
+    :class:`fastreg.Ridge` is refitted on all rows at ``alpha_``. Ties go
+    to the first α in the order given.
 
     Parameters
     ----------
@@ -523,32 +676,47 @@ class RidgeCV(_CVModel):
     cv : None, int, cross-validation generator or iterable, default=None
     gcv_mode : {"auto", "cov", "gram"}, default="auto"
         Which matrix to eigendecompose (``"auto"``: ``"gram"`` if ``n ≤ p``).
+    alpha_per_target : bool, default=False
+        With 2-D ``y`` and ``cv=None``: choose α for each target separately
+        (``alpha_`` and ``best_score_`` then have one value per target),
+        still from the one eigendecomposition. Incompatible with ``cv``.
     verbose : bool, default=False
         Progress bar over the folds (``cv`` given) on stderr.
 
     Attributes
     ----------
-    alpha_ : float
-    best_score_ : float
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float
+    alpha_ : float or ndarray of shape (n_targets,)
+        An array with ``alpha_per_target`` and several targets.
+    best_score_ : float or ndarray of shape (n_targets,)
+        As ``alpha_`` (and, as scikit-learn's, an array of one value for a
+        one-column ``y`` with ``alpha_per_target``).
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
     n_features_in_ : int
     """
 
-    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, cv=None, gcv_mode="auto", verbose=False):
+    def __init__(
+        self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, cv=None, gcv_mode="auto", alpha_per_target=False,
+        verbose=False,
+    ):
         self.alphas = alphas
         self.fit_intercept = fit_intercept
         self.cv = cv
         self.gcv_mode = gcv_mode
+        self.alpha_per_target = alpha_per_target
         self.verbose = verbose
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Choose α, then fit Ridge on all rows.
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), float or None
+            Ridge's weighted loss ``Σ sᵢ(yᵢ − xᵢw − b)² + α‖w‖²``; the scale
+            matters (weights ``c·s`` select as ``s`` with ``α/c``). A float
+            means that weight for every sample, as in scikit-learn.
 
         Returns
         -------
@@ -561,34 +729,44 @@ class RidgeCV(_CVModel):
             check_scalar(float(a), f"alphas[{k}]", include_low=self.cv is not None)
         if self.gcv_mode not in ("auto", "cov", "gram"):
             raise ValueError(f"gcv_mode must be 'auto', 'cov' or 'gram', got {self.gcv_mode!r}")
-        X, y = self._validate_cv_data(X, y)
-        fit_intercept = bool(self.fit_intercept)
+        per_target = check_bool(self.alpha_per_target, "alpha_per_target")
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        if per_target and self.cv is not None:
+            raise ValueError("cv!=None and alpha_per_target=True are incompatible")
+        X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
+        Y = y[:, None] if y.ndim == 1 else y
         if self.cv is None:
-            eig = _RidgeEigen(X, y, fit_intercept, self.gcv_mode)
-            looe = eig.loo_residuals(alphas)
-            scores = -np.mean(looe**2, axis=0)
-            best = int(np.argmax(scores))  # first of ties, as scikit-learn
-            W, b = eig.coefs(alphas[best : best + 1])
-            self.alpha_ = float(alphas[best])
-            self.best_score_ = float(scores[best])
-            self._set_coef(X, W[:, 0], b[0])
+            eig = _RidgeEigen(X, Y, fit_intercept, self.gcv_mode, sw)
+            scores = -eig.loo_mse(alphas)  # (n_targets, n_alphas)
+            if per_target and y.ndim == 2 and Y.shape[1] > 1:
+                best = np.argmax(scores, axis=1)  # first of ties, as scikit-learn
+                self.alpha_ = alphas[best]
+                self.best_score_ = scores[np.arange(Y.shape[1]), best]
+            else:
+                mean = scores.mean(axis=0)
+                best = int(np.argmax(mean))
+                self.alpha_ = float(alphas[best])
+                # scikit-learn: per-target scores of a one-column y stay an array
+                self.best_score_ = scores[:, best] if per_target and y.ndim == 2 else float(mean[best])
+            W, b = eig.coefs(np.broadcast_to(self.alpha_, (Y.shape[1],)))
+            self._set_coef(X, W.T if y.ndim == 2 else W[:, 0], b if y.ndim == 2 else b[0])
             return self
         folds = list(check_cv(self.cv).split(X, y))
+        _check_fold_weights(sw, folds)
         scores = np.empty((len(folds), alphas.shape[0]))
         with progress(len(folds), "RidgeCV", self.verbose) as bar:
             for k, (train, test) in enumerate(folds):
-                eig = _RidgeEigen(X[train], y[train], fit_intercept, self.gcv_mode)
-                W, b = eig.coefs(alphas)
-                pred = np.asarray(X[test] @ W) + b
-                y_test = y[test]
-                ss_res = np.sum((y_test[:, None] - pred) ** 2, axis=0)
-                ss_tot = np.sum((y_test - y_test.mean()) ** 2)
-                scores[k] = 1.0 - ss_res / ss_tot if ss_tot > 0 else np.where(ss_res == 0, 1.0, 0.0)
+                eig = _RidgeEigen(X[train], Y[train], fit_intercept, self.gcv_mode, None if sw is None else sw[train])
+                X_test, Y_test = X[test], Y[test]
+                sw_test = None if sw is None else sw[test]
+                for a, alpha in enumerate(alphas):
+                    W, b = eig.coefs(np.full(Y.shape[1], alpha))
+                    scores[k, a] = _r2(Y_test, np.asarray(X_test @ W) + b, sw_test)
                 bar.update()
         mean = scores.mean(axis=0)
         best = int(np.argmax(mean))
         self.alpha_ = float(alphas[best])
         self.best_score_ = float(mean[best])
-        model = Ridge(alpha=self.alpha_, fit_intercept=fit_intercept).fit(X, y)
+        model = Ridge(alpha=self.alpha_, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
         self.coef_, self.intercept_ = model.coef_, model.intercept_
         return self

@@ -59,11 +59,11 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _validate_fit_data(self, X, y, sparse_format, sample_weight=None):
+    def _validate_fit_data(self, X, y, sparse_format, sample_weight=None, *, expand_scalar=False):
         # fastreg._validation is the one door: clear errors for bad input, and
         # sparse X converted and canonicalized (duplicates summed) on a copy.
         X, y = validate_fit_data(self, X, y, sparse_format, multi_output=True)
-        sample_weight = check_sample_weight(sample_weight, X)
+        sample_weight = check_sample_weight(sample_weight, X, expand_scalar=expand_scalar)
         return X, y, sample_weight
 
     # scikit-learn's shapes for a one-column 2-D y: Ridge, Lasso and
@@ -362,7 +362,7 @@ class ElasticNet(_LinearModel):
             )
         X, y, sample_weight = self._validate_fit_data(X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight)
         if solver == "auto":
-            solver = auto_enet_solver(X, sample_weight, bool(self.fit_intercept))
+            solver = auto_enet_solver(X, sample_weight, bool(self.fit_intercept), bool(self.copy_X))
         extra = {}
         if solver == "cd":
             extra = {"sample_weight": sample_weight, "copy_X": bool(self.copy_X)}

@@ -25,12 +25,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._preprocess import column_means
 from ._threads import blas_threads
 from ._progress import progress
 from ._validation import check_scalar, validate_xy
 from .solvers.cd import CDProblem
-from .solvers.gram import GramProblem, gram_enet, sparse_gram_is_accurate
+from ._preprocess import weighted_offsets
+from .solvers.gram import FoldGrams, GramProblem, gram_enet, sparse_gram_is_accurate
 
 __all__ = ["lasso_path", "enet_path", "alpha_grid"]
 
@@ -41,12 +41,12 @@ _GRAM_MAX_FEATURES = 5000
 _GRAM_MAX_FEATURES_WIDE = 2000
 
 
-def _auto_gram(X, fit_intercept):
+def _auto_gram(X, fit_intercept, sample_weight=None):
     """``precompute="auto"``: whether to solve on the Gram matrix."""
     n, p = X.shape
     if not (p <= _GRAM_MAX_FEATURES_WIDE or (n >= p and p <= _GRAM_MAX_FEATURES)):
         return False
-    return not sp.issparse(X) or sparse_gram_is_accurate(X, fit_intercept)
+    return not sp.issparse(X) or sparse_gram_is_accurate(X, fit_intercept, sample_weight)
 
 
 def _check_data(X, y):
@@ -72,39 +72,64 @@ def _check_alphas(alphas):
 
 
 class _Engine:
-    """One data set prepared once for many α (Gram or residual solver)."""
+    """One data set prepared once for many α (Gram or residual solver), for each target.
 
-    def __init__(self, X, y, fit_intercept, precompute):
+    ``y`` is (n,) or (n, k): the targets are fitted independently, on one
+    Gram matrix or one centered copy of ``X``. ``sample_weight`` gives the
+    weighted objective ``(1/(2Σs)) Σ sᵢ rᵢ² + penalty`` (weights normalized to
+    sum to ``n``, scikit-learn's convention).
+    """
+
+    def __init__(self, X, y, fit_intercept, precompute, sample_weight=None):
         n, p = X.shape
+        if sample_weight is not None:
+            sample_weight = sample_weight * (n / float(np.sum(sample_weight)))
         if precompute == "auto":
-            use_gram = _auto_gram(X, fit_intercept)
+            use_gram = _auto_gram(X, fit_intercept, sample_weight)
         elif isinstance(precompute, (bool, np.bool_)):
             use_gram = bool(precompute)
         else:
             raise ValueError(f"precompute must be 'auto', True or False, got {precompute!r}")
-        self.X, self.y, self.fit_intercept = X, y, fit_intercept
+        self.fit_intercept = fit_intercept
         self.n, self.p = n, p
-        self.gram = GramProblem(X, y, fit_intercept) if use_gram else None
-        if self.gram is None:
+        self.grams = self.cd = None
+        if use_gram:
+            if sample_weight is None:  # one Gram, shared by the targets
+                gram = GramProblem(X, y, fit_intercept)
+                self.grams = [gram] if y.ndim == 1 else [gram.target(k) for k in range(y.shape[1])]
+            else:
+                self.grams = FoldGrams(X, y, fit_intercept, sample_weight).full()
+        else:
             if sp.issparse(X):
-                X = self.X = X.tocsc()  # the residual solver reads columns
-            self.cd = CDProblem(X, y, fit_intercept=fit_intercept)  # one centered copy for all α
-            self.q = centered_xty(X, y, fit_intercept)
+                X = X.tocsc()  # the residual solver reads columns
+            # one centered (row-scaled) copy for all α and targets
+            self.cd = CDProblem(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
+            self.q = centered_xty(X, y, fit_intercept, sample_weight)
+
+    @classmethod
+    def from_grams(cls, grams, p):
+        """An engine on ready :class:`GramProblem` s (one per target), e.g. a CV fold's."""
+        self = cls.__new__(cls)
+        self.grams, self.cd = grams, None
+        self.fit_intercept = grams[0].fit_intercept
+        self.n, self.p = grams[0].n, p
+        return self
 
     def alpha_max(self, l1_ratio, positive):
-        q = self.gram.q if self.gram is not None else self.q
+        q = np.stack([g.q for g in self.grams], axis=-1) if self.grams is not None else self.q
         top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
         return top / (self.n * l1_ratio)
 
-    def solve(self, alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive):
-        """Returns ``(w, intercept, gap, n_iter, converged)``."""
-        if self.gram is not None:
+    def solve(self, alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive, target=0):
+        """Fit ``target`` at ``alpha``; returns ``(w, intercept, gap, n_iter, converged)``."""
+        if self.grams is not None:
+            problem = self.grams[target]
             w, gap, n_iter, conv = gram_enet(
-                self.gram, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
+                problem, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
                 w=w, alpha_prev=alpha_prev,
             )
-            return w, self.gram.intercept(w), gap, n_iter, conv
-        return self.cd.solve(0, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=w)
+            return w, problem.intercept(w), gap, n_iter, conv
+        return self.cd.solve(target, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=w)
 
 
 def _grid(alpha_max, eps, n_alphas):
@@ -140,12 +165,22 @@ def alpha_grid(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, fit_intercept=True
     return _grid(top / (X.shape[0] * l1_ratio), eps, n_alphas)
 
 
-def centered_xty(X, y, fit_intercept):
-    """``X_cᵀy_c`` without centering ``X`` (``Xᵀy_c − x̄·Σy_c``), as scikit-learn's grid."""
-    y_c = y - y.mean() if fit_intercept else y
-    q = np.asarray(X.T @ y_c, dtype=np.float64).ravel()
+def centered_xty(X, y, fit_intercept, sample_weight=None):
+    """``X_cᵀS y_c`` without centering ``X`` (``Xᵀ(s∘y_c) − x̄·Σ(s∘y_c)``), as scikit-learn's grid.
+
+    ``x̄``, ``ȳ`` are the (weighted) means; ``S = diag(s)`` (the identity when
+    ``sample_weight`` is ``None``). ``y`` (n,) gives (p,), ``y`` (n, k) gives (p, k).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    x_mean, y_mean = weighted_offsets(X, y, sample_weight, fit_intercept)
+    y_c = y - y_mean if fit_intercept else y
+    if sample_weight is not None:
+        y_c = y_c * (sample_weight if y.ndim == 1 else sample_weight[:, None])
+    q = np.asarray(X.T @ y_c, dtype=np.float64)
+    if y.ndim == 1:
+        q = q.ravel()
     if fit_intercept:
-        q -= column_means(X) * y_c.sum()
+        q -= np.multiply.outer(x_mean, y_c.sum(axis=0))
     return q
 
 
@@ -173,7 +208,7 @@ def _run_path(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar=
         return _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar)
 
 
-def _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar):
+def _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar, target=0):
     p = engine.p
     k = alphas.shape[0]
     coefs = np.empty((p, k))
@@ -184,7 +219,7 @@ def _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     alpha_prev = None
     for i, alpha in enumerate(alphas):
-        w, intercept, gap, n_iter, conv = engine.solve(alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive)
+        w, intercept, gap, n_iter, conv = engine.solve(alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive, target)
         w = np.array(w, dtype=np.float64)  # the next α must not overwrite this one
         coefs[:, i] = w
         intercepts[i] = intercept

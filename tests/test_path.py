@@ -223,3 +223,31 @@ def test_path_and_cv_read_duplicate_entries_as_summed_and_leave_them_alone():
     assert cv.alpha_ == fastreg.LassoCV(cv=3, alphas=8).fit(A, y).alpha_
     for before, after in zip(snapshot, (dup.data, dup.indices, dup.indptr)):
         assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_fold_grams_weighted_several_targets_equal_direct_statistics(sparse, fit_intercept):
+    """A fold's problem from the full Gram == the weighted statistics of its rows, weights summing to n."""
+    from fastreg.solvers.gram import FoldGrams
+
+    X, _ = make_data((50, 6), seed=11, density=0.5 if sparse else None)
+    rng = np.random.default_rng(11)
+    Y = X @ rng.standard_normal((6, 2)) + rng.standard_normal((50, 2)) + [2.0, -1.0]
+    sw = rng.random(50) * 3
+    sw[:3] = 0.0
+    test = np.arange(10, 20)
+    train = np.setdiff1d(np.arange(50), test)
+    folds = FoldGrams(sp.csr_matrix(X) if sparse else X, Y, fit_intercept, sw)
+    s = sw[train] * (len(train) / sw[train].sum())
+    x_mean = np.average(X[train], axis=0, weights=s) if fit_intercept else np.zeros(6)
+    y_mean = np.average(Y[train], axis=0, weights=s) if fit_intercept else np.zeros(2)
+    Xt = np.sqrt(s)[:, None] * (X[train] - x_mean)
+    Yt = np.sqrt(s)[:, None] * (Y[train] - y_mean)
+    for j, problem in enumerate(folds.fold(test)):
+        assert problem.n == len(train)
+        assert_allclose(problem.G, Xt.T @ Xt, rtol=1e-12, atol=1e-12 * np.abs(Xt.T @ Xt).max())
+        assert_allclose(problem.q, Xt.T @ Yt[:, j], rtol=1e-11, atol=1e-11 * np.abs(Xt.T @ Yt[:, j]).max())
+        assert problem.yy == pytest.approx(Yt[:, j] @ Yt[:, j], rel=1e-12)
+        w = rng.standard_normal(6)
+        assert problem.intercept(w) == pytest.approx(y_mean[j] - x_mean @ w if fit_intercept else 0.0, rel=1e-12)

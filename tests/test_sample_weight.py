@@ -126,7 +126,8 @@ def test_inputs_not_modified_by_weighted_fits():
     X, y, sw, _ = make_weighted(seed=8)
     A = sp.csr_matrix(X)
     saved = (X.copy(), A.data.copy(), y.copy(), sw.copy())
-    for est in (fastreg.Lasso(alpha=0.02), fastreg.Ridge(), fastreg.LinearRegression()):
+    for est in (fastreg.Lasso(alpha=0.02), fastreg.Ridge(), fastreg.LinearRegression(), fastreg.RidgeCV(),
+                fastreg.RidgeCV(cv=3), fastreg.LassoCV(alphas=5, cv=3), fastreg.ElasticNetCV(alphas=5, cv=3)):
         est.fit(X, y, sample_weight=sw)
         est.fit(A, y, sample_weight=sw)
     for a, b in zip(saved, (X, A.data, y, sw)):
@@ -140,7 +141,8 @@ def test_inputs_not_modified_by_weighted_fits():
 ])
 def test_bad_sample_weight(bad, pattern):
     X, y, _, _ = make_weighted(seed=9)
-    for est in (fastreg.Lasso(), fastreg.Ridge(), fastreg.LinearRegression()):
+    for est in (fastreg.Lasso(), fastreg.Ridge(), fastreg.LinearRegression(), fastreg.RidgeCV(),
+                fastreg.LassoCV(alphas=5, cv=3), fastreg.ElasticNetCV(alphas=5, cv=3)):
         with pytest.raises(ValueError, match=pattern):
             est.fit(X, y, sample_weight=bad)
 

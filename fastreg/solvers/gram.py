@@ -25,7 +25,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from .._preprocess import column_means, column_sums
+from .._preprocess import column_means, column_sums, scale_rows_sparse, weighted_offsets
 from ..kernels.gram import gram_csr
 from ._columns import constant_columns
 from .gram_cd import enet_gram_cd
@@ -143,14 +143,19 @@ def sparse_gram(X):
     return G
 
 
-def sparse_gram_is_accurate(X, fit_intercept):
-    """Whether ``XᵀX − n x̄x̄ᵀ`` keeps enough digits for sparse ``X``."""
+def sparse_gram_is_accurate(X, fit_intercept, sample_weight=None):
+    """Whether ``XᵀSX − Σs·x̄x̄ᵀ`` keeps enough digits for sparse ``X`` (``S = I`` unweighted)."""
     if not fit_intercept:
         return True
-    n = X.shape[0]
-    mean = column_means(X)
-    sq = column_sums(X.multiply(X))
-    var = np.maximum(sq / n - mean**2, 0.0)
+    if sample_weight is None:
+        n = X.shape[0]
+        mean = column_means(X)
+        sq = column_sums(X.multiply(X)) / n
+    else:
+        total = float(sample_weight.sum())
+        mean = np.asarray(X.T @ sample_weight, dtype=np.float64).ravel() / total
+        sq = np.asarray(X.multiply(X).T @ sample_weight, dtype=np.float64).ravel() / total
+    var = np.maximum(sq - mean**2, 0.0)
     big = np.abs(mean) > _MAX_MEAN_OVER_SPREAD * np.sqrt(var)
     return not np.any(big & (mean != 0))
 
@@ -189,7 +194,7 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     )
 
 
-def auto_enet_solver(X, sample_weight, fit_intercept=True):
+def auto_enet_solver(X, sample_weight, fit_intercept=True, copy_X=True):
     """The estimators' ``solver="auto"`` for Lasso/ElasticNet: ``"gram"`` or ``"cd"``.
 
     The Gram wins when forming it costs less than the passes over ``X`` that
@@ -198,10 +203,11 @@ def auto_enet_solver(X, sample_weight, fit_intercept=True):
     against about ten epochs of ``n·p`` memory-bound ones). Sparse ``X``:
     ``n ≥ 2p``, ``p ≤ 5000``, ``Σ nnz_row²/2 ≤ _AUTO_GRAM_SPARSE_EPOCHS·nnz``
     and column means small enough for the implicitly centered Gram.
-    ``sample_weight`` always takes ``"cd"``.
+    ``sample_weight`` and ``copy_X=False`` (center ``X`` in place rather
+    than form anything new) take ``"cd"``.
     """
     n, p = X.shape
-    if sample_weight is not None or n < 2 * p or p > _GRAM_AUTO_MAX_FEATURES:
+    if sample_weight is not None or not copy_X or n < 2 * p or p > _GRAM_AUTO_MAX_FEATURES:
         return "cd"
     if not sp.issparse(X):
         return "gram" if p <= _AUTO_GRAM_DENSE_FEATURES else "cd"
@@ -257,71 +263,96 @@ def enet_gram_solve(X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, 
 class FoldGrams:
     """The Gram of the full data, and from it the Gram of any subset of rows.
 
-    With ``Z = X − c`` (``c`` the full-data column means for dense ``X``, zero
-    for sparse ``X``, which stays sparse) and ``y_f = y − ȳ``, the full data
-    give ``ZᵀZ`` and ``Zᵀy_f`` once. The training rows of a fold are the full
-    data minus its test rows ``T``: ``Z_trᵀZ_tr = ZᵀZ − Z_TᵀZ_T``, and centering
-    by the training means ``m`` is ``− n_tr·mmᵀ`` (``m`` is small for dense
-    ``X``: a fold's deviation from the full mean). A fold costs a Gram of its
-    test rows, a fifth of the data in 5-fold CV, instead of four fifths.
+    With ``Z = D(X − c)`` (``D = diag(√s)``, the identity unweighted; ``c``
+    the full-data weighted column means for dense ``X``, zero for sparse
+    ``X``, which stays sparse) and ``ỹ = D(y − ȳ)``, the full data give
+    ``ZᵀZ``, ``Zᵀỹ`` and ``Zᵀd`` once. The training rows of a fold are the
+    full data minus its test rows ``T``: ``Z_trᵀZ_tr = ZᵀZ − Z_TᵀZ_T``, and
+    centering by the training rows' weighted means ``m`` is ``− Σs_tr·mmᵀ``
+    (``m`` is small for dense ``X``: a fold's deviation from the full mean).
+    A fold costs a Gram of its test rows, a fifth of the data in 5-fold CV,
+    instead of four fifths.
+
+    Each problem is scaled to scikit-learn's convention for weights, summing
+    to the number of rows: its objective is ``(1/(2Σs)) Σ sᵢ rᵢ² + penalty``
+    over its rows, whatever the scale of ``sample_weight``.
 
     Parameters
     ----------
     X : float32/float64 ndarray or scipy sparse matrix (validated)
-    y : (n,) float64
+    y : (n,) or (n, k) float64
+        Several targets share the Gram; :meth:`full` and :meth:`fold` give
+        one :class:`GramProblem` per target.
     fit_intercept : bool
+    sample_weight : None or (n,) float64, non-negative
     """
 
-    def __init__(self, X, y, fit_intercept):
+    def __init__(self, X, y, fit_intercept, sample_weight=None):
         n, p = X.shape
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y[:, None] if Y.ndim == 1 else Y
         self.n, self.fit_intercept = n, fit_intercept
         self.sparse = sp.issparse(X)
-        self.y_mean = float(y.mean()) if fit_intercept else 0.0
-        self.yf = y - self.y_mean
+        self.weighted = sample_weight is not None
+        self.d = np.ones(n) if sample_weight is None else np.sqrt(sample_weight)
+        x_mean, y_mean = weighted_offsets(None if self.sparse else X, Y, sample_weight, fit_intercept)
+        self.y_mean = np.atleast_1d(y_mean)
+        self.yt = Y - self.y_mean  # ỹ = D(y − ȳ)
+        if self.weighted:
+            self.yt *= self.d[:, None]
         if self.sparse:
-            self.Z = X.tocsr()
+            self.Z = X.tocsr() if not self.weighted else scale_rows_sparse(X, self.d, "csr")
             self.c = np.zeros(p)
             self.ZtZ = sparse_gram(self.Z)
-            self.z_sum = column_sums(self.Z)
         else:
-            self.c = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
+            self.c = x_mean
             self.Z = np.subtract(X, self.c, dtype=np.float64)
+            if self.weighted:
+                self.Z *= self.d[:, None]
             self.ZtZ = self.Z.T @ self.Z
-            self.z_sum = self.Z.sum(axis=0) if fit_intercept else None
-        self.Zty = np.asarray(self.Z.T @ self.yf, dtype=np.float64).ravel()
+        self.z_sum = np.asarray(self.Z.T @ self.d, dtype=np.float64).ravel() if fit_intercept else None
+        self.Zty = np.asarray(self.Z.T @ self.yt, dtype=np.float64)
 
-    def _problem(self, G, q, z_sum, yf, n):
-        """Center ``(G, q)`` of ``n`` rows by their own means and wrap them."""
-        if not self.fit_intercept:
-            return GramProblem.from_parts(G, q, yf @ yf, self.c, 0.0, n, False)
-        m = z_sum / n
-        mu = float(yf.mean())
-        G = G - n * np.outer(m, m)
-        q = q - mu * z_sum
-        y_c = yf - mu
-        return GramProblem.from_parts(G, q, y_c @ y_c, self.c + m, self.y_mean + mu, n, True)
+    def _problems(self, G, q, z_sum, yt, d):
+        """Center ``(G, q)`` of some rows by their own weighted means; one problem per target."""
+        n = d.shape[0]
+        total = float(d @ d)  # Σs of these rows (n unweighted)
+        if self.fit_intercept:
+            m = z_sum / total
+            mu = (d @ yt) / total  # (k,) the rows' weighted target means, relative to ȳ
+            G = G - total * np.outer(m, m)
+            q = q - np.outer(z_sum, mu)
+            yt = yt - np.outer(d, mu)
+            x_mean, y_mean = self.c + m, self.y_mean + mu
+        else:
+            x_mean, y_mean = self.c, np.zeros_like(self.y_mean)
+        yy = np.einsum("ij,ij->j", yt, yt)
+        if self.weighted:  # weights summing to n
+            scale = n / total
+            G, q, yy = G * scale, q * scale, yy * scale
+        G = np.ascontiguousarray(G)
+        return [
+            GramProblem.from_parts(G, np.ascontiguousarray(q[:, j]), yy[j], x_mean, y_mean[j], n, self.fit_intercept)
+            for j in range(q.shape[1])
+        ]
 
     def full(self):
-        """The :class:`GramProblem` of all rows."""
-        z_sum = self.z_sum if self.fit_intercept else None
+        """The :class:`GramProblem` of all rows, one per target."""
+        z_sum = self.z_sum
         if self.fit_intercept and not self.sparse:
             z_sum = np.zeros_like(self.c)  # exactly centered already
-        return self._problem(self.ZtZ, self.Zty, z_sum, self.yf, self.n)
+        return self._problems(self.ZtZ, self.Zty, z_sum, self.yt, self.d)
 
     def fold(self, test):
-        """The :class:`GramProblem` of all rows but ``test`` (indices)."""
+        """The :class:`GramProblem` of all rows but ``test`` (indices), one per target."""
         test = np.asarray(test)
         Z_T = self.Z[test]
-        yf_T = self.yf[test]
-        if self.sparse:
-            G_T = sparse_gram(Z_T)
-        else:
-            G_T = Z_T.T @ Z_T
+        G_T = sparse_gram(Z_T) if self.sparse else Z_T.T @ Z_T
         G = self.ZtZ - G_T
-        q = self.Zty - np.asarray(Z_T.T @ yf_T).ravel()
+        q = self.Zty - np.asarray(Z_T.T @ self.yt[test], dtype=np.float64)
         mask = np.ones(self.n, dtype=bool)
         mask[test] = False
         z_sum = None
         if self.fit_intercept:
-            z_sum = self.z_sum - np.asarray(Z_T.sum(axis=0)).ravel()
-        return self._problem(G, q, z_sum, self.yf[mask], int(mask.sum()))
+            z_sum = self.z_sum - np.asarray(Z_T.T @ self.d[test], dtype=np.float64).ravel()
+        return self._problems(G, q, z_sum, self.yt[mask], self.d[mask])
