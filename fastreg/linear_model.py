@@ -362,7 +362,7 @@ class ElasticNet(_LinearModel):
             )
         X, y, sample_weight = self._validate_fit_data(X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight)
         if solver == "auto":
-            solver = auto_enet_solver(X, sample_weight, bool(self.fit_intercept), bool(self.copy_X))
+            solver = auto_enet_solver(X, sample_weight, bool(self.copy_X))
         extra = {}
         if solver == "cd":
             extra = {"sample_weight": sample_weight, "copy_X": bool(self.copy_X)}
