@@ -322,8 +322,9 @@ def check_sample_weight(sample_weight, X, *, expand_scalar=False):
     weight removes its sample. A scalar must be finite and positive; it
     means equal weights, returned as ``None`` where the scale of the weights
     does not matter (Lasso, ElasticNet, LinearRegression), or with
-    ``expand_scalar`` as ``n`` copies of it (``RidgeCV``, whose LOO
-    objective and score scale with the weights, as scikit-learn's).
+    ``expand_scalar`` as ``n`` copies of it (``Ridge`` and ``RidgeCV``, whose
+    objective ``Σ sᵢrᵢ² + α‖w‖²`` and score scale with the weights, as
+    scikit-learn's).
     """
     if sample_weight is None:
         return None

@@ -222,7 +222,8 @@ class Ridge(_LinearModel):
             raise ValueError(f"positive=True needs solver='auto', got solver={self.solver!r}")
         if _is_dask(X):
             return _dask_fit(self, X, y, sample_weight, alpha=alpha, solver=self.solver)
-        X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
+        # Σ sᵢrᵢ² + α‖w‖²: a scalar weight c is c on every row (as scikit-learn), i.e. α/c
+        X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
         if self.solver == "gd":
             if sample_weight is not None or y.ndim == 2:
                 raise ValueError("solver='gd' (the seed's loop) takes neither sample_weight nor 2-D y; use 'auto'")
