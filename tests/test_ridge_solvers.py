@@ -97,7 +97,7 @@ def test_ridge_matches_sklearn(shape_name, storage, dtype, fit_intercept, alpha,
     if not fit_intercept:
         assert intercept == 0.0
     assert_optimal(X, y, alpha, coef, intercept, ref_coef, ref_intercept)
-    if solver in ("cg", "lsqr") or (solver == "auto" and sp.issparse(Xs) and ridge_mod._sparse_auto(Xs) == "lsqr"):
+    if solver in ("cg", "lsqr") or (solver == "auto" and sp.issparse(Xs) and ridge_mod._sparse_auto(Xs) != "cholesky"):
         assert isinstance(n_iter, int) and n_iter > 0
     else:
         assert n_iter is None
@@ -226,7 +226,9 @@ def test_ridge_auto_sparse_chooses_by_cost_and_cholesky_has_a_gram_limit(monkeyp
     tall_dense_rows = sp.random(50, 1500, density=0.5, format="csr", random_state=0)
     assert ridge_mod._sparse_auto(tall_dense_rows) == "lsqr"  # n < p
     heavy = sp.random(3000, 1000, density=0.9, format="csc", random_state=0)
-    assert ridge_mod._sparse_auto(heavy) == "lsqr"  # Σ nnz_row² ≫ LSQR's passes
+    assert ridge_mod._sparse_auto(heavy) == "cg"  # Σ nnz_row² ≫ CG's passes
+    assert ridge_mod._sparse_auto(sp.random(100_000, 1000, density=0.01, format="csr", random_state=0)) == "cg"
+    assert ridge_mod._sparse_auto(sp.random(100_000, 300, density=0.01, format="csr", random_state=0)) == "cholesky"
     monkeypatch.setattr(ridge_mod, "_SPARSE_GRAM_MAX", 5)
     assert isinstance(ridge_solve(S, y, 1.0, solver="cholesky")[2], int)
 
@@ -349,3 +351,21 @@ def test_solvers_do_not_import_sklearn():
         alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
     ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     assert not any(name.startswith("sklearn") for name in names)
+
+
+def test_ridge_auto_sparse_cg_ill_conditioned():
+    """Tall sparse data where "auto" takes CG (one fused pass per iteration): near-collinear columns."""
+    rng = np.random.default_rng(21)
+    S = sp.random(3000, 400, density=0.5, format="csr", random_state=22)
+    X = S.toarray()
+    X[:, 1] = X[:, 0] + 1e-4 * rng.standard_normal(3000) * (X[:, 0] != 0)
+    S = sp.csr_matrix(X)
+    y = X @ rng.standard_normal(400) + 1.0 + 0.01 * rng.standard_normal(3000)
+    assert ridge_mod._sparse_auto(S) == "cg"
+    for alpha in (1e-3, 1.0):
+        coef, intercept, n_iter = ridge_solve(S, y, alpha)
+        assert isinstance(n_iter, int) and n_iter > 0
+        ref = Ridge(alpha=alpha, solver="svd").fit(X, y)
+        f = objective(X, y, coef, intercept, alpha)
+        f_ref = objective(X, y, ref.coef_, ref.intercept_, alpha)
+        assert f <= f_ref * (1 + 1e-9) + 1e-12

@@ -156,13 +156,17 @@ def gram_csr(data, indices, indptr, acc, out):
 
     Each of the ``T = acc.shape[0]`` threads accumulates the outer products
     of a contiguous block of rows (upper triangle only: ``Σ nnz_row²/2``
-    updates, no sparse intermediate) into its own zeroed ``acc[t]``; then
+    updates, no sparse intermediate) into its own ``acc[t]`` (zeroed here,
+    upper triangle); then
     the blocks are summed and mirrored in 64 × 64 tiles.
     """
     T, p = acc.shape[0], acc.shape[1]
     n = indptr.shape[0] - 1
     for t in prange(T):
-        _gram_rows_upper(data, indices, indptr, t * n // T, (t + 1) * n // T, acc[t])
+        mine = acc[t]
+        for j in range(p):  # zeroed (first touched) by the thread that fills it
+            mine[j, j:] = 0.0
+        _gram_rows_upper(data, indices, indptr, t * n // T, (t + 1) * n // T, mine)
     n_blocks = (p + _TILE - 1) // _TILE
     for bi in prange(n_blocks):
         for bj in range(bi, n_blocks):

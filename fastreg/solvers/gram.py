@@ -135,7 +135,7 @@ def sparse_gram(X):
         R.sum_duplicates()  # sorts the indices too
     p = X.shape[1]
     threads = numba.get_num_threads() if p <= _THREAD_GRAMS_MAX else 1
-    acc = np.zeros((threads, p, p))
+    acc = np.empty((threads, p, p))
     G = np.empty((p, p))
     gram_csr(R.data, R.indices, R.indptr, acc, G)
     return G

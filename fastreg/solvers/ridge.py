@@ -40,6 +40,7 @@ from .._preprocess import column_means, preprocess
 from .._threads import blas_threads
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
+from .fused import FusedGradient
 from .gram import means_within_spread, sparse_gram
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
@@ -56,15 +57,17 @@ _SPARSE_GRAM_MAX = 5000
 _ITERATIVE_DEFAULT = "lsqr"
 # Iterative refinement of the sparse Gram solution.
 _MAX_REFINE = 10
-# "auto" on sparse X: the Gram when n ≥ p, p ≤ _SPARSE_AUTO_GRAM_MAX and its
-# estimated cost (Σ nnz_row²/2 scattered updates, plus p³/3 flops of Cholesky
-# at about _BLAS_SPEEDUP per scattered update) is below that of
-# _LSQR_TYPICAL_ITERS LSQR iterations (two sparse products, 2·nnz each).
-# On 100,000 × 1,000 CSR at 1%: Gram + Cholesky + refinement 0.025 s, LSQR
-# 0.047 s (scripts/compare.py data).
+# "auto" on sparse X (see _sparse_auto), measured side by side (median of 3,
+# alpha = 1 and 1e-3, seconds): 100,000 x 1,000 CSR at 1%: Gram + Cholesky
+# 0.038-0.060, LSQR 0.037-0.040, CG with two products 0.037, CG on the fused
+# pass ~0.02; 100,000 x 300 at 1%: Gram 0.008, LSQR 0.027, CG 0.021;
+# 20,000 x 2,000 at 0.5%: Gram 0.113, LSQR 0.015, CG 0.014.
 _SPARSE_AUTO_GRAM_MAX = 2000
-_BLAS_SPEEDUP = 20.0
-_LSQR_TYPICAL_ITERS = 30
+_SCATTER_S = 5e-9
+_FLOP_S = 1e-10
+_DENSE_ENTRY_S = 2e-9
+_CG_TYPICAL_ITERS = 20
+_FUSED_NNZ_S = 1.5e-9
 _LSTSQ_LSQR_TOL = 1e-14
 
 # scipy >= 1.12 names cg's relative tolerance ``rtol``; older versions ``tol``.
@@ -122,13 +125,40 @@ class _Centered:
         )
 
     def normal_operator(self, alpha):
+        """``X_cᵀX_c + αI`` as a LinearOperator: one fused pass over ``X`` per product
+        (:class:`fastreg.solvers.fused.FusedGradient`) for CSR or contiguous dense
+        ``X`` without weights, else the two products :meth:`normal` makes."""
         p = self.shape[1]
+        matvec = self._fused_normal(alpha)
+        if matvec is None:
+            matvec = lambda v: self.normal(v, alpha)  # noqa: E731
         return LinearOperator(
             (p, p),
-            matvec=lambda v: self.normal(v, alpha),
+            matvec=matvec,
             matmat=lambda V: self.normal(V, alpha),
             dtype=np.float64,
         )
+
+    def _fused_normal(self, alpha):
+        X = self.X
+        fusable = X.format == "csr" if sp.issparse(X) else (X.flags.c_contiguous or X.flags.f_contiguous)
+        if self.d is not None or not fusable:
+            return None
+        fused = FusedGradient(X)
+        n, p = X.shape
+        mean = np.zeros(p) if self.mean is None else self.mean
+        zeros = np.zeros(n)
+        theta = np.empty(p + 1)
+        grad = np.empty(p + 1)
+
+        def matvec(v):
+            v = np.ravel(v)
+            theta[0] = -float(mean @ v)  # r = Xv − x̄ᵀv = X_c v
+            theta[1:] = v
+            fused(theta, zeros, grad)  # grad = [Σr, Xᵀr]
+            return grad[1:] - mean * grad[0] + alpha * v  # X_cᵀr + αv
+
+        return matvec
 
 
 def ridge_solve(
@@ -158,7 +188,9 @@ def ridge_solve(
         ``"lsqr"``: LSQR with ``damp = √α``.
         ``"auto"``: ``"cholesky"`` for dense ``X``; for sparse ``X``, ``"cholesky"``
         when ``n ≥ p``, ``p ≤ 2000`` and forming the Gram is estimated cheaper
-        than LSQR, else ``"lsqr"``.
+        than conjugate gradients, else ``"cg"`` (one fused pass over ``X`` per
+        iteration when unweighted, see ``_Centered.normal_operator``);
+        ``"lsqr"`` when ``n < p``.
     tol : float
         ``"cg"`` stops at ``‖X_cᵀy_c − (X_cᵀX_c + αI)w‖ ≤ tol·‖X_cᵀy_c‖``;
         ``"lsqr"`` uses ``atol = btol = tol``; sparse ``"cholesky"`` refines
@@ -318,17 +350,25 @@ def _dense_weighted(X, Y, fit_intercept, sample_weight):
 
 
 def _sparse_auto(X):
-    """``"cholesky"`` or ``"lsqr"`` for sparse ``X``, whichever is estimated cheaper."""
+    """``"cholesky"`` or ``"cg"`` for tall sparse ``X`` (whichever is estimated faster), ``"lsqr"`` for wide.
+
+    Estimated seconds (constants measured on 2 cores, cold caches): the
+    Gram's ``Σ nnz_row²/2`` scattered updates, the Cholesky's ``p³/3``
+    flops on one thread and ``p²`` for the dense matrices, against
+    ``_CG_TYPICAL_ITERS`` fused passes over the stored entries.
+    """
     n, p = X.shape
-    if n < p or p > _SPARSE_AUTO_GRAM_MAX:
-        return _ITERATIVE_DEFAULT
+    if n < p:
+        return "lsqr"  # CG on the p × p normal equations of wide data converges poorly
+    if p > _SPARSE_AUTO_GRAM_MAX:
+        return "cg"
     if X.format == "csc":
         counts = np.bincount(X.indices, minlength=n).astype(np.float64)  # stored entries per row
     else:
         counts = np.diff(X.indptr).astype(np.float64)
-    gram = 0.5 * float(counts @ counts) + p**3 / (3.0 * _BLAS_SPEEDUP)
-    iterative = _LSQR_TYPICAL_ITERS * 4.0 * X.nnz
-    return "cholesky" if gram < iterative else _ITERATIVE_DEFAULT
+    gram = 0.5 * float(counts @ counts) * _SCATTER_S + p**3 / 3.0 * _FLOP_S + p * p * _DENSE_ENTRY_S
+    iterative = _CG_TYPICAL_ITERS * X.nnz * _FUSED_NNZ_S
+    return "cholesky" if gram < iterative else "cg"
 
 
 def _sparse_float64(X):
