@@ -137,7 +137,11 @@ class _PathCV(_LinearModel):
         n_alphas = self.n_alphas if self.n_alphas is not None else self.alphas
         auto_grid = _is_int(n_alphas)
         use_gram = self._use_gram(X, fit_intercept, sw)
-        full = FoldGrams(X, y, fit_intercept, sw) if use_gram else None
+        cv = check_cv(self.cv)
+        folds = list(cv.split(X, y))
+        _check_fold_weights(sw, folds)
+        # KFold's test blocks partition the rows: their Grams then sum to the full one
+        full = FoldGrams(X, y, fit_intercept, sw, blocks=[test for _, test in folds]) if use_gram else None
         if auto_grid:
             if full is not None:  # its statistics are scaled to weights summing to n
                 q, total = np.stack([g.q for g in full.full()], axis=-1), n
@@ -153,9 +157,6 @@ class _PathCV(_LinearModel):
             grids = np.tile(_check_alphas(self.alphas), (len(l1_ratios), 1))
 
         # ---- folds
-        cv = check_cv(self.cv)
-        folds = list(cv.split(X, y))
-        _check_fold_weights(sw, folds)
         n_jobs = max(1, min(effective_n_jobs(self.n_jobs), len(folds)))
         if n_jobs > 1 and full is None and not _concurrent_parallel_ok():
             n_jobs = 1  # the residual solver's parallel kernels cannot run from two threads
@@ -165,7 +166,7 @@ class _PathCV(_LinearModel):
 
         problems = None
         if full is not None:  # fold Grams from the full one, BLAS at full width
-            problems = [full.fold(test) for _, test in folds]
+            problems = [full.fold(test, block=k) for k, (_, test) in enumerate(folds)]
 
         def run_fold(k, bar):
             before = numba.get_num_threads()  # per thread in numba: restore the caller's

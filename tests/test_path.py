@@ -251,3 +251,37 @@ def test_fold_grams_weighted_several_targets_equal_direct_statistics(sparse, fit
         assert problem.yy == pytest.approx(Yt[:, j] @ Yt[:, j], rel=1e-12)
         w = rng.standard_normal(6)
         assert problem.intercept(w) == pytest.approx(y_mean[j] - x_mean @ w if fit_intercept else 0.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_fold_grams_from_partition_blocks(sparse):
+    """Test blocks that partition the rows: ZᵀZ summed from them, each fold reusing its block's Gram."""
+    from fastreg.solvers.gram import FoldGrams
+
+    X, y = make_data((60, 7), seed=12, density=0.5 if sparse else None)
+    A = sp.csr_matrix(X) if sparse else X
+    blocks = [np.arange(0, 20), np.arange(20, 40), np.array([45, 41, 59, 40, 50] + list(range(51, 59)) + [42, 43, 44, 46, 47, 48, 49])]
+    plain = FoldGrams(A, y, True)
+    parted = FoldGrams(A, y, True, blocks=blocks)
+    assert parted._block_grams is not None
+    assert_allclose(parted.ZtZ, plain.ZtZ, rtol=1e-12, atol=1e-12 * np.abs(plain.ZtZ).max())
+    for k, test in enumerate(blocks):
+        a, b = plain.fold(test)[0], parted.fold(test, block=k)[0]
+        assert_allclose(b.G, a.G, rtol=1e-12, atol=1e-12 * np.abs(a.G).max())
+        assert_allclose(b.q, a.q, rtol=1e-12, atol=1e-12 * np.abs(a.q).max())
+        assert b.yy == pytest.approx(a.yy, rel=1e-12)
+    overlapping = FoldGrams(A, y, True, blocks=[np.arange(0, 40), np.arange(30, 60)])
+    assert overlapping._block_grams is None  # not a partition: the full Gram directly
+    assert_allclose(overlapping.ZtZ, plain.ZtZ, rtol=1e-12)
+
+
+def test_lassocv_shuffle_split_folds_match_sklearn():
+    """Folds that do not partition the rows (ShuffleSplit) take the direct path, same alpha_."""
+    from sklearn.model_selection import ShuffleSplit
+
+    X, y = make_data((120, 10), seed=13)
+    cv = ShuffleSplit(n_splits=4, test_size=0.3, random_state=0)
+    ours = fastreg.LassoCV(cv=cv, alphas=20).fit(X, y)
+    ref = sk.LassoCV(cv=cv, alphas=20, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
+    assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)

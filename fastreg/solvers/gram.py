@@ -280,9 +280,14 @@ class FoldGrams:
         one :class:`GramProblem` per target.
     fit_intercept : bool
     sample_weight : None or (n,) float64, non-negative
+    blocks : None or list of index arrays
+        Test rows of the folds, when they partition the rows (as ``KFold``'s
+        do): then each block's Gram ``Z_TᵀZ_T`` is formed once and
+        ``ZᵀZ = Σ Z_TᵀZ_T`` from them, so the full Gram costs nothing more
+        (``fold(test, block=k)`` reuses block ``k``'s).
     """
 
-    def __init__(self, X, y, fit_intercept, sample_weight=None):
+    def __init__(self, X, y, fit_intercept, sample_weight=None, blocks=None):
         n, p = X.shape
         Y = np.asarray(y, dtype=np.float64)
         Y = Y[:, None] if Y.ndim == 1 else Y
@@ -298,13 +303,17 @@ class FoldGrams:
         if self.sparse:
             self.Z = X.tocsr() if not self.weighted else scale_rows_sparse(X, self.d, "csr")
             self.c = np.zeros(p)
-            self.ZtZ = sparse_gram(self.Z)
         else:
             self.c = x_mean
             self.Z = np.subtract(X, self.c, dtype=np.float64)
             if self.weighted:
                 self.Z *= self.d[:, None]
-            self.ZtZ = self.Z.T @ self.Z
+        self._block_grams = None
+        if blocks is not None and _is_partition(blocks, n):
+            self._block_grams = [self._gram_of(np.asarray(b)) for b in blocks]
+            self.ZtZ = np.sum(self._block_grams, axis=0)
+        else:
+            self.ZtZ = sparse_gram(self.Z) if self.sparse else self.Z.T @ self.Z
         self.z_sum = np.asarray(self.Z.T @ self.d, dtype=np.float64).ravel() if fit_intercept else None
         self.Zty = np.asarray(self.Z.T @ self.yt, dtype=np.float64)
 
@@ -338,11 +347,27 @@ class FoldGrams:
             z_sum = np.zeros_like(self.c)  # exactly centered already
         return self._problems(self.ZtZ, self.Zty, z_sum, self.yt, self.d)
 
-    def fold(self, test):
-        """The :class:`GramProblem` of all rows but ``test`` (indices), one per target."""
+    def _rows(self, test):
+        """``Z[test]``: a view when ``test`` is a contiguous increasing range (dense ``Z``)."""
+        if not self.sparse and test.size and test[-1] - test[0] + 1 == test.size and np.all(np.diff(test) == 1):
+            return self.Z[test[0] : test[-1] + 1]
+        return self.Z[test]
+
+    def _gram_of(self, test):
+        Z_T = self._rows(test)
+        return sparse_gram(Z_T) if self.sparse else Z_T.T @ Z_T
+
+    def fold(self, test, block=None):
+        """The :class:`GramProblem` of all rows but ``test`` (indices), one per target.
+
+        ``block``: the index of ``test`` among the constructor's ``blocks``.
+        """
         test = np.asarray(test)
-        Z_T = self.Z[test]
-        G_T = sparse_gram(Z_T) if self.sparse else Z_T.T @ Z_T
+        Z_T = self._rows(test)
+        if block is not None and self._block_grams is not None:
+            G_T = self._block_grams[block]
+        else:
+            G_T = sparse_gram(Z_T) if self.sparse else Z_T.T @ Z_T
         G = self.ZtZ - G_T
         q = self.Zty - np.asarray(Z_T.T @ self.yt[test], dtype=np.float64)
         mask = np.ones(self.n, dtype=bool)
@@ -351,3 +376,16 @@ class FoldGrams:
         if self.fit_intercept:
             z_sum = self.z_sum - np.asarray(Z_T.T @ self.d[test], dtype=np.float64).ravel()
         return self._problems(G, q, z_sum, self.yt[mask], self.d[mask])
+
+
+def _is_partition(blocks, n):
+    """Whether the index arrays ``blocks`` hold every row of ``n`` exactly once."""
+    if sum(len(b) for b in blocks) != n:
+        return False
+    seen = np.zeros(n, dtype=bool)
+    for b in blocks:
+        b = np.asarray(b)
+        if b.size and (b.min() < 0 or b.max() >= n):
+            return False
+        seen[b] = True
+    return bool(seen.all())
