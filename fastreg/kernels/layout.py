@@ -99,15 +99,33 @@ def column_summary(X, sums, lows, highs):
             s[j] = 0.0
             lo[j] = math.inf
             hi[j] = -math.inf
+        r0 = b * n // B
+        r1 = (b + 1) * n // B
         for j0 in range(0, p, _STRIP):
             j1 = min(p, j0 + _STRIP)
-            for i in range(b * n // B, (b + 1) * n // B):
+            i = r0
+            while i + 4 <= r1:  # four rows per update of the accumulators
+                x0 = X[i]
+                x1 = X[i + 1]
+                x2 = X[i + 2]
+                x3 = X[i + 3]
+                for j in range(j0, j1):
+                    a0 = np.float64(x0[j])
+                    a1 = np.float64(x1[j])
+                    a2 = np.float64(x2[j])
+                    a3 = np.float64(x3[j])
+                    s[j] += (a0 + a1) + (a2 + a3)
+                    lo[j] = min(lo[j], min(min(a0, a1), min(a2, a3)))
+                    hi[j] = max(hi[j], max(max(a0, a1), max(a2, a3)))
+                i += 4
+            while i < r1:
                 row = X[i]
                 for j in range(j0, j1):
                     v = np.float64(row[j])
                     s[j] += v
                     lo[j] = min(lo[j], v)
                     hi[j] = max(hi[j], v)
+                i += 1
 
 
 @njit(parallel=True, cache=True)
