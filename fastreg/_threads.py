@@ -1,11 +1,14 @@
-"""BLAS thread limits without re-scanning the process's libraries on every fit.
+"""Thread limits: BLAS's without re-scanning the process's libraries on every fit, and numba's.
 
 ``threadpoolctl.threadpool_limits`` inspects every loaded shared library each
 time it is entered (7 ms here, a fifth of a small sparse Lasso fit); one
 ``ThreadpoolController`` made on first use does that scan once.
 """
 
+import contextlib
 import functools
+
+import numba
 
 from threadpoolctl import ThreadpoolController
 
@@ -18,3 +21,20 @@ def _controller():
 def blas_threads(limit):
     """Context manager limiting BLAS to ``limit`` threads (``None``: no limit)."""
     return _controller().limit(limits=limit, user_api="blas")
+
+
+@contextlib.contextmanager
+def numba_threads(limit):
+    """Context manager limiting numba's parallel regions to ``limit`` threads (``None``: no limit).
+
+    numba's count is per calling thread; the previous one is restored on exit.
+    """
+    if limit is None:
+        yield
+        return
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(int(limit), before)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
