@@ -15,7 +15,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from .._threads import blas_threads
+from .._threads import SERIAL_MAX_VALUES, blas_threads, numba_threads
 from ..exceptions import DivergenceError
 from .._preprocess import center_scale_dense, scale_rows_sparse, weighted_offsets
 from ..kernels.cd import (
@@ -225,10 +225,15 @@ class CDProblem:
         self.Y = Y
         self.x_mean = x_mean
         self.y_mean = np.atleast_1d(y_mean)
+        self._values = X.nnz if sp.issparse(X) else X.size
+
+    def threads(self):
+        """numba's thread limit for this problem's passes (one thread for small ``X``)."""
+        return numba_threads(1 if self._values < SERIAL_MAX_VALUES else None)
 
     def solve(self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None):
         """Fit target ``k``; returns ``(coef, intercept, gap/n, n_iter, converged)``."""
-        with blas_threads(1):
+        with blas_threads(1), self.threads():
             w, gap, n_iter, converged = _enet_cd(
                 self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, positive, coef_init
             )

@@ -37,7 +37,7 @@ from scipy.sparse.linalg import LinearOperator, cg, lsqr
 from scipy.optimize import minimize, nnls
 
 from .._preprocess import column_means, preprocess
-from .._threads import blas_threads, numba_threads
+from .._threads import blas_threads, threads_for
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
 from .fused import FusedGradient
@@ -63,7 +63,6 @@ _MAX_REFINE = 10
 # pass ~0.02; 100,000 x 300 at 1%: Gram 0.008, LSQR 0.027, CG 0.021;
 # 20,000 x 2,000 at 0.5%: Gram 0.113, LSQR 0.015, CG 0.014.
 _SPARSE_AUTO_GRAM_MAX = 2000
-_SERIAL_NNZ = 4_000_000
 _SCATTER_S = 5e-9
 _FLOP_S = 1e-10
 _DENSE_ENTRY_S = 2e-9
@@ -252,12 +251,8 @@ def ridge_solve(
         # Cholesky) spin on the same cores and slowed a whole fit by 1.7× on
         # 100,000 × 1,000 CSR (0.034 s against 0.020 s); one BLAS thread
         # factors p ≤ 2000 about as fast.
-        # Below _SERIAL_NNZ stored entries a pass takes a few ms, and numba's
-        # threads gain little there but lose a lot to any other busy thread
-        # (a static split waits for a descheduled worker): one thread ran the
-        # 100,000 × 1,000 CSR fit in 0.028 s every time, two in 0.026–0.09 s.
-        serial = X.nnz < _SERIAL_NNZ
-        with blas_threads(1 if solver != "cholesky" or min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None), numba_threads(1 if serial else None):
+        # small X on one numba thread (see fastreg._threads.SERIAL_MAX_VALUES)
+        with blas_threads(1 if solver != "cholesky" or min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
             if solver == "cholesky":
                 W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             else:
