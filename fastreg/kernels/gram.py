@@ -22,10 +22,10 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import FASTMATH
+from .cd import soft_threshold
 
 # Tile edge of the mirrored reduction in gram_csr (32 KB of float64).
 _TILE = 64
-from .cd import soft_threshold
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -154,11 +154,10 @@ def _gram_rows_upper(data, indices, indptr, r0, r1, out):
 def gram_csr(data, indices, indptr, acc, out):
     """``out = XᵀX`` (dense (p, p) float64) for canonical CSR ``X``.
 
-    Each of the ``T = acc.shape[0]`` threads accumulates the outer products
-    of a contiguous block of rows (upper triangle only: ``Σ nnz_row²/2``
-    updates, no sparse intermediate) into its own ``acc[t]`` (zeroed here,
-    upper triangle); then
-    the blocks are summed and mirrored in 64 × 64 tiles.
+    Each of the ``T = acc.shape[0]`` threads zeroes its own ``acc[t]`` and
+    accumulates into it the outer products of a contiguous block of rows
+    (upper triangle only: ``Σ nnz_row²/2`` updates, no sparse
+    intermediate); then the blocks are summed and mirrored in 64 × 64 tiles.
     """
     T, p = acc.shape[0], acc.shape[1]
     n = indptr.shape[0] - 1

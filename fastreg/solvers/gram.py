@@ -33,7 +33,7 @@ from .gram_cd import enet_gram_cd
 # |x̄|/σ above which the implicitly centered sparse Gram is not trusted
 # (it would lose more than about 6 digits).
 _MAX_MEAN_OVER_SPREAD = 1e3
-# solver="auto" (see auto_enet_solver); measured with scripts/compare.py data.
+# solver="auto" (see auto_enet_solver); measured with scripts/bench_auto.py.
 _AUTO_GRAM_DENSE_FEATURES = 300
 # Per-thread p × p accumulators of the sparse Gram up to this many features (32 MB each).
 _THREAD_GRAMS_MAX = 2000
@@ -283,8 +283,9 @@ class FoldGrams:
     blocks : None or list of index arrays
         Test rows of the folds, when they partition the rows (as ``KFold``'s
         do): then each block's Gram ``Z_TᵀZ_T`` is formed once and
-        ``ZᵀZ = Σ Z_TᵀZ_T`` from them, so the full Gram costs nothing more
-        (``fold(test, block=k)`` reuses block ``k``'s).
+        ``ZᵀZ = Σ Z_TᵀZ_T`` from them, so the full Gram costs nothing more;
+        ``fold(test, block=k)`` turns block ``k``'s Gram into the fold's (in
+        its own memory, once; a second call forms it again).
     """
 
     def __init__(self, X, y, fit_intercept, sample_weight=None, blocks=None):
@@ -311,7 +312,9 @@ class FoldGrams:
         self._block_grams = None
         if blocks is not None and _is_partition(blocks, n):
             self._block_grams = [self._gram_of(np.asarray(b)) for b in blocks]
-            self.ZtZ = np.sum(self._block_grams, axis=0)
+            self.ZtZ = self._block_grams[0].copy()
+            for G_T in self._block_grams[1:]:
+                self.ZtZ += G_T
         else:
             self.ZtZ = sparse_gram(self.Z) if self.sparse else self.Z.T @ self.Z
         self.z_sum = np.asarray(self.Z.T @ self.d, dtype=np.float64).ravel() if fit_intercept else None
@@ -364,11 +367,13 @@ class FoldGrams:
         """
         test = np.asarray(test)
         Z_T = self._rows(test)
-        if block is not None and self._block_grams is not None:
-            G_T = self._block_grams[block]
+        if block is not None and self._block_grams is not None and self._block_grams[block] is not None:
+            G = self._block_grams[block]
+            self._block_grams[block] = None  # used once: its memory becomes the fold's Gram
+            np.subtract(self.ZtZ, G, out=G)
         else:
             G_T = sparse_gram(Z_T) if self.sparse else Z_T.T @ Z_T
-        G = self.ZtZ - G_T
+            G = self.ZtZ - G_T
         q = self.Zty - np.asarray(Z_T.T @ self.yt[test], dtype=np.float64)
         mask = np.ones(self.n, dtype=bool)
         mask[test] = False

@@ -45,8 +45,8 @@ from .gram import means_within_spread, sparse_gram
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
 
-# Sparse "auto" picks between the Gram (Cholesky, refined) and LSQR by a cost
-# estimate (see _sparse_auto). An explicit sparse "cholesky" forms the Gram up
+# Sparse "auto" picks between the Gram (Cholesky, refined) and CG by a cost
+# estimate, LSQR for wide X (see _sparse_auto). An explicit sparse "cholesky" forms the Gram up
 # to _SPARSE_GRAM_MAX (a dense 5000 × 5000 float64 Gram is 200 MB); beyond, it
 # uses the iterative default too.
 _SPARSE_GRAM_MAX = 5000
@@ -246,12 +246,10 @@ def ridge_solve(
         if solver == "cholesky" and min(n, p) > _SPARSE_GRAM_MAX:
             solver = _ITERATIVE_DEFAULT
         op, Y_c, mean, y_mean = _sparse_operator(X, Y, fit_intercept, sample_weight)
-        # The Gram and the fused products run on numba's threads: BLAS threads
-        # woken by the small vector operations in between (or by a threaded
-        # Cholesky) spin on the same cores and slowed a whole fit by 1.7× on
-        # 100,000 × 1,000 CSR (0.034 s against 0.020 s); one BLAS thread
-        # factors p ≤ 2000 about as fast.
-        # small X on one numba thread (see fastreg._threads.SERIAL_MAX_VALUES)
+        # The Gram and the fused products run on numba's threads (one for small
+        # X, see fastreg._threads.threads_for); BLAS threads woken by the
+        # vector operations in between, or by a threaded Cholesky, would spin
+        # on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
         with blas_threads(1 if solver != "cholesky" or min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
             if solver == "cholesky":
                 W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
@@ -405,16 +403,15 @@ def _dense_cholesky(X, mean, Y_c, alpha):
     ``m = Xx̄``) loses no digits there, and BLAS reads ``X`` as it is.
     Otherwise ``X`` is centered into one float64 copy.
     """
-    n, p = X.shape
     if mean is None or (X.dtype == np.float64 and means_within_spread(X, mean)):
-        try:
-            return _cholesky_uncentered(np.asarray(X, dtype=np.float64), mean, Y_c, alpha)
-        except la.LinAlgError:
-            pass
-    X_c = np.asarray(X, dtype=np.float64) if mean is None else np.subtract(X, mean, dtype=np.float64)
+        X_c, shift = np.asarray(X, dtype=np.float64), mean  # X itself, corrected (read only)
+    else:
+        X_c, shift = np.subtract(X, mean, dtype=np.float64), None
     try:
-        return _cholesky_uncentered(X_c, None, Y_c, alpha)
+        return _cholesky_uncentered(X_c, shift, Y_c, alpha)
     except la.LinAlgError:
+        if shift is not None:
+            X_c = np.subtract(X, mean, dtype=np.float64)
         U, s, Vt = la.svd(X_c, full_matrices=False, check_finite=False)
         d = s / (s * s + alpha)
         return Vt.T @ (d[:, None] * (U.T @ Y_c))
