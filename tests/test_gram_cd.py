@@ -96,3 +96,23 @@ def test_gradient_chunk_matches_numpy(dtype):
     np.testing.assert_allclose(grad, np.r_[r.sum(), X.astype(np.float64).T @ r], rtol=rtol, atol=rtol)
     r0 = theta[0] + X.astype(np.float64) @ theta[1:]
     np.testing.assert_allclose(gradient_chunk(X, np.empty(0), theta, False, grad), r0 @ r0, rtol=rtol)
+
+
+def test_top_indices_matches_a_stable_argsort():
+    """The working-set selection of the Gram kernel: k largest scores, increasing indices, ties lowest first."""
+    from fastreg.kernels.gram import top_indices
+
+    rng = np.random.default_rng(0)
+    for trial in range(600):
+        p = int(rng.integers(1, 60))
+        k = int(rng.integers(1, p + 1))
+        if trial % 3 == 0:
+            s = rng.standard_normal(p)
+        elif trial % 3 == 1:
+            s = rng.integers(0, 4, p).astype(float)  # many ties
+        else:
+            s = rng.standard_normal(p)
+            s[rng.random(p) < 0.3] = np.inf  # the support and the strong set
+            s[rng.random(p) < 0.2] = -np.inf  # zero columns
+        expected = np.sort(np.argsort(-s, kind="stable")[:k])
+        np.testing.assert_array_equal(top_indices(s, k), expected)

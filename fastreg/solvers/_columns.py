@@ -9,7 +9,6 @@ equal, ``min == max``) and get the coefficient 0 that the exact arithmetic
 gives them.
 """
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -53,11 +52,9 @@ def dense_means_and_constants(X):
     n, p = X.shape
     if X.dtype not in (np.float32, np.float64) or not (X.flags.c_contiguous or X.flags.f_contiguous) or n == 0:
         return X.mean(axis=0, dtype=np.float64), np.ptp(X, axis=0) == 0
+    sums, lows, highs = (np.empty(p) for _ in range(3))
     if X.flags.c_contiguous:
-        blocks = max(1, min(numba.get_num_threads(), n))
-        sums, lows, highs = (np.empty((blocks, p)) for _ in range(3))
         column_summary(X, sums, lows, highs)
     else:
-        sums, lows, highs = (np.empty((1, p)) for _ in range(3))
         column_summary_f(X.T, sums, lows, highs)
-    return sums.sum(axis=0) / n, lows.min(axis=0) == highs.max(axis=0)
+    return sums / n, lows == highs
