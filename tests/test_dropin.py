@@ -11,6 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import fastreg
+from fastreg.solvers.cd import _GAP_EVERY
 
 
 def make_data(n=60, p=12, seed=0, density=0.6):
@@ -80,7 +81,9 @@ def test_warm_start_matches_sklearn(storage, solver):
         warm.set_params(alpha=0.02).fit(A, y)  # continues from the alpha=0.1 solution
         ref.set_params(alpha=0.02).fit(X, y)
         if solver == "cd":  # (the Gram's plain cyclic CD has no extrapolation: no such guarantee)
-            assert warm.n_iter_ <= cold_iter
+            # epochs are counted up to the next gap check (every _GAP_EVERY): rounding in the
+            # last bit of the column means can move a fit across one check
+            assert warm.n_iter_ <= cold_iter + _GAP_EVERY
         assert_allclose(warm.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
         refit = warm.n_iter_
         warm.fit(A, y)  # already at the optimum
