@@ -285,16 +285,19 @@ class ElasticNet(_LinearModel):
         Constrain the coefficients to be non-negative.
     warm_start : bool, default=False
         Start from the previous ``coef_`` (when its shape fits the new ``y``).
-    solver : {"auto", "cd", "fista", "gd"}, default="auto"
+    solver : {"auto", "cd", "gram", "fista", "gd"}, default="auto"
         ``"cd"``: coordinate descent on working sets (dense ``X`` centered
         into one Fortran copy per fit; sparse ``X`` as CSC, centered
-        implicitly). ``"fista"``: accelerated proximal gradient on the fused
+        implicitly). ``"gram"``: the same on ``G = X_cᵀX_c``, formed once
+        for all targets (no ``sample_weight``). ``"fista"``: accelerated proximal gradient on the fused
         one-pass kernels (dense C/F or CSR, never centered or copied except
         F → C once), exact zeros, step ``1/L`` found automatically.
         ``"gd"``: the seed's loop (sign subgradient steps; ``l1_ratio`` 1 or
         0 only) for parity with it — approximate: no exact zeros, and it
         warns when ``max_iter`` steps leave the gap above ``tol``.
-        ``"auto"`` is ``"cd"``. ``sample_weight`` and 2-D ``y`` need ``"cd"``.
+        ``"auto"``: ``"gram"`` for dense ``X`` with ``n ≥ 2p`` and ``p ≤ 300``,
+        else ``"cd"`` (measured, see :func:`fastreg.solvers.gram.auto_enet_solver`).
+        ``sample_weight`` needs ``"cd"``; 2-D ``y`` needs ``"cd"`` or ``"gram"``.
     copy_X : bool, default=True
         ``False`` lets a Fortran-ordered float32/float64 dense ``X`` be centered
         (and row-scaled by ``√sample_weight``) in place, saving the copy; ``X``
