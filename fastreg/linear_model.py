@@ -80,6 +80,8 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         intercept = np.asarray(intercept, dtype=X.dtype)
         if coef.shape[0] == 1 and self._ravel_one_target:
             coef = coef[0]
+        if not getattr(self, "fit_intercept", True):
+            intercept = 0.0  # scikit-learn's: a scalar 0.0 without intercept, whatever the targets
         self.coef_, self.intercept_ = coef, intercept
 
     def save(self, path):

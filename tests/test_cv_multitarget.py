@@ -47,8 +47,8 @@ def test_ridge_cv_multitarget_matches_sklearn(storage, shape, fit_intercept, per
         assert_allclose(ours.best_score_, ref.best_score_, rtol=1e-8)
         assert ours.coef_.shape == ref.coef_.shape == (3, shape[1])
         assert_allclose(ours.coef_, ref.coef_, rtol=1e-8, atol=1e-8 * np.abs(ref.coef_).max())
-        # scikit-learn's intercept_ is the scalar 0.0 without intercept; fastreg's is (n_targets,) zeros
-        assert np.shape(ours.intercept_) == (3,)
+        # scikit-learn's shapes: (n_targets,), or the scalar 0.0 without intercept
+        assert np.shape(ours.intercept_) == np.shape(ref.intercept_)
         assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-8, atol=1e-8)
         assert ours.predict(Xs).shape == Y.shape
 

@@ -38,7 +38,9 @@ def test_multitarget_matches_sklearn(name, storage, fit_intercept):
     ours.fit(STORAGES[storage](X), Y)
     ref.fit(X, Y)
     assert ours.coef_.shape == (3, X.shape[1])
-    assert np.shape(ours.intercept_) == (3,)
+    assert np.shape(ours.intercept_) == np.shape(ref.intercept_)  # (3,), or scikit-learn's scalar 0.0
+    if not fit_intercept:
+        assert ours.intercept_ == 0.0 and isinstance(ours.intercept_, float)
     assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
     assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-6, atol=1e-8)
     pred = ours.predict(STORAGES[storage](X_new))
