@@ -5,5 +5,10 @@ from sklearn.exceptions import ConvergenceWarning
 __all__ = ["ConvergenceWarning", "DivergenceError"]
 
 
-class DivergenceError(ValueError):
-    """An iterative solver diverged: its step size is too large for the data."""
+class DivergenceError(ValueError, FloatingPointError):
+    """An iterative solver diverged or overflowed: its step is too large, or the values of X or y too large.
+
+    A ``ValueError`` (bad input for the solver) and a ``FloatingPointError``
+    (what ``solver="fista"`` raised before it raised this), so either ``except``
+    catches it.
+    """

@@ -458,3 +458,11 @@ def test_two_d_y_is_multi_target(name):
         coef, intercept = fit(name, X, Y[:, k])
         assert_allclose(model.coef_[k], coef, rtol=1e-7, atol=1e-9)
         assert_allclose(model.intercept_[k], intercept, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("cls", [Lasso, ElasticNet])
+def test_fista_overflow_raises_divergence_error_that_is_also_a_floating_point_error(cls):
+    X, y = clean_data()
+    with np.errstate(all="ignore"), pytest.raises(DivergenceError, match="too large") as err:
+        cls(alpha=0.1, solver="fista").fit(X * 1e160, y * 1e160)
+    assert isinstance(err.value, FloatingPointError) and isinstance(err.value, ValueError)

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._preprocess import column_means
+from ..exceptions import DivergenceError
 from .cd import duality_gap_from_stats, stopping_gap
 from .fused import FusedGradient
 from .gd import _C_COPY_MIN_ITERATIONS, power_iteration
@@ -86,6 +87,7 @@ def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, positive, coef_init):
     z = w.copy()
     t = 1.0
     gap, primal = op.gap(w, l1 * n, l2 * n, positive)
+    _check_finite(gap, step, n)
     n_iter = 0
     while gap > stopping_gap(tol, tol_abs, y_norm2, primal) and n_iter < max_iter and step > 0.0:
         for _ in range(min(_GAP_EVERY, max_iter - n_iter)):
@@ -100,10 +102,18 @@ def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, positive, coef_init):
             w, t = w_new, t_new
             n_iter += 1
         gap, primal = op.gap(w, l1 * n, l2 * n, positive)
-        if not math.isfinite(gap):
-            raise FloatingPointError("FISTA produced non-finite values: X or y overflow in float64")
+        _check_finite(gap, step, n)
     intercept = op.intercept(w)
     return w, intercept, gap / max(n, 1), n_iter, gap <= tol_abs
+
+
+def _check_finite(gap, step, n):
+    """Overflow in X or y shows as a non-finite gap, or an infinite Lipschitz constant (step 0)."""
+    if not (math.isfinite(gap) and math.isfinite(step)) or (n and step == 0.0):
+        raise DivergenceError(
+            "FISTA produced non-finite values: the values of X or y are too large for float64 (overflow); "
+            "rescale X and y"
+        )
 
 
 class _CenteredPass:
