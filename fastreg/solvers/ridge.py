@@ -331,7 +331,7 @@ def _sparse_operator(X, Y, fit_intercept, sample_weight):
     without intercept, as :func:`_finish` expects.
     """
     if sample_weight is None:
-        mean = _column_mean(X) if fit_intercept else None
+        mean = column_means(X) if fit_intercept else None
         Y_c, y_mean = _center_y(Y, fit_intercept)
         return _Centered(X, mean), Y_c, mean, y_mean
     X_w, Y_c, mean, y_mean, d = preprocess(X, Y, sample_weight, fit_intercept=fit_intercept)
@@ -378,10 +378,6 @@ def _sparse_float64(X):
     if X.dtype != np.float64:
         X = X.astype(np.float64)
     return X
-
-
-def _column_mean(X):
-    return column_means(X)
 
 
 def _finish(W, mean, y_mean, single):
