@@ -16,6 +16,7 @@ by power iteration on the same pass. Momentum restarts when it stops helping
 checked every few iterations at the cost of one more pass.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -119,12 +120,12 @@ def _check_finite(gap, step, n):
 class _CenteredPass:
     """Centered least-squares quantities of ``w`` from one fused pass over uncentered ``X``."""
 
-    def __init__(self, X, y, fit_intercept):
+    def __init__(self, X, y, fit_intercept, *, x_mean=None):
         n, p = X.shape
         self.n = n
         self.fit_intercept = fit_intercept
         if fit_intercept and n:
-            self.x_mean = column_means(X)
+            self.x_mean = column_means(X) if x_mean is None else x_mean  # x_mean: the caller's, already computed
             self.y_mean = float(y.mean())
         else:
             self.x_mean = np.zeros(p)
@@ -163,16 +164,20 @@ class _CenteredPass:
         primal = 0.5 * sse + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
         return duality_gap_from_stats(sse, R_dot_yc, XtR, w, l1, l2, positive), primal
 
+    @functools.cached_property
+    def _zero_target(self):
+        return np.zeros(self.n)
+
+    def gram_times(self, v):
+        """``X_cᵀX_c v`` (unscaled) from one fused pass: the residual ``X_c v`` against a zero target."""
+        offset = -float(self.x_mean @ v) if self.fit_intercept else 0.0
+        return self._residual_pass(v, self._zero_target, offset)[1]
+
     def lipschitz(self, *, tol=1e-6, max_iter=300, seed=0):
         """Largest eigenvalue of ``X_cᵀX_c/n`` by power iteration (a Rayleigh quotient)."""
-        zeros = np.zeros(self.n)
-
-        def gram_times(v):  # X_cᵀX_c v / n, one fused pass
-            offset = -float(self.x_mean @ v) if self.fit_intercept else 0.0
-            _, hv = self._residual_pass(v, zeros, offset)
-            return hv / self.n
-
-        return power_iteration(gram_times, self.x_mean.shape[0], tol=tol, max_iter=max_iter, seed=seed)
+        return power_iteration(
+            lambda v: self.gram_times(v) / self.n, self.x_mean.shape[0], tol=tol, max_iter=max_iter, seed=seed
+        )
 
 
 def _soft_threshold(v, threshold, positive):

@@ -40,7 +40,7 @@ from .._preprocess import column_means, preprocess
 from .._threads import blas_threads, threads_for
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
-from .fused import FusedGradient
+from .fista import _CenteredPass
 from .gram import means_within_spread, sparse_gram
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
@@ -126,7 +126,7 @@ class _Centered:
 
     def normal_operator(self, alpha):
         """``X_cᵀX_c + αI`` as a LinearOperator: one fused pass over ``X`` per product
-        (:class:`fastreg.solvers.fused.FusedGradient`) for CSR or contiguous dense
+        (FISTA's centered pass, :class:`fastreg.solvers.fista._CenteredPass`) for CSR or contiguous dense
         ``X`` without weights, else the two products :meth:`normal` makes."""
         p = self.shape[1]
         matvec = self._fused_normal(alpha)
@@ -144,19 +144,11 @@ class _Centered:
         fusable = X.format == "csr" if sp.issparse(X) else (X.flags.c_contiguous or X.flags.f_contiguous)
         if self.d is not None or not fusable:
             return None
-        fused = FusedGradient(X)
-        n, p = X.shape
-        mean = np.zeros(p) if self.mean is None else self.mean
-        zeros = np.zeros(n)
-        theta = np.empty(p + 1)
-        grad = np.empty(p + 1)
+        centered = _CenteredPass(X, np.zeros(X.shape[0]), self.mean is not None, x_mean=self.mean)
 
         def matvec(v):
             v = np.ravel(v)
-            theta[0] = -float(mean @ v)  # r = Xv − x̄ᵀv = X_c v
-            theta[1:] = v
-            fused(theta, zeros, grad)  # grad = [Σr, Xᵀr]
-            return grad[1:] - mean * grad[0] + alpha * v  # X_cᵀr + αv
+            return centered.gram_times(v) + alpha * v
 
         return matvec
 
