@@ -254,3 +254,33 @@ def test_auto_picks_gram_when_it_is_cheaper():
     model = fastreg.Lasso(alpha=0.01 * alpha_max(X, y)).fit(X, y)
     ref = fastreg.Lasso(alpha=0.01 * alpha_max(X, y), solver="cd").fit(X, y)
     assert_allclose(model.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_stalled_subproblem_is_detected_and_a_steady_one_is_not():
+    from fastreg.solvers import cd
+
+    stuck = cd._Stall(target=0.3)
+    steady = cd._Stall(target=0.3)
+    verdicts_stuck, verdicts_steady = [], []
+    for epoch in range(5, 1001, 5):
+        verdicts_stuck.append(stuck.push(epoch, 1.0 - 2e-7 * epoch))  # 2e-7 per epoch: 10⁶ epochs to go
+        verdicts_steady.append(steady.push(epoch, np.exp(-1e-3 * epoch) * (1 + 0.05 * (epoch % 10 == 0))))
+    assert not any(verdicts_stuck[:19])  # never before _STALL_MIN_EPOCHS
+    assert verdicts_stuck[19]  # at 100 epochs
+    assert not any(verdicts_steady)  # 1,200 epochs to go at 1,000: converging, slowly
+
+
+def test_near_interpolation_sparse_lasso_reaches_the_optimum():
+    """n ≪ p, α = αmax/200, support ≈ n: working sets whose subproblems converge far slower than the whole."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    X = sp.random(100, 5000, density=0.002, format="csr", random_state=0)
+    y = X @ np.where(rng.random(5000) < 0.05, rng.standard_normal(5000), 0.0) + 0.1 * rng.standard_normal(100)
+    alpha = alpha_max(X.toarray(), y) / 200
+    model = fastreg.Lasso(alpha=alpha).fit(X, y)
+    assert model.dual_gap_ <= 1e-4 * np.var(y)
+    ref = sk.Lasso(alpha=alpha, tol=1e-14, max_iter=1_000_000).fit(X, y)
+    ours = enet_objective(X.toarray(), y, model.coef_, model.intercept_, alpha, 1.0)
+    theirs = enet_objective(X.toarray(), y, ref.coef_, ref.intercept_, alpha, 1.0)
+    assert ours <= theirs * (1 + 1e-9)
