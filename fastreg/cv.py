@@ -66,7 +66,7 @@ def _concurrent_parallel_ok():
     except ValueError:  # no parallel kernel has run yet: run a tiny one
         from .kernels.cd import xtr_dense
 
-        xtr_dense(np.zeros((1, 1)), np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1))
+        xtr_dense(np.zeros((1, 1)), np.zeros(1), np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1))
         layer = numba.threading_layer()
     return layer != "workqueue"
 

@@ -301,9 +301,10 @@ class ElasticNet(_LinearModel):
         else ``"cd"`` (measured, see :func:`fastreg.solvers.gram.auto_enet_solver`).
         ``sample_weight`` needs ``"cd"``; 2-D ``y`` needs ``"cd"`` or ``"gram"``.
     copy_X : bool, default=True
-        ``False`` lets a Fortran-ordered float32/float64 dense ``X`` be centered
-        (and row-scaled by ``√sample_weight``) in place, saving the copy; ``X``
-        is then overwritten (``"cd"`` only).
+        With ``sample_weight``, ``False`` lets a Fortran-ordered float32/float64
+        dense ``X`` be centered and row-scaled by ``√sample_weight`` in place,
+        saving the copy; ``X`` is then overwritten (``"cd"`` only). Without
+        weights ``"cd"`` centers dense ``X`` on the fly and never writes it.
 
     Attributes
     ----------

@@ -94,12 +94,18 @@ def test_copy_X():
     X, y, _ = make_data(seed=4)
     XF = np.asfortranarray(X)
     saved = XF.copy()
-    ref = fastreg.Lasso(alpha=0.01).fit(XF, y)
+    ref = fastreg.Lasso(alpha=0.01, solver="cd").fit(XF, y)
     assert_array_equal(XF, saved)  # copy_X=True (default): untouched
-    inplace = fastreg.Lasso(alpha=0.01, copy_X=False).fit(XF, y)
+    nocopy = fastreg.Lasso(alpha=0.01, copy_X=False).fit(XF, y)  # "auto" takes "cd" here
+    assert_array_equal(nocopy.coef_, ref.coef_)  # F-ordered X is read as it is either way
+    assert_array_equal(XF, saved)  # centered on the fly: never written
+    sw = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    ref = fastreg.Lasso(alpha=0.01).fit(XF, y, sample_weight=sw)
+    assert_array_equal(XF, saved)
+    inplace = fastreg.Lasso(alpha=0.01, copy_X=False).fit(XF, y, sample_weight=sw)
     assert_allclose(inplace.coef_, ref.coef_, rtol=1e-10, atol=1e-12)
     assert_allclose(inplace.intercept_, ref.intercept_, rtol=1e-10)
-    assert not np.array_equal(XF, saved)  # copy_X=False used X as the centered copy
+    assert not np.array_equal(XF, saved)  # weighted, copy_X=False: X became the centered, scaled copy
     for est in (fastreg.Ridge(copy_X=False), fastreg.LinearRegression(copy_X=False)):
         Xc = X.copy()
         est.fit(Xc, y)

@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from fastreg._preprocess import center_scale_dense
-from fastreg.solvers._columns import dense_means_and_constants
+from fastreg.solvers._columns import dense_means_and_constants, fortran_stats
 
 
 def data(order, dtype, n=203, p=70, seed=0):
@@ -57,3 +57,33 @@ def test_centered_copy_and_its_norms(order, dtype, scaled):
     assert_allclose(out, expected, rtol=1e-6 if dtype == np.float32 else 1e-14, atol=1e-6 if dtype == np.float32 else 1e-13)
     assert_allclose(norms, np.einsum("ij,ij->j", out, out, dtype=np.float64), rtol=1e-12)
     assert_array_equal(X, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+@pytest.mark.parametrize("n", [203, 1100])  # a short last row tile; several F blocks
+def test_fortran_stats_one_pass(order, dtype, n):
+    X = data("C" if order == "strided" else order, dtype, n=n)
+    if order == "strided":
+        X = np.repeat(X, 2, axis=1)[:, ::2]
+    saved = X.copy()
+    XF, mean, m2, constant = fortran_stats(X)
+    assert XF.flags.f_contiguous and XF.dtype == dtype
+    assert_array_equal(XF, X)
+    assert_array_equal(X, saved)
+    if order == "F":
+        assert XF is X  # used as it is, no copy
+    X64 = X.astype(np.float64)
+    assert_allclose(mean, X64.mean(axis=0), rtol=1e-13, atol=1e-15)
+    assert_allclose(m2, ((X64 - X64.mean(axis=0)) ** 2).sum(axis=0), rtol=1e-12, atol=1e-12)
+    assert_array_equal(constant, np.ptp(X, axis=0) == 0)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_fortran_stats_norms_keep_their_digits_under_large_means(order):
+    """m2 is summed as deviations, never as ΣX² − n·x̄², which loses everything at mean 1e8 ± 1."""
+    rng = np.random.default_rng(1)
+    X = np.asarray(1e8 + rng.standard_normal((3000, 5)), order=order)
+    _, mean, m2, _ = fortran_stats(X)
+    exact = ((X - X.mean(axis=0)) ** 2).sum(axis=0)
+    assert_allclose(m2, exact, rtol=1e-9)

@@ -7,7 +7,9 @@ of ``ws`` (a working set of column indices) once, keeping the residual up to
 date, and returns the largest coefficient change and the largest coefficient.
 
 Dense ``X`` is read column by column through its C-ordered transpose (so pass
-Fortran-ordered, centered ``X``). Sparse ``X`` comes as CSC arrays and is
+Fortran-ordered ``X``) and centered on the fly: each value is used as
+``Xᵢⱼ − x̄ⱼ``, the very number a centered copy would hold, so ``X`` needs no
+centered copy (and a Fortran-ordered caller's array no copy at all). Sparse ``X`` comes as CSC arrays and is
 centered implicitly: the kernels keep the uncentered residual ``r = y_c − Xw``
 and its sum. The centered residual is ``R = r − r̄`` (``Σ R = 0``), so
 ``X_cⱼ·R = Σₖ Xₖⱼ·(rₖ − r̄)``: an update touches only the column's stored
@@ -23,15 +25,16 @@ from ._config import FASTMATH
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def cd_epoch_dense(XT, w, R, norms, l1, l2, ws, positive):
-    """One pass of coordinate descent over ``ws`` on dense columns.
+def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, positive):
+    """One pass of coordinate descent over ``ws`` on dense columns, centered on the fly.
 
     Parameters
     ----------
     XT : (p, n) C-ordered array, the transpose of Fortran-ordered ``X``
+    mean : (p,) float64, subtracted from each column as it is read (zeros: none)
     w : (p,) float64 coefficients, updated in place
-    R : (n,) float64 residual ``y − Xw``, updated in place
-    norms : (p,) float64 squared column norms
+    R : (n,) float64 residual ``y − (X − mean)w``, updated in place
+    norms : (p,) float64 squared norms of the centered columns
     l1, l2 : float, unscaled penalties
     ws : int64 array of the coordinates to update
     positive : bool, constrain ``w >= 0``
@@ -44,16 +47,17 @@ def cd_epoch_dense(XT, w, R, norms, l1, l2, ws, positive):
         if norms[j] == 0.0:
             continue
         col = XT[j]
+        m = mean[j]
         wj = w[j]
         acc = 0.0
         for i in range(n):
-            acc += col[i] * R[i]
+            acc += (col[i] - m) * R[i]
         tmp = acc + wj * norms[j]
         new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
         if new != wj:
             d = new - wj
             for i in range(n):
-                R[i] -= d * col[i]
+                R[i] -= d * (col[i] - m)
             w[j] = new
             max_dw = max(max_dw, abs(d))
         max_w = max(max_w, abs(new))
@@ -118,14 +122,16 @@ def soft_threshold(z, l1, positive):
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def xtr_dense(XT, R, ws, out):
-    """``out[k] = X[:, ws[k]]·R`` given ``XT``, the (p, n) C-ordered transpose of ``X``."""
+def xtr_dense(XT, mean, R, ws, out):
+    """``out[k] = (X[:, j] − mean[j])·R``, ``j = ws[k]``, given ``XT``, the (p, n) C-ordered transpose of ``X``."""
     n = R.shape[0]
     for k in prange(ws.shape[0]):
-        col = XT[ws[k]]
+        j = ws[k]
+        col = XT[j]
+        m = mean[j]
         acc = 0.0
         for i in range(n):
-            acc += col[i] * R[i]
+            acc += (col[i] - m) * R[i]
         out[k] = acc
 
 
@@ -164,15 +170,17 @@ def column_stats_csc(data, indptr, n, center, sums, norms):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def residual_step_dense(XT, R, ws, dw):
-    """``R −= X[:, ws]·dw`` in place (dense, ``XT`` the C-ordered transpose)."""
+def residual_step_dense(XT, mean, R, ws, dw):
+    """``R −= (X[:, ws] − mean[ws])·dw`` in place (dense, ``XT`` the C-ordered transpose)."""
     n = R.shape[0]
     for k in range(ws.shape[0]):
         d = dw[k]
         if d != 0.0:
-            col = XT[ws[k]]
+            j = ws[k]
+            col = XT[j]
+            m = mean[j]
             for i in range(n):
-                R[i] -= d * col[i]
+                R[i] -= d * (col[i] - m)
 
 
 @njit(cache=True, fastmath=FASTMATH)

@@ -2,8 +2,10 @@
 
 The copies also return the squared norms of their columns, and
 :func:`column_summary` gives the sums, minima and maxima of the columns in
-one pass, so that a coordinate-descent fit reads ``X`` twice in all (once for
-the means, once for the copy) rather than five times.
+one pass. Coordinate descent (which centers on the fly) reads ``X`` once:
+:func:`copy_c_to_f_stats` makes the uncentered Fortran copy of C-ordered
+``X`` and the column statistics together, and Fortran-ordered ``X`` is used
+as it is, after one pass of :func:`column_summary_f`.
 
 Coordinate descent reads ``X`` column by column, so the solvers make one
 centered Fortran-ordered copy per fit. From C-ordered input that copy is a
@@ -18,6 +20,8 @@ import numpy as np
 
 from numba import njit, prange
 
+from ._config import FASTMATH
+
 # Tile edge of the transpose: a 64 x 64 float64 tile is 32 KB, read and written in cache.
 _TILE = 64
 # Column strip of column_summary: 3 x 512 float64 accumulators, 12 KB.
@@ -27,6 +31,14 @@ _STRIP = 512
 def row_tiles(n):
     """Number of row tiles :func:`center_c_to_f` cuts ``n`` rows into."""
     return (n + _TILE - 1) // _TILE
+
+
+def tile_rows(n):
+    """Rows in each of the :func:`row_tiles` tiles (the last one may be short)."""
+    counts = np.full(row_tiles(n), _TILE)
+    if n % _TILE:
+        counts[-1] = n % _TILE
+    return counts
 
 
 @njit(parallel=True, cache=True)
@@ -57,6 +69,51 @@ def center_c_to_f(X, mean, scale, outT, partial_norms):
                     row[i] = v
                     acc += np.float64(v) * np.float64(v)
                 norms[j] = acc
+
+
+@njit(parallel=True, cache=True)
+def copy_c_to_f_stats(X, shift, outT, sums, m2, lows, highs):
+    """``outT[j, i] = X[i, j]`` (the uncentered Fortran copy) and, per row tile, each column's statistics.
+
+    Row ``t`` of ``sums``, ``m2``, ``lows``, ``highs`` (each ``(n_tiles, p)``
+    float64) gets the sum of ``X[i, j] − shift[j]`` (``shift``: ``(p,)``
+    float64, e.g. the first row, so that sums of large, close values keep
+    their digits), the squared
+    deviation from the tile's own mean, the minimum and the maximum of column
+    ``j`` over row tile ``t``: merged by
+    :func:`fastreg.solvers._columns.merge_tile_stats` into the means and the
+    centered squared norms without a second pass over ``X`` and without the
+    cancellation of ``ΣX² − n·x̄²``.
+    """
+    n, p = X.shape
+    n_tiles = (n + _TILE - 1) // _TILE
+    for t in prange(n_tiles):
+        i0 = t * _TILE
+        i1 = min(n, i0 + _TILE)
+        for j0 in range(0, p, _TILE):
+            j1 = min(p, j0 + _TILE)
+            for j in range(j0, j1):
+                row = outT[j]
+                c = shift[j]
+                s = 0.0
+                lo = math.inf
+                hi = -math.inf
+                for i in range(i0, i1):
+                    v = X[i, j]
+                    row[i] = v
+                    f = np.float64(v)
+                    s += f - c
+                    lo = min(lo, f)
+                    hi = max(hi, f)
+                m = s / (i1 - i0)
+                q = 0.0
+                for i in range(i0, i1):  # the tile's column, just written, is in cache
+                    f = (np.float64(row[i]) - c) - m
+                    q += f * f
+                sums[t, j] = s
+                m2[t, j] = q
+                lows[t, j] = lo
+                highs[t, j] = hi
 
 
 @njit(parallel=True, cache=True)
@@ -122,20 +179,45 @@ def column_summary(X, sums, lows, highs):
             i += 1
 
 
-@njit(cache=True, nogil=True)
-def column_summary_f(XT, sums, lows, highs):
-    """As :func:`column_summary` for Fortran-ordered ``X`` given as ``XT`` (column by column)."""
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def column_summary_f(XT, means, lows, highs, m2):
+    """Column means, minima, maxima and ``m2[j] = Σᵢ (Xᵢⱼ − x̄ⱼ)²`` of Fortran-ordered ``X`` given as ``XT``.
+
+    One pass over ``X``: each block of ``_STRIP`` values of a column is
+    summed, then its squared deviations from its own mean are summed from
+    cache, and the blocks are merged (Chan, Golub & LeVeque), never as
+    ``ΣX² − n·x̄²``. Values are shifted by the column's first one, so that
+    the sums of large, close values keep their digits.
+    """
     p, n = XT.shape
     for j in range(p):
         col = XT[j]
+        shift = np.float64(col[0])
         s = 0.0
+        q = 0.0
         lo = math.inf
         hi = -math.inf
-        for i in range(n):
-            v = np.float64(col[i])
-            s += v
-            lo = min(lo, v)
-            hi = max(hi, v)
-        sums[j] = s
+        for i0 in range(0, n, _STRIP):
+            i1 = min(n, i0 + _STRIP)
+            sb = 0.0
+            for i in range(i0, i1):
+                v = np.float64(col[i])
+                sb += v - shift
+                lo = min(lo, v)
+                hi = max(hi, v)
+            nb = i1 - i0
+            mb = sb / nb
+            qb = 0.0
+            for i in range(i0, i1):
+                v = (np.float64(col[i]) - shift) - mb
+                qb += v * v
+            if i0 == 0:
+                q = qb
+            else:
+                delta = mb - s / i0
+                q += qb + delta * delta * (i0 * nb / i1)
+            s += sb
+        means[j] = shift + s / n
         lows[j] = lo
         highs[j] = hi
+        m2[j] = q

@@ -12,7 +12,7 @@ gives them.
 import numpy as np
 import scipy.sparse as sp
 
-from ..kernels.layout import column_summary, column_summary_f
+from ..kernels.layout import column_summary, column_summary_f, copy_c_to_f_stats, row_tiles, tile_rows
 
 
 def constant_columns(X):
@@ -55,6 +55,45 @@ def dense_means_and_constants(X):
     sums, lows, highs = (np.empty(p) for _ in range(3))
     if X.flags.c_contiguous:
         column_summary(X, sums, lows, highs)
-    else:
-        column_summary_f(X.T, sums, lows, highs)
-    return sums / n, lows == highs
+        return sums / n, lows == highs
+    column_summary_f(X.T, sums, lows, highs, np.empty(p))  # means
+    return sums, lows == highs
+
+
+def fortran_stats(X):
+    """Fortran-ordered ``X`` (itself if it already is) and its column statistics, in one pass over ``X``.
+
+    Returns ``(XF, mean, m2, constant)``: ``mean`` and ``m2 = Σᵢ (Xᵢⱼ − x̄ⱼ)²``
+    in float64, ``constant`` the mask of columns whose values are all equal.
+    ``XF`` keeps ``X``'s float dtype; the caller's ``X`` is never written.
+    """
+    n, p = X.shape
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if not X.flags.f_contiguous and not X.flags.c_contiguous:
+        X = np.asfortranarray(X)
+    if X.flags.f_contiguous:
+        means, lows, highs, m2 = (np.empty(p) for _ in range(4))
+        column_summary_f(X.T, means, lows, highs, m2)
+        return X, means, m2, lows == highs
+    XF = np.empty((n, p), dtype=X.dtype, order="F")
+    tiles = row_tiles(n)
+    sums, m2, lows, highs = (np.empty((tiles, p)) for _ in range(4))
+    shift = X[0].astype(np.float64)
+    copy_c_to_f_stats(X, shift, XF.T, sums, m2, lows, highs)
+    mean, total_m2 = merge_tile_stats(sums, m2, tile_rows(n), shift)
+    return XF, mean, total_m2, lows.min(axis=0) == highs.max(axis=0)
+
+
+def merge_tile_stats(sums, m2, counts, shift):
+    """Means and squared deviations of columns from per-tile shifted sums and squared deviations.
+
+    ``sums`` (of ``X − shift``), ``m2``: ``(n_tiles, p)``; ``counts``:
+    ``(n_tiles,)`` rows per tile; ``shift``: ``(p,)``. The deviations of the
+    tile means from the overall mean are added (Chan, Golub & LeVeque):
+    every term is non-negative, nothing cancels.
+    """
+    counts = np.asarray(counts, dtype=np.float64)[:, None]
+    shifted_mean = sums.sum(axis=0) / counts.sum()
+    dev = sums / counts - shifted_mean
+    return shift + shifted_mean, m2.sum(axis=0) + (counts * dev * dev).sum(axis=0)

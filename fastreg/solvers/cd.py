@@ -4,7 +4,8 @@ Objective (scikit-learn's)::
 
     (1/2n)‖y − Xw − b‖² + α·ρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²
 
-Dense ``X`` is centered into one Fortran-ordered copy per fit; sparse ``X``
+Dense ``X`` is read in Fortran order (copied once if it is not) and
+centered on the fly, as sparse ``X`` is; sparse ``X``
 (CSC) is centered implicitly through its column means (see
 :mod:`fastreg.kernels.cd`). The gap is scikit-learn's, so ``tol`` has its
 meaning: stop when ``gap ≤ tol·‖y − ȳ‖²`` (both unscaled by ``n``).
@@ -29,7 +30,7 @@ from ..kernels.cd import (
     xtr_csc,
     xtr_dense,
 )
-from ._columns import constant_columns, dense_means_and_constants
+from ._columns import constant_columns, dense_means_and_constants, fortran_stats
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
@@ -51,28 +52,51 @@ _ANDERSON_K = 5
 
 
 class _Dense:
-    """Centered (and row-scaled) Fortran-ordered copy of dense ``X`` and its CD operations."""
+    """Fortran-ordered dense ``X``, centered on the fly, and its CD operations.
 
-    def __init__(self, X, x_mean, sqrt_sw=None, copy_X=True):
+    Without weights ``X`` is used as it is when Fortran-ordered (never
+    written), else copied once, uncentered; the column means, centered norms
+    and constant columns come out of the same pass (:func:`fortran_stats`).
+    With weights (:meth:`scaled`) the kernels read a centered, row-scaled
+    copy and ``mean`` is zero.
+    """
+
+    def __init__(self, X, fit_intercept):
+        XF, mean, m2, constant = fortran_stats(X)
+        self.XT = XF.T
+        if fit_intercept:
+            self.mean, self.norms, self.constant = mean, m2, constant
+        else:  # ‖Xⱼ‖² = Σ(Xᵢⱼ − x̄ⱼ)² + n·x̄ⱼ²: non-negative terms
+            self.mean, self.norms, self.constant = np.zeros_like(mean), m2 + X.shape[0] * mean * mean, None
+
+    @classmethod
+    def scaled(cls, X, x_mean, sqrt_sw, copy_X=True):
+        """``D(X − x̄)`` as one Fortran-ordered copy (``copy_X=False``: in place when ``X`` is F-ordered float)."""
+        self = cls.__new__(cls)
         out = None
         if not copy_X and X.flags.f_contiguous and X.flags.writeable and X.dtype in (np.float32, np.float64):
-            out = X  # copy_X=False: center (and scale) the caller's array in place
+            out = X
         self.norms = np.empty(X.shape[1])
-        Xc = center_scale_dense(X, x_mean, sqrt_sw, order="F", out=out, norms=self.norms)
-        self.XT = Xc.T
+        self.XT = center_scale_dense(X, x_mean, sqrt_sw, order="F", out=out, norms=self.norms).T
+        self.mean = np.zeros(X.shape[1])
+        self.constant = None
+        return self
 
     def state(self, y_c, w):
         """The centered residual ``R = y_c − X_c w`` (and an unused sum)."""
-        R = y_c - self.XT.T @ w if np.any(w) else y_c.copy()
+        R = y_c.copy()
+        support = np.flatnonzero(w)
+        if support.size:
+            residual_step_dense(self.XT, self.mean, R, support, w[support])
         return R, np.zeros(1)
 
     def epoch(self, w, state, l1, l2, ws, positive):
-        return cd_epoch_dense(self.XT, w, state[0], self.norms, l1, l2, ws, positive)
+        return cd_epoch_dense(self.XT, self.mean, w, state[0], self.norms, l1, l2, ws, positive)
 
     def step(self, state, ws, dw):
         """A copy of the state for ``w[ws] + dw``."""
         R = state[0].copy()
-        residual_step_dense(self.XT, R, ws, dw)
+        residual_step_dense(self.XT, self.mean, R, ws, dw)
         return R, state[1]
 
     def residual_norm2(self, state):
@@ -82,7 +106,7 @@ class _Dense:
     def correlations(self, state, w, ws):
         """Centered residual ``R`` and ``X_c[:, ws]ᵀR``."""
         out = np.empty(ws.shape[0])
-        xtr_dense(self.XT, state[0], ws, out)
+        xtr_dense(self.XT, self.mean, state[0], ws, out)
         return state[0], out
 
 
@@ -183,7 +207,10 @@ class CDProblem:
     sample_weight : None or (n,) float64, non-negative, positive sum
         Any scale (normalized here to sum to ``n``).
     copy_X : bool
-        ``False`` lets an F-ordered float dense ``X`` be centered in place.
+        With ``sample_weight``, ``False`` lets an F-ordered float dense ``X``
+        be centered and scaled in place. Without weights dense ``X`` is never
+        written (it is centered on the fly) and copied only when not
+        F-ordered.
 
     Attributes
     ----------
@@ -205,25 +232,25 @@ class CDProblem:
             sqrt_sw = np.sqrt(sample_weight)
         # A constant column's centered values are rounding noise: its norm is
         # set to exactly 0 below, so it keeps coefficient 0. Found on the
-        # caller's X, before any in-place centering or row scaling.
+        # caller's values (min == max), before any centering or row scaling.
         constant = None
-        if fit_intercept and not sp.issparse(X):
-            x_mean, constant = dense_means_and_constants(X)  # one pass over X for both
-            if sample_weight is None:
-                y_mean = Y.mean(axis=0)
-            else:
-                x_mean, y_mean = weighted_offsets(X, Y, sample_weight, True)
-        else:
-            x_mean, y_mean = weighted_offsets(None if sp.issparse(X) else X, Y, sample_weight, fit_intercept)
+        if sp.issparse(X):
+            x_mean, y_mean = weighted_offsets(None, Y, sample_weight, fit_intercept)
             if fit_intercept:
                 constant = constant_columns(X)
-        if sp.issparse(X):
             if sqrt_sw is not None:
                 X = scale_rows_sparse(X, sqrt_sw, "csc")
             self.op = _CSC(X, fit_intercept, sqrt_sw)
             x_mean = self.op.x_mean
+        elif sample_weight is None:
+            self.op = _Dense(X, fit_intercept)  # one pass over X: copy (if C-ordered), means, norms
+            x_mean, constant = self.op.mean, self.op.constant
+            y_mean = Y.mean(axis=0) if fit_intercept else np.zeros(Y.shape[1])
         else:
-            self.op = _Dense(X, x_mean, sqrt_sw, copy_X)
+            if fit_intercept:
+                constant = dense_means_and_constants(X)[1]
+            x_mean, y_mean = weighted_offsets(X, Y, sample_weight, fit_intercept)
+            self.op = _Dense.scaled(X, x_mean, sqrt_sw, copy_X)
         if constant is not None:
             self.op.norms[constant] = 0.0
         Y = Y - y_mean
@@ -289,7 +316,8 @@ def enet_coordinate_descent(
     sample_weight : None or (n,) float64
         scikit-learn's semantics: the loss is ``(1/(2Σs)) Σ sᵢ rᵢ²``.
     copy_X : bool
-        ``False`` lets an F-ordered float dense ``X`` be centered in place.
+        With ``sample_weight``, ``False`` lets an F-ordered float dense ``X``
+        be centered and scaled in place.
 
     Returns
     -------
