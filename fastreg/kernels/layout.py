@@ -7,11 +7,11 @@ one pass. Coordinate descent (which centers on the fly) reads ``X`` once:
 ``X`` and the column statistics together, and Fortran-ordered ``X`` is used
 as it is, after one pass of :func:`column_summary_f`.
 
-Coordinate descent reads ``X`` column by column, so the solvers make one
-centered Fortran-ordered copy per fit. From C-ordered input that copy is a
-transpose: NumPy does it on one core with strided writes (0.17 s for
-20,000 x 1,000 float64); these kernels do it in cache-sized tiles on every
-core.
+Coordinate descent reads ``X`` column by column, in Fortran order; the
+centered (row-scaled) copies serve weighted fits and the other solvers.
+From C-ordered input a Fortran copy is a transpose: NumPy does it on one
+core with strided writes (0.17 s for 20,000 x 1,000 float64); these kernels
+do it in cache-sized tiles on every core.
 """
 
 import math
@@ -24,7 +24,8 @@ from ._config import FASTMATH
 
 # Tile edge of the transpose: a 64 x 64 float64 tile is 32 KB, read and written in cache.
 _TILE = 64
-# Column strip of column_summary: 3 x 512 float64 accumulators, 12 KB.
+# Column strip of column_summary (3 x 512 float64 accumulators, 12 KB) and
+# block of column_summary_f (512 values summed twice from L1).
 _STRIP = 512
 
 
@@ -78,9 +79,8 @@ def copy_c_to_f_stats(X, shift, outT, sums, m2, lows, highs):
     Row ``t`` of ``sums``, ``m2``, ``lows``, ``highs`` (each ``(n_tiles, p)``
     float64) gets the sum of ``X[i, j] − shift[j]`` (``shift``: ``(p,)``
     float64, e.g. the first row, so that sums of large, close values keep
-    their digits), the squared
-    deviation from the tile's own mean, the minimum and the maximum of column
-    ``j`` over row tile ``t``: merged by
+    their digits), the squared deviation from the tile's own mean, the
+    minimum and the maximum of column ``j`` over row tile ``t``: merged by
     :func:`fastreg.solvers._columns.merge_tile_stats` into the means and the
     centered squared norms without a second pass over ``X`` and without the
     cancellation of ``ΣX² − n·x̄²``.
