@@ -1,4 +1,7 @@
-"""Exactly constant columns, whose centered column is zero.
+"""Column statistics of ``X`` for the solvers: means, centered norms, exactly constant columns.
+
+:func:`fortran_stats` gives coordinate descent its Fortran-ordered ``X`` and
+all three in one pass.
 
 Centering a constant column in floating point leaves rounding noise
 (``0.1 − mean(0.1, 0.1, 0.1) = −1.4e-17``), and the implicit centering of
