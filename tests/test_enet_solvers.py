@@ -263,11 +263,11 @@ def test_stalled_subproblem_is_detected_and_a_steady_one_is_not():
     steady = cd._Stall(target=0.3)
     verdicts_stuck, verdicts_steady = [], []
     for epoch in range(5, 1001, 5):
-        verdicts_stuck.append(stuck.push(epoch, 1.0 - 2e-7 * epoch))  # 2e-7 per epoch: 10⁶ epochs to go
+        verdicts_stuck.append(stuck.push(epoch, 1.0 - 2e-7 * epoch))  # 2e-7 per epoch: millions of epochs to 0.3
         verdicts_steady.append(steady.push(epoch, np.exp(-1e-3 * epoch) * (1 + 0.05 * (epoch % 10 == 0))))
     assert not any(verdicts_stuck[:19])  # never before _STALL_MIN_EPOCHS
     assert verdicts_stuck[19]  # at 100 epochs
-    assert not any(verdicts_steady)  # 1,200 epochs to go at 1,000: converging, slowly
+    assert not any(verdicts_steady)  # 1e-3 per epoch, noisy: slow but converging
 
 
 def test_near_interpolation_sparse_lasso_reaches_the_optimum():
