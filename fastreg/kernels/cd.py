@@ -10,8 +10,8 @@ Dense ``X`` is read column by column through its C-ordered transpose (so pass
 Fortran-ordered ``X``) and centered on the fly: each value is used as
 ``Xᵢⱼ − x̄ⱼ``, the very number a centered copy would hold, so ``X`` needs no
 centered copy (and a Fortran-ordered caller's array no copy at all). Sparse
-``X`` comes as CSC arrays and is centered implicitly: the kernels keep the uncentered residual ``r = y_c − Xw``
-and its sum. The centered residual is ``R = r − r̄`` (``Σ R = 0``), so
+``X`` comes as CSC arrays and is centered implicitly: the kernels keep the
+uncentered residual ``r = y_c − Xw`` and its sum. The centered residual is ``R = r − r̄`` (``Σ R = 0``), so
 ``X_cⱼ·R = Σₖ Xₖⱼ·(rₖ − r̄)``: an update touches only the column's stored
 entries, and the products are formed from ``r − r̄`` (of the size of ``R``)
 rather than from ``r`` (of the size of ``x̄·w``, large when the column means
