@@ -288,9 +288,9 @@ class ElasticNet(_LinearModel):
     warm_start : bool, default=False
         Start from the previous ``coef_`` (when its shape fits the new ``y``).
     solver : {"auto", "cd", "gram", "fista", "gd"}, default="auto"
-        ``"cd"``: coordinate descent on working sets (dense ``X`` centered
-        into one Fortran copy per fit; sparse ``X`` as CSC, centered
-        implicitly). ``"gram"``: the same on ``G = X_cᵀX_c``, formed once
+        ``"cd"``: coordinate descent on working sets (dense ``X`` in Fortran
+        order, copied once if it is not, and centered on the fly; sparse
+        ``X`` as CSC, centered implicitly). ``"gram"``: the same on ``G = X_cᵀX_c``, formed once
         for all targets (no ``sample_weight``). ``"fista"``: accelerated proximal gradient on the fused
         one-pass kernels (dense C/F or CSR, never centered or copied except
         F → C once), exact zeros, step ``1/L`` found automatically.

@@ -341,8 +341,11 @@ def enet_coordinate_descent(
         )
         for j in range(k)
     ]
-    if single:
-        return results[0]
+    return results[0] if single else stack_targets(results)
+
+
+def stack_targets(results):
+    """Per-target ``(coef, intercept, gap, n_iter, converged)`` tuples as the return values for 2-D ``y``."""
     coef, intercept, gap, n_iter, converged = zip(*results)
     return np.array(coef), np.array(intercept), np.array(gap), list(n_iter), np.array(converged)
 

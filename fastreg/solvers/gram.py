@@ -27,7 +27,8 @@ import scipy.sparse as sp
 
 from .._preprocess import column_means, column_sums, scale_rows_sparse, weighted_offsets
 from ..kernels.gram import gram_csr
-from ._columns import constant_columns
+from ._columns import constant_columns, dense_means_and_constants
+from .cd import stack_targets
 from .gram_cd import enet_gram_cd
 
 # |x̄|/σ above which the implicitly centered sparse Gram is not trusted
@@ -48,6 +49,12 @@ class GramProblem:
     y : (n,) or (n, k) float64 ndarray
         With several targets, :meth:`target` gives each one's problem.
     fit_intercept : bool
+
+    Attributes
+    ----------
+    constant : (p,) bool or None
+        For dense ``X`` with an intercept, its exactly constant columns (found
+        in the same pass as the means); ``None`` otherwise.
     """
 
     @classmethod
@@ -61,6 +68,7 @@ class GramProblem:
         n, p = X.shape
         self.n = n
         self.fit_intercept = fit_intercept
+        self.constant = None  # dense X with an intercept: the mask of its constant columns
         y_mean = y.mean(axis=0) if fit_intercept else np.zeros(y.shape[1:])
         y_c = y - y_mean
         if sp.issparse(X):
@@ -70,7 +78,10 @@ class GramProblem:
                 G -= n * np.outer(x_mean, x_mean)
             q = np.asarray(X.T @ y_c, dtype=np.float64) - np.multiply.outer(x_mean, y_c.sum(axis=0))
         else:
-            x_mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
+            if fit_intercept:  # one pass for the means and the constant columns
+                x_mean, self.constant = dense_means_and_constants(X)
+            else:
+                x_mean = np.zeros(p)
             if X.dtype == np.float64 and means_within_spread(X, x_mean):
                 # No centered copy: G = XᵀX − n x̄x̄ᵀ loses no digits when
                 # |x̄| ≤ σ (BLAS syrk reads X as it is, in either memory order).
@@ -236,23 +247,17 @@ def enet_gram_solve(X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, 
     """
     problem = GramProblem(X, y, fit_intercept)
     if fit_intercept:
-        problem.zero_columns(constant_columns(X))
-    if y.ndim == 1:
-        w, gap, n_iter, conv = gram_enet(
-            problem, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, w=coef_init
-        )
-        return w, problem.intercept(w), gap, n_iter, conv
+        problem.zero_columns(problem.constant if problem.constant is not None else constant_columns(X))
+    problems = [problem] if y.ndim == 1 else [problem.target(k) for k in range(y.shape[1])]
     inits = None if coef_init is None else np.atleast_2d(coef_init)
     results = []
-    for k in range(y.shape[1]):
-        sub = problem.target(k)
+    for k, sub in enumerate(problems):
         w, gap, n_iter, conv = gram_enet(
             sub, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
             w=None if inits is None else inits[k],
         )
         results.append((w, sub.intercept(w), gap, n_iter, conv))
-    coef, intercept, gap, n_iter, converged = zip(*results)
-    return np.array(coef), np.array(intercept), np.array(gap), list(n_iter), np.array(converged)
+    return results[0] if y.ndim == 1 else stack_targets(results)
 
 
 class FoldGrams:
@@ -311,12 +316,12 @@ class FoldGrams:
                 self.Z *= self.d[:, None]
         self._block_grams = None
         if blocks is not None and _is_partition(blocks, n):
-            self._block_grams = [self._gram_of(np.asarray(b)) for b in blocks]
+            self._block_grams = [self._gram(self._rows(np.asarray(b))) for b in blocks]
             self.ZtZ = self._block_grams[0].copy()
             for G_T in self._block_grams[1:]:
                 self.ZtZ += G_T
         else:
-            self.ZtZ = sparse_gram(self.Z) if self.sparse else self.Z.T @ self.Z
+            self.ZtZ = self._gram(self.Z)
         self.z_sum = np.asarray(self.Z.T @ self.d, dtype=np.float64).ravel() if fit_intercept else None
         self.Zty = np.asarray(self.Z.T @ self.yt, dtype=np.float64)
 
@@ -356,8 +361,8 @@ class FoldGrams:
             return self.Z[test[0] : test[-1] + 1]
         return self.Z[test]
 
-    def _gram_of(self, test):
-        Z_T = self._rows(test)
+    def _gram(self, Z_T):
+        """``Z_TᵀZ_T`` for rows of ``Z`` (:func:`sparse_gram` when sparse, BLAS when dense)."""
         return sparse_gram(Z_T) if self.sparse else Z_T.T @ Z_T
 
     def fold(self, test, block=None):
@@ -372,8 +377,7 @@ class FoldGrams:
             self._block_grams[block] = None  # used once: its memory becomes the fold's Gram
             np.subtract(self.ZtZ, G, out=G)
         else:
-            G_T = sparse_gram(Z_T) if self.sparse else Z_T.T @ Z_T
-            G = self.ZtZ - G_T
+            G = self.ZtZ - self._gram(Z_T)
         q = self.Zty - np.asarray(Z_T.T @ self.yt[test], dtype=np.float64)
         mask = np.ones(self.n, dtype=bool)
         mask[test] = False
