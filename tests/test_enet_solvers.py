@@ -284,3 +284,63 @@ def test_near_interpolation_sparse_lasso_reaches_the_optimum():
     ours = enet_objective(X.toarray(), y, model.coef_, model.intercept_, alpha, 1.0)
     theirs = enet_objective(X.toarray(), y, ref.coef_, ref.intercept_, alpha, 1.0)
     assert ours <= theirs * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("storage", ["C", "F", "csr_matrix"])
+@pytest.mark.parametrize("case", ["plain", "positive", "weighted", "no_intercept"])
+def test_near_interpolation_lasso_at_defaults_reaches_the_lars_optimum(storage, case):
+    """α = αmax/10⁴ with n ≪ p: the support nears n, where CD alone needs 10⁴–10⁵ epochs.
+
+    The homotopy start (scikit-learn's LARS, once CD is seen to be slow) lets
+    the default settings converge, at LARS's exact optimum.
+    """
+    from sklearn.linear_model import lars_path
+
+    make_data_rng = np.random.default_rng(3)
+    n, p = 60, 600
+    X = make_data_rng.standard_normal((n, p)) + 1.0
+    if storage == "csr_matrix":
+        X *= make_data_rng.random((n, p)) < 0.3
+    y = X[:, :10] @ make_data_rng.standard_normal(10) + 0.5 * make_data_rng.standard_normal(n)
+    positive, fit_intercept = case == "positive", case != "no_intercept"
+    s = make_data_rng.uniform(0.2, 3.0, n) if case == "weighted" else None
+    alpha = alpha_max(X, y) / 1e4
+    model = fastreg.Lasso(alpha=alpha, positive=positive, fit_intercept=fit_intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(STORAGES[storage](X), y, sample_weight=s)
+
+    s = np.ones(n) if s is None else s * (n / s.sum())  # scikit-learn's weights: normalized to sum to n
+    x_mean = s @ X / n if fit_intercept else np.zeros(p)
+    y_mean = s @ y / n if fit_intercept else 0.0
+    d = np.sqrt(s)
+    coef = lars_path(
+        d[:, None] * (X - x_mean), d * (y - y_mean), alpha_min=alpha, method="lasso", positive=positive,
+        max_iter=10 * n, return_path=False,
+    )[2]
+
+    def objective(w, b):
+        R = y - X @ w - b
+        return (s * R) @ R / (2 * n) + alpha * np.abs(w).sum()
+
+    ours = objective(model.coef_, model.intercept_)
+    theirs = objective(coef, y_mean - x_mean @ coef)
+    assert abs(ours - theirs) <= 1e-12 * theirs
+    assert np.count_nonzero(model.coef_) <= n - fit_intercept  # a Lasso optimum: at most rank(X_c) non-zeros
+    if positive:
+        assert model.coef_.min() >= 0.0
+
+
+def test_homotopy_start_is_not_tried_on_a_fit_cd_finishes_steadily(monkeypatch):
+    from fastreg.solvers import cd
+
+    def refuse(*args):
+        raise AssertionError("the homotopy start was tried")
+
+    monkeypatch.setattr(cd, "_homotopy_start", refuse)
+    X, y = make_data((80, 400), seed=5)
+    alpha = alpha_max(X, y) / 20
+    model = fastreg.Lasso(alpha=alpha, tol=1e-10).fit(X, y)
+    ref = sk.Lasso(alpha=alpha, tol=1e-14, max_iter=1_000_000).fit(X, y)
+    ours = enet_objective(X, y, model.coef_, model.intercept_, alpha, 1.0)
+    assert ours <= enet_objective(X, y, ref.coef_, ref.intercept_, alpha, 1.0) * (1 + 1e-12)
