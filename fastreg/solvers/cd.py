@@ -51,11 +51,12 @@ _STALL_FACTOR = 100
 
 # Anderson extrapolation from this many iterate differences (skglm uses 5).
 _ANDERSON_K = 5
-# The Lasso's homotopy start (see _homotopy_start): once the epochs have read
-# _HOMOTOPY_AFTER·n·|active| columns — about as many as a LARS path over the
-# active features reads (a step per feature entering or leaving, 1.2 to 2
-# times n steps where n < p, each a pass over the |active| columns) — and only
-# when their dense centered copy holds at most _HOMOTOPY_MAX_VALUES values.
+# The homotopy start (see _homotopy_start): once the epochs have read about as
+# many columns as a LARS path over the active features would — a step per
+# feature entering or leaving, measured at 1.2 to 2 times n steps where n < p
+# (_HOMOTOPY_AFTER times the support, at most the rank), each a pass over the
+# active columns — and only when LARS's dense centered copy holds at most
+# _HOMOTOPY_MAX_VALUES values.
 # Counted in columns, not values: a sparse column's CD update costs about
 # what a dense column costs LARS (measured on 100-300 x 1,000-20,000 CSR at
 # 5%: counted in stored values, the start came too late and two of nine
@@ -388,8 +389,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
     n_iter = 0
     min_size = 0
     work = 0  # columns read by the epochs
-    homotopy = l2 == 0.0 < l1 and hasattr(op, "centered")
-    n_rows = y_c.shape[0]
+    homotopy = l1 > 0.0 and hasattr(op, "centered")
     while True:
         R, XtR = op.correlations(state, w, active)
         w_active = w[active]
@@ -411,7 +411,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
         inner_tol = target if whole else max(_INNER_FRACTION * gap, target)
         anderson = _Anderson(ws.shape[0])
         stall = _Stall(inner_tol)
-        homotopy_cost = _HOMOTOPY_AFTER * n_rows * active.shape[0]  # in columns read (see _HOMOTOPY_AFTER)
+        homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, np.count_nonzero(w_active))  # in columns
         for epoch in range(1, max_iter - n_iter + 1):
             op.epoch(w, state, l1, l2, ws, positive)
             n_iter += 1
@@ -431,7 +431,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
                     and stall.remaining(epoch) * ws.shape[0] >= homotopy_cost
                 ):
                     homotopy = False  # once per fit
-                    state, moved = _homotopy_start(op, state, w, y_c, active, l1, positive)
+                    state, moved = _homotopy_start(op, state, w, y_c, active, l1, l2, positive)
                     if moved:
                         break  # the outer loop takes it from there
                 if stalled and not whole:
@@ -553,31 +553,52 @@ def _extrapolate(op, state, w, ws, w_acc, l1, l2, positive):
     return _keep_if_lower(op, state, w, ws, w_acc, l1, l2)[0]
 
 
-def _homotopy_start(op, state, w, y_c, active, l1, positive):
-    """Move to LARS's Lasso solution (scikit-learn's ``lars_path``) if it lowers the objective; return ``(state, moved)``.
+def _homotopy_rows(n, k, l2):
+    """Rows of the Lasso LARS solves: ``X_c``'s ``n``, plus ``k`` for ElasticNet's ``√l2·I``."""
+    return n + k if l2 > 0.0 else n
+
+
+def _homotopy_cost(n, k, l2, support):
+    """What a LARS path over ``k`` features reads, in columns of ``n`` values.
+
+    A step per feature entering or leaving: ``_HOMOTOPY_AFTER`` times the
+    current support, at most the rank, each a pass over the ``k`` columns.
+    """
+    rows = _homotopy_rows(n, k, l2)
+    return _HOMOTOPY_AFTER * max(1, min(rows, k, support)) * k * rows / n
+
+
+def _homotopy_start(op, state, w, y_c, active, l1, l2, positive):
+    """Move to LARS's solution (scikit-learn's ``lars_path``) if it lowers the objective; return ``(state, moved)``.
 
     Near interpolation — small α on wide data, where the support nears the
     rank of ``X`` — coordinate descent needs 10⁴ to 10⁵ epochs (100 x 20,000
     at αmax/10⁴: 230,000 epochs, 130 s), while the homotopy follows the
-    path's kinks exactly (121 steps, 0.25 s). Its answer is only a start:
-    the duality gap still decides when to stop. Features screened out are
-    zero at the optimum and stay out of it.
+    path's kinks exactly (121 steps, 0.25 s). ElasticNet is the Lasso on
+    ``[X_c; √l2·I]`` and ``[y_c; 0]``. Its answer is only a start: the duality
+    gap still decides when to stop. Features screened out are zero at the
+    optimum and stay out of it.
     """
-    n = y_c.shape[0]
-    if n * active.shape[0] > _HOMOTOPY_MAX_VALUES:
+    n, k = y_c.shape[0], active.shape[0]
+    rows = _homotopy_rows(n, k, l2)
+    if rows * k > _HOMOTOPY_MAX_VALUES:
         return state, False
+    X_c, target = op.centered(active), y_c
+    if rows > n:
+        X_c = np.vstack([X_c, math.sqrt(l2) * np.eye(k)])
+        target = np.concatenate([y_c, np.zeros(k)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lars_path's notes on degenerate regressors and small residues
         try:
             coef = lars_path(
-                op.centered(active), y_c, alpha_min=l1 / n, method="lasso", max_iter=4 * min(n, active.shape[0]) + 100,
+                X_c, target, alpha_min=l1 / rows, method="lasso", max_iter=4 * min(rows, k) + 100,
                 copy_X=False, return_path=False, positive=positive,
             )[2]
         except (ValueError, np.linalg.LinAlgError):
             return state, False
     if not np.all(np.isfinite(coef)):
         return state, False
-    return _keep_if_lower(op, state, w, active, np.asarray(coef, dtype=np.float64).ravel(), l1, 0.0)
+    return _keep_if_lower(op, state, w, active, np.asarray(coef, dtype=np.float64).ravel(), l1, l2)
 
 
 def _keep_if_lower(op, state, w, ws, w_new, l1, l2):
