@@ -116,3 +116,36 @@ def test_top_indices_matches_a_stable_argsort():
             s[rng.random(p) < 0.2] = -np.inf  # zero columns
         expected = np.sort(np.argsort(-s, kind="stable")[:k])
         np.testing.assert_array_equal(top_indices(s, k), expected)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_ill_conditioned_fit_is_finished_by_the_homotopy_start(positive):
+    """AR(1) ρ = 0.999 columns at αmax/10⁴: the kernel alone stopped at 10,000 epochs, not converged.
+
+    After ``_HOMOTOPY_AFTER_EPOCHS`` it starts once from LARS on ``(G, q)``
+    and converges, at LARS's objective.
+    """
+    import warnings
+
+    from sklearn.linear_model import lars_path
+
+    rng = np.random.default_rng(5)
+    n, p = 1000, 100
+    X = np.empty((n, p))
+    X[:, 0] = rng.standard_normal(n)
+    for j in range(1, p):
+        X[:, j] = 0.999 * X[:, j - 1] + np.sqrt(1 - 0.999**2) * rng.standard_normal(n)
+    y = X[:, ::10] @ rng.uniform(0.5, 1.5, 10) + 0.5 * rng.standard_normal(n)
+    X_c, y_c = X - X.mean(0), y - y.mean()
+    alpha = np.max(np.abs(X_c.T @ y_c)) / n / 1e4
+    w, gap, n_iter, converged = enet_gram_cd(X_c.T @ X_c, X_c.T @ y_c, y_c @ y_c, n, alpha, positive=positive)
+    assert converged and n_iter < 10_000  # stopped by its gap, not by max_iter
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = lars_path(X_c, y_c, alpha_min=alpha, method="lasso", max_iter=50 * p, return_path=False, positive=positive)[2]
+
+    def objective(v):
+        R = y_c - X_c @ v
+        return R @ R / (2 * n) + alpha * np.abs(v).sum()
+
+    assert objective(w) <= objective(ref) * (1 + 1e-12)
