@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import lars_path
+from sklearn.linear_model import lars_path, lars_path_gram
 
 from .._threads import SERIAL_MAX_VALUES, blas_threads, numba_threads
 from ..exceptions import DivergenceError
@@ -553,19 +553,15 @@ def _extrapolate(op, state, w, ws, w_acc, l1, l2, positive):
     return _keep_if_lower(op, state, w, ws, w_acc, l1, l2)[0]
 
 
-def _homotopy_rows(n, k, l2):
-    """Rows of the Lasso LARS solves: ``X_c``'s ``n``, plus ``k`` for ElasticNet's ``√l2·I``."""
-    return n + k if l2 > 0.0 else n
-
-
 def _homotopy_cost(n, k, l2, support):
     """What a LARS path over ``k`` features reads, in columns of ``n`` values.
 
     A step per feature entering or leaving: ``_HOMOTOPY_AFTER`` times the
-    current support, at most the rank, each a pass over the ``k`` columns.
+    current support, at most the rank (``k`` for ElasticNet), each about a
+    pass over the ``k`` columns.
     """
-    rows = _homotopy_rows(n, k, l2)
-    return _HOMOTOPY_AFTER * max(1, min(rows, k, support)) * k * rows / n
+    rank = k if l2 > 0.0 else min(n, k)
+    return _HOMOTOPY_AFTER * max(1, min(rank, support)) * k
 
 
 def _homotopy_start(op, state, w, y_c, active, l1, l2, positive):
@@ -575,25 +571,31 @@ def _homotopy_start(op, state, w, y_c, active, l1, l2, positive):
     rank of ``X`` — coordinate descent needs 10⁴ to 10⁵ epochs (100 x 20,000
     at αmax/10⁴: 230,000 epochs, 130 s), while the homotopy follows the
     path's kinks exactly (121 steps, 0.25 s). ElasticNet is the Lasso on
-    ``[X_c; √l2·I]`` and ``[y_c; 0]``. Its answer is only a start: the duality
-    gap still decides when to stop. Features screened out are zero at the
-    optimum and stay out of it.
+    ``[X_c; √l2·I]``, solved from its Gram ``X_cᵀX_c + l2·I`` (LARS on the
+    stacked rows stopped short, at 1.013·α, on 60 x 600 data at
+    ``l1_ratio=0.9``). Its answer is only a start: the duality gap still
+    decides when to stop. Features screened out are zero at the optimum and
+    stay out of it.
     """
     n, k = y_c.shape[0], active.shape[0]
-    rows = _homotopy_rows(n, k, l2)
-    if rows * k > _HOMOTOPY_MAX_VALUES:
+    if (k * k if l2 > 0.0 else n * k) > _HOMOTOPY_MAX_VALUES:
         return state, False
-    X_c, target = op.centered(active), y_c
-    if rows > n:
-        X_c = np.vstack([X_c, math.sqrt(l2) * np.eye(k)])
-        target = np.concatenate([y_c, np.zeros(k)])
+    X_c = op.centered(active)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lars_path's notes on degenerate regressors and small residues
         try:
-            coef = lars_path(
-                X_c, target, alpha_min=l1 / rows, method="lasso", max_iter=4 * min(rows, k) + 100,
-                copy_X=False, return_path=False, positive=positive,
-            )[2]
+            if l2 > 0.0:
+                G = X_c.T @ X_c
+                G.flat[:: k + 1] += l2
+                coef = lars_path_gram(
+                    X_c.T @ y_c, G, n_samples=n, alpha_min=l1 / n, method="lasso", max_iter=4 * k + 100,
+                    copy_Gram=False, return_path=False, positive=positive,
+                )[2]
+            else:
+                coef = lars_path(
+                    X_c, y_c, alpha_min=l1 / n, method="lasso", max_iter=4 * min(n, k) + 100,
+                    copy_X=False, return_path=False, positive=positive,
+                )[2]
         except (ValueError, np.linalg.LinAlgError):
             return state, False
     if not np.all(np.isfinite(coef)):
