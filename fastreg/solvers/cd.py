@@ -55,7 +55,8 @@ _ANDERSON_K = 5
 # many columns as a LARS path over the active features would — a step per
 # feature entering or leaving, measured at 1.2 to 2 times n steps where n < p
 # (_HOMOTOPY_AFTER times the support, at most the rank), each a pass over the
-# active columns — and only when LARS's dense centered copy holds at most
+# active columns — and only when LARS's input (the dense centered copy of
+# those columns; for ElasticNet also their Gram) holds at most
 # _HOMOTOPY_MAX_VALUES values.
 # Counted in columns, not values: a sparse column's CD update costs about
 # what a dense column costs LARS (measured on 100-300 x 1,000-20,000 CSR at
@@ -571,36 +572,51 @@ def _homotopy_start(op, state, w, y_c, active, l1, l2, positive):
     rank of ``X`` — coordinate descent needs 10⁴ to 10⁵ epochs (100 x 20,000
     at αmax/10⁴: 230,000 epochs, 130 s), while the homotopy follows the
     path's kinks exactly (121 steps, 0.25 s). ElasticNet is the Lasso on
-    ``[X_c; √l2·I]``, solved from its Gram ``X_cᵀX_c + l2·I`` (LARS on the
-    stacked rows stopped short, at 1.013·α, on 60 x 600 data at
-    ``l1_ratio=0.9``). Its answer is only a start: the duality gap still
-    decides when to stop. Features screened out are zero at the optimum and
-    stay out of it.
+    ``[X_c; √l2·I]``, solved from its Gram (see :func:`lars_gram`). Its
+    answer is only a start: the duality gap still decides when to stop.
+    Features screened out are zero at the optimum and stay out of it.
     """
     n, k = y_c.shape[0], active.shape[0]
-    if (k * k if l2 > 0.0 else n * k) > _HOMOTOPY_MAX_VALUES:
+    if max(n, k if l2 > 0.0 else 0) * k > _HOMOTOPY_MAX_VALUES:
         return state, False
     X_c = op.centered(active)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lars_path's notes on degenerate regressors and small residues
-        try:
-            if l2 > 0.0:
-                G = X_c.T @ X_c
-                G.flat[:: k + 1] += l2
-                coef = lars_path_gram(
-                    X_c.T @ y_c, G, n_samples=n, alpha_min=l1 / n, method="lasso", max_iter=4 * k + 100,
-                    copy_Gram=False, return_path=False, positive=positive,
-                )[2]
-            else:
-                coef = lars_path(
-                    X_c, y_c, alpha_min=l1 / n, method="lasso", max_iter=4 * min(n, k) + 100,
-                    copy_X=False, return_path=False, positive=positive,
-                )[2]
-        except (ValueError, np.linalg.LinAlgError):
-            return state, False
-    if not np.all(np.isfinite(coef)):
+    if l2 > 0.0:
+        coef = lars_gram(X_c.T @ X_c, X_c.T @ y_c, n, l1, l2, positive)
+    else:
+        coef = _lars(lambda: lars_path(
+            X_c, y_c, alpha_min=l1 / n, method="lasso", max_iter=4 * min(n, k) + 100, copy_X=False,
+            return_path=False, positive=positive,
+        ))
+    if coef is None:
         return state, False
-    return _keep_if_lower(op, state, w, active, np.asarray(coef, dtype=np.float64).ravel(), l1, l2)
+    return _keep_if_lower(op, state, w, active, coef, l1, l2)
+
+
+def lars_gram(G, q, n, l1, l2, positive):
+    """LARS's ElasticNet solution from ``G = X_cᵀX_c`` and ``q = X_cᵀy_c`` (None if it fails).
+
+    The Lasso on ``[X_c; √l2·I]``, whose Gram is ``G + l2·I``
+    (``lars_path_gram``; ``G`` is not modified). LARS on the stacked rows
+    themselves stopped short, at 1.013·α, on 60 x 600 data at
+    ``l1_ratio=0.9``; from the Gram it reached α.
+    """
+    p = q.shape[0]
+    return _lars(lambda: lars_path_gram(
+        q, G + l2 * np.eye(p) if l2 > 0.0 else G, n_samples=n, alpha_min=l1 / n, method="lasso",
+        max_iter=8 * p + 100, return_path=False, positive=positive,
+    ))
+
+
+def _lars(solve):
+    """The coefficients of ``solve()``, a scikit-learn LARS call, or None if it fails."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LARS's notes on degenerate regressors and small residues
+        try:
+            coef = solve()[2]
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    coef = np.asarray(coef, dtype=np.float64).ravel()
+    return coef if np.all(np.isfinite(coef)) else None
 
 
 def _keep_if_lower(op, state, w, ws, w_new, l1, l2):

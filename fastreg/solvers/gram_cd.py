@@ -19,13 +19,10 @@ where ``G`` came from: the Dask adapter (:mod:`fastreg.dask`) reduces it over
 chunks, and the paths form it with one BLAS call.
 """
 
-import warnings
-
 import numpy as np
-from sklearn.linear_model import lars_path_gram
 
 from ..kernels.gram import enet_gram
-from .cd import _INNER_FRACTION, _WS_START
+from .cd import _INNER_FRACTION, _WS_START, lars_gram
 
 # A fit the kernel has not finished in this many epochs starts once from
 # scikit-learn's LARS on (G, q) (as the homotopy start of solvers.cd): on
@@ -106,7 +103,7 @@ def enet_gram_cd(
     first = min(max_iter, _HOMOTOPY_AFTER_EPOCHS) if l1 > 0.0 else max_iter
     gap, n_iter = run(first, strong_l1)
     if n_iter >= first and first < max_iter:  # not finished: the homotopy start, then the rest
-        start = _lars_gram(G, q, n, l1, l2, positive)
+        start = lars_gram(G, q, n, l1, l2, positive)
         if start is not None and _gram_primal(G, q, y_norm2, start, l1, l2) < _gram_primal(G, q, y_norm2, w, l1, l2):
             w[:] = start
         gap, more = run(max_iter - n_iter, -1.0)
@@ -118,19 +115,3 @@ def _gram_primal(G, q, y_norm2, w, l1, l2):
     """The objective ``½‖R‖² + l1‖w‖₁ + ½l2‖w‖²`` (unscaled) from the statistics."""
     R_norm2, _ = gram_residual_stats(q, q - G @ w, w, y_norm2)
     return 0.5 * R_norm2 + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
-
-
-def _lars_gram(G, q, n, l1, l2, positive):
-    """scikit-learn's LARS solution from ``(G + l2·I, q)`` (ElasticNet as the augmented Lasso), or None."""
-    p = q.shape[0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lars_path's notes on degenerate regressors and small residues
-        try:
-            coef = lars_path_gram(
-                q, G + l2 * np.eye(p) if l2 > 0.0 else G, n_samples=n, alpha_min=l1 / n, method="lasso",
-                max_iter=8 * p + 100, return_path=False, positive=positive,
-            )[2]
-        except (ValueError, np.linalg.LinAlgError):
-            return None
-    coef = np.asarray(coef, dtype=np.float64).ravel()
-    return coef if np.all(np.isfinite(coef)) else None
