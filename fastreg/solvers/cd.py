@@ -390,7 +390,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
     n_iter = 0
     min_size = 0
     work = 0  # columns read by the epochs
-    homotopy = l1 > 0.0 and hasattr(op, "centered")
+    homotopy = l1 > 0.0  # the homotopy start is still to be tried
     while True:
         R, XtR = op.correlations(state, w, active)
         w_active = w[active]
@@ -461,7 +461,12 @@ def _gap_safe(XtR, w, norms, l1, l2, gap, positive):
 
 
 def _primal(R, w, l1, l2):
-    return 0.5 * float(R @ R) + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
+    return objective(float(R @ R), w, l1, l2)
+
+
+def objective(R_norm2, w, l1, l2):
+    """The ElasticNet objective ``½‖R‖² + l1‖w‖₁ + ½·l2‖w‖²`` (unscaled by ``n``) from ``‖R‖²``."""
+    return 0.5 * R_norm2 + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
 
 
 def stopping_gap(tol, tol_abs, y_norm2, primal):
@@ -596,14 +601,16 @@ def lars_gram(G, q, n, l1, l2, positive):
     """LARS's ElasticNet solution from ``G = X_cᵀX_c`` and ``q = X_cᵀy_c`` (None if it fails).
 
     The Lasso on ``[X_c; √l2·I]``, whose Gram is ``G + l2·I``
-    (``lars_path_gram``; ``G`` is not modified). LARS on the stacked rows
-    themselves stopped short, at 1.013·α, on 60 x 600 data at
-    ``l1_ratio=0.9``; from the Gram it reached α.
+    (``lars_path_gram``; ``G`` is not modified: LARS works on a copy, or on
+    the sum, which is one already). LARS on the stacked rows themselves
+    stopped short, at 1.013·α, on 60 x 600 data at ``l1_ratio=0.9``; from
+    the Gram it reached α.
     """
     p = q.shape[0]
+    gram = G + l2 * np.eye(p) if l2 > 0.0 else G
     return _lars(lambda: lars_path_gram(
-        q, G + l2 * np.eye(p) if l2 > 0.0 else G, n_samples=n, alpha_min=l1 / n, method="lasso",
-        max_iter=8 * p + 100, return_path=False, positive=positive,
+        q, gram, n_samples=n, alpha_min=l1 / n, method="lasso", max_iter=8 * p + 100, copy_Gram=gram is G,
+        return_path=False, positive=positive,
     ))
 
 
@@ -623,9 +630,7 @@ def _keep_if_lower(op, state, w, ws, w_new, l1, l2):
     """Move ``w[ws]`` to ``w_new`` if that lowers the objective; return ``(state, moved)``."""
     w_ws = w[ws]
     trial = op.step(state, ws, w_new - w_ws)
-    current = 0.5 * op.residual_norm2(state) + l1 * np.abs(w_ws).sum() + 0.5 * l2 * float(w_ws @ w_ws)
-    proposed = 0.5 * op.residual_norm2(trial) + l1 * np.abs(w_new).sum() + 0.5 * l2 * float(w_new @ w_new)
-    if proposed < current:
+    if objective(op.residual_norm2(trial), w_new, l1, l2) < objective(op.residual_norm2(state), w_ws, l1, l2):
         w[ws] = w_new
         return trial, True
     return state, False

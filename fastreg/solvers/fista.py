@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from .._preprocess import column_means
 from ..exceptions import DivergenceError
-from .cd import duality_gap_from_stats, stopping_gap
+from .cd import duality_gap_from_stats, objective, stopping_gap
 from .fused import FusedGradient
 from .gd import _C_COPY_MIN_ITERATIONS, power_iteration
 
@@ -161,7 +161,7 @@ class _CenteredPass:
         sse, xtr = self._residual_pass(w, self.y, self.intercept(w))
         XtR = -xtr  # X_cᵀR, R = −r
         R_dot_yc = sse + float(w @ XtR)  # R·y_c = R·(R + X_c w)
-        primal = 0.5 * sse + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
+        primal = objective(sse, w, l1, l2)
         return duality_gap_from_stats(sse, R_dot_yc, XtR, w, l1, l2, positive), primal
 
     @functools.cached_property

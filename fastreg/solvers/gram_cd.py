@@ -22,7 +22,7 @@ chunks, and the paths form it with one BLAS call.
 import numpy as np
 
 from ..kernels.gram import enet_gram
-from .cd import _INNER_FRACTION, _WS_START, lars_gram
+from .cd import _INNER_FRACTION, _WS_START, lars_gram, objective
 
 # A fit the kernel has not finished in this many epochs starts once from
 # scikit-learn's LARS on (G, q) (as the homotopy start of solvers.cd): on
@@ -112,6 +112,5 @@ def enet_gram_cd(
 
 
 def _gram_primal(G, q, y_norm2, w, l1, l2):
-    """The objective ``½‖R‖² + l1‖w‖₁ + ½l2‖w‖²`` (unscaled) from the statistics."""
-    R_norm2, _ = gram_residual_stats(q, q - G @ w, w, y_norm2)
-    return 0.5 * R_norm2 + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
+    """The objective (unscaled, :func:`~fastreg.solvers.cd.objective`) from the statistics."""
+    return objective(gram_residual_stats(q, q - G @ w, w, y_norm2)[0], w, l1, l2)
