@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import cho_factor, cho_solve
 from sklearn.linear_model import lars_path, lars_path_gram
 
 from .._threads import SERIAL_MAX_VALUES, blas_threads, numba_threads
@@ -64,6 +65,15 @@ _ANDERSON_K = 5
 # small-α fits hit max_iter).
 _HOMOTOPY_AFTER = 2
 _HOMOTOPY_MAX_VALUES = 20_000_000
+# Newton steps on the support (see _SupportNewton), in the same ski-rental
+# terms: tried once the epochs since the last one have read as many columns
+# as the step costs, and only when the subproblem would read as many again.
+# Costs in columns of CD, measured on 1,000 x 20,000 dense data: a CD column
+# of n values takes ~0.6·n ns; single-thread BLAS forms the Gram's new
+# entries at ~20 G multiply-adds/s and factors at ~15 GFLOP/s. Its centered
+# copy and Gram are capped like LARS's input.
+_NEWTON_GRAM_PER_COLUMN = 1.0 / 12.0   # x (new columns) x (all columns)
+_NEWTON_FACTOR_PER_COLUMN = 1.0 / 27.0  # x s³ / n
 
 
 class _Dense:
@@ -391,6 +401,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
     min_size = 0
     work = 0  # columns read by the epochs
     homotopy = l1 > 0.0  # the homotopy start is still to be tried
+    newton = _SupportNewton(op, y_c, l2) if l1 > 0.0 else None
     while True:
         R, XtR = op.correlations(state, w, active)
         w_active = w[active]
@@ -417,6 +428,8 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
             op.epoch(w, state, l1, l2, ws, positive)
             n_iter += 1
             work += ws.shape[0]
+            if newton is not None:
+                newton.work += ws.shape[0]
             if anderson.push(w[ws]):
                 state = _extrapolate(op, state, w, ws, anderson.extrapolate(), l1, l2, positive)
             if epoch % _GAP_EVERY == 0:
@@ -435,6 +448,9 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init):
                     state, moved = _homotopy_start(op, state, w, y_c, active, l1, l2, positive)
                     if moved:
                         break  # the outer loop takes it from there
+                if newton is not None and newton.due(w, stall.remaining(epoch) * ws.shape[0]):
+                    state = newton.step(state, w, l1)
+                    anderson = _Anderson(ws.shape[0])  # its iterates no longer lead here
                 if stalled and not whole:
                     min_size = 2 * ws.shape[0]  # from now on
                     break
@@ -557,6 +573,113 @@ def _extrapolate(op, state, w, ws, w_acc, l1, l2, positive):
     if positive:
         w_acc = np.maximum(w_acc, 0.0)
     return _keep_if_lower(op, state, w, ws, w_acc, l1, l2)[0]
+
+
+class _SupportNewton:
+    """Newton steps on a subproblem's support, with its signs fixed: the slow modes CD leaves.
+
+    Near interpolation the columns of the support are nearly dependent (1,000 x
+    20,000 dense data at αmax/100: 975 non-zeros for 1,000 rows) and CD
+    converges slowly on them, even once the support is right. On the support
+    ``S`` with signs ``s`` the objective is the quadratic
+    ``½‖y_c − X_S v‖² + l1·sᵀv + ½·l2‖v‖²``, minimized by
+    ``(X_SᵀX_S + l2·I) v = X_Sᵀy_c − l1·s``. The step goes from ``w`` towards
+    ``v`` up to the first coefficient that reaches zero (which is set to
+    zero there): along that segment the objective is this quadratic, so it
+    only decreases. Once the support and signs are right the step is the
+    whole way, to the subproblem's optimum. Even cut short, the steps help CD
+    find the support: on that data they cut the epochs from 3,685 to 1,395.
+    The centered columns and their Gram are kept, for the fit, for every
+    feature that has been in a support, so that later steps only add the
+    new ones and factor.
+    """
+
+    def __init__(self, op, y_c, l2):
+        self.op, self.y_c, self.n, self.l2 = op, y_c, y_c.shape[0], l2
+        self.work = 0  # columns read by CD since the last step (or since the start)
+        self.backoff = 1.0
+        self.pos = None
+        self.k = 0
+
+    def _cost(self, support):
+        """The step's cost in CD columns: the Gram's new entries, and the factorization."""
+        s = support.shape[0]
+        new = s if self.pos is None else int(np.count_nonzero(self.pos[support] < 0))
+        return (_NEWTON_GRAM_PER_COLUMN * new * (self.k + new)
+                + _NEWTON_FACTOR_PER_COLUMN * s**3 / self.n + s) * self.backoff
+
+    def due(self, w, remaining_work):
+        """Whether to step now (``remaining_work``: CD's columns to go at its recent rate)."""
+        if self.work == 0:
+            return False
+        support = np.flatnonzero(w)
+        s = support.shape[0]
+        # Without an L2 term the system is singular once the support reaches the rank.
+        if s == 0 or (self.l2 == 0.0 and s >= self.n - 1) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
+            return False
+        cost = self._cost(support)
+        return self.work >= cost and math.inf > remaining_work >= cost
+
+    def _gram(self, support):
+        """Positions of ``support`` in the kept Gram, after adding its new columns."""
+        if self.pos is not None:
+            k = self.k + int(np.count_nonzero(self.pos[support] < 0))
+            if max(self.n, k) * k > _HOMOTOPY_MAX_VALUES:
+                self.pos = None  # start again from this support
+        if self.pos is None:
+            self.k = 0
+            self.pos = np.full(self.op.norms.shape[0], -1, dtype=np.int64)
+            self.X_c = np.empty((self.n, 0))
+            self.G = np.empty((0, 0))
+            self.q = np.empty(0)
+        new = support[self.pos[support] < 0]
+        if new.size:
+            k, m = self.k, new.shape[0]
+            X_new = self.op.centered(new)
+            cross = X_new.T @ self.X_c  # (m, k)
+            G = np.empty((k + m, k + m))
+            G[:k, :k] = self.G
+            G[k:, :k] = cross
+            G[:k, k:] = cross.T
+            G[k:, k:] = X_new.T @ X_new
+            self.G = G
+            self.q = np.concatenate([self.q, X_new.T @ self.y_c])
+            self.X_c = np.concatenate([self.X_c, X_new], axis=1)
+            self.pos[new] = np.arange(k, k + m)
+            self.k = k + m
+        return self.pos[support]
+
+    def step(self, state, w, l1):
+        """Step ``w`` towards the Newton point of its support (in place); return the state to keep."""
+        self.work = 0
+        support = np.flatnonzero(w)
+        at = self._gram(support)
+        signs = np.sign(w[support])
+        G = self.G[np.ix_(at, at)]
+        G[np.diag_indices_from(G)] += self.l2
+        try:
+            factor = cho_factor(G, overwrite_a=True, check_finite=False)
+            v = cho_solve(factor, self.q[at] - l1 * signs, check_finite=False)
+        except (np.linalg.LinAlgError, ValueError):
+            v = None
+        if v is None or not np.all(np.isfinite(v)):  # singular: wait longer before the next
+            self.backoff *= 2.0
+            return state
+        w_s = w[support]
+        cross = v * signs <= 0.0
+        new = v
+        full = not cross.any()
+        if not full:  # stop where the first coefficient reaches zero, and zero it
+            ratio = np.full(support.shape[0], np.inf)
+            ratio[cross] = w_s[cross] / (w_s[cross] - v[cross])
+            first = int(np.argmin(ratio))
+            new = w_s + ratio[first] * (v - w_s)
+            new[first] = 0.0
+            new[new * signs < 0.0] = 0.0  # ties within rounding
+        state, moved = _keep_if_lower(self.op, state, w, support, new, l1, self.l2)
+        if not moved:
+            self.backoff *= 2.0  # a failed step: wait longer before the next
+        return state
 
 
 def _homotopy_cost(n, k, l2, support):
