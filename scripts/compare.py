@@ -117,13 +117,15 @@ def ridge_solvers():
     }
 
 
+def task_name(data, kind, divisor):
+    return f"{kind}-{data}" + (f" a/{divisor}" if divisor else " a=1")
+
+
 def tasks(selected):
     for data in DATA:
-        if selected and not any(s in f"lasso-{data} ridge-{data}" for s in selected):
-            continue
-        yield data, "lasso", 10
-        yield data, "lasso", 100
-        yield data, "ridge", None
+        for kind, divisor in (("lasso", 10), ("lasso", 100), ("ridge", None)):
+            if not selected or any(s in task_name(data, kind, divisor) for s in selected):
+                yield data, kind, divisor
 
 
 # ---------------------------------------------------------------- running
@@ -160,7 +162,7 @@ def run_task(X, y, kind, divisor, rounds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", nargs="*", default=[], help="substrings of task names, e.g. lasso-dense-tall")
+    parser.add_argument("--tasks", nargs="*", default=[], help="substrings of task names, e.g. dense-tall or 'lasso-csr-wide a/10'")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--obj-rtol", type=float, default=1e-8)
     parser.add_argument("--plot", default=None, help="save a bar chart PNG here")
@@ -173,7 +175,7 @@ def main():
             cache.clear()
             cache[data] = DATA[data]()
         X, y = cache[data]
-        name = f"{kind}-{data}" + (f" a/{divisor}" if divisor else " a=1")
+        name = task_name(data, kind, divisor)
         alpha, res = run_task(X, y, kind, divisor, args.rounds)
         rows.append((name, res))
         print(f"\n{name} (alpha = {alpha:.4g}, {X.shape[0]} x {X.shape[1]}{' CSR' if sp.issparse(X) else ''})")

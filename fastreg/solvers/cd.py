@@ -602,10 +602,11 @@ class _SupportNewton:
         self.k = 0
 
     def _cost(self, support):
-        """The step's cost in CD columns: the Gram's new entries, and the factorization."""
+        """The step's cost in CD columns: new Gram entries, copies, factorization, residual."""
         s = support.shape[0]
         new = s if self.pos is None else int(np.count_nonzero(self.pos[support] < 0))
-        return (_NEWTON_GRAM_PER_COLUMN * new * (self.k + new)
+        kept = self.k + new if new else 0  # the kept columns are copied when new ones join
+        return (_NEWTON_GRAM_PER_COLUMN * new * (self.k + new) + kept
                 + _NEWTON_FACTOR_PER_COLUMN * s**3 / self.n + s) * self.backoff
 
     def due(self, w, remaining_work):
