@@ -364,15 +364,26 @@ def _newton_problem(storage, seed=2):
     return cd, X, y, alpha, problem.op, problem.Y[:, 0], alpha * X.shape[0]
 
 
-@pytest.mark.parametrize("storage", ["F", "csc_matrix"])
-def test_support_newton_step_lands_on_the_optimum_once_support_and_signs_are_right(storage):
-    cd, X, y, alpha, op, y_c, l1 = _newton_problem(storage)
-    exact, _ = _lasso_optimum(X, y, alpha)
-    assert 10 < np.count_nonzero(exact) < X.shape[0] - 1
+@pytest.mark.parametrize("storage", ["F", "C", "csc_matrix"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+def test_support_newton_step_lands_on_the_optimum_once_support_and_signs_are_right(storage, weighted, l1_ratio):
+    """With the optimum's support and signs, one step lands on it: Lasso and ElasticNet, weights, every storage."""
+    from fastreg.solvers import cd
+
+    X, y = make_data((80, 300), seed=2)
+    n = X.shape[0]
+    s = np.random.default_rng(1).uniform(0.2, 3.0, n) if weighted else None
+    alpha = alpha_max(X, y, l1_ratio) / 30
+    ref = sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-15, max_iter=1_000_000).fit(X, y, sample_weight=s)
+    exact = ref.coef_
+    assert 10 < np.count_nonzero(exact) and (l1_ratio < 1 or np.count_nonzero(exact) < n - 1)
+    problem = cd.CDProblem(STORAGES[storage](X), y, sample_weight=s)
+    op, y_c = problem.op, problem.Y[:, 0]
     w = exact * np.random.default_rng(0).uniform(0.5, 1.5, exact.shape)  # right support and signs only
     state = op.state(y_c, w)
-    cd._SupportNewton(op, y_c, 0.0).step(state, w, l1)
-    assert_allclose(w, exact, rtol=1e-9, atol=1e-12 * np.abs(exact).max())
+    cd._SupportNewton(op, y_c, alpha * (1 - l1_ratio) * n).step(state, w, alpha * l1_ratio * n)
+    assert_allclose(w, exact, rtol=1e-8, atol=1e-10 * np.abs(exact).max())
 
 
 @pytest.mark.parametrize("storage", ["F", "csc_matrix"])
