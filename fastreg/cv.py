@@ -46,7 +46,7 @@ from .path import (
     centered_xty,
 )
 from .kernels.gram import csr_dense_product
-from .solvers.gram import FoldGrams, gram_enet, sparse_gram
+from .solvers.gram import FoldGrams, gram_enet, means_within_spread, sparse_gram
 
 __all__ = ["LassoCV", "ElasticNetCV", "RidgeCV"]
 
@@ -437,7 +437,9 @@ class _RidgeEigen:
     unweighted): the weighted problem rescaled to an unweighted one without
     intercept, as scikit-learn's ``_RidgeGCV``. ``"cov"`` eigendecomposes the
     p × p ``X̃ᵀX̃ = VΛVᵀ`` (for ``n > p``), ``"gram"`` the n × n ``X̃X̃ᵀ``
-    (for ``n ≤ p``). Dense ``X`` is centered and scaled block by block,
+    (for ``n ≤ p``). Dense ``X`` is centered and scaled block by block
+    (unweighted float64 ``X`` with its column means within their spreads is
+    read as it is in ``"cov"`` mode: ``XᵀX − n·x̄x̄ᵀ``, ``XV − 1x̄ᵀV``),
     sparse ``X`` implicitly (``XᵀSX − Σs·x̄x̄ᵀ``); never densified.
 
     Leave-one-out errors are scikit-learn's, in the rescaled problem:
@@ -470,6 +472,13 @@ class _RidgeEigen:
         # the intercept's leverage s_i/Σs (scikit-learn: the correction of diag(G⁻¹))
         self.lev0 = (self.d**2) / float(self.d @ self.d) if fit_intercept else None
         self.mode = ("gram" if n <= p else "cov") if mode == "auto" else mode
+        # Dense, unweighted, float64 X whose column means are within their
+        # spreads is read as it is: X̃ᵀX̃ = XᵀX − n x̄x̄ᵀ and X̃V = XV − 1(x̄ᵀV)
+        # lose no digits there (as for Ridge), and no centered block is copied.
+        self.uncentered = (
+            self.mode == "cov" and not self.sparse and not self.weighted and X.dtype == np.float64
+            and (not fit_intercept or means_within_spread(X, x_mean))
+        )
         if self.mode == "cov":
             self.lam, self.V = _eigh(self._cov())
             self.b = self.V.T @ centered_xty(X, Y, fit_intercept, sample_weight)  # VᵀX̃ᵀỸ, (p, k)
@@ -500,6 +509,11 @@ class _RidgeEigen:
             C = sparse_gram(self._scaled())
             if self.fit_intercept:
                 C -= float(self.d @ self.d) * np.outer(self.mean, self.mean)
+            return C
+        if self.uncentered:
+            C = self.X.T @ self.X  # one BLAS syrk on X itself
+            if self.fit_intercept:
+                C -= self.n * np.outer(self.mean, self.mean)
             return C
         C = np.zeros((self.p, self.p))
         for rows in self._rows(self.p):
@@ -593,7 +607,7 @@ class _RidgeEigen:
         if self.mode == "cov":
             D = 1.0 / (self.lam[:, None] + alphas[None, :])  # (p, K)
             Db = (self.b[:, :, None] * D[:, None, :]).reshape(self.p, k * K)
-            if self.sparse:
+            if self.sparse or self.uncentered:
                 shift = self.mean @ self.V if self.fit_intercept else np.zeros(self.p)
                 V = np.ascontiguousarray(self.V)
             for rows in self._rows(max(self.p, k * K)):  # A = X̃V one block of rows at a time, never stored
@@ -603,6 +617,9 @@ class _RidgeEigen:
                     csr_dense_product(Xb.data, Xb.indices, Xb.indptr, V, shift, A)
                     if self.weighted:
                         A *= self.d[rows, None]
+                elif self.uncentered:
+                    A = self.X[rows] @ V
+                    A -= shift
                 else:
                     A = self._block(rows) @ self.V
                 fitted = (A @ Db).reshape(-1, k, K)

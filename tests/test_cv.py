@@ -132,6 +132,33 @@ def test_ridge_cv_loo_matches_sklearn(sparse, shape, fit_intercept):
     assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-8, abs=1e-9)
 
 
+@pytest.mark.parametrize("offset", [0.3, 2.0], ids=["means-within-spread", "large-means"])
+def test_ridge_cv_reads_dense_x_uncentered_only_when_exact(monkeypatch, offset):
+    """n > p dense: ``XᵀX − n x̄x̄ᵀ`` and ``XV − 1x̄ᵀV`` from ``X`` itself when the means allow it; same answers."""
+    from fastreg import cv
+
+    X, y = regression(200, 30, seed=25, offset=offset)
+    routes = []
+    init = cv._RidgeEigen.__init__
+
+    def record(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        routes.append(self.uncentered)
+
+    monkeypatch.setattr(cv._RidgeEigen, "__init__", record)
+    ours = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y)
+    assert routes == [offset < 1.0]
+    ref = sk.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y)
+    assert ours.alpha_ == ref.alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-10)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-10, atol=1e-12 * np.abs(ref.coef_).max())
+    monkeypatch.setattr(cv, "means_within_spread", lambda X, mean: False)  # the centered blocks
+    centered = fastreg.RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y)
+    assert routes[-1] is False
+    assert centered.best_score_ == pytest.approx(ours.best_score_, rel=1e-12)
+    assert_allclose(centered.coef_, ours.coef_, rtol=1e-11, atol=1e-13 * np.abs(ours.coef_).max())
+
+
 @pytest.mark.parametrize("mode", ["cov", "gram"])
 def test_ridge_cv_modes_agree_and_default_alphas(mode):
     X, y = regression(70, 25, seed=22)
