@@ -610,20 +610,24 @@ class _RidgeEigen:
             if self.sparse or self.uncentered:
                 shift = self.mean @ self.V if self.fit_intercept else np.zeros(self.p)
                 V = np.ascontiguousarray(self.V)
+            buf = None  # one block of A, reused (fresh 32 MB arrays cost page faults on every block)
             for rows in self._rows(max(self.p, k * K)):  # A = X̃V one block of rows at a time, never stored
+                size = rows.stop - rows.start
+                if buf is None:
+                    buf = np.empty((size, self.p))
+                A = buf[:size]
                 if self.sparse:
                     Xb = self.X[rows]
-                    A = np.empty((Xb.shape[0], self.p))
                     csr_dense_product(Xb.data, Xb.indices, Xb.indptr, V, shift, A)
                     if self.weighted:
                         A *= self.d[rows, None]
                 elif self.uncentered:
-                    A = self.X[rows] @ V
+                    np.matmul(self.X[rows], V, out=A)
                     A -= shift
                 else:
-                    A = self._block(rows) @ self.V
+                    np.matmul(self._block(rows), self.V, out=A)
                 fitted = (A @ Db).reshape(-1, k, K)
-                h = np.square(A) @ D
+                h = np.square(A, out=A) @ D  # A is not needed past here
                 if self.fit_intercept:
                     h += self.lev0[rows, None]
                 looe = (self.Yt[rows, :, None] - fitted) / (1.0 - h)[:, None, :]
