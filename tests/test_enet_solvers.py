@@ -421,7 +421,7 @@ def test_support_newton_step_waits_for_slow_progress_and_a_solvable_support():
     assert newton.due(w, remaining_work=10**9)
     assert not newton.due(w, remaining_work=np.inf)  # no measured rate: no step
     assert not newton.due(w, remaining_work=10.0)  # CD will be done sooner than the step
-    w[: n - 1] = 1.0  # as many non-zeros as the rank of X_c: singular without an L2 term
+    w[:n] = 1.0  # as many non-zeros as rows: singular without an L2 term
     assert not newton.due(w, remaining_work=10**9)
     elastic = cd._SupportNewton(op, y_c, 1.0)  # with one, X_SᵀX_S + l2·I is positive definite at any size
     elastic.work = 10**9

@@ -615,8 +615,10 @@ class _SupportNewton:
             return False
         support = np.flatnonzero(w)
         s = support.shape[0]
-        # Without an L2 term the system is singular once the support reaches the rank.
-        if s == 0 or (self.l2 == 0.0 and s >= self.n - 1) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
+        # Without an L2 term the system is singular with as many non-zeros as rows
+        # (at n − 1 with an intercept too, if the columns are dependent: then the
+        # factorization fails and the next step's price doubles).
+        if s == 0 or (self.l2 == 0.0 and s >= self.n) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
             return False
         cost = self._cost(support)
         return self.work >= cost and math.inf > remaining_work >= cost
