@@ -28,7 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._threads import blas_threads
 from ._progress import progress
 from ._validation import check_scalar, validate_xy
-from .solvers.cd import CDProblem
+from .solvers.cd import CDProblem, LarsPath
 from ._preprocess import weighted_offsets
 from .solvers.gram import FoldGrams, GramProblem, gram_enet, sparse_gram_is_accurate
 
@@ -120,8 +120,11 @@ class _Engine:
         top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
         return top / (self.n * l1_ratio)
 
-    def solve(self, alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive, target=0):
-        """Fit ``target`` at ``alpha``; returns ``(w, intercept, gap, n_iter, converged)``."""
+    def solve(self, alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive, target=0, lars=None):
+        """Fit ``target`` at ``alpha``; returns ``(w, intercept, gap, n_iter, converged)``.
+
+        ``lars``: the path's :class:`~fastreg.solvers.cd.LarsPath` (residual solver only).
+        """
         if self.grams is not None:
             problem = self.grams[target]
             w, gap, n_iter, conv = gram_enet(
@@ -129,7 +132,9 @@ class _Engine:
                 w=w, alpha_prev=alpha_prev,
             )
             return w, problem.intercept(w), gap, n_iter, conv
-        return self.cd.solve(target, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=w)
+        return self.cd.solve(
+            target, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=w, lars=lars
+        )
 
 
 def _grid(alpha_max, eps, n_alphas):
@@ -218,8 +223,12 @@ def _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_
     unconverged = 0
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     alpha_prev = None
+    # one LARS path for the whole α grid, should a homotopy start be needed (Lasso, residual solver)
+    lars = LarsPath(float(alphas[-1])) if engine.cd is not None and l1_ratio == 1.0 and k > 1 else None
     for i, alpha in enumerate(alphas):
-        w, intercept, gap, n_iter, conv = engine.solve(alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive, target)
+        w, intercept, gap, n_iter, conv = engine.solve(
+            alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive, target, lars
+        )
         w = np.array(w, dtype=np.float64)  # the next α must not overwrite this one
         coefs[:, i] = w
         intercepts[i] = intercept

@@ -285,3 +285,53 @@ def test_lassocv_shuffle_split_folds_match_sklearn():
     ref = sk.LassoCV(cv=cv, alphas=20, tol=1e-12, max_iter=100_000).fit(X, y)
     assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
     assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("storage", ["dense", "csr"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_near_interpolation_path_runs_lars_once_and_lands_on_its_path(monkeypatch, storage, positive):
+    """n ≪ p down to αmax/10⁴: the homotopy start runs LARS once for the rest of the path.
+
+    Every α below then starts from LARS's solution (exact between its kinks);
+    each still stops on its own duality gap, at LARS's objective.
+    """
+    from sklearn.linear_model import lars_path
+
+    from fastreg.solvers import cd
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("alpha_min"))
+        return lars_path(*args, **kwargs)
+
+    monkeypatch.setattr(cd, "lars_path", counted)
+    # Fire the homotopy start at the first slow fit: when it fires on its own
+    # depends on timing-free but data-dependent work counts.
+    monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
+    monkeypatch.setattr(cd, "_STALL_MIN_EPOCHS", 5)
+    rng = np.random.default_rng(7)
+    n, p = 60, 600
+    X = rng.standard_normal((n, p)) + 1.0
+    if storage == "csr":
+        X *= rng.random((n, p)) < 0.3
+    y = X[:, :10] @ rng.standard_normal(10) + 0.5 * rng.standard_normal(n)
+    Xs = sp.csr_matrix(X) if storage == "csr" else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        alphas, coefs, intercepts = fastreg.lasso_path(
+            Xs, y, n_alphas=30, eps=1e-4, positive=positive, precompute=False  # the residual solver
+        )
+    assert len(calls) == 1  # once for the whole path, down to its last α
+    assert calls[0] == pytest.approx(alphas[-1], rel=1e-12)
+    x_mean, y_mean = X.mean(0), y.mean()
+    lars_alphas, _, lars_coefs = lars_path(
+        X - x_mean, y - y_mean, method="lasso", positive=positive, alpha_min=alphas[-1], max_iter=20 * n
+    )
+    for i, alpha in enumerate(alphas):
+        j = int(np.searchsorted(-lars_alphas, -alpha))  # LARS is linear in α between its kinks
+        t = 0.0 if j == 0 else (lars_alphas[j - 1] - alpha) / (lars_alphas[j - 1] - lars_alphas[j])
+        exact = lars_coefs[:, j] if j == 0 else (1 - t) * lars_coefs[:, j - 1] + t * lars_coefs[:, j]
+        theirs = enet_objective(X, y, exact, y_mean - x_mean @ exact, alpha, 1.0)
+        ours = enet_objective(X, y, coefs[:, i], intercepts[i], alpha, 1.0)
+        assert abs(ours - theirs) <= 1e-12 * theirs
