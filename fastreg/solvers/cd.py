@@ -712,10 +712,10 @@ class LarsPath:
 
     Near interpolation every α at the small end of a path would start LARS
     again from αmax (0.5 s each on 333 x 5,000 data). The first homotopy start
-    instead runs LARS down to the path's last α and keeps its kinks; the Lasso
-    path is linear in α between kinks, so LARS's solution at any α below is
-    exact over the features it saw (those not screened out then), and starts
-    those fits (kept if it lowers the objective; the gap still decides).
+    instead runs LARS over every feature down to the path's last α and keeps
+    its kinks; the Lasso path is linear in α between kinks, so LARS's
+    solution at any α below is exact, and starts those fits (kept if it
+    lowers the objective; the duality gap still decides when to stop).
     """
 
     def __init__(self, alpha_min):
@@ -749,9 +749,10 @@ def _homotopy_start(op, state, w, y_c, active, l1, l2, positive, lars=None):
     Features screened out are zero at the optimum and stay out of it.
     """
     n = y_c.shape[0]
-    path_lars = lars is not None and l2 == 0.0 and lars.alpha_min < l1 / n
-    if path_lars and (lars.alphas is None or lars.coefs is not None):  # (a failed one: this α's own below)
-        return _homotopy_path(op, state, w, y_c, l1, positive, lars)
+    if lars is not None and l2 == 0.0 and lars.alpha_min < l1 / n:
+        result = _homotopy_path(op, state, w, y_c, l1, positive, lars)
+        if result is not None:
+            return result
     k = active.shape[0]
     if max(n, k if l2 > 0.0 else 0) * k > _HOMOTOPY_MAX_VALUES:
         return state, False
@@ -774,28 +775,32 @@ def _homotopy_path(op, state, w, y_c, l1, positive, lars):
     Every feature, not only those screened in at this α: features screened
     out here may enter at the smaller α that LARS's path also serves. Once it
     is computed, each fit below starts from it (see :func:`_enet_cd`), so it
-    is not computed again.
+    is not computed again. Returns ``(state, moved)``, or None where it does
+    not serve this α (too large for the cap, failed, or stopped above it):
+    the fit then runs LARS of its own.
     """
-    if lars.alphas is not None:
-        return state, False  # this fit started from it already
     n = y_c.shape[0]
-    features = np.flatnonzero(op.norms > 0.0)
-    k = features.shape[0]
-    if n * k > _HOMOTOPY_MAX_VALUES:
-        return state, False
-    lars.alphas = np.empty(0)  # tried: not again; should it fail, each fit runs its own LARS
-    X_c = op.centered(features)
-    kinks = _lars(lambda: lars_path(
-        X_c, y_c, alpha_min=lars.alpha_min, method="lasso", max_iter=4 * min(n, k) + 100, copy_X=False,
-        return_path=True, positive=positive,
-    ), path=True)
-    if kinks is None or kinks[1].shape != (k, kinks[0].shape[0]) or kinks[0].shape[0] == 0:
-        return state, False
-    lars.alphas, lars.coefs, lars.features, lars.positive = kinks[0], kinks[1], features, positive
-    coef = lars.at(l1 / n, positive)
-    if coef is None:
-        return state, False
-    return _keep_if_lower(op, state, w, features, coef, l1, 0.0)
+    if lars.alphas is None:
+        lars.alphas = np.empty(0)  # tried: not again
+        features = np.flatnonzero(op.norms > 0.0)
+        k = features.shape[0]
+        if n * k > _HOMOTOPY_MAX_VALUES:
+            return None
+        X_c = op.centered(features)
+        kinks = _lars(lambda: lars_path(
+            X_c, y_c, alpha_min=lars.alpha_min, method="lasso", max_iter=4 * min(n, k) + 100, copy_X=False,
+            return_path=True, positive=positive,
+        ), path=True)
+        if kinks is None or kinks[0].shape[0] == 0 or kinks[1].shape != (k, kinks[0].shape[0]):
+            return None
+        lars.alphas, lars.coefs, lars.features, lars.positive = kinks[0], kinks[1], features, positive
+        coef = lars.at(l1 / n, positive)
+        if coef is None:
+            return None
+        return _keep_if_lower(op, state, w, lars.features, coef, l1, 0.0)
+    if lars.at(l1 / n, positive) is None:
+        return None
+    return state, False  # this fit started from it already
 
 
 def lars_gram(G, q, n, l1, l2, positive):
