@@ -335,3 +335,38 @@ def test_near_interpolation_path_runs_lars_once_and_lands_on_its_path(monkeypatc
         theirs = enet_objective(X, y, exact, y_mean - x_mean @ exact, alpha, 1.0)
         ours = enet_objective(X, y, coefs[:, i], intercepts[i], alpha, 1.0)
         assert abs(ours - theirs) <= 1e-12 * theirs
+
+
+def test_near_interpolation_path_falls_back_to_each_fits_own_lars(monkeypatch):
+    """Should the path's LARS fail, each slow fit still runs LARS of its own, to its own α."""
+    from sklearn.linear_model import lars_path
+
+    from fastreg.solvers import cd
+
+    calls = []
+
+    def failing_path(*args, **kwargs):
+        calls.append((kwargs.get("alpha_min"), kwargs.get("return_path")))
+        if kwargs.get("return_path"):
+            raise ValueError("LARS failed")  # as _lars catches it
+        return lars_path(*args, **kwargs)
+
+    monkeypatch.setattr(cd, "lars_path", failing_path)
+    monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
+    monkeypatch.setattr(cd, "_STALL_MIN_EPOCHS", 5)
+    rng = np.random.default_rng(7)
+    n, p = 60, 600
+    X = rng.standard_normal((n, p)) + 1.0
+    y = X[:, :10] @ rng.standard_normal(10) + 0.5 * rng.standard_normal(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        alphas, coefs, intercepts = fastreg.lasso_path(X, y, n_alphas=30, eps=1e-4, precompute=False)
+    assert [path for _, path in calls].count(True) == 1  # tried once for the path
+    own = [a for a, path in calls if not path]
+    assert own and all(any(a == pytest.approx(alpha, rel=1e-12) for alpha in alphas) for a in own)
+    x_mean, y_mean = X.mean(0), y.mean()
+    for i in [-3, -2, -1]:
+        exact = lars_path(X - x_mean, y - y_mean, method="lasso", alpha_min=alphas[i], max_iter=20 * n, return_path=False)[2]
+        theirs = enet_objective(X, y, exact, y_mean - x_mean @ exact, alphas[i], 1.0)
+        ours = enet_objective(X, y, coefs[:, i], intercepts[i], alphas[i], 1.0)
+        assert abs(ours - theirs) <= 1e-12 * theirs
