@@ -398,7 +398,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, la
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
     if lars is not None and l2 == 0.0:
-        start = lars.at(alpha, positive)
+        start = lars.at(alpha)
         if start is not None:  # LARS's exact solution over the features it saw: kept if lower
             w_new = w.copy()
             w_new[lars.features] = start
@@ -720,14 +720,17 @@ class LarsPath:
 
     def __init__(self, alpha_min):
         self.alpha_min = alpha_min
-        self.alphas = None  # LARS's kinks, decreasing
+        self.alphas = None  # LARS's kinks, decreasing (empty once tried and failed)
         self.coefs = None  # (features, kinks)
         self.features = None
-        self.positive = None
 
-    def at(self, alpha, positive):
+    def covers(self, alpha):
+        """Whether LARS's path was computed and reaches ``alpha``."""
+        return self.coefs is not None and self.alphas[-1] <= alpha <= self.alphas[0]
+
+    def at(self, alpha):
         """LARS's coefficients of ``features`` at ``alpha`` (None if its path does not reach it)."""
-        if self.coefs is None or positive != self.positive or not self.alphas[-1] <= alpha <= self.alphas[0]:
+        if not self.covers(alpha):
             return None
         i = int(np.searchsorted(-self.alphas, -alpha))  # the first kink at or below alpha
         if i == 0 or self.alphas[i] == alpha:
@@ -760,10 +763,7 @@ def _homotopy_start(op, state, w, y_c, active, l1, l2, positive, lars=None):
     if l2 > 0.0:
         coef = lars_gram(X_c.T @ X_c, X_c.T @ y_c, n, l1, l2, positive)
     else:
-        coef = _lars(lambda: lars_path(
-            X_c, y_c, alpha_min=l1 / n, method="lasso", max_iter=4 * min(n, k) + 100, copy_X=False,
-            return_path=False, positive=positive,
-        ))
+        coef = _lars_lasso(X_c, y_c, l1 / n, positive)
     if coef is None:
         return state, False
     return _keep_if_lower(op, state, w, active, coef, l1, l2)
@@ -786,19 +786,15 @@ def _homotopy_path(op, state, w, y_c, l1, positive, lars):
         k = features.shape[0]
         if n * k > _HOMOTOPY_MAX_VALUES:
             return None
-        X_c = op.centered(features)
-        kinks = _lars(lambda: lars_path(
-            X_c, y_c, alpha_min=lars.alpha_min, method="lasso", max_iter=4 * min(n, k) + 100, copy_X=False,
-            return_path=True, positive=positive,
-        ), path=True)
+        kinks = _lars_lasso(op.centered(features), y_c, lars.alpha_min, positive, path=True)
         if kinks is None or kinks[0].shape[0] == 0 or kinks[1].shape != (k, kinks[0].shape[0]):
             return None
-        lars.alphas, lars.coefs, lars.features, lars.positive = kinks[0], kinks[1], features, positive
-        coef = lars.at(l1 / n, positive)
+        lars.alphas, lars.coefs, lars.features = kinks[0], kinks[1], features
+        coef = lars.at(l1 / n)
         if coef is None:
             return None
         return _keep_if_lower(op, state, w, lars.features, coef, l1, 0.0)
-    if lars.at(l1 / n, positive) is None:
+    if not lars.covers(l1 / n):
         return None
     return state, False  # this fit started from it already
 
@@ -818,6 +814,15 @@ def lars_gram(G, q, n, l1, l2, positive):
         q, gram, n_samples=n, alpha_min=l1 / n, method="lasso", max_iter=8 * p + 100, copy_Gram=gram is G,
         return_path=False, positive=positive,
     ))
+
+
+def _lars_lasso(X_c, y_c, alpha_min, positive, path=False):
+    """LARS's Lasso solution at ``alpha_min`` on the centered columns (``path=True``: its kinks), or None."""
+    n, k = X_c.shape
+    return _lars(lambda: lars_path(
+        X_c, y_c, alpha_min=alpha_min, method="lasso", max_iter=4 * min(n, k) + 100, copy_X=False,
+        return_path=path, positive=positive,
+    ), path=path)
 
 
 def _lars(solve, path=False):
