@@ -176,7 +176,10 @@ class Ridge(_LinearModel):
         implicitly. ``"gd"`` runs the seed's L2 loop (``λ = α``, step
         ``1/L``) on the fused kernels until the largest gradient entry is at
         most ``tol·std(y)``: it converges to the same optimum, slowly on
-        ill-conditioned data. ``"auto"`` picks by format and shape.
+        ill-conditioned data. ``"auto"`` picks by format and shape; on wide
+        dense float64 ``X`` it runs CG on the dual ``X_cX_cᵀ + αI`` to a
+        relative residual of ``min(tol, 1e-12)`` and factors instead as soon
+        as CG is predicted to cost more than the Gram.
     tol : float, default=1e-10
         Tolerance of the iterative solvers.
     max_iter : int or None, default=None
@@ -195,8 +198,9 @@ class Ridge(_LinearModel):
     intercept_ : float or ndarray of shape (n_targets,)
     n_features_in_, feature_names_in_
     n_iter_ : int
-        Iterations of the iterative solvers (largest over targets); 1 for a
-        direct solve (one factorization shared by all targets).
+        Iterations of the iterative solvers (largest over targets, also when
+        ``"auto"`` ran CG); 1 for a direct solve (one factorization shared by
+        all targets).
     """
 
     def __init__(

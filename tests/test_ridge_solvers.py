@@ -369,3 +369,107 @@ def test_ridge_auto_sparse_cg_ill_conditioned():
         f = objective(X, y, coef, intercept, alpha)
         f_ref = objective(X, y, ref.coef_, ref.intercept_, alpha)
         assert f <= f_ref * (1 + 1e-9) + 1e-12
+
+
+# ------------------------------------------------------------ dense wide: CG on the dual
+
+
+def wide_data(n=120, p=900, k=None, offset=0.3, seed=31):
+    """Wide Gaussian data with column means ``offset`` (within the unit spreads unless large)."""
+    rng = np.random.default_rng(seed)
+    X = offset + rng.standard_normal((n, p))
+    y = (X - offset)[:, :20] @ rng.standard_normal(20) + 2.0 + 0.1 * rng.standard_normal(n)
+    if k is not None:
+        y = np.c_[y, -3.0 * y + 5.0, 100.0 * rng.standard_normal(n)]
+    return X, y
+
+
+class Spy:
+    """Wraps a module function, recording its return values."""
+
+    def __init__(self, monkeypatch, name):
+        self.returns = []
+        original = getattr(ridge_mod, name)
+
+        def wrapper(*args, **kwargs):
+            out = original(*args, **kwargs)
+            self.returns.append(out)
+            return out
+
+        monkeypatch.setattr(ridge_mod, name, wrapper)
+
+
+@pytest.mark.parametrize("k", [None, 3], ids=["1-target", "3-targets"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_ridge_auto_dense_wide_runs_dual_cg_to_the_direct_solution(monkeypatch, order, fit_intercept, k):
+    """With its budget open, "auto" solves wide float64 X by CG on the dual, to the Cholesky solution."""
+    monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 1.0)  # budget: n iterations
+    cg_spy, chol_spy = Spy(monkeypatch, "_dense_dual_cg"), Spy(monkeypatch, "_dense_cholesky")
+    X, y = wide_data(k=k)
+    Xs, snapshot = frozen(np.asarray(X, order=order))
+    y_in, y_snapshot = frozen(y.copy())
+    coef, intercept, n_iter = ridge_solve(Xs, y_in, 1.0, fit_intercept=fit_intercept)
+    assert len(cg_spy.returns) == 1 and cg_spy.returns[0][0] is not None and not chol_spy.returns
+    assert isinstance(n_iter, int) and 5 < n_iter < X.shape[0]
+    ref = Ridge(alpha=1.0, fit_intercept=fit_intercept, solver="svd").fit(X, y)
+    scale = np.abs(ref.coef_).max()
+    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-10, atol=1e-11 * scale)
+    np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-10, atol=1e-11 * max(scale, 1.0))
+    assert_unchanged(Xs, snapshot)
+    assert_unchanged(y_in, y_snapshot)
+
+
+def test_ridge_auto_dense_wide_hands_over_to_cholesky_when_cg_would_cost_more(monkeypatch):
+    """Singular values over three decades at a small α: the predicted CG iterations exceed the budget."""
+    n, p = 100, 600
+    rng = np.random.default_rng(41)
+    U, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    V, _ = np.linalg.qr(rng.standard_normal((p, n)))
+    X = (U * np.logspace(0, 3, n)) @ V.T
+    y = X @ rng.standard_normal(p) + rng.standard_normal(n)
+    monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 20.0 / n)  # budget: 20 iterations
+    cg_spy, chol_spy = Spy(monkeypatch, "_dense_dual_cg"), Spy(monkeypatch, "_dense_cholesky")
+    for tol in (1e-10, 1e-30):  # the second can never be reached: after 2 x budget at most
+        coef, intercept, n_iter = ridge_solve(X, y, 1e-3, tol=tol)
+        assert n_iter is None
+        ref = Ridge(alpha=1e-3, solver="svd").fit(X, y)
+        f, f_ref = objective(X, y, coef, intercept, 1e-3), objective(X, y, ref.coef_, ref.intercept_, 1e-3)
+        assert abs(f - f_ref) <= 1e-9 * f_ref
+    # both gave up on the rate after three iterations, long before the cap of 2 x budget
+    assert [(W, spent) for W, spent in cg_spy.returns] == [(None, 3)] * 2 and len(chol_spy.returns) == 2
+
+
+@pytest.mark.parametrize("case", ["few_rows", "large_means", "float32", "tall", "weighted"])
+def test_ridge_auto_dense_takes_cholesky_where_dual_cg_does_not_apply(monkeypatch, case):
+    """Too few rows to pay for CG, means far above their spreads (the implicit centering would lose digits),
+    float32 X (BLAS would convert it on every pass), tall X and sample weights: no CG, the direct solution."""
+    if case != "few_rows":
+        monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 1.0)
+    X, y = wide_data(n=200 if case == "few_rows" else 60, p=400, offset=1000.0 if case == "large_means" else 0.3)
+    if case == "float32":
+        X = X.astype(np.float32).astype(np.float64)
+    if case == "tall":
+        X, y = np.ascontiguousarray(X[:, :40]), y
+    sample_weight = np.linspace(0.5, 2.0, X.shape[0]) if case == "weighted" else None
+    cg_spy = Spy(monkeypatch, "_dense_dual_cg")
+    coef, intercept, n_iter = ridge_solve(
+        X.astype(np.float32) if case == "float32" else X, y, 1.0, sample_weight=sample_weight
+    )
+    assert not cg_spy.returns and n_iter is None
+    ref = Ridge(alpha=1.0, solver="svd").fit(X, y, sample_weight=sample_weight)
+    f, f_ref = objective(X, y, coef, intercept, 1.0), objective(X, y, ref.coef_, ref.intercept_, 1.0)
+    if sample_weight is None:
+        assert abs(f - f_ref) <= 1e-10 * f_ref
+    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-6, atol=1e-9)
+
+
+def test_ridge_cg_dense_wide_is_the_dual_and_warns_at_max_iter():
+    X, y = wide_data()
+    coef, intercept, n_iter = ridge_solve(X, y, 1.0, solver="cg", tol=1e-10)
+    ref = Ridge(alpha=1.0, solver="svd").fit(X, y)
+    assert isinstance(n_iter, int) and n_iter > 5
+    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-8, atol=1e-9 * np.abs(ref.coef_).max())
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+        _, _, n_iter = ridge_solve(X, y, 1.0, solver="cg", max_iter=2)
+    assert n_iter == 2
