@@ -473,3 +473,51 @@ def test_ridge_cg_dense_wide_is_the_dual_and_warns_at_max_iter():
     with pytest.warns(ConvergenceWarning, match="did not reach tol"):
         _, _, n_iter = ridge_solve(X, y, 1.0, solver="cg", max_iter=2)
     assert n_iter == 2
+
+
+# ------------------------------------------------------- dense Cholesky: refinement
+
+
+def _spd(n, kappa, seed):
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    return (Q * np.logspace(0, np.log10(kappa), n)) @ Q.T, rng.standard_normal((n, 2))
+
+
+def test_refine_recovers_the_digits_a_perturbed_gram_lost():
+    """The factor is of a Gram formed with errors (here 1e-9 relative); the exact operator refines the solve."""
+    A, B = _spd(40, 1e6, 3)
+    E = 1e-9 * np.linalg.norm(A) * _spd(40, 1.0, 4)[0] / 40
+    factor = scipy.linalg.cho_factor(A + E)
+    plain = scipy.linalg.cho_solve(factor, B)
+    exact = np.linalg.solve(A, B)
+    assert np.abs(plain - exact).max() > 1e-6 * np.abs(exact).max()  # the perturbation costs digits
+    refined = ridge_mod._refine(factor, ridge_mod._norm1(A + E), B, lambda V: A @ V)
+    np.testing.assert_allclose(refined, exact, rtol=0, atol=1e-9 * np.abs(exact).max())
+
+
+def test_refine_skips_well_conditioned_factors_and_never_returns_worse():
+    A, B = _spd(30, 1e3, 5)
+    factor = scipy.linalg.cho_factor(A)
+    calls = []
+    out = ridge_mod._refine(factor, ridge_mod._norm1(A), B, lambda V: calls.append(1) or A @ V)
+    assert not calls  # condition number 1e3: the solve as it is
+    np.testing.assert_array_equal(out, scipy.linalg.cho_solve(factor, B))
+    A, B = _spd(30, 1e9, 6)
+    factor = scipy.linalg.cho_factor(A)
+    plain = scipy.linalg.cho_solve(factor, B)
+    out = ridge_mod._refine(factor, ridge_mod._norm1(A), B, lambda V: -A @ V)  # a wrong operator: refinement diverges
+    np.testing.assert_array_equal(out, plain)
+
+
+def test_ridge_dense_wide_near_duplicate_rows_refined_towards_svd():
+    """Near-duplicate rows at a tiny α: the dual Gram's formation errors are refined away (8x closer here)."""
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((60, 300))
+    X = Z.copy()
+    X[30:] = X[:30] + 1e-6 * Z[30:]
+    y = X[:, :5] @ rng.standard_normal(5) + rng.standard_normal(60)
+    ref = Ridge(alpha=1e-8, solver="svd").fit(X, y)
+    f_ref = objective(X, y, ref.coef_, ref.intercept_, 1e-8)
+    coef, intercept, _ = ridge_solve(X, y, 1e-8)
+    assert objective(X, y, coef, intercept, 1e-8) <= f_ref * (1 + 3e-11)
