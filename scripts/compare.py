@@ -15,6 +15,7 @@ violation instead).
 
 import argparse
 import math
+import re
 import time
 import warnings
 
@@ -124,7 +125,9 @@ def task_name(data, kind, divisor):
 def tasks(selected):
     for data in DATA:
         for kind, divisor in (("lasso", 10), ("lasso", 100), ("ridge", None)):
-            if not selected or any(s in task_name(data, kind, divisor) for s in selected):
+            # a selector must end where a name's part does: 'a/10' is not 'a/100'
+            name = task_name(data, kind, divisor)
+            if not selected or any(re.search(re.escape(s) + r"(?![\w./])", name) for s in selected):
                 yield data, kind, divisor
 
 

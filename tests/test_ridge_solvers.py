@@ -259,7 +259,8 @@ def test_ridge_cholesky_failure_fallback(monkeypatch, shape_name, storage):
     def failing(*args, **kwargs):
         raise scipy.linalg.LinAlgError("not positive definite")
 
-    monkeypatch.setattr(ridge_mod.la, "cho_factor", failing)
+    monkeypatch.setattr(ridge_mod.la, "cho_factor", failing)  # sparse: SciPy's
+    monkeypatch.setattr(ridge_mod, "cho_factor", failing)  # dense: NumPy's (fastreg.solvers._linalg)
     X, y = make_data(SHAPES[shape_name])
     coef, intercept, n_iter = ridge_solve(STORAGES[storage](X), y, 1e-3, solver="cholesky")
     assert (n_iter is None) == (storage == "C")  # dense: SVD; sparse: LSQR
@@ -521,3 +522,17 @@ def test_ridge_dense_wide_near_duplicate_rows_refined_towards_svd():
     f_ref = objective(X, y, ref.coef_, ref.intercept_, 1e-8)
     coef, intercept, _ = ridge_solve(X, y, 1e-8)
     assert objective(X, y, coef, intercept, 1e-8) <= f_ref * (1 + 3e-11)
+
+
+def test_cho_factor_in_numpy_is_scipys_factor_and_raises_the_same_error():
+    from fastreg.solvers._linalg import cho_factor
+
+    A, B = _spd(25, 1e4, 7)
+    np.testing.assert_allclose(
+        scipy.linalg.cho_solve(cho_factor(A), B), scipy.linalg.cho_solve(scipy.linalg.cho_factor(A), B), rtol=1e-10
+    )
+    A_in = A.copy()
+    cho_factor(A_in)
+    np.testing.assert_array_equal(A_in, A)  # not overwritten
+    with pytest.raises(scipy.linalg.LinAlgError):
+        cho_factor(-A)

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import cho_factor, cho_solve
+from scipy.linalg import cho_solve
 from sklearn.linear_model import lars_path, lars_path_gram
 
 from .._threads import SERIAL_MAX_VALUES, blas_threads, numba_threads
@@ -34,6 +34,7 @@ from ..kernels.cd import (
     xtr_dense,
 )
 from ._columns import constant_columns, dense_means_and_constants, fortran_stats
+from ._linalg import cho_factor
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
@@ -672,7 +673,7 @@ class _SupportNewton:
         G = self.G[np.ix_(at, at)]
         G[np.diag_indices_from(G)] += self.l2
         try:
-            factor = cho_factor(G, overwrite_a=True, check_finite=False)
+            factor = cho_factor(G)
             v = cho_solve(factor, self.q[at] - l1 * signs, check_finite=False)
         except (np.linalg.LinAlgError, ValueError):
             v = None

@@ -44,6 +44,7 @@ from .._preprocess import column_means, preprocess
 from .._threads import blas_threads, threads_for
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
+from ._linalg import cho_factor
 from .fista import _CenteredPass
 from .gram import means_within_spread, sparse_gram
 
@@ -458,9 +459,8 @@ def _cholesky_uncentered(X, mean, Y_c, alpha):
             G -= n * np.outer(mean, mean)
             B -= np.outer(mean, Y_c.sum(axis=0))
         G.flat[:: p + 1] += alpha
-        norm = _norm1(G)
-        factor = la.cho_factor(G, overwrite_a=True, check_finite=False)
-        return _refine(factor, norm, B, lambda V: op.normal(V, alpha))
+        factor = cho_factor(G)
+        return _refine(factor, _norm1(G), B, lambda V: op.normal(V, alpha))
     K = X @ X.T
     if mean is not None:
         m = X @ mean
@@ -468,9 +468,8 @@ def _cholesky_uncentered(X, mean, Y_c, alpha):
         K -= m[None, :]
         K += mean @ mean
     K.flat[:: n + 1] += alpha
-    norm = _norm1(K)
-    factor = la.cho_factor(K, overwrite_a=True, check_finite=False)
-    return op.tdot(_refine(factor, norm, Y_c, lambda C: op.dual(C, alpha)))
+    factor = cho_factor(K)
+    return op.tdot(_refine(factor, _norm1(K), Y_c, lambda C: op.dual(C, alpha)))
 
 
 def _norm1(A):
