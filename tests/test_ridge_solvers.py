@@ -441,10 +441,11 @@ def test_ridge_auto_dense_wide_hands_over_to_cholesky_when_cg_would_cost_more(mo
     assert [(W, spent) for W, spent in cg_spy.returns] == [(None, 3)] * 2 and len(chol_spy.returns) == 2
 
 
-@pytest.mark.parametrize("case", ["few_rows", "large_means", "float32", "tall", "weighted"])
+@pytest.mark.parametrize("case", ["few_rows", "large_means", "float32", "strided", "tall", "weighted"])
 def test_ridge_auto_dense_takes_cholesky_where_dual_cg_does_not_apply(monkeypatch, case):
     """Too few rows to pay for CG, means far above their spreads (the implicit centering would lose digits),
-    float32 X (BLAS would convert it on every pass), tall X and sample weights: no CG, the direct solution."""
+    float32 or strided X (BLAS would convert or copy it on every pass), tall X and sample weights: no CG,
+    the direct solution."""
     if case != "few_rows":
         monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 1.0)
     X, y = wide_data(n=200 if case == "few_rows" else 60, p=400, offset=1000.0 if case == "large_means" else 0.3)
@@ -454,9 +455,11 @@ def test_ridge_auto_dense_takes_cholesky_where_dual_cg_does_not_apply(monkeypatc
         X, y = np.ascontiguousarray(X[:, :40]), y
     sample_weight = np.linspace(0.5, 2.0, X.shape[0]) if case == "weighted" else None
     cg_spy = Spy(monkeypatch, "_dense_dual_cg")
-    coef, intercept, n_iter = ridge_solve(
-        X.astype(np.float32) if case == "float32" else X, y, 1.0, sample_weight=sample_weight
-    )
+    X_in = X.astype(np.float32) if case == "float32" else X
+    if case == "strided":
+        X_in = np.repeat(X, 2, axis=1)[:, ::2]
+        assert not (X_in.flags.c_contiguous or X_in.flags.f_contiguous)
+    coef, intercept, n_iter = ridge_solve(X_in, y, 1.0, sample_weight=sample_weight)
     assert not cg_spy.returns and n_iter is None
     ref = Ridge(alpha=1.0, solver="svd").fit(X, y, sample_weight=sample_weight)
     f, f_ref = objective(X, y, coef, intercept, 1.0), objective(X, y, ref.coef_, ref.intercept_, 1.0)

@@ -15,8 +15,8 @@ Direct solvers factor one Gram matrix for all targets (Cholesky): the primal
 multiply-adds) is most of a dense fit; on wide dense ``X`` the dual system is
 often well conditioned (rows are usually independent samples), and conjugate
 gradients there read ``X`` twice per iteration at memory speed, so "auto"
-tries them first and factors only when they are predicted to cost more. For sparse ``X`` the centered Gram is formed as
-``XᵀX − n x̄x̄ᵀ``, which loses about ``2·log10(|x̄|/σ)`` digits when the
+tries them first and factors only when they are predicted to cost more.
+For sparse ``X`` the centered Gram is formed as ``XᵀX − n x̄x̄ᵀ``, which loses about ``2·log10(|x̄|/σ)`` digits when the
 column means ``x̄`` are large against the spreads ``σ``; the solution is
 therefore iteratively refined with the exact implicit operator until the
 normal-equation residual meets ``tol``; if refinement stalls (the Gram has
@@ -192,12 +192,13 @@ def ridge_solve(
         ``"cholesky"``: one Cholesky factorization of the primal (``n ≥ p``)
         or dual (``n < p``) Gram matrix; dense ``X`` falls back to an SVD if
         the factorization fails, and refines the solve with the exact
-        operator where the Gram's estimated condition number exceeds 1e6. Sparse ``X`` refines the solution with the
-        exact operator and uses ``"lsqr"`` instead when ``min(n, p) > 5000``
-        or when the Gram matrix is too inaccurate (see the module notes).
+        operator where the Gram's estimated condition number exceeds 1e6.
+        Sparse ``X`` refines the solution with the exact operator and uses
+        ``"lsqr"`` instead when ``min(n, p) > 5000`` or when the Gram matrix
+        is too inaccurate (see the module notes).
         ``"cg"``: conjugate gradients on the normal equations; for wide
-        (``n < p``) float64 dense ``X`` without weights whose column means are
-        within their spreads, on the dual ``(X_cX_cᵀ + αI) c = y_c`` instead
+        (``n < p``) contiguous float64 dense ``X`` without weights whose
+        column means are within their spreads, on the dual ``(X_cX_cᵀ + αI) c = y_c`` instead
         (two BLAS passes over ``X`` per iteration, see ``_dense_dual_cg``).
         ``"lsqr"``: LSQR with ``damp = √α``.
         ``"auto"``: ``"cholesky"`` for dense ``X``, except where ``"cg"`` runs on
@@ -285,8 +286,9 @@ def ridge_solve(
         Y_c, y_mean = _center_y(Y, fit_intercept)
         # X itself, centered implicitly, where the means lose no digits (float64 only)
         implicit = X.dtype == np.float64 and (mean is None or means_within_spread(X, mean))
+        contiguous = X.flags.c_contiguous or X.flags.f_contiguous  # else BLAS would copy X every pass
         W = n_iter = None
-        if n < p and implicit and solver in ("auto", "cg"):
+        if n < p and implicit and contiguous and solver in ("auto", "cg"):
             budget = _DUAL_CG_ITERS_PER_ROW * n if solver == "auto" else None
             if budget is None:
                 W, n_iter = _dense_dual_cg(X, mean, Y_c, alpha, tol, max_iter)
@@ -480,11 +482,12 @@ def _norm1(A):
 def _refine(factor, norm, B, apply):
     """``cho_solve(factor, B)``, refined with ``apply`` (the exact matrix) where it may be inaccurate.
 
-    ``norm`` is the factored matrix's 1-norm: with the factor it gives LAPACK's
-    estimate of the condition number (``dpocon``, ``O(size²)``); above
-    ``_REFINE_CONDITION`` the solve is refined. Refinement stops at a relative residual of 1e-14 per target, or as soon
-    as a step fails to halve it (the floor of the residual's own rounding);
-    the best solution seen is returned.
+    ``norm`` is the factored matrix's 1-norm: with the factor it gives
+    LAPACK's estimate of the condition number (``dpocon``, ``O(size²)``);
+    above ``_REFINE_CONDITION`` the solve is refined. Refinement stops at a
+    relative residual of 1e-14 per target, or as soon as a step fails to
+    halve it (the floor of the residual's own rounding); the best solution
+    seen is returned.
     """
     V = la.cho_solve(factor, B, check_finite=False)
     c, lower = factor
