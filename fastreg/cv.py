@@ -420,9 +420,10 @@ _BLOCK_ELEMENTS = 1 << 22
 def _eigh(M):
     """Symmetric eigendecomposition by LAPACK's divide and conquer (``syevd``), in NumPy's LAPACK.
 
-    SciPy's LAPACK, threaded, ran 2-30x slower than on one thread here: its
-    OpenBLAS pool fought NumPy's threads, still spinning after the Gram
-    (see :mod:`fastreg.solvers._linalg`). NumPy's own, on its two threads,
+    SciPy's LAPACK, threaded, ran 2-30x slower than on one thread here
+    (measured on 400 × 400), most likely the fight between its OpenBLAS pool
+    and NumPy's threads still spinning after the Gram that the Cholesky
+    factor shows (see :mod:`fastreg.solvers._linalg`). NumPy's own, on its two threads,
     beats SciPy's on one: 0.148 s against 0.208 s on 1,000 × 1,000 right
     after the Gram, 0.39 s against 0.62 s on 1,500 × 1,500; ``RidgeCV``
     (20 α) on 20,000 × 1,000 dense 1.098 → 1.033 s, on 100,000 × 1,000 CSR
