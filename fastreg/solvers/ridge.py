@@ -289,11 +289,11 @@ def ridge_solve(
         contiguous = X.flags.c_contiguous or X.flags.f_contiguous  # else BLAS would copy X every pass
         W = n_iter = None
         if n < p and implicit and contiguous and solver in ("auto", "cg"):
-            budget = _DUAL_CG_ITERS_PER_ROW * n if solver == "auto" else None
-            if budget is None:
-                W, n_iter = _dense_dual_cg(X, mean, Y_c, alpha, tol, max_iter)
+            op, budget = _Centered(X, mean), _DUAL_CG_ITERS_PER_ROW * n
+            if solver == "cg":
+                W, n_iter = _dense_dual_cg(op, Y_c, alpha, tol, max_iter)
             elif budget >= _DUAL_CG_MIN_BUDGET:
-                W, n_iter = _dense_dual_cg(X, mean, Y_c, alpha, min(tol, _AUTO_CG_TOL), max_iter, budget)
+                W, n_iter = _dense_dual_cg(op, Y_c, alpha, min(tol, _AUTO_CG_TOL), max_iter, budget)
         if W is None and solver in ("auto", "cholesky"):
             W, n_iter = _dense_cholesky(X, mean, Y_c, alpha, implicit), None
         elif W is None:
@@ -484,36 +484,48 @@ def _refine(factor, norm, B, apply):
 
     ``norm`` is the factored matrix's 1-norm: with the factor it gives
     LAPACK's estimate of the condition number (``dpocon``, ``O(size²)``);
-    above ``_REFINE_CONDITION`` the solve is refined. Refinement stops at a
-    relative residual of 1e-14 per target, or as soon as a step fails to
-    halve it (the floor of the residual's own rounding); the best solution
-    seen is returned.
+    above ``_REFINE_CONDITION`` the solve is refined (:func:`_refine_steps`)
+    to a relative residual of 1e-14 per target, or as far as the residual's
+    own rounding lets it.
     """
-    V = la.cho_solve(factor, B, check_finite=False)
     c, lower = factor
     rcond, info = la.lapack.dpocon(c, norm, uplo="L" if lower else "U")
     if info == 0 and rcond * _REFINE_CONDITION >= 1.0:
-        return V
+        return la.cho_solve(factor, B, check_finite=False)
+    return _refine_steps(factor, B, apply, 1e-14)[0]
+
+
+def _refine_steps(factor, B, apply, tol):
+    """``cho_solve(factor, B)`` refined with ``apply`` (the exact matrix); returns ``(V, converged)``.
+
+    Steps until every target's residual is at most ``tol`` times its
+    right-hand side's norm (``converged``), or until a step fails to halve
+    the largest relative residual (the factor too inaccurate to refine with,
+    or the residual at its rounding floor); ``V`` is then the best solution
+    seen.
+    """
+    V = la.cho_solve(factor, B, check_finite=False)
     b_norm = np.linalg.norm(B, axis=0)
-    b_norm[b_norm == 0.0] = 1.0
+    scale = np.where(b_norm > 0, b_norm, 1.0)
     best, best_r = V, np.inf
     for _ in range(_MAX_REFINE):
         R = B - apply(V)
-        r = float(np.max(np.linalg.norm(R, axis=0) / b_norm))
-        if not r < 0.5 * best_r:
+        r_norm = np.linalg.norm(R, axis=0)
+        if np.all(r_norm <= tol * b_norm):
+            return V, True
+        r = float(np.max(r_norm / scale))
+        if not r <= 0.5 * best_r:  # (NaN included)
             break
         best, best_r = V, r
-        if r <= 1e-14:
-            break
         V = V + la.cho_solve(factor, R, check_finite=False)
-    return best
+    return best, False
 
 
-def _dense_dual_cg(X, mean, Y_c, alpha, tol, max_iter, budget=None):
+def _dense_dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
     """Conjugate gradients on the dual ``(X_cX_cᵀ + αI) C = Y_c``, ``W = X_cᵀC``; ``X`` read only.
 
-    Each iteration is two BLAS passes over ``X`` (``T = X_cᵀD``, ``X_cT``),
-    centered implicitly (``X_cᵀD = XᵀD − x̄ 1ᵀD``, ``X_cT = XT − 1 x̄ᵀT``: the
+    ``op`` is the :class:`_Centered` dense ``X``: each iteration is two BLAS
+    passes over ``X`` (``T = X_cᵀD``, ``X_cT``), centered implicitly (the
     caller checks the means are within their spreads, so no digits are lost);
     all targets iterate together, each with its own step lengths, on the same
     passes. Stops when every target's dual residual is at most ``tol·‖y_c‖``,
@@ -532,19 +544,6 @@ def _dense_dual_cg(X, mean, Y_c, alpha, tol, max_iter, budget=None):
     n_iter : int, the iterations run
     """
     k = Y_c.shape[1]
-
-    def x_c_t(D):  # X_cᵀD
-        T = X.T @ D
-        if mean is not None:
-            T -= np.multiply.outer(mean, D.sum(axis=0))
-        return T
-
-    def x_c(T):  # X_cT
-        Q = X @ T
-        if mean is not None:
-            Q -= mean @ T
-        return Q
-
     b_norm = np.linalg.norm(Y_c, axis=0)
     goal = tol * b_norm
     C = np.zeros_like(Y_c)
@@ -564,7 +563,7 @@ def _dense_dual_cg(X, mean, Y_c, alpha, tol, max_iter, budget=None):
                 stacklevel=3,
             )
             break
-        Q = x_c(x_c_t(D)) + alpha * D
+        Q = op.dual(D, alpha)
         curvature = np.einsum("ij,ij->j", D, Q)
         step = np.where(converged, 0.0, rr / np.where(curvature > 0.0, curvature, 1.0))
         C += step * D
@@ -573,8 +572,8 @@ def _dense_dual_cg(X, mean, Y_c, alpha, tol, max_iter, budget=None):
         n_iter += 1
         converged = np.sqrt(rr_new) <= goal
         if converged.all():  # confirm on the true residual (the recurrence drifts)
-            W = x_c_t(C)
-            R = Y_c - x_c(W) - alpha * C
+            W = op.tdot(C)
+            R = Y_c - op.dot(W) - alpha * C
             rr = np.einsum("ij,ij->j", R, R)
             converged = np.sqrt(rr) <= goal
             if converged.all():
@@ -589,7 +588,7 @@ def _dense_dual_cg(X, mean, Y_c, alpha, tol, max_iter, budget=None):
                 return None, n_iter
         D = R + (rr_new / np.where(rr > 0.0, rr, 1.0)) * D
         rr = rr_new
-    return x_c_t(C), n_iter
+    return op.tdot(C), n_iter
 
 
 def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
@@ -631,23 +630,10 @@ def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
     def apply(V):
         return op.normal(V, alpha) if primal else op.dual(V, alpha)
 
-    V = la.cho_solve(factor, B, check_finite=False)
-    b_norm = np.linalg.norm(B, axis=0)
-    r_prev = np.inf
-    converged = False
-    for _ in range(_MAX_REFINE):
-        R = B - apply(V)
-        r_norm = np.linalg.norm(R, axis=0)
-        if np.all(r_norm <= tol * b_norm):
-            converged = True
-            break
-        r = np.max(r_norm / np.where(b_norm > 0, b_norm, 1.0))
-        if r > 0.5 * r_prev:
-            break  # stalled: the Gram is too inaccurate to refine with
-        r_prev = r
-        V = V + la.cho_solve(factor, R, check_finite=False)
+    V, converged = _refine_steps(factor, B, apply, tol)
     if converged:
         return (V if primal else op.tdot(V)), None
+    # stalled: the Gram is too inaccurate to refine with
     return _iterative(_ITERATIVE_DEFAULT, op, Y_c, alpha, tol, max_iter)
 
 
