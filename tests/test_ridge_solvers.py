@@ -222,9 +222,9 @@ def test_ridge_auto_sparse_chooses_by_cost_and_cholesky_has_a_gram_limit(monkeyp
     coef, intercept, n_iter = ridge_solve(S, y, 1.0)
     assert n_iter is None
     assert_optimal(X, y, 1.0, coef, intercept, *sklearn_ridge("tall", np.float64, 1.0, True))
-    assert ridge_mod._sparse_auto(sp.csr_matrix(make_data(SHAPES["wide"])[0])) == "lsqr"  # n < p
+    assert ridge_mod._sparse_auto(sp.csr_matrix(make_data(SHAPES["wide"])[0])) == "cg"  # n < p: on the dual
     tall_dense_rows = sp.random(50, 1500, density=0.5, format="csr", random_state=0)
-    assert ridge_mod._sparse_auto(tall_dense_rows) == "lsqr"  # n < p
+    assert ridge_mod._sparse_auto(tall_dense_rows) == "cg"  # n < p
     heavy = sp.random(3000, 1000, density=0.9, format="csc", random_state=0)
     assert ridge_mod._sparse_auto(heavy) == "cg"  # Σ nnz_row² ≫ CG's passes
     assert ridge_mod._sparse_auto(sp.random(100_000, 1000, density=0.01, format="csr", random_state=0)) == "cg"
@@ -406,7 +406,7 @@ class Spy:
 def test_ridge_auto_dense_wide_runs_dual_cg_to_the_direct_solution(monkeypatch, order, fit_intercept, k):
     """With its budget open, "auto" solves wide float64 X by CG on the dual, to the Cholesky solution."""
     monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 1.0)  # budget: n iterations
-    cg_spy, chol_spy = Spy(monkeypatch, "_dense_dual_cg"), Spy(monkeypatch, "_dense_cholesky")
+    cg_spy, chol_spy = Spy(monkeypatch, "_dual_cg"), Spy(monkeypatch, "_dense_cholesky")
     X, y = wide_data(k=k)
     Xs, snapshot = frozen(np.asarray(X, order=order))
     y_in, y_snapshot = frozen(y.copy())
@@ -430,7 +430,7 @@ def test_ridge_auto_dense_wide_hands_over_to_cholesky_when_cg_would_cost_more(mo
     X = (U * np.logspace(0, 3, n)) @ V.T
     y = X @ rng.standard_normal(p) + rng.standard_normal(n)
     monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 20.0 / n)  # budget: 20 iterations
-    cg_spy, chol_spy = Spy(monkeypatch, "_dense_dual_cg"), Spy(monkeypatch, "_dense_cholesky")
+    cg_spy, chol_spy = Spy(monkeypatch, "_dual_cg"), Spy(monkeypatch, "_dense_cholesky")
     for tol in (1e-10, 1e-30):  # the second can never be reached: after 2 x budget at most
         coef, intercept, n_iter = ridge_solve(X, y, 1e-3, tol=tol)
         assert n_iter is None
@@ -439,6 +439,75 @@ def test_ridge_auto_dense_wide_hands_over_to_cholesky_when_cg_would_cost_more(mo
         assert abs(f - f_ref) <= 1e-9 * f_ref
     # both gave up on the rate after three iterations, long before the cap of 2 x budget
     assert [(W, spent) for W, spent in cg_spy.returns] == [(None, 3)] * 2 and len(chol_spy.returns) == 2
+
+
+def sparse_wide_data(n=60, p=400, k=None, density=0.1, offset=0.0, seed=37):
+    """Wide sparse data: stored values ``offset + N(0, 1)`` (``offset`` large at density 1: means ≫ spreads)."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, p, density=density, format="csr", random_state=seed, data_rvs=lambda m: offset + rng.standard_normal(m))
+    w = np.zeros(p)
+    w[:20] = rng.standard_normal(20)
+    y = X @ w + 2.0 + 0.1 * rng.standard_normal(n)
+    if k is not None:
+        y = np.c_[y, -3.0 * y + 5.0, 100.0 * rng.standard_normal(n)]
+    return X, y
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_dual_product_matches_the_two_pass_operator(fmt, fit_intercept, weighted):
+    """One fused pass over the CSC copy gives the base operator's ``(X_cX_cᵀ + αI)C`` (two scipy products)."""
+    X, y = sparse_wide_data(offset=0.5, k=3)
+    sample_weight = np.linspace(0.5, 2.0, X.shape[0]) if weighted else None
+    op, Y_c, _, _ = ridge_mod._sparse_operator(X.asformat(fmt), y, fit_intercept, sample_weight)
+    fused = ridge_mod._SparseDual(op.X, op.mean, op.d)
+    C = np.random.default_rng(3).standard_normal((X.shape[0], 3))
+    expected = ridge_mod._Centered.dual(op, C, 0.7)
+    np.testing.assert_allclose(fused.dual(C, 0.7), expected, rtol=0, atol=1e-13 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("k", [None, 3], ids=["1-target", "3-targets"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("solver", ["auto", "cg"])
+def test_ridge_sparse_wide_runs_dual_cg_to_the_svd_solution(monkeypatch, solver, fmt, fit_intercept, k):
+    """Wide sparse X: "auto" and "cg" solve the dual by CG on the fused pass, to scikit-learn's SVD solution."""
+    cg_spy = Spy(monkeypatch, "_dual_cg")
+    X, y = sparse_wide_data(k=k)
+    Xs, snapshot = frozen(X.asformat(fmt))
+    y_in, y_snapshot = frozen(y.copy())
+    coef, intercept, n_iter = ridge_solve(Xs, y_in, 1.0, fit_intercept=fit_intercept, solver=solver)
+    assert len(cg_spy.returns) == 1 and isinstance(n_iter, int) and 3 < n_iter < X.shape[0]
+    ref = Ridge(alpha=1.0, fit_intercept=fit_intercept, solver="svd").fit(X.toarray(), y)
+    scale = np.abs(ref.coef_).max()
+    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-9, atol=1e-10 * scale)
+    np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-9, atol=1e-10 * max(scale, 1.0))
+    assert_unchanged(Xs, snapshot)
+    assert_unchanged(y_in, y_snapshot)
+
+
+@pytest.mark.parametrize("case", ["large_means", "weighted", "small_alpha"])
+def test_ridge_sparse_wide_dual_cg_reaches_the_optimum_on_harder_data(case):
+    """Means 1000 ± 1 (implicit centering), sample weights, and α = 1e-3: objective within 1e-9 of SVD's."""
+    dense = case == "large_means"
+    X, y = sparse_wide_data(density=1.0 if dense else 0.1, offset=1000.0 if dense else 0.0)
+    alpha = 1e-3 if case == "small_alpha" else 1.0
+    sample_weight = np.linspace(0.5, 2.0, X.shape[0]) if case == "weighted" else None
+    coef, intercept, n_iter = ridge_solve(X, y, alpha, sample_weight=sample_weight)
+    assert n_iter is not None
+    ref = Ridge(alpha=alpha, solver="svd").fit(X.toarray(), y, sample_weight=sample_weight)
+    sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    r, r_ref = y - X @ coef - intercept, y - X @ ref.coef_ - ref.intercept_
+    f, f_ref = sw @ r**2 + alpha * coef @ coef, sw @ r_ref**2 + alpha * ref.coef_ @ ref.coef_
+    assert abs(f - f_ref) <= 1e-9 * f_ref, (f, f_ref)
+
+
+def test_ridge_sparse_wide_cg_warns_at_max_iter():
+    X, y = sparse_wide_data()
+    with pytest.warns(ConvergenceWarning, match="'cg' did not reach tol"):
+        _, _, n_iter = ridge_solve(X, y, 1e-3, solver="cg", max_iter=2)
+    assert n_iter == 2
 
 
 @pytest.mark.parametrize("case", ["few_rows", "large_means", "float32", "strided", "tall", "weighted"])
@@ -454,7 +523,7 @@ def test_ridge_auto_dense_takes_cholesky_where_dual_cg_does_not_apply(monkeypatc
     if case == "tall":
         X, y = np.ascontiguousarray(X[:, :40]), y
     sample_weight = np.linspace(0.5, 2.0, X.shape[0]) if case == "weighted" else None
-    cg_spy = Spy(monkeypatch, "_dense_dual_cg")
+    cg_spy = Spy(monkeypatch, "_dual_cg")
     X_in = X.astype(np.float32) if case == "float32" else X
     if case == "strided":
         X_in = np.repeat(X, 2, axis=1)[:, ::2]

@@ -46,12 +46,13 @@ from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
 from ._linalg import cho_factor
 from .fista import _CenteredPass
+from .fused import FusedGradient
 from .gram import means_within_spread, sparse_gram
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
 
 # Sparse "auto" picks between the Gram (Cholesky, refined) and CG by a cost
-# estimate, LSQR for wide X (see _sparse_auto). An explicit sparse "cholesky" forms the Gram up
+# estimate, CG on the dual for wide X (see _sparse_auto). An explicit sparse "cholesky" forms the Gram up
 # to _SPARSE_GRAM_MAX (a dense 5000 × 5000 float64 Gram is 200 MB); beyond, it
 # uses the iterative default too.
 _SPARSE_GRAM_MAX = 5000
@@ -171,6 +172,49 @@ class _Centered:
         return matvec
 
 
+class _SparseDual(_Centered):
+    """:class:`_Centered` for sparse ``X`` whose dual products ``(X_cX_cᵀ + αI)u`` take one pass over ``X``.
+
+    The pass runs over ``X`` column by column (a CSC copy when ``X`` is CSR; a
+    CSC ``X`` is used as stored), as rows of ``Xᵀ`` through the fused CSR
+    kernel of :class:`fastreg.solvers.fused.FusedGradient`: for each column
+    ``xⱼ`` it forms ``tⱼ = xⱼ·u − x̄ⱼ·(dᵀu)`` (``X_cᵀu``, ``d = 1`` without
+    weights) and adds ``tⱼxⱼ`` to the output, on numba's threads. The
+    centering of that output, ``d·(x̄ᵀt)``, comes from ``x̄ᵀt = (Xx̄)·u −
+    ‖x̄‖²(dᵀu)``. Two scipy products (the base class's :meth:`dual`) read
+    ``X`` twice, single-threaded.
+    """
+
+    def __init__(self, X, mean, d=None):
+        super().__init__(X, mean, d)
+        n, p = X.shape
+        by_column = X.tocsc()  # no copy when X is CSC
+        self._pass = FusedGradient(sp.csr_matrix((by_column.data, by_column.indices, by_column.indptr), shape=(p, n)))
+        self._theta = np.zeros(n + 1)  # [0, u]: no offset
+        self._out = np.empty(n + 1)
+        self._d = np.ones(n) if d is None else d
+        if mean is None:
+            self._shift = np.zeros(p)
+        else:
+            self._xm = np.asarray(X @ mean)
+            self._mm = float(mean @ mean)
+
+    def dual(self, C, alpha):
+        """``(X_cX_cᵀ + αI) C``, one pass over ``X`` per column of ``C``."""
+        out = np.empty_like(C)
+        for j in range(C.shape[1]):
+            u = C[:, j]
+            self._theta[1:] = u
+            if self.mean is None:
+                self._pass(self._theta, self._shift, self._out)
+                out[:, j] = self._out[1:]
+            else:
+                s = float(self._d @ u)
+                self._pass(self._theta, self.mean * s, self._out)
+                out[:, j] = self._out[1:] - (float(self._xm @ u) - self._mm * s) * self._d
+        return out + alpha * C
+
+
 def ridge_solve(
     X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False
 ):
@@ -197,9 +241,11 @@ def ridge_solve(
         ``"lsqr"`` instead when ``min(n, p) > 5000`` or when the Gram matrix
         is too inaccurate (see the module notes).
         ``"cg"``: conjugate gradients on the normal equations; for wide
-        (``n < p``) contiguous float64 dense ``X`` without weights whose
-        column means are within their spreads, on the dual ``(X_cX_cᵀ + αI) c = y_c`` instead
-        (two BLAS passes over ``X`` per iteration, see ``_dense_dual_cg``).
+        (``n < p``) sparse ``X``, and for wide contiguous float64 dense ``X``
+        without weights whose column means are within their spreads, on the
+        dual ``(X_cX_cᵀ + αI) c = y_c`` instead (see ``_dual_cg``: two BLAS
+        passes over dense ``X`` per iteration, one fused pass over a CSC copy
+        of sparse ``X``).
         ``"lsqr"``: LSQR with ``damp = √α``.
         ``"auto"``: ``"cholesky"`` for dense ``X``, except where ``"cg"`` runs on
         the dual: there CG runs first (to a dual residual of at most
@@ -208,8 +254,8 @@ def ridge_solve(
         (about ``0.035·n`` iterations here); for sparse ``X``, ``"cholesky"``
         when ``n ≥ p``, ``p ≤ 2000`` and forming the Gram is estimated cheaper
         than conjugate gradients, else ``"cg"`` (one fused pass over ``X`` per
-        iteration when unweighted, see ``_Centered.normal_operator``);
-        ``"lsqr"`` when ``n < p``.
+        iteration when unweighted, see ``_Centered.normal_operator``), on
+        the dual when ``n < p``.
     tol : float
         ``"cg"`` stops at ``‖X_cᵀy_c − (X_cᵀX_c + αI)w‖ ≤ tol·‖X_cᵀy_c‖``
         (on the dual: ``‖y_c − (X_cX_cᵀ + αI)c‖ ≤ tol·‖y_c‖``);
@@ -273,8 +319,14 @@ def ridge_solve(
         with blas_threads(1 if solver != "cholesky" or min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
             if solver == "cholesky":
                 W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
+            elif solver == "cg" and n < p:
+                W, n_iter = _dual_cg(_SparseDual(op.X, op.mean, op.d), Y_c, alpha, tol, max_iter)
             else:
                 W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
+            # inside the limit too: a threaded x̄ᵀW would leave BLAS threads
+            # spinning into whatever the caller runs next (the next fit's passes)
+            coef, intercept = _finish(W, mean, y_mean, single)
+        return coef, intercept, n_iter
     elif sample_weight is not None:
         X_w, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
         if solver in ("auto", "cholesky"):
@@ -291,9 +343,9 @@ def ridge_solve(
         if n < p and implicit and contiguous and solver in ("auto", "cg"):
             op, budget = _Centered(X, mean), _DUAL_CG_ITERS_PER_ROW * n
             if solver == "cg":
-                W, n_iter = _dense_dual_cg(op, Y_c, alpha, tol, max_iter)
+                W, n_iter = _dual_cg(op, Y_c, alpha, tol, max_iter)
             elif budget >= _DUAL_CG_MIN_BUDGET:
-                W, n_iter = _dense_dual_cg(op, Y_c, alpha, min(tol, _AUTO_CG_TOL), max_iter, budget)
+                W, n_iter = _dual_cg(op, Y_c, alpha, min(tol, _AUTO_CG_TOL), max_iter, budget)
         if W is None and solver in ("auto", "cholesky"):
             W, n_iter = _dense_cholesky(X, mean, Y_c, alpha, implicit), None
         elif W is None:
@@ -381,7 +433,7 @@ def _dense_weighted(X, Y, fit_intercept, sample_weight):
 
 
 def _sparse_auto(X):
-    """``"cholesky"`` or ``"cg"`` for tall sparse ``X`` (whichever is estimated faster), ``"lsqr"`` for wide.
+    """``"cholesky"`` or ``"cg"`` for tall sparse ``X`` (whichever is estimated faster), ``"cg"`` (on the dual) for wide.
 
     Estimated seconds (constants measured on 2 cores, cold caches): the
     Gram's ``Σ nnz_row²/2`` scattered updates, the Cholesky's ``p³/3``
@@ -390,7 +442,7 @@ def _sparse_auto(X):
     """
     n, p = X.shape
     if n < p:
-        return "lsqr"  # CG on the p × p normal equations of wide data converges poorly
+        return "cg"  # on the n × n dual, one fused pass per iteration
     if p > _SPARSE_AUTO_GRAM_MAX:
         return "cg"
     if X.format == "csc":
@@ -521,13 +573,13 @@ def _refine_steps(factor, B, apply, tol):
     return best, False
 
 
-def _dense_dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
+def _dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
     """Conjugate gradients on the dual ``(X_cX_cᵀ + αI) C = Y_c``, ``W = X_cᵀC``; ``X`` read only.
 
-    ``op`` is the :class:`_Centered` dense ``X``: each iteration is two BLAS
+    ``op`` is the :class:`_Centered` dense ``X``, each iteration two BLAS
     passes over ``X`` (``T = X_cᵀD``, ``X_cT``), centered implicitly (the
-    caller checks the means are within their spreads, so no digits are lost);
-    all targets iterate together, each with its own step lengths, on the same
+    caller checks the means are within their spreads, so no digits are lost),
+    or the :class:`_SparseDual` sparse ``X``, one fused pass per target; all targets iterate together, each with its own step lengths, on the same
     passes. Stops when every target's dual residual is at most ``tol·‖y_c‖``,
     checked against the true residual (recomputed from ``C``) before returning.
 
