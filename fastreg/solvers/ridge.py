@@ -181,8 +181,8 @@ class _SparseDual(_Centered):
     ``xⱼ`` it forms ``tⱼ = xⱼ·u − x̄ⱼ·(dᵀu)`` (``X_cᵀu``, ``d = 1`` without
     weights) and adds ``tⱼxⱼ`` to the output, on numba's threads. The
     centering of that output, ``d·(x̄ᵀt)``, comes from ``x̄ᵀt = (Xx̄)·u −
-    ‖x̄‖²(dᵀu)``. Two scipy products (the base class's :meth:`dual`) read
-    ``X`` twice, single-threaded.
+    ‖x̄‖²(dᵀu)``. (The base class's :meth:`dual`, two SciPy products, reads
+    ``X`` twice on one thread.)
     """
 
     def __init__(self, X, mean, d=None):
@@ -579,9 +579,10 @@ def _dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
     ``op`` is the :class:`_Centered` dense ``X``, each iteration two BLAS
     passes over ``X`` (``T = X_cᵀD``, ``X_cT``), centered implicitly (the
     caller checks the means are within their spreads, so no digits are lost),
-    or the :class:`_SparseDual` sparse ``X``, one fused pass per target; all targets iterate together, each with its own step lengths, on the same
-    passes. Stops when every target's dual residual is at most ``tol·‖y_c‖``,
-    checked against the true residual (recomputed from ``C``) before returning.
+    or the :class:`_SparseDual` sparse ``X``, one fused pass per target. All
+    targets iterate together, each with its own step lengths. Stops when every
+    target's dual residual is at most ``tol·‖y_c‖``, checked against the true
+    residual (recomputed from ``C``) before returning.
 
     With ``budget`` (the cost of the Cholesky route, in iterations), CG is a
     ski-rental bet: from the third iteration on, the linear rate so far
