@@ -312,7 +312,8 @@ class CDProblem:
             w, gap, n_iter, converged = _enet_cd(
                 self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, positive, coef_init, lars
             )
-        intercept = float(self.y_mean[k] - self.x_mean @ w) if self.fit_intercept else 0.0
+            # inside the limit: a threaded x̄ᵀw (wide X) leaves BLAS threads spinning into the next fit
+            intercept = float(self.y_mean[k] - self.x_mean @ w) if self.fit_intercept else 0.0
         return w, intercept, gap, n_iter, converged
 
 
