@@ -488,14 +488,15 @@ def test_ridge_sparse_wide_runs_dual_cg_to_the_svd_solution(monkeypatch, solver,
 
 
 @pytest.mark.parametrize("case", ["large_means", "weighted", "small_alpha"])
-def test_ridge_sparse_wide_dual_cg_reaches_the_optimum_on_harder_data(case):
+def test_ridge_sparse_wide_dual_cg_reaches_the_optimum_on_harder_data(monkeypatch, case):
     """Means 1000 ± 1 (implicit centering), sample weights, and α = 1e-3: objective within 1e-9 of SVD's."""
+    cg_spy = Spy(monkeypatch, "_dual_cg")
     dense = case == "large_means"
     X, y = sparse_wide_data(density=1.0 if dense else 0.1, offset=1000.0 if dense else 0.0)
     alpha = 1e-3 if case == "small_alpha" else 1.0
     sample_weight = np.linspace(0.5, 2.0, X.shape[0]) if case == "weighted" else None
     coef, intercept, n_iter = ridge_solve(X, y, alpha, sample_weight=sample_weight)
-    assert n_iter is not None
+    assert len(cg_spy.returns) == 1 and n_iter == cg_spy.returns[0][1]
     ref = Ridge(alpha=alpha, solver="svd").fit(X.toarray(), y, sample_weight=sample_weight)
     sw = np.ones(X.shape[0]) if sample_weight is None else sample_weight
     r, r_ref = y - X @ coef - intercept, y - X @ ref.coef_ - ref.intercept_
