@@ -32,3 +32,29 @@ def test_threads_for_small_and_large_x(monkeypatch):
     with _threads.threads_for(small):
         assert numba.get_num_threads() == before
     assert numba.get_num_threads() == before
+
+
+def _blas_threads_now():
+    return [lib["num_threads"] for lib in _threads._controller().select(user_api="blas").info()]
+
+
+def test_fista_iterates_with_one_blas_thread(monkeypatch):
+    """FISTA's dot products between its numba passes must not wake BLAS threads (they would spin on
+    the passes' cores), so its loop runs under a one-thread BLAS limit, lifted afterwards."""
+    from fastreg.solvers import fista
+
+    seen = []
+    loop = fista.fista_loop
+
+    def spy(*args, **kwargs):
+        seen.append(_blas_threads_now())
+        return loop(*args, **kwargs)
+
+    monkeypatch.setattr(fista, "fista_loop", spy)
+    before = _blas_threads_now()
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 50))
+    y = X[:, :3].sum(axis=1) + rng.standard_normal(30)
+    fista.enet_fista(X, y, 0.1, tol=1e-8)
+    assert seen and seen[0] and all(n == 1 for n in seen[0])
+    assert _blas_threads_now() == before

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._preprocess import column_means
+from .._threads import blas_threads
 from ..exceptions import DivergenceError
 from .cd import duality_gap_from_stats, objective, stopping_gap
 from .fused import FusedGradient
@@ -66,7 +67,12 @@ def enet_fista(
     if not sp.issparse(X) and not X.flags.c_contiguous and max_iter >= _C_COPY_MIN_ITERATIONS:
         X = np.ascontiguousarray(X)  # the C kernel runs at memory speed, the F one at NumPy's
     op = _CenteredPass(X, y, fit_intercept)
-    return fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=coef_init)
+    # One BLAS thread: the p-long dot products between the fused passes (the
+    # intercept, the restart test) would otherwise wake OpenBLAS threads that
+    # spin on the cores the next pass runs on (1,000 x 20,000 dense, 150
+    # iterations, alternating runs: 7.26 s -> 2.83 s).
+    with blas_threads(1):
+        return fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=coef_init)
 
 
 def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, positive, coef_init):
