@@ -187,6 +187,54 @@ def test_screening_keeps_the_answer_on_wide_data():
     assert_array_equal(model.coef_ != 0, ref.coef_ != 0)
 
 
+def test_working_set_holds_the_support_and_twice_the_violators_at_most():
+    """Twice the support, capped at the support plus two features per violator (at least _WS_START)."""
+    from fastreg.solvers import cd
+
+    p, l1 = 1000, 1.0
+    norms = np.ones(p)
+    w = np.zeros(p)
+    w[:300] = 1.0  # support of 300
+    XtR = np.full(p, 0.5)  # zero coefficients well inside |x_jᵀR| <= l1
+    XtR[:300] = l1
+    assert_array_equal(cd._working_set(XtR, w, norms, l1, 0.0, False), np.arange(300))  # no violator
+    XtR[[500, 700, 900]] = [1.5, 2.0, -3.0]  # three violators: all of them, and the next three by score
+    ws = cd._working_set(XtR, w, norms, l1, 0.0, False)
+    assert ws.shape[0] == 306 and {500, 700, 900} <= set(ws.tolist()) and set(range(300)) <= set(ws.tolist())
+    XtR[300:] = 1.0 + np.linspace(0.1, 1.0, 700)  # every zero coefficient violates: twice the support
+    ws = cd._working_set(XtR, w, norms, l1, 0.0, False)
+    assert_array_equal(ws, np.r_[np.arange(300), np.arange(700, 1000)])  # the support and the worst 300
+    w[:] = 0.0
+    w[:10] = 1.0  # a small support: still _WS_START features
+    assert cd._working_set(XtR, w, norms, l1, 0.0, False).shape[0] == cd._WS_START
+
+
+@pytest.mark.parametrize("storage", ["F", "csc_matrix"])
+def test_capped_working_sets_read_fewer_columns_at_the_same_optimum(monkeypatch, storage):
+    """The cap saves column updates against plain twice-the-support sets; both reach scikit-learn's optimum."""
+    from fastreg.solvers import cd
+
+    X, y = make_data((150, 2000), seed=21)
+    alpha = 0.01 * alpha_max(X, y)
+    ref = sk.Lasso(alpha=alpha, tol=1e-12, max_iter=500_000).fit(X, y)
+    theirs = enet_objective(X, y, ref.coef_, ref.intercept_, alpha, 1.0)
+    X = STORAGES[storage](X)
+    read = []
+    for cls in (cd._Dense, cd._CSC):
+        monkeypatch.setattr(cls, "epoch", lambda self, w, state, l1, l2, ws, positive, f=cls.epoch: (
+            read.append(ws.shape[0]), f(self, w, state, l1, l2, ws, positive))[1])
+    columns = {}
+    capped = cd._WS_PER_VIOLATOR
+    for cap in (capped, 10**9):  # 10**9: twice the support, uncapped
+        monkeypatch.setattr(cd, "_WS_PER_VIOLATOR", cap)
+        read.clear()
+        model = fastreg.Lasso(alpha=alpha, solver="cd").fit(X, y)
+        columns[cap] = sum(read)
+        ours = enet_objective(X, y, model.coef_, model.intercept_, alpha, 1.0)
+        assert ours <= theirs * (1 + 1e-9)
+    assert columns[capped] < 0.8 * columns[10**9]  # 100,785 against 157,860 columns
+
+
 # ---------------------------------------------------------------------------- "gram"
 
 

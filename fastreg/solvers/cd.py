@@ -44,6 +44,9 @@ _GAP_EVERY = 5
 # full problem's gap.
 _WS_START = 100
 _INNER_FRACTION = 0.3
+# ... but at most the support plus this many features per violator of
+# optimality outside it (see _working_set).
+_WS_PER_VIOLATOR = 2
 # A subproblem is left as stalled when, after this many epochs, its gap's
 # recent rate of decrease would need more than _STALL_FACTOR times the epochs
 # spent so far to reach its target; the next working set is then at least
@@ -856,7 +859,17 @@ def _keep_if_lower(op, state, w, ws, w_new, l1, l2):
 
 
 def _working_set(XtR, w, norms, l1, l2, positive, min_size=0):
-    """The support plus the worst violators of optimality, twice the support in size (at least ``min_size``).
+    """The support plus the worst violators of optimality, twice the support in size.
+
+    At least ``_WS_START`` and ``min_size`` features, but no more than the
+    support plus ``_WS_PER_VIOLATOR`` per zero coefficient that violates
+    optimality: where few violate, the features that do not are not worth
+    an epoch each. On 20,000 x 1,000 dense data at αmax/100 no feature
+    violated once the 272 non-zeros were found, and 2 x 272 columns cost
+    2,550 more column updates than the support for the same outer
+    iterations; on 1,000 x 20,000 dense data the epochs read 200,000
+    instead of 304,000 columns at αmax/10 and 2.2 M instead of 3.5 M at
+    αmax/100.
 
     (Measured on 1,000 x 20,000 data: growing it faster, 1.5x or 2x the
     previous working set per outer iteration, costs more epochs than the
@@ -867,12 +880,14 @@ def _working_set(XtR, w, norms, l1, l2, positive, min_size=0):
     """
     p = w.shape[0]
     support = w != 0
+    n_support = int(support.sum())
     grad = XtR - l2 * w
     violation = (grad if positive else np.abs(grad)) - l1
     score = np.where(support, np.inf, violation / np.sqrt(np.maximum(norms, 1e-300)))
     score[norms == 0] = -np.inf
-    size = min(p, max(_WS_START, 2 * int(support.sum()), min_size))
-    if size == p:
+    violators = int(np.count_nonzero(score > 0.0)) - n_support
+    size = max(_WS_START, min_size, min(2 * n_support, n_support + _WS_PER_VIOLATOR * violators))
+    if size >= p:
         return np.arange(p, dtype=np.int64)
     ws = np.argpartition(-score, size - 1)[:size]
     return np.sort(ws).astype(np.int64)
