@@ -483,8 +483,8 @@ def test_support_newton_steps_cut_the_epochs_near_interpolation(monkeypatch, see
     The two fits are the same until the first step, so the epochs are counted
     from there. Measured here: 650 -> 135, 460 -> 135 and 180 -> 95 epochs
     (1,040 -> 525, 575 -> 250 and 590 -> 505 in all), at the same optimum.
-    Seed 3 spends 410 epochs before its support is smaller than n and a step
-    can be taken at all.
+    Seed 3 takes its first step after 410 epochs: until shortly before, its
+    support has more non-zeros than rows and no step can be taken.
     """
     from fastreg.solvers import cd
 
