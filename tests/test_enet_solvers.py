@@ -209,6 +209,15 @@ def test_working_set_holds_the_support_and_twice_the_violators_at_most():
     assert cd._working_set(XtR, w, norms, l1, 0.0, False).shape[0] == cd._WS_START
 
 
+def _record_epochs(monkeypatch, cd):
+    """Wrap both CD operators' epochs; the list returned gets each epoch's working-set size."""
+    read = []
+    for cls in (cd._Dense, cd._CSC):
+        monkeypatch.setattr(cls, "epoch", lambda self, w, state, l1, l2, ws, positive, f=cls.epoch: (
+            read.append(ws.shape[0]), f(self, w, state, l1, l2, ws, positive))[1])
+    return read
+
+
 @pytest.mark.parametrize("storage", ["F", "csc_matrix"])
 def test_capped_working_sets_read_fewer_columns_at_the_same_optimum(monkeypatch, storage):
     """The cap saves column updates against plain twice-the-support sets; both reach scikit-learn's optimum."""
@@ -219,10 +228,7 @@ def test_capped_working_sets_read_fewer_columns_at_the_same_optimum(monkeypatch,
     ref = sk.Lasso(alpha=alpha, tol=1e-12, max_iter=500_000).fit(X, y)
     theirs = enet_objective(X, y, ref.coef_, ref.intercept_, alpha, 1.0)
     X = STORAGES[storage](X)
-    read = []
-    for cls in (cd._Dense, cd._CSC):
-        monkeypatch.setattr(cls, "epoch", lambda self, w, state, l1, l2, ws, positive, f=cls.epoch: (
-            read.append(ws.shape[0]), f(self, w, state, l1, l2, ws, positive))[1])
+    read = _record_epochs(monkeypatch, cd)
     columns = {}
     capped = cd._WS_PER_VIOLATOR
     for cap in (capped, 10**9):  # 10**9: twice the support, uncapped
@@ -490,23 +496,18 @@ def test_support_newton_steps_cut_the_epochs_near_interpolation(monkeypatch, see
 
     X, y = make_data((100, 1000) if seed == 1 else (80, 800) if seed == 2 else (60, 600), seed=seed)
     alpha = alpha_max(X, y) / divisor
-    epochs, first_step = [0], []
-    epoch, step = cd._Dense.epoch, cd._SupportNewton.step
-
-    def counted_epoch(self, *args):
-        epochs[0] += 1
-        return epoch(self, *args)
+    epochs, first_step = _record_epochs(monkeypatch, cd), []
+    step = cd._SupportNewton.step
 
     def recorded_step(self, *args):
-        first_step.append(epochs[0])
+        first_step.append(len(epochs))
         return step(self, *args)
 
-    monkeypatch.setattr(cd._Dense, "epoch", counted_epoch)
     monkeypatch.setattr(cd._SupportNewton, "step", recorded_step)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         stepped = fastreg.Lasso(alpha=alpha).fit(X, y)
-        assert epochs[0] == stepped.n_iter_ and first_step  # counted every epoch, and stepped
+        assert len(epochs) == stepped.n_iter_ and first_step  # counted every epoch, and stepped
         monkeypatch.setattr(cd._SupportNewton, "due", lambda self, w, remaining_work: False)
         plain = fastreg.Lasso(alpha=alpha).fit(X, y)
     start = first_step[0]
