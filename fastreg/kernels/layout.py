@@ -72,7 +72,7 @@ def center_c_to_f(X, mean, scale, outT, partial_norms):
                 norms[j] = acc
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
 def copy_c_to_f_stats(X, shift, outT, sums, m2, lows, highs):
     """``outT[j, i] = X[i, j]`` (the uncentered Fortran copy) and, per row tile, each column's statistics.
 
@@ -84,6 +84,13 @@ def copy_c_to_f_stats(X, shift, outT, sums, m2, lows, highs):
     :func:`fastreg.solvers._columns.merge_tile_stats` into the means and the
     centered squared norms without a second pass over ``X`` and without the
     cancellation of ``ΣX² − n·x̄²``.
+
+    ``FASTMATH`` lets the squared deviations, summed from cache along the
+    contiguous copy, vectorize. 20,000 × 1,000 float64 on 2 cores: 25 ms
+    against 33–41 ms into a reused buffer (the copy alone: 19 ms), 39–44 ms
+    against 41–46 ms into fresh memory, as in a fit (the rest is the kernel
+    zeroing the new pages). The sums, read down the strided tile column,
+    came out bit-identical.
     """
     n, p = X.shape
     n_tiles = (n + _TILE - 1) // _TILE
