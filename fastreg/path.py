@@ -27,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._threads import blas_threads
 from ._progress import progress
-from ._validation import check_scalar, validate_xy
+from ._validation import check_scalar, to_csc, validate_xy
 from .solvers.cd import CDProblem, LarsPath
 from ._preprocess import weighted_offsets
 from .solvers.gram import FoldGrams, GramProblem, gram_enet, sparse_gram_is_accurate
@@ -101,7 +101,7 @@ class _Engine:
                 self.grams = FoldGrams(X, y, fit_intercept, sample_weight).full()
         else:
             if sp.issparse(X):
-                X = X.tocsc()  # the residual solver reads columns
+                X = to_csc(X)  # the residual solver reads columns
             # one centered (row-scaled) copy for all α and targets
             self.cd = CDProblem(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
             self.q = centered_xty(X, y, fit_intercept, sample_weight)

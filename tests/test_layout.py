@@ -1,10 +1,13 @@
-"""The layout kernels: one-pass column summaries and centered Fortran copies with their norms."""
+"""The layout kernels: one-pass column summaries, centered Fortran copies with their norms, CSR -> CSC."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
+import fastreg._validation as validation
 from fastreg._preprocess import center_scale_dense
+from fastreg._threads import numba_threads
 from fastreg.solvers._columns import dense_means_and_constants, fortran_stats
 
 
@@ -87,3 +90,89 @@ def test_fortran_stats_norms_keep_their_digits_under_large_means(order):
     _, mean, m2, _ = fortran_stats(X)
     exact = ((X - X.mean(axis=0)) ** 2).sum(axis=0)
     assert_allclose(m2, exact, rtol=1e-9)
+
+
+# ------------------------------------------------------------ CSR -> CSC
+
+
+def _csr(n, p, density, seed, *, index_dtype=np.int32, dtype=np.float64, array=False):
+    """Random CSR with row 5 and column 9 empty."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, p, density=density, format="csr", random_state=rng, dtype=dtype)
+    rows, cols = np.ones(n), np.ones(p)
+    rows[5], cols[9] = 0.0, 0.0
+    X = sp.csr_matrix(sp.diags(rows.astype(dtype)) @ X @ sp.diags(cols.astype(dtype)))
+    X.eliminate_zeros()
+    X = sp.csr_matrix((X.data, X.indices.astype(index_dtype), X.indptr.astype(index_dtype)), shape=X.shape)
+    return sp.csr_array(X) if array else X
+
+
+def _assert_same_csc(C, X, R=None):
+    R = X.tocsc() if R is None else R  # scipy's
+    assert C.format == "csc" and C.shape == X.shape
+    assert_array_equal(C.indptr, R.indptr)
+    assert_array_equal(C.indices, R.indices)
+    assert_array_equal(C.data, R.data)
+    assert C.data.dtype == X.data.dtype
+
+
+@pytest.mark.parametrize("shift", [0, 1, 3, 16])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_to_csc_matches_scipy(monkeypatch, shift, threads, index_dtype):
+    """Every block width (none, 2, 8, wider than X) and thread count gives scipy's arrays, marked canonical."""
+    monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
+    monkeypatch.setattr(validation, "_csc_block_shift", lambda p, nnz: shift)
+    X = _csr(301, 77, 0.2, seed=shift + threads, index_dtype=index_dtype)
+    before = (X.data.copy(), X.indices.copy(), X.indptr.copy())
+    R = X.tocsc()
+    if (threads, shift) != (1, 0):  # else scipy's one thread is as fast and is used
+        monkeypatch.setattr(sp.csr_matrix, "tocsc", lambda self, copy=False: pytest.fail("scipy's tocsc ran"))
+    with numba_threads(threads):
+        C = validation.to_csc(X)
+    _assert_same_csc(C, X, R)
+    assert C.has_canonical_format and C.indices.dtype == X.indices.dtype
+    for a, b in zip(before, (X.data, X.indices, X.indptr)):
+        assert_array_equal(a, b)  # the caller's CSR is untouched
+
+
+@pytest.mark.parametrize("array", [False, True])
+def test_to_csc_keeps_the_container_and_dtype(monkeypatch, array):
+    monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
+    monkeypatch.setattr(validation, "_CSC_DIRECT_MAX_COLUMNS", 8)
+    X = _csr(200, 120, 0.1, seed=1, dtype=np.float32, array=array)
+    C = validation.to_csc(X)
+    _assert_same_csc(C, X)
+    assert isinstance(C, sp.sparray) == array
+    assert C.data.dtype == np.float32
+
+
+def test_to_csc_block_shift():
+    assert validation._csc_block_shift(1_000, 10**6) == 0  # few columns: no blocks
+    shift = validation._csc_block_shift(100_000, 2 * 10**6)
+    assert 64 <= -(-100_000 >> shift) <= 1_024  # 196 blocks of 512 columns
+    assert validation._csc_block_shift(10**9, 10**9) == 16  # the uint16 slot's limit
+
+
+def test_to_csc_of_a_non_canonical_csr(monkeypatch):
+    """Unsorted indices and a duplicate: rows still come out sorted, the duplicate stays for canonical_sparse."""
+    monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
+    monkeypatch.setattr(validation, "_CSC_DIRECT_MAX_COLUMNS", 4)
+    X = _csr(150, 40, 0.3, seed=2)
+    rng = np.random.default_rng(0)
+    data, indices = X.data.copy(), X.indices.copy()
+    for i in range(X.shape[0]):  # shuffle each row's entries
+        lo, hi = X.indptr[i], X.indptr[i + 1]
+        order = lo + rng.permutation(hi - lo)
+        data[lo:hi], indices[lo:hi] = data[order], indices[order]
+    indptr = X.indptr + 1
+    indptr[0] = 0  # row 0 gets a duplicate of its first entry
+    X = sp.csr_matrix((np.r_[data[:1], data], np.r_[indices[:1], indices], indptr), shape=X.shape)
+    assert not X.has_canonical_format
+    C = validation.to_csc(X)
+    assert not C.has_canonical_format
+    assert all(np.all(np.diff(C.indices[C.indptr[j] : C.indptr[j + 1]]) >= 0) for j in range(X.shape[1]))
+    assert_array_equal(C.toarray(), X.toarray())
+    canonical = validation.canonical_sparse(C)
+    assert canonical.has_canonical_format and canonical.nnz == X.nnz - 1
+    assert_array_equal(canonical.toarray(), X.toarray())

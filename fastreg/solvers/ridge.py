@@ -42,6 +42,7 @@ from scipy.optimize import minimize, nnls
 
 from .._preprocess import column_means, preprocess
 from .._threads import blas_threads, threads_for
+from .._validation import to_csc
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
 from ._linalg import cho_factor
@@ -175,8 +176,9 @@ class _Centered:
 class _SparseDual(_Centered):
     """:class:`_Centered` for sparse ``X`` whose dual products ``(X_cX_cᵀ + αI)u`` take one pass over ``X``.
 
-    The pass runs over ``X`` column by column (a CSC copy when ``X`` is CSR; a
-    CSC ``X`` is used as stored), as rows of ``Xᵀ`` through the fused CSR
+    The pass runs over ``X`` column by column (a CSC copy when ``X`` is CSR,
+    made on every core by :func:`fastreg._validation.to_csc`, so build this
+    outside a one-thread limit; a CSC ``X`` is used as stored), as rows of ``Xᵀ`` through the fused CSR
     kernel of :class:`fastreg.solvers.fused.FusedGradient`: for each column
     ``xⱼ`` it forms ``tⱼ = xⱼ·u − x̄ⱼ·(dᵀu)`` (``X_cᵀu``, ``d = 1`` without
     weights) and adds ``tⱼxⱼ`` to the output, on numba's threads. The
@@ -188,7 +190,7 @@ class _SparseDual(_Centered):
     def __init__(self, X, mean, d=None):
         super().__init__(X, mean, d)
         n, p = X.shape
-        by_column = X.tocsc()  # no copy when X is CSC
+        by_column = to_csc(X)  # no copy when X is CSC
         self._pass = FusedGradient(sp.csr_matrix((by_column.data, by_column.indices, by_column.indptr), shape=(p, n)))
         self._theta = np.zeros(n + 1)  # [0, u]: no offset
         self._out = np.empty(n + 1)
@@ -316,11 +318,13 @@ def ridge_solve(
         # X, see fastreg._threads.threads_for); BLAS threads woken by the
         # vector operations in between, or by a threaded Cholesky, would spin
         # on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
+        # the dual's CSC copy of X is made before the limit, on every core
+        dual = _SparseDual(op.X, op.mean, op.d) if solver == "cg" and n < p else None
         with blas_threads(1 if solver != "cholesky" or min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
             if solver == "cholesky":
                 W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
-            elif solver == "cg" and n < p:
-                W, n_iter = _dual_cg(_SparseDual(op.X, op.mean, op.d), Y_c, alpha, tol, max_iter)
+            elif dual is not None:
+                W, n_iter = _dual_cg(dual, Y_c, alpha, tol, max_iter)
             else:
                 W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
             # inside the limit too: a threaded x̄ᵀW would leave BLAS threads
