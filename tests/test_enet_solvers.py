@@ -548,3 +548,34 @@ def test_near_interpolation_elastic_net_at_defaults_is_certified_optimal(storage
     gap = 0.5 * (1 + const**2) * (R @ R) + l1 * np.abs(w).sum() - const * (R @ y_c) + 0.5 * l2 * (1 + const**2) * (w @ w)
     primal = 0.5 * (R @ R) + l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
     assert gap <= 1e-9 * primal
+
+
+@pytest.mark.parametrize("n", [6, 7])
+def test_sparse_constant_columns_come_from_the_statistics_pass(n):
+    """Unweighted CSC: the column-statistics pass finds the constant columns that constant_columns finds."""
+    import scipy.sparse as sp
+
+    from fastreg.solvers._columns import constant_columns
+    from fastreg.solvers.cd import CDProblem
+
+    rng = np.random.default_rng(n)
+    X = rng.standard_normal((n, 8))
+    X[:, 0] = 0.0  # no stored value
+    X[:, 1] = 0.1  # every value stored, all equal
+    X[: n - 1, 2] = 0.1  # one implicit zero: not constant
+    X[:, 3] = -2.0
+    X[0, 3] = -2.0 + 1e-15  # differs in one entry
+    X[1:, 4] = 0.0  # one stored value, the rest implicit zeros
+    C = sp.csc_matrix(X)
+    C[2, 5] = 0.0  # an explicit zero in a random column
+    C[:, 6] = 0.0  # explicitly stored zeros: constant
+    C = sp.csc_matrix((C.data, C.indices, C.indptr), shape=C.shape)  # stored zeros kept
+    assert C.has_canonical_format and C[:, 6].nnz == n
+    problem = CDProblem(C, rng.standard_normal(n))
+    expected = constant_columns(C)
+    assert_array_equal(expected, [True, True, False, False, False, False, True, False])
+    assert_array_equal(problem.op.constant, expected)
+    assert np.all(problem.op.norms[expected] == 0.0)
+    assert np.all(problem.op.norms[~expected] > 0.0)
+    model = fastreg.Lasso(alpha=1e-3).fit(C, rng.standard_normal(n))
+    assert np.all(model.coef_[expected] == 0.0)

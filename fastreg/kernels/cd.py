@@ -23,6 +23,8 @@ on the AMD EPYC we measure on (as in :mod:`fastreg.kernels.csr`); wide CSR
 Lasso αmax/10 0.205 → 0.187 s.
 """
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -184,19 +186,30 @@ def xtr_csc(data, indices, indptr, R, shift, ws, out):
 
 
 @njit(cache=True)
-def column_stats_csc(data, indptr, n, center, sums, norms):
-    """Column sums and squared norms of the (implicitly centered) columns of CSC ``X``.
+def column_stats_csc(data, indptr, n, center, sums, norms, constant):
+    """Column sums, squared norms of the (implicitly centered) columns of CSC ``X``, and its constant columns.
 
     The norm ``Σᵢ (Xᵢⱼ − x̄ⱼ)²`` is summed in two passes, over the stored
     entries plus ``(n − nnzⱼ)·x̄ⱼ²`` for the implicit zeros, never as
     ``ΣX² − n·x̄²``, which cancels catastrophically when the mean is large.
+    ``constant[j]`` (bool) says whether all ``n`` values of column ``j``,
+    implicit zeros included, are equal (``X`` canonical: no duplicates),
+    from the first pass's minimum and maximum.
     """
     for j in range(indptr.shape[0] - 1):
         lo = indptr[j]
         hi = indptr[j + 1]
         s = 0.0
+        low = math.inf
+        high = -math.inf
         for k in range(np.uintp(lo), np.uintp(hi)):
-            s += float(data[k])
+            v = float(data[k])
+            s += v
+            low = min(low, v)
+            high = max(high, v)
+        if hi - lo < n:  # implicit zeros
+            low = min(low, 0.0)
+            high = max(high, 0.0)
         m = s / n if center else 0.0
         q = (n - (hi - lo)) * m * m
         for k in range(np.uintp(lo), np.uintp(hi)):
@@ -204,6 +217,7 @@ def column_stats_csc(data, indptr, n, center, sums, norms):
             q += v * v
         sums[j] = s
         norms[j] = q
+        constant[j] = low == high
 
 
 @njit(cache=True, fastmath=FASTMATH)

@@ -156,6 +156,7 @@ class _CSC:
         self.X = X
         self.center = fit_intercept
         self.d = None
+        self.constant = None  # unweighted: the mask of constant columns, from the same pass
         sums, self.norms = np.empty(p), np.empty(p)
         if sqrt_sw is not None and fit_intercept:
             self.d = np.ascontiguousarray(sqrt_sw, dtype=np.float64)
@@ -164,7 +165,8 @@ class _CSC:
             self.col_dsum = sums
             self.x_mean = sums / self.dd
         else:
-            column_stats_csc(X.data, X.indptr, n, fit_intercept, sums, self.norms)
+            self.constant = np.empty(p, dtype=np.bool_)
+            column_stats_csc(X.data, X.indptr, n, fit_intercept, sums, self.norms, self.constant)
             self.x_mean = sums / n if fit_intercept else np.zeros(p)
 
     def state(self, y_c, w):
@@ -276,12 +278,14 @@ class CDProblem:
         constant = None
         if sp.issparse(X):
             x_mean, y_mean = weighted_offsets(None, Y, sample_weight, fit_intercept)
-            if fit_intercept:
-                constant = constant_columns(X)
+            if fit_intercept and (sqrt_sw is not None or not X.has_canonical_format):
+                constant = constant_columns(X)  # on the caller's values, summing duplicates
             if sqrt_sw is not None:
                 X = scale_rows_sparse(X, sqrt_sw, "csc")
             self.op = _CSC(X, fit_intercept, sqrt_sw)
             x_mean = self.op.x_mean
+            if fit_intercept and constant is None:
+                constant = self.op.constant  # found by the pass of the column statistics
         elif sample_weight is None:
             self.op = _Dense(X, fit_intercept)  # one pass over X: copy (if C-ordered), means, norms
             x_mean, constant = self.op.mean, self.op.constant
