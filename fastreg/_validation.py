@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from sklearn.utils import check_X_y
 from sklearn.utils.validation import validate_data
 
+from ._threads import SERIAL_MAX_VALUES, numba_threads
 from .kernels.layout import csr_to_csc
 
 PENALTIES = ("l2", "l1", None)
@@ -216,11 +217,13 @@ def _csc_block_shift(p, nnz):
 def to_csc(X):
     """A CSC copy of CSR ``X`` (any other format: ``X.tocsc()``, no copy when already CSC).
 
-    Large CSR goes through :func:`fastreg.kernels.layout.csr_to_csc` on
-    numba's threads, 2 cores: 20,000 × 100,000 at 0.1 % (2M values, in
-    column blocks) in 11–13 ms against scipy's 22–34 ms (19 ms on one
-    thread), 100,000 × 1,000 at 1 % (1M values, no blocks) in 6 ms against
-    7–11 ms. Within a column the rows come out sorted, as from scipy, and a
+    Large CSR goes through :func:`fastreg.kernels.layout.csr_to_csc`: wide
+    ``X`` in column blocks sorted in cache, on one thread below
+    :data:`fastreg._threads.SERIAL_MAX_VALUES` stored values and on all of
+    numba's above. 20,000 × 100,000 at 0.1 % (2M values): 19 ms on one
+    thread, 11–13 ms on two, against scipy's 22–34 ms; 100,000 × 1,000 at
+    1 % (1M values, no blocks): scipy's 7–11 ms (6 ms on two threads; one
+    is no faster than scipy). Within a column the rows come out sorted, as from scipy, and a
     canonical ``X`` gives a CSC marked canonical, so no later check re-reads
     it. Matrices stay matrices and arrays stay arrays; the index dtypes are
     kept. The caller's ``X`` is only read.
@@ -228,7 +231,9 @@ def to_csc(X):
     if X.format != "csr":
         return X.tocsc()
     n, p = X.shape
-    threads = numba.get_num_threads()
+    # one thread below SERIAL_MAX_VALUES, as the solvers' passes: right after a
+    # peer's fit (BLAS threads spinning) two threads lost their edge here
+    threads = numba.get_num_threads() if X.nnz >= SERIAL_MAX_VALUES else 1
     shift = _csc_block_shift(p, X.nnz)
     if (
         X.nnz < _PARALLEL_CSC_MIN_VALUES
@@ -248,7 +253,8 @@ def to_csc(X):
     cursors = np.empty((threads, p), dtype=X.indptr.dtype)
     block_cursors = np.empty((threads, n_blocks), dtype=X.indptr.dtype)
     slots = np.empty(X.nnz if shift else 0, dtype=np.uint16)
-    csr_to_csc(X.indptr, X.indices, X.data, starts, shift, indptr, indices, data, cursors, block_cursors, slots)
+    with numba_threads(threads):
+        csr_to_csc(X.indptr, X.indices, X.data, starts, shift, indptr, indices, data, cursors, block_cursors, slots)
     cls = sp.csc_array if isinstance(X, sp.sparray) else sp.csc_matrix
     out = cls((data, indices, indptr), shape=X.shape, copy=False)
     out.has_sorted_indices = True

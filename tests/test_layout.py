@@ -122,6 +122,7 @@ def _assert_same_csc(C, X, R=None):
 def test_to_csc_matches_scipy(monkeypatch, shift, threads, index_dtype):
     """Every block width (none, 2, 8, wider than X) and thread count gives scipy's arrays, marked canonical."""
     monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
+    monkeypatch.setattr(validation, "SERIAL_MAX_VALUES", 0)  # numba's threads even for small X
     monkeypatch.setattr(validation, "_csc_block_shift", lambda p, nnz: shift)
     X = _csr(301, 77, 0.2, seed=shift + threads, index_dtype=index_dtype)
     before = (X.data.copy(), X.indices.copy(), X.indptr.copy())
@@ -139,6 +140,7 @@ def test_to_csc_matches_scipy(monkeypatch, shift, threads, index_dtype):
 @pytest.mark.parametrize("array", [False, True])
 def test_to_csc_keeps_the_container_and_dtype(monkeypatch, array):
     monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
+    monkeypatch.setattr(validation, "SERIAL_MAX_VALUES", 0)  # numba's threads even for small X
     monkeypatch.setattr(validation, "_CSC_DIRECT_MAX_COLUMNS", 8)
     X = _csr(200, 120, 0.1, seed=1, dtype=np.float32, array=array)
     C = validation.to_csc(X)
@@ -157,6 +159,7 @@ def test_to_csc_block_shift():
 def test_to_csc_of_a_non_canonical_csr(monkeypatch):
     """Unsorted indices and a duplicate: rows still come out sorted, the duplicate stays for canonical_sparse."""
     monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
+    monkeypatch.setattr(validation, "SERIAL_MAX_VALUES", 0)  # numba's threads even for small X
     monkeypatch.setattr(validation, "_CSC_DIRECT_MAX_COLUMNS", 4)
     X = _csr(150, 40, 0.3, seed=2)
     rng = np.random.default_rng(0)

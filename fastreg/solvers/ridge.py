@@ -176,9 +176,9 @@ class _Centered:
 class _SparseDual(_Centered):
     """:class:`_Centered` for sparse ``X`` whose dual products ``(X_cX_cᵀ + αI)u`` take one pass over ``X``.
 
-    The pass runs over ``X`` column by column (a CSC copy when ``X`` is CSR,
-    made on every core by :func:`fastreg._validation.to_csc`, so build this
-    outside a one-thread limit; a CSC ``X`` is used as stored), as rows of ``Xᵀ`` through the fused CSR
+    The pass runs over ``X`` column by column (a CSC copy by
+    :func:`fastreg._validation.to_csc` when ``X`` is CSR; a CSC ``X`` is
+    used as stored), as rows of ``Xᵀ`` through the fused CSR
     kernel of :class:`fastreg.solvers.fused.FusedGradient`: for each column
     ``xⱼ`` it forms ``tⱼ = xⱼ·u − x̄ⱼ·(dᵀu)`` (``X_cᵀu``, ``d = 1`` without
     weights) and adds ``tⱼxⱼ`` to the output, on numba's threads. The
@@ -318,7 +318,7 @@ def ridge_solve(
         # X, see fastreg._threads.threads_for); BLAS threads woken by the
         # vector operations in between, or by a threaded Cholesky, would spin
         # on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
-        # the dual's CSC copy of X is made before the limit, on every core
+        # the dual's CSC copy of X is made before the limit (to_csc sets its own)
         dual = _SparseDual(op.X, op.mean, op.d) if solver == "cg" and n < p else None
         with blas_threads(1 if solver != "cholesky" or min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
             if solver == "cholesky":
