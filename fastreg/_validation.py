@@ -223,10 +223,10 @@ def to_csc(X):
     numba's above. 20,000 × 100,000 at 0.1 % (2M values): 19 ms on one
     thread, 11–13 ms on two, against scipy's 22–34 ms; 100,000 × 1,000 at
     1 % (1M values, no blocks): scipy's 7–11 ms (6 ms on two threads; one
-    is no faster than scipy). Within a column the rows come out sorted, as from scipy, and a
-    canonical ``X`` gives a CSC marked canonical, so no later check re-reads
-    it. Matrices stay matrices and arrays stay arrays; the index dtypes are
-    kept. The caller's ``X`` is only read.
+    is no faster than scipy). Within a column the rows come out sorted, as
+    from scipy, and a canonical ``X`` gives a CSC marked canonical, so no
+    later check re-reads it. Matrices stay matrices and arrays stay arrays;
+    the index dtypes are kept. The caller's ``X`` is only read.
     """
     if X.format != "csr":
         return X.tocsc()

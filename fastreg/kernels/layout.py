@@ -14,7 +14,7 @@ core with strided writes (0.17 s for 20,000 x 1,000 float64); these kernels
 do it in cache-sized tiles on every core.
 
 :func:`csr_to_csc` is the sparse counterpart: the CSC arrays of CSR ``X``
-(coordinate descent's columns) on every core, in cache-sized column blocks.
+(coordinate descent's columns) in cache-sized column blocks, on numba's threads.
 """
 
 import math
@@ -235,7 +235,7 @@ def column_summary_f(XT, means, lows, highs, m2):
 
 @njit(parallel=True, cache=True)
 def csr_to_csc(indptr, indices, data, starts, shift, out_indptr, out_indices, out_data, cursors, block_cursors, slots):
-    """The CSC arrays of a CSR matrix, on every core (scipy's ``tocsc`` runs on one), in cache-sized blocks.
+    """The CSC arrays of a CSR matrix, on numba's threads (scipy's ``tocsc`` runs on one), in cache-sized blocks.
 
     ``starts`` (``(T + 1,)``, increasing from 0 to the number of rows) cuts
     the rows into ``T`` chunks, one per thread. Columns are grouped in blocks
