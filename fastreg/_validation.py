@@ -17,13 +17,11 @@ including summing duplicate sparse entries, happen on copies.
 import math
 import numbers
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_X_y
 from sklearn.utils.validation import validate_data
 
-from ._threads import SERIAL_MAX_VALUES, numba_threads
 from .kernels.layout import csr_to_csc
 
 PENALTIES = ("l2", "l1", None)
@@ -195,14 +193,14 @@ def sparse_as(X, sparse_format, *, canonical=True):
     return X
 
 
-# Below this many stored values scipy's one-thread conversion is as fast as threads.
-_PARALLEL_CSC_MIN_VALUES = 200_000
-# Up to this many columns the output's streams fit in cache: one pass, no blocks.
+# Below this many stored values scipy's conversion takes a few milliseconds.
+_BLOCKED_CSC_MIN_VALUES = 200_000
+# Up to this many columns the output's streams fit in cache: scipy's one pass is as fast.
 _CSC_DIRECT_MAX_COLUMNS = 4096
 
 
 def _csc_block_shift(p, nnz):
-    """log2 of the column blocks of :func:`fastreg.kernels.layout.csr_to_csc` (0: no blocks).
+    """log2 of the column blocks of :func:`fastreg.kernels.layout.csr_to_csc` (0: scipy's direct pass).
 
     Blocks of about 8,000 values (their ~200 KB sorted in L2) and 64 to 1,024
     of them (pass 1's output streams stay in cache); at most 2**16 columns
@@ -217,44 +215,33 @@ def _csc_block_shift(p, nnz):
 def to_csc(X):
     """A CSC copy of CSR ``X`` (any other format: ``X.tocsc()``, no copy when already CSC).
 
-    Large CSR goes through :func:`fastreg.kernels.layout.csr_to_csc`: wide
-    ``X`` in column blocks sorted in cache, on one thread below
-    :data:`fastreg._threads.SERIAL_MAX_VALUES` stored values and on all of
-    numba's above. 20,000 × 100,000 at 0.1 % (2M values): 19 ms on one
-    thread, 11–13 ms on two, against scipy's 22–34 ms; 100,000 × 1,000 at
-    1 % (1M values, no blocks): scipy's 7–11 ms (6 ms on two threads; one
-    is no faster than scipy). Within a column the rows come out sorted, as
-    from scipy, and a canonical ``X`` gives a CSC marked canonical, so no
-    later check re-reads it. Matrices stay matrices and arrays stay arrays;
-    the index dtypes are kept. The caller's ``X`` is only read.
+    Large CSR with many columns goes through
+    :func:`fastreg.kernels.layout.csr_to_csc`, in column blocks sorted in
+    cache: 20,000 × 100,000 at 0.1 % (2M values) in 19 ms against scipy's
+    22–34 ms. Few columns (100,000 × 1,000 at 1 %: 7–11 ms) or few values
+    go through scipy. Within a column the rows come out sorted, as from
+    scipy, and a canonical ``X`` gives a CSC marked canonical, so no later
+    check re-reads it. Matrices stay matrices and arrays stay arrays; the
+    index dtypes are kept. The caller's ``X`` is only read.
     """
     if X.format != "csr":
         return X.tocsc()
     n, p = X.shape
-    # one thread below SERIAL_MAX_VALUES, as the solvers' passes: right after a
-    # peer's fit (BLAS threads spinning) two threads lost their edge here
-    threads = numba.get_num_threads() if X.nnz >= SERIAL_MAX_VALUES else 1
     shift = _csc_block_shift(p, X.nnz)
     if (
-        X.nnz < _PARALLEL_CSC_MIN_VALUES
-        or threads * p > X.nnz  # the per-thread column counts would outweigh the values
-        or (threads < 2 and not shift)  # scipy's one thread is as fast
+        not shift
+        or X.nnz < _BLOCKED_CSC_MIN_VALUES
+        or p > X.nnz  # the column counts would outweigh the values
         or n > np.iinfo(X.indices.dtype).max  # rows that only scipy's wider indices hold
     ):
         return X.tocsc()
-    # row chunks of about equal stored values, one per thread
-    starts = np.searchsorted(X.indptr, np.linspace(0, X.nnz, threads + 1), side="left").astype(np.int64)
-    starts[0], starts[-1] = 0, n
-    np.maximum.accumulate(starts, out=starts)
-    n_blocks = -(-p >> shift) if shift else p  # ceil(p / 2**shift)
     indptr = np.empty(p + 1, dtype=X.indptr.dtype)
     indices = np.empty(X.nnz, dtype=X.indices.dtype)
     data = np.empty(X.nnz, dtype=X.data.dtype)
-    cursors = np.empty((threads, p), dtype=X.indptr.dtype)
-    block_cursors = np.empty((threads, n_blocks), dtype=X.indptr.dtype)
-    slots = np.empty(X.nnz if shift else 0, dtype=np.uint16)
-    with numba_threads(threads):
-        csr_to_csc(X.indptr, X.indices, X.data, starts, shift, indptr, indices, data, cursors, block_cursors, slots)
+    cursors = np.empty(p, dtype=X.indptr.dtype)
+    block_cursors = np.empty(-(-p >> shift), dtype=X.indptr.dtype)  # ceil(p / 2**shift)
+    slots = np.empty(X.nnz, dtype=np.uint16)
+    csr_to_csc(X.indptr, X.indices, X.data, shift, indptr, indices, data, cursors, block_cursors, slots)
     cls = sp.csc_array if isinstance(X, sp.sparray) else sp.csc_matrix
     out = cls((data, indices, indptr), shape=X.shape, copy=False)
     out.has_sorted_indices = True

@@ -7,7 +7,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import fastreg._validation as validation
 from fastreg._preprocess import center_scale_dense
-from fastreg._threads import numba_threads
 from fastreg.solvers._columns import dense_means_and_constants, fortran_stats
 
 
@@ -116,31 +115,32 @@ def _assert_same_csc(C, X, R=None):
     assert C.data.dtype == X.data.dtype
 
 
-@pytest.mark.parametrize("shift", [0, 1, 3, 16])
-@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("shift", [1, 3, 16])
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
-def test_to_csc_matches_scipy(monkeypatch, shift, threads, index_dtype):
-    """Every block width (none, 2, 8, wider than X) and thread count gives scipy's arrays, marked canonical."""
-    monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
-    monkeypatch.setattr(validation, "SERIAL_MAX_VALUES", 0)  # numba's threads even for small X
+def test_to_csc_matches_scipy(monkeypatch, shift, index_dtype):
+    """Every block width (2, 8, wider than X) gives scipy's arrays, marked canonical, without scipy's tocsc."""
+    monkeypatch.setattr(validation, "_BLOCKED_CSC_MIN_VALUES", 0)
     monkeypatch.setattr(validation, "_csc_block_shift", lambda p, nnz: shift)
-    X = _csr(301, 77, 0.2, seed=shift + threads, index_dtype=index_dtype)
+    X = _csr(301, 77, 0.2, seed=shift, index_dtype=index_dtype)
     before = (X.data.copy(), X.indices.copy(), X.indptr.copy())
     R = X.tocsc()
-    if (threads, shift) != (1, 0):  # else scipy's one thread is as fast and is used
-        monkeypatch.setattr(sp.csr_matrix, "tocsc", lambda self, copy=False: pytest.fail("scipy's tocsc ran"))
-    with numba_threads(threads):
-        C = validation.to_csc(X)
+    monkeypatch.setattr(sp.csr_matrix, "tocsc", lambda self, copy=False: pytest.fail("scipy's tocsc ran"))
+    C = validation.to_csc(X)
     _assert_same_csc(C, X, R)
     assert C.has_canonical_format and C.indices.dtype == X.indices.dtype
     for a, b in zip(before, (X.data, X.indices, X.indptr)):
         assert_array_equal(a, b)  # the caller's CSR is untouched
 
 
+def test_to_csc_few_columns_or_values_go_through_scipy():
+    X = _csr(300, 50, 0.2, seed=4)
+    _assert_same_csc(validation.to_csc(X), X)  # small: scipy's
+    assert validation.to_csc(X.tocsc()).format == "csc"
+
+
 @pytest.mark.parametrize("array", [False, True])
 def test_to_csc_keeps_the_container_and_dtype(monkeypatch, array):
-    monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
-    monkeypatch.setattr(validation, "SERIAL_MAX_VALUES", 0)  # numba's threads even for small X
+    monkeypatch.setattr(validation, "_BLOCKED_CSC_MIN_VALUES", 0)
     monkeypatch.setattr(validation, "_CSC_DIRECT_MAX_COLUMNS", 8)
     X = _csr(200, 120, 0.1, seed=1, dtype=np.float32, array=array)
     C = validation.to_csc(X)
@@ -158,8 +158,7 @@ def test_to_csc_block_shift():
 
 def test_to_csc_of_a_non_canonical_csr(monkeypatch):
     """Unsorted indices and a duplicate: rows still come out sorted, the duplicate stays for canonical_sparse."""
-    monkeypatch.setattr(validation, "_PARALLEL_CSC_MIN_VALUES", 0)
-    monkeypatch.setattr(validation, "SERIAL_MAX_VALUES", 0)  # numba's threads even for small X
+    monkeypatch.setattr(validation, "_BLOCKED_CSC_MIN_VALUES", 0)
     monkeypatch.setattr(validation, "_CSC_DIRECT_MAX_COLUMNS", 4)
     X = _csr(150, 40, 0.3, seed=2)
     rng = np.random.default_rng(0)

@@ -1,4 +1,4 @@
-"""Parallel layout kernels: centered (and row-scaled) Fortran-ordered copies of dense ``X``, CSR -> CSC.
+"""Layout kernels: centered (and row-scaled) Fortran-ordered copies of dense ``X`` (parallel), CSR -> CSC.
 
 The copies also return the squared norms of their columns, and
 :func:`column_summary` gives the sums, minima and maxima of the columns in
@@ -14,7 +14,7 @@ core with strided writes (0.17 s for 20,000 x 1,000 float64); these kernels
 do it in cache-sized tiles on every core.
 
 :func:`csr_to_csc` is the sparse counterpart: the CSC arrays of CSR ``X``
-(coordinate descent's columns) in cache-sized column blocks, on numba's threads.
+(coordinate descent's columns) in cache-sized column blocks, on one thread.
 """
 
 import math
@@ -233,66 +233,51 @@ def column_summary_f(XT, means, lows, highs, m2):
         m2[j] = q
 
 
-@njit(parallel=True, cache=True)
-def csr_to_csc(indptr, indices, data, starts, shift, out_indptr, out_indices, out_data, cursors, block_cursors, slots):
-    """The CSC arrays of a CSR matrix, on numba's threads (scipy's ``tocsc`` runs on one), in cache-sized blocks.
+@njit(cache=True)
+def csr_to_csc(indptr, indices, data, shift, out_indptr, out_indices, out_data, cursors, block_cursors, slots):
+    """The CSC arrays of a CSR matrix with many columns, through cache-sized column blocks.
 
-    ``starts`` (``(T + 1,)``, increasing from 0 to the number of rows) cuts
-    the rows into ``T`` chunks, one per thread. Columns are grouped in blocks
-    of ``2**shift``. Each chunk counts its entries per column (``cursors``,
-    ``(T, p)`` scratch); the counts' running sums give every column its place
-    in the output (``out_indptr``) and every chunk its place in every block.
-    Pass 1 writes each entry, in row order, into its block's part of
+    Columns are grouped in blocks of ``2**shift`` (``shift ≥ 1``). The entries
+    are counted per column (``cursors``, ``(p,)`` scratch), whose running sums
+    give every column its place in the output (``out_indptr``) and every
+    block its part of it (``block_cursors``, ``(n_blocks,)`` scratch). Pass 1
+    writes each entry, in row order, into its block's part of
     ``out_indices``/``out_data`` and its column within the block into
     ``slots`` (``(nnz,)`` uint16); pass 2 sorts each block's part by column
-    in cache, keeping the order within a column. The rows of a column come
-    out increasing, chunk after chunk, as from scipy: a canonical CSR gives a
-    canonical CSC. With ``shift = 0`` (few columns, whose output streams fit
-    in cache anyway) a block is a column and pass 1 writes the final result.
-    ``block_cursors`` is ``(T, n_blocks)`` scratch.
+    in cache, keeping the order within a column. Writing straight to 100,000
+    columns, as scipy's ``tocsc`` does, misses cache on every entry; these
+    passes stream instead. The rows of a column come out increasing, as from
+    scipy: a canonical CSR gives a canonical CSC.
 
-    Writing straight to 100,000 columns misses cache on every entry; the two
-    passes stream instead (20,000 × 100,000 at 0.1 %, 2 cores: see
-    :func:`fastreg._validation.to_csc`).
+    One thread: a ``parallel=True`` version ran 2M values in 11–13 ms on two
+    threads against 19 ms, but lost that edge right after a peer's fit and
+    added 3.4 s to a fresh process's first sparse fit (numba's compile).
     """
-    T = starts.shape[0] - 1
-    p = cursors.shape[1]
-    n_blocks = block_cursors.shape[1]
-    for t in prange(T):
-        c = cursors[t]
-        c[:] = 0
-        for k in range(np.uintp(indptr[starts[t]]), np.uintp(indptr[starts[t + 1]])):
-            c[np.uintp(indices[k])] += 1
+    p = cursors.shape[0]
+    n = indptr.shape[0] - 1
+    n_blocks = block_cursors.shape[0]
+    cursors[:] = 0
+    for k in range(np.uintp(indptr[n])):
+        cursors[np.uintp(indices[k])] += 1
     total = 0
     out_indptr[0] = 0
     for j in range(p):
-        for t in range(T):
-            total += cursors[t, j]
+        total += cursors[j]
         out_indptr[j + 1] = total
     for b in range(n_blocks):
-        base = out_indptr[b << shift]
-        j1 = min(p, (b + 1) << shift)
-        for t in range(T):
-            block_cursors[t, b] = base
-            for j in range(b << shift, j1):
-                base += cursors[t, j]
+        block_cursors[b] = out_indptr[b << shift]
     low = np.uintp((1 << shift) - 1)
     one = np.uintp(1)
-    for t in prange(T):
-        bc = block_cursors[t]
-        for i in range(starts[t], starts[t + 1]):
-            for k in range(np.uintp(indptr[i]), np.uintp(indptr[i + 1])):
-                j = np.uintp(indices[k])
-                b = j >> shift
-                pos = np.uintp(bc[b])
-                out_indices[pos] = i
-                out_data[pos] = data[k]
-                if shift:
-                    slots[pos] = j & low
-                bc[b] = pos + one
-    if shift == 0:
-        return
-    for b in prange(n_blocks):
+    for i in range(n):
+        for k in range(np.uintp(indptr[i]), np.uintp(indptr[i + 1])):
+            j = np.uintp(indices[k])
+            b = j >> shift
+            pos = np.uintp(block_cursors[b])
+            out_indices[pos] = i
+            out_data[pos] = data[k]
+            slots[pos] = j & low
+            block_cursors[b] = pos + one
+    for b in range(n_blocks):
         j0 = b << shift
         j1 = min(p, j0 + (1 << shift))
         lo = np.uintp(out_indptr[j0])
