@@ -318,13 +318,11 @@ def ridge_solve(
         # X, see fastreg._threads.threads_for); BLAS threads woken by the
         # vector operations in between, or by a threaded Cholesky, would spin
         # on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
-        # the dual's CSC copy of X is made before the limit (to_csc sets its own)
-        dual = _SparseDual(op.X, op.mean, op.d) if solver == "cg" and n < p else None
         with blas_threads(1 if solver != "cholesky" or min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
             if solver == "cholesky":
                 W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
-            elif dual is not None:
-                W, n_iter = _dual_cg(dual, Y_c, alpha, tol, max_iter)
+            elif solver == "cg" and n < p:
+                W, n_iter = _dual_cg(_SparseDual(op.X, op.mean, op.d), Y_c, alpha, tol, max_iter)
             else:
                 W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
             # inside the limit too: a threaded x̄ᵀW would leave BLAS threads
