@@ -231,17 +231,16 @@ def to_csc(X):
     if (
         not shift
         or X.nnz < _BLOCKED_CSC_MIN_VALUES
-        or p > X.nnz  # the column counts would outweigh the values
+        or p > X.nnz  # the column pointers would outweigh the values
         or n > np.iinfo(X.indices.dtype).max  # rows that only scipy's wider indices hold
     ):
         return X.tocsc()
     indptr = np.empty(p + 1, dtype=X.indptr.dtype)
     indices = np.empty(X.nnz, dtype=X.indices.dtype)
     data = np.empty(X.nnz, dtype=X.data.dtype)
-    cursors = np.empty(p, dtype=X.indptr.dtype)
     block_cursors = np.empty(-(-p >> shift), dtype=X.indptr.dtype)  # ceil(p / 2**shift)
     slots = np.empty(X.nnz, dtype=np.uint16)
-    csr_to_csc(X.indptr, X.indices, X.data, shift, indptr, indices, data, cursors, block_cursors, slots)
+    csr_to_csc(X.indptr, X.indices, X.data, shift, indptr, indices, data, block_cursors, slots)
     cls = sp.csc_array if isinstance(X, sp.sparray) else sp.csc_matrix
     out = cls((data, indices, indptr), shape=X.shape, copy=False)
     out.has_sorted_indices = True

@@ -234,13 +234,13 @@ def column_summary_f(XT, means, lows, highs, m2):
 
 
 @njit(cache=True)
-def csr_to_csc(indptr, indices, data, shift, out_indptr, out_indices, out_data, cursors, block_cursors, slots):
+def csr_to_csc(indptr, indices, data, shift, out_indptr, out_indices, out_data, block_cursors, slots):
     """The CSC arrays of a CSR matrix with many columns, through cache-sized column blocks.
 
     Columns are grouped in blocks of ``2**shift`` (``shift ≥ 1``). The entries
-    are counted per column (``cursors``, ``(p,)`` scratch), whose running sums
-    give every column its place in the output (``out_indptr``) and every
-    block its part of it (``block_cursors``, ``(n_blocks,)`` scratch). Pass 1
+    are counted per column in ``out_indptr``, whose running sums then give
+    every column its place in the output and every block its part of it
+    (``block_cursors``, ``(n_blocks,)`` scratch). Pass 1
     writes each entry, in row order, into its block's part of
     ``out_indices``/``out_data`` and its column within the block into
     ``slots`` (``(nnz,)`` uint16); pass 2 sorts each block's part by column
@@ -253,17 +253,14 @@ def csr_to_csc(indptr, indices, data, shift, out_indptr, out_indices, out_data, 
     threads against 19 ms, but lost that edge right after a peer's fit and
     added 3.4 s to a fresh process's first sparse fit (numba's compile).
     """
-    p = cursors.shape[0]
+    p = out_indptr.shape[0] - 1
     n = indptr.shape[0] - 1
     n_blocks = block_cursors.shape[0]
-    cursors[:] = 0
+    out_indptr[:] = 0
     for k in range(np.uintp(indptr[n])):
-        cursors[np.uintp(indices[k])] += 1
-    total = 0
-    out_indptr[0] = 0
+        out_indptr[np.uintp(indices[k]) + np.uintp(1)] += 1
     for j in range(p):
-        total += cursors[j]
-        out_indptr[j + 1] = total
+        out_indptr[j + 1] += out_indptr[j]
     for b in range(n_blocks):
         block_cursors[b] = out_indptr[b << shift]
     low = np.uintp((1 << shift) - 1)
