@@ -1,6 +1,7 @@
 """The closed-form / Krylov Ridge and least-squares solvers against scikit-learn and NumPy."""
 
 import functools
+import warnings
 
 import numpy as np
 import pytest
@@ -609,3 +610,75 @@ def test_cho_factor_in_numpy_is_scipys_factor_and_raises_the_same_error():
     np.testing.assert_array_equal(A_in, A)  # not overwritten
     with pytest.raises(scipy.linalg.LinAlgError):
         cho_factor(-A)
+
+
+def _scaled_columns(n, p, seed=5):
+    """Columns scaled 1e-3 .. 1e3: the normal equations' condition number ~1e12 without equilibration."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * np.logspace(-3, 3, p)
+    w = np.zeros(p)
+    w[rng.choice(p, p // 10, replace=False)] = 3.0 * rng.standard_normal(p // 10)
+    return X, X @ w + 5.0 * rng.standard_normal(n) + 2.0
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("solver", ["auto", "cg", "lsqr"])
+@pytest.mark.parametrize("storage", ["csr_matrix", "csc_matrix"])
+@pytest.mark.parametrize("alpha", [1e-5, 1e-2])
+def test_sparse_ridge_widely_scaled_columns_reach_the_optimum(alpha, storage, solver, fit_intercept):
+    """Jacobi scaling: without it CG/LSQR stopped at max_iter 20-100% above the optimum (and warned)."""
+    X, y = _scaled_columns(200, 150)
+    ref = Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="svd").fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        coef, intercept, _ = ridge_solve(STORAGES[storage](X), y, alpha, fit_intercept=fit_intercept, solver=solver)
+    f = objective(X, y, coef, intercept, alpha)
+    f_ref = objective(X, y, ref.coef_, float(ref.intercept_), alpha)
+    assert f <= f_ref * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("storage", ["csr_matrix", "csc_matrix"])
+def test_sparse_lstsq_widely_scaled_columns(storage, fit_intercept):
+    """LSQR that hits its limit on ill-scaled columns starts again on equilibrated ones (full rank: the unique solution)."""
+    X, y = _scaled_columns(200, 150)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        coef, intercept = lstsq_solve(STORAGES[storage](X), y, fit_intercept=fit_intercept)
+    Xc = X - X.mean(0) if fit_intercept else X
+    yc = y - y.mean() if fit_intercept else y
+    ref = scipy.linalg.lstsq(Xc, yc, lapack_driver="gelsd")[0]
+    f = objective(X, y, coef, intercept, 0.0)
+    f_ref = objective(X, y, ref, (y.mean() - X.mean(0) @ ref) if fit_intercept else 0.0, 0.0)
+    assert f <= f_ref * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("storage", ["C", "csr_matrix", "csc_matrix"])
+def test_column_norms_are_the_centered_ones(storage, fit_intercept, weighted):
+    rng = np.random.default_rng(2)
+    X = (rng.standard_normal((40, 7)) + 1e3) * (rng.random((40, 7)) < 0.5)
+    X[:, 3] = 0.0  # an empty column
+    y = rng.standard_normal(40)
+    sw = rng.random(40) + 0.5 if weighted else None
+    Xs = STORAGES[storage](X)
+    if sp.issparse(Xs):
+        op = ridge_mod._sparse_operator(Xs.tocsr() if storage == "csr_matrix" else Xs.tocsc(), y[:, None], fit_intercept, sw)[0]
+    d = np.ones(40) if sw is None else np.sqrt(sw)
+    mean = np.average(X, axis=0, weights=sw) if fit_intercept else np.zeros(7)
+    if not sp.issparse(Xs):  # the operator's convention: X holds DX, centered along d
+        op = ridge_mod._Centered(X * d[:, None], mean if fit_intercept else None, None if sw is None else d)
+    expected = (((X - mean) * d[:, None]) ** 2).sum(0)
+    np.testing.assert_allclose(op.column_norms(), expected, rtol=1e-12, atol=1e-9)
+
+
+def test_sparse_auto_takes_the_direct_solve_when_it_is_cheap():
+    """Columns 100 ± 0.01 without intercept: CG met its residual tol 5e-4 above the optimum; the refined Cholesky 1e-12."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 20)) * 0.01 + 100.0
+    y = X[:, :2] @ np.array([3.0, -2.0]) + 0.5 * rng.standard_normal(30) + 2.0
+    assert ridge_mod._sparse_auto(sp.csc_matrix(X)) == "cholesky"
+    coef, intercept, _ = ridge_solve(sp.csc_matrix(X), y, 4e-5, fit_intercept=False)
+    ref = Ridge(alpha=4e-5, fit_intercept=False, solver="svd").fit(X, y)
+    assert objective(X, y, coef, 0.0, 4e-5) <= objective(X, y, ref.coef_, 0.0, 4e-5) * (1 + 1e-9)

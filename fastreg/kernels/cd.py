@@ -314,3 +314,27 @@ def column_stats_csc_weighted(data, indices, indptr, d, dd, col_dsum, norms):
             q += v * v
         col_dsum[j] = s
         norms[j] = q
+
+
+@njit(cache=True, nogil=True)
+def centered_norms_compressed(data, indices, indptr, by_row, mean, d, norms, stored_dd):
+    """``norms[j] += Σ_stored (Xᵢⱼ − dᵢ·meanⱼ)²`` and ``stored_dd[j] += Σ_stored dᵢ²`` over CSR or CSC arrays.
+
+    ``by_row``: ``indptr`` runs over rows (CSR), else over columns (CSC).
+    ``d`` of length 0 means ``d = 1`` (no weights).
+    The implicit zeros' share, ``meanⱼ²·(Σd² − stored_dd[j])``, is the
+    caller's; no large sums are subtracted.
+    """
+    weighted = d.shape[0] > 0
+    for a in range(indptr.shape[0] - 1):
+        for k in range(np.uintp(indptr[a]), np.uintp(indptr[a + 1])):
+            b = indices[k]
+            j = b if by_row else a
+            if weighted:
+                di = d[a if by_row else b]
+                v = float(data[k]) - di * mean[j]
+                stored_dd[j] += di * di
+            else:
+                v = float(data[k]) - mean[j]
+                stored_dd[j] += 1.0
+            norms[j] += v * v

@@ -43,6 +43,7 @@ from scipy.optimize import minimize, nnls
 from .._preprocess import column_means, preprocess
 from .._threads import blas_threads, threads_for
 from .._validation import to_csc
+from ..kernels.cd import centered_norms_compressed
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
 from ._linalg import cho_factor
@@ -77,8 +78,17 @@ _SCATTER_S = 5e-9
 _FLOP_S = 1e-10
 _DENSE_ENTRY_S = 2e-9
 _CG_TYPICAL_ITERS = 20
+# Below this estimated Gram cost (seconds) "auto" factors whatever CG would
+# cost: CG stops on the normal equations' residual, which on an
+# ill-conditioned X (columns 100 ± 0.01 without intercept) left 1e-6..5e-4
+# relative objective at tol=1e-10, where the refined Cholesky lands at 1e-12.
+_SPARSE_AUTO_EXACT_S = 2e-3
 _FUSED_NNZ_S = 1.5e-9
 _LSTSQ_LSQR_TOL = 1e-14
+# Jacobi scaling of the iterative solvers once the diagonal of X_cᵀX_c + αI
+# spreads over more than this factor (column scales over 10x): columns scaled
+# 1e-3..1e3 left CG/LSQR 20-100% above the optimum at max_iter without it.
+_JACOBI_SPREAD = 100.0
 # Dense wide "auto": conjugate gradients on the dual (two BLAS gemv passes over
 # X per iteration) while they are predicted cheaper than the Cholesky route's
 # syrk (n²p multiply-adds). Measured here on 1,000 × 20,000 float64: syrk
@@ -125,6 +135,54 @@ class _Centered:
         if self.mean is not None:
             out = out - np.multiply.outer(self.mean, U.sum(axis=0) if self.d is None else self.d @ U)
         return out
+
+    def column_norms(self):
+        """``‖X_c[:, j]‖²`` for every column, summed from the centered values (no ``ΣX² − n·x̄²`` cancellation).
+
+        Sparse ``X``: stored entries contribute ``(xᵢⱼ − dᵢx̄ⱼ)²``, the others
+        ``(dᵢx̄ⱼ)²`` (``d = 1`` without weights). The Jacobi scaling of the
+        iterative solvers.
+        """
+        X, mean = self.X, self.mean
+        n, p = X.shape
+        if not sp.issparse(X):
+            A = np.asarray(X, dtype=np.float64)
+            if mean is not None:
+                A = A - (mean if self.d is None else np.multiply.outer(self.d, mean))
+            return np.einsum("ij,ij->j", A, A)
+        norms, stored_dd = np.zeros(p), np.zeros(p)
+        d = np.empty(0) if self.d is None else self.d
+        centered_norms_compressed(
+            X.data, X.indices, X.indptr, X.format == "csr", np.zeros(p) if mean is None else mean, d, norms, stored_dd
+        )
+        if mean is not None:
+            norms += mean * mean * np.maximum(self.dd - stored_dd, 0.0)
+        return norms
+
+    def scaled_operator(self, scale, alpha=0.0):
+        """``X_c·diag(scale)`` as a LinearOperator, stacked on ``√α·diag(scale)`` when ``alpha > 0``.
+
+        LSQR on it solves the Ridge problem in ``v = w/scale``: with ``scale``
+        the inverse column norms, all columns have norm one (Jacobi
+        equilibration), so widely scaled columns no longer slow it down.
+        """
+        n, p = self.shape
+        root = math.sqrt(alpha)
+
+        def matvec(v):
+            v = np.ravel(v) * scale
+            out = np.ravel(self.dot(v))
+            return np.concatenate([out, root * v]) if alpha > 0.0 else out
+
+        def rmatvec(u):
+            u = np.ravel(u)
+            out = np.ravel(self.tdot(u[:n]))
+            if alpha > 0.0:
+                out = out + root * u[n:]
+            return out * scale
+
+        rows = n + p if alpha > 0.0 else n
+        return LinearOperator((rows, p), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
 
     def normal(self, V, alpha):
         """``(X_cᵀX_c + αI) V``."""
@@ -248,14 +306,17 @@ def ridge_solve(
         dual ``(X_cX_cᵀ + αI) c = y_c`` instead (see ``_dual_cg``: two BLAS
         passes over dense ``X`` per iteration, one fused pass over a CSC copy
         of sparse ``X``).
-        ``"lsqr"``: LSQR with ``damp = √α``.
+        ``"lsqr"``: LSQR on ``[X_c; √α I] w ≈ [y_c; 0]``. Both ``"cg"`` on the
+        normal equations and ``"lsqr"`` scale the columns to unit norm
+        (Jacobi): columns of very different scales (1e-3 to 1e3) otherwise
+        stall them far from the optimum.
         ``"auto"``: ``"cholesky"`` for dense ``X``, except where ``"cg"`` runs on
         the dual: there CG runs first (to a dual residual of at most
         ``min(tol, 1e-12)·‖y_c‖``) and hands over to ``"cholesky"`` as soon as
         its rate predicts more iterations than the syrk of ``X`` costs
         (about ``0.035·n`` iterations here); for sparse ``X``, ``"cholesky"``
         when ``n ≥ p``, ``p ≤ 2000`` and forming the Gram is estimated cheaper
-        than conjugate gradients, else ``"cg"`` (one fused pass over ``X`` per
+        than conjugate gradients or under 2 ms, else ``"cg"`` (one fused pass over ``X`` per
         iteration when unweighted, see ``_Centered.normal_operator``), on
         the dual when ``n < p``.
     tol : float
@@ -440,7 +501,9 @@ def _sparse_auto(X):
     Estimated seconds (constants measured on 2 cores, cold caches): the
     Gram's ``Σ nnz_row²/2`` scattered updates, the Cholesky's ``p³/3``
     flops on one thread and ``p²`` for the dense matrices, against
-    ``_CG_TYPICAL_ITERS`` fused passes over the stored entries.
+    ``_CG_TYPICAL_ITERS`` fused passes over the stored entries. A Gram
+    estimated under ``_SPARSE_AUTO_EXACT_S`` is always taken: the refined
+    direct solve does not depend on the conditioning of ``X``.
     """
     n, p = X.shape
     if n < p:
@@ -452,6 +515,8 @@ def _sparse_auto(X):
     else:
         counts = np.diff(X.indptr).astype(np.float64)
     gram = 0.5 * float(counts @ counts) * _SCATTER_S + p**3 / 3.0 * _FLOP_S + p * p * _DENSE_ENTRY_S
+    if gram <= _SPARSE_AUTO_EXACT_S:
+        return "cholesky"  # cheap either way: take the refined direct solve
     iterative = _CG_TYPICAL_ITERS * X.nnz * _FUSED_NNZ_S
     return "cholesky" if gram < iterative else "cg"
 
@@ -692,6 +757,21 @@ def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
     return _iterative(_ITERATIVE_DEFAULT, op, Y_c, alpha, tol, max_iter)
 
 
+def _jacobi(op, alpha):
+    """The diagonal of ``X_cᵀX_c + αI`` when its entries spread over more than ``_JACOBI_SPREAD``, else ``None``.
+
+    Scaling by a constant leaves CG and LSQR unchanged, so columns of like
+    norms keep the plain iteration; widely scaled columns get the Jacobi
+    (column-equilibrated) one. Zero entries (empty columns at ``α = 0``) count as one.
+    """
+    diagonal = op.column_norms() + alpha
+    live = diagonal[diagonal > 0.0]
+    if live.size == 0 or live.max() <= _JACOBI_SPREAD * live.min():
+        return None
+    diagonal[~(diagonal > 0.0)] = 1.0
+    return diagonal
+
+
 def _iterative(solver, op, Y_c, alpha, tol, max_iter):
     """CG on the normal equations or damped LSQR, one target at a time."""
     p = op.shape[1]
@@ -699,9 +779,14 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
     W = np.empty((p, k))
     n_iter = 0
     unconverged = 0
+    diagonal = _jacobi(op, alpha)
     if solver == "cg":
         A = op.normal_operator(alpha)
         B = op.tdot(Y_c)
+        M = None
+        if diagonal is not None:
+            inverse = 1.0 / diagonal
+            M = LinearOperator((p, p), matvec=lambda v: np.ravel(v) * inverse, dtype=np.float64)
         for j in range(k):
             count = [0]
 
@@ -709,20 +794,21 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
                 count[0] += 1
 
             w, info = cg(
-                A, B[:, j], atol=0.0, maxiter=max_iter, callback=callback,
+                A, B[:, j], atol=0.0, maxiter=max_iter, callback=callback, M=M,
                 **{_CG_RTOL: tol},
             )
             W[:, j] = w
             n_iter = max(n_iter, count[0])
             unconverged += info > 0
     elif solver == "lsqr":
-        A = op.linear_operator()
-        damp = math.sqrt(alpha)
+        scale = np.ones(p) if diagonal is None else 1.0 / np.sqrt(diagonal)
+        A = op.scaled_operator(scale, alpha)
+        zeros = np.zeros(A.shape[0] - Y_c.shape[0])
         for j in range(k):
             result = lsqr(
-                A, Y_c[:, j], damp=damp, atol=tol, btol=tol, conlim=1e12, iter_lim=max_iter
+                A, np.concatenate([Y_c[:, j], zeros]), atol=tol, btol=tol, conlim=1e12, iter_lim=max_iter
             )
-            W[:, j] = result[0]
+            W[:, j] = result[0] * scale
             n_iter = max(n_iter, int(result[2]))
             unconverged += result[1] == 7
     else:  # pragma: no cover - guarded by ridge_solve
@@ -773,10 +859,25 @@ def _lstsq_all(X, y, fit_intercept, sample_weight=None):
         iter_lim = max(100, 10 * min(n, p))
         W = np.empty((p, Y.shape[1]))
         n_iter = 0
+        scaled = None
         for j in range(Y.shape[1]):
             result = lsqr(A, Y_c[:, j], atol=_LSTSQ_LSQR_TOL, btol=_LSTSQ_LSQR_TOL, iter_lim=iter_lim)
+            spent = int(result[2])
+            if result[1] == 7:
+                # Ill-conditioned: equilibrate the columns and start again. The
+                # answer is a least-squares solution; where X is also
+                # rank-deficient it is minimum-norm in the scaled variables
+                # only (the unscaled LSQR above is the minimum-norm one).
+                if scaled is None:
+                    norms = op.column_norms()
+                    norms[~(norms > 0.0)] = 1.0
+                    scale = 1.0 / np.sqrt(norms)
+                    scaled = op.scaled_operator(scale)
+                result = lsqr(scaled, Y_c[:, j], atol=_LSTSQ_LSQR_TOL, btol=_LSTSQ_LSQR_TOL, iter_lim=iter_lim)
+                spent += int(result[2])
+                result = (result[0] * scale,) + tuple(result[1:])
             W[:, j] = result[0]
-            n_iter = max(n_iter, int(result[2]))
+            n_iter = max(n_iter, spent)
             if result[1] == 7:
                 warnings.warn(
                     f"least-squares LSQR reached its iteration limit ({iter_lim}); "
