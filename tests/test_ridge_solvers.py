@@ -682,3 +682,16 @@ def test_sparse_auto_takes_the_direct_solve_when_it_is_cheap():
     coef, intercept, _ = ridge_solve(sp.csc_matrix(X), y, 4e-5, fit_intercept=False)
     ref = Ridge(alpha=4e-5, fit_intercept=False, solver="svd").fit(X, y)
     assert objective(X, y, coef, 0.0, 4e-5) <= objective(X, y, ref.coef_, 0.0, 4e-5) * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("alpha", [1e-3, 1.0])
+def test_sparse_wide_auto_hands_a_slow_dual_cg_to_the_factorization(monkeypatch, alpha):
+    """150 x 200, columns scaled 1e-3..1e3: dual CG stopped at max_iter 1e5-1e7x above the optimum; "auto" now gives up on it for the refined dual Gram."""
+    cholesky_spy = Spy(monkeypatch, "_sparse_cholesky")
+    X, y = _scaled_columns(150, 200, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        coef, intercept, _ = ridge_solve(sp.csr_matrix(X), y, alpha)
+    ref = Ridge(alpha=alpha, solver="svd").fit(X, y)
+    assert objective(X, y, coef, intercept, alpha) <= objective(X, y, ref.coef_, float(ref.intercept_), alpha) * (1 + 1e-9)
+    assert len(cholesky_spy.returns) == 1

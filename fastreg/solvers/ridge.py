@@ -83,6 +83,11 @@ _CG_TYPICAL_ITERS = 20
 # ill-conditioned X (columns 100 ± 0.01 without intercept) left 1e-6..5e-4
 # relative objective at tol=1e-10, where the refined Cholesky lands at 1e-12.
 _SPARSE_AUTO_EXACT_S = 2e-3
+# Wide sparse "auto": CG on the dual gives up for the refined dual Cholesky
+# once its rate predicts more iterations than the Gram costs (and at least
+# this many): columns scaled 1e-3..1e3 (150 x 200) left dual CG at max_iter
+# 1e5-1e7 times above the optimum.
+_SPARSE_DUAL_MIN_BUDGET = 100
 _FUSED_NNZ_S = 1.5e-9
 _LSTSQ_LSQR_TOL = 1e-14
 # Jacobi scaling of the iterative solvers once the diagonal of X_cᵀX_c + αI
@@ -370,7 +375,8 @@ def ridge_solve(
 
     if sp.issparse(X):
         X = _sparse_float64(X)
-        if solver == "auto":
+        chosen = solver == "auto"
+        if chosen:
             solver = _sparse_auto(X)
         if solver == "cholesky" and min(n, p) > _SPARSE_GRAM_MAX:
             solver = _ITERATIVE_DEFAULT
@@ -383,7 +389,11 @@ def ridge_solve(
             if solver == "cholesky":
                 W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             elif solver == "cg" and n < p:
-                W, n_iter = _dual_cg(_SparseDual(op.X, op.mean, op.d), Y_c, alpha, tol, max_iter)
+                budget = _sparse_dual_budget(X) if chosen else None
+                W, n_iter = _dual_cg(_SparseDual(op.X, op.mean, op.d), Y_c, alpha, tol, max_iter, budget)
+                if W is None:  # gave up on its budget: factor the dual instead
+                    W, more = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
+                    n_iter += more or 0
             else:
                 W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
             # inside the limit too: a threaded x̄ᵀW would leave BLAS threads
@@ -519,6 +529,22 @@ def _sparse_auto(X):
         return "cholesky"  # cheap either way: take the refined direct solve
     iterative = _CG_TYPICAL_ITERS * X.nnz * _FUSED_NNZ_S
     return "cholesky" if gram < iterative else "cg"
+
+
+def _sparse_dual_budget(X):
+    """"auto"'s budget for CG on the sparse dual, in iterations: the cost of factoring ``XXᵀ`` instead (``None`` past ``_SPARSE_AUTO_GRAM_MAX`` rows).
+
+    At least ``_SPARSE_DUAL_MIN_BUDGET``: CG, exact and cheap on the usual
+    well-conditioned wide data, is given a fair run before the factorization
+    (which, refined, does not depend on the conditioning) takes over.
+    """
+    n, p = X.shape
+    if n > _SPARSE_AUTO_GRAM_MAX:
+        return None
+    per_column = np.diff(X.indptr) if X.format == "csc" else np.bincount(X.indices, minlength=p)
+    per_column = per_column.astype(np.float64)
+    gram = 0.5 * float(per_column @ per_column) * _SCATTER_S + n**3 / 3.0 * _FLOP_S + n * n * _DENSE_ENTRY_S
+    return max(gram / max(X.nnz * _FUSED_NNZ_S, 1e-12), _SPARSE_DUAL_MIN_BUDGET)
 
 
 def _sparse_float64(X):
