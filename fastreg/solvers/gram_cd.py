@@ -140,7 +140,13 @@ def _support_newton(G, q, y_norm2, w, l1, l2):
             break
         signs = np.sign(x[support])
         A = G[np.ix_(support, support)] + l2 * np.eye(support.size)
-        z = la.lstsq(A, q[support] - l1 * signs, lapack_driver="gelsd", check_finite=False)[0]
+        rhs = q[support] - l1 * signs
+        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(rhs))):
+            return None  # overflow: left to the caller's divergence check
+        try:
+            z = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
+        except (np.linalg.LinAlgError, ValueError):
+            return None
         if not np.all(np.isfinite(z)):
             return None
         crossing = np.sign(z) != signs
@@ -148,9 +154,11 @@ def _support_newton(G, q, y_norm2, w, l1, l2):
             x[support] = z
             break
         current = x[support]
-        t = np.min(current[crossing] / (current[crossing] - z[crossing]))  # in [0, 1): the first zero
-        moved = current + t * (z - current)
-        moved[np.argmin(np.where(crossing, current / (current - z), np.inf))] = 0.0  # the one at t
+        ratio = np.full(current.shape[0], np.inf)
+        ratio[crossing] = current[crossing] / (current[crossing] - z[crossing])  # in [0, 1): where each reaches zero
+        first = int(np.argmin(ratio))
+        moved = current + ratio[first] * (z - current)
+        moved[first] = 0.0
         x[support] = moved
         support = support[moved != 0.0]
     if _gram_primal(G, q, y_norm2, x, l1, l2) < _gram_primal(G, q, y_norm2, w, l1, l2):

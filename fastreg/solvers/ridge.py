@@ -151,10 +151,13 @@ class _Centered:
         X, mean = self.X, self.mean
         n, p = X.shape
         if not sp.issparse(X):
-            A = np.asarray(X, dtype=np.float64)
-            if mean is not None:
-                A = A - (mean if self.d is None else np.multiply.outer(self.d, mean))
-            return np.einsum("ij,ij->j", A, A)
+            norms = np.zeros(p)
+            for i in range(0, n, 4096):  # row blocks: no full centered copy
+                A = np.asarray(X[i : i + 4096], dtype=np.float64)
+                if mean is not None:
+                    A = A - (mean if self.d is None else np.multiply.outer(self.d[i : i + 4096], mean))
+                norms += np.einsum("ij,ij->j", A, A)
+            return norms
         norms, stored_dd = np.zeros(p), np.zeros(p)
         d = np.empty(0) if self.d is None else self.d
         centered_norms_compressed(
@@ -311,10 +314,11 @@ def ridge_solve(
         dual ``(X_cX_cᵀ + αI) c = y_c`` instead (see ``_dual_cg``: two BLAS
         passes over dense ``X`` per iteration, one fused pass over a CSC copy
         of sparse ``X``).
-        ``"lsqr"``: LSQR on ``[X_c; √α I] w ≈ [y_c; 0]``. Both ``"cg"`` on the
-        normal equations and ``"lsqr"`` scale the columns to unit norm
-        (Jacobi): columns of very different scales (1e-3 to 1e3) otherwise
-        stall them far from the optimum.
+        ``"lsqr"``: LSQR with ``damp = √α``. Where the column norms spread
+        over more than 100x, ``"cg"`` on the normal equations and ``"lsqr"``
+        scale the columns to unit norm (Jacobi; LSQR then on
+        ``[X_cD; √α·D] v ≈ [y_c; 0]``): columns of very different scales
+        (1e-3 to 1e3) otherwise stall them far from the optimum.
         ``"auto"``: ``"cholesky"`` for dense ``X``, except where ``"cg"`` runs on
         the dual: there CG runs first (to a dual residual of at most
         ``min(tol, 1e-12)·‖y_c‖``) and hands over to ``"cholesky"`` as soon as
@@ -827,12 +831,15 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
             n_iter = max(n_iter, count[0])
             unconverged += info > 0
     elif solver == "lsqr":
-        scale = np.ones(p) if diagonal is None else 1.0 / np.sqrt(diagonal)
-        A = op.scaled_operator(scale, alpha)
-        zeros = np.zeros(A.shape[0] - Y_c.shape[0])
+        if diagonal is None:  # LSQR's own damping: the same iterates as the stacked system
+            A, scale, damp, zeros = op.linear_operator(), 1.0, math.sqrt(alpha), np.zeros(0)
+        else:  # Jacobi: LSQR on [X_c D; √α D] v ≈ [y_c; 0], w = Dv
+            scale = 1.0 / np.sqrt(diagonal)
+            A, damp = op.scaled_operator(scale, alpha), 0.0
+            zeros = np.zeros(A.shape[0] - Y_c.shape[0])
         for j in range(k):
             result = lsqr(
-                A, np.concatenate([Y_c[:, j], zeros]), atol=tol, btol=tol, conlim=1e12, iter_lim=max_iter
+                A, np.concatenate([Y_c[:, j], zeros]), damp=damp, atol=tol, btol=tol, conlim=1e12, iter_lim=max_iter
             )
             W[:, j] = result[0] * scale
             n_iter = max(n_iter, int(result[2]))
