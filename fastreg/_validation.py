@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_X_y
+from sklearn.utils import assert_all_finite, check_X_y
 from sklearn.utils.validation import validate_data
 
 from .kernels.layout import csr_to_csc
@@ -117,7 +117,7 @@ def canonical_sparse(X):
     return X
 
 
-def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, multi_output=False):
+def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, multi_output=False, defer_finite=False):
     """Validate ``X``, ``y`` for an estimator's ``fit`` (sets ``n_features_in_``).
 
     Parameters
@@ -133,6 +133,12 @@ def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, m
         only when needed).
     multi_output : bool, default=False
         Accept 2-D ``y`` (n_samples, n_targets).
+    defer_finite : bool, default=False
+        Leave dense ``X``'s check for NaN and infinity to the caller, who
+        must make it (:func:`check_finite`), or read ``X`` in a pass whose
+        column statistics are non-finite exactly when ``X`` is and call
+        :func:`check_finite` then (coordinate descent's copy does). Sparse
+        ``X`` is checked here either way.
 
     Returns
     -------
@@ -151,11 +157,24 @@ def validate_fit_data(estimator, X, y, sparse_format="csr", *, canonical=True, m
             dtype=list(FLOAT_DTYPES),
             y_numeric=True,
             multi_output=multi_output,
+            ensure_all_finite=not defer_finite,
         ),
         X,
         y,
     )
+    if defer_finite and sp.issparse(X):
+        check_finite(X, estimator)
     return sparse_as(X, sparse_format, canonical=canonical), np.asarray(y, dtype=np.float64)
+
+
+def check_finite(X, estimator=None):
+    """Raise scikit-learn's ``ValueError`` ("Input X contains NaN." / "... infinity ...") if ``X`` is not finite.
+
+    One read of ``X`` (NumPy's sum first); the check :func:`validate_fit_data`
+    makes unless ``defer_finite``.
+    """
+    name = None if estimator is None else (estimator if isinstance(estimator, str) else type(estimator).__name__)
+    assert_all_finite(X, input_name="X", estimator_name=name)
 
 
 def validate_xy(X, y, sparse_format="csr", *, canonical=True):

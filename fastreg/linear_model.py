@@ -7,11 +7,13 @@ and ``sklearn.linear_model.Lasso(alpha=a)`` have the same optimum.
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
+    check_finite,
     check_alpha,
     check_bool,
     check_finite_result,
@@ -59,10 +61,10 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _validate_fit_data(self, X, y, sparse_format, sample_weight=None, *, expand_scalar=False):
+    def _validate_fit_data(self, X, y, sparse_format, sample_weight=None, *, expand_scalar=False, defer_finite=False):
         # fastreg._validation is the one door: clear errors for bad input, and
         # sparse X converted and canonicalized (duplicates summed) on a copy.
-        X, y = validate_fit_data(self, X, y, sparse_format, multi_output=True)
+        X, y = validate_fit_data(self, X, y, sparse_format, multi_output=True, defer_finite=defer_finite)
         sample_weight = check_sample_weight(sample_weight, X, expand_scalar=expand_scalar)
         return X, y, sample_weight
 
@@ -371,9 +373,13 @@ class ElasticNet(_LinearModel):
             return _dask_fit(
                 self, X, y, sample_weight, alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=max_iter, solver=self.solver
             )
-        X, y, sample_weight = self._validate_fit_data(X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight)
+        X, y, sample_weight = self._validate_fit_data(
+            X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight, defer_finite=True
+        )
         if solver == "auto":
             solver = auto_enet_solver(X, sample_weight, bool(self.copy_X))
+        if not sp.issparse(X) and (solver != "cd" or sample_weight is not None):
+            check_finite(X, self)  # else CD's one pass over dense X checks it (fastreg.solvers.cd._Dense)
         extra = {}
         if solver == "cd":
             extra = {"sample_weight": sample_weight, "copy_X": bool(self.copy_X)}

@@ -20,6 +20,7 @@ from scipy.linalg import cho_solve
 from sklearn.linear_model import lars_path, lars_path_gram
 
 from .._threads import SERIAL_MAX_VALUES, blas_threads, numba_threads
+from .._validation import check_finite
 from ..exceptions import DivergenceError
 from .._preprocess import center_scale_dense, scale_rows_sparse, weighted_offsets
 from ..kernels.cd import (
@@ -91,7 +92,14 @@ class _Dense:
     """
 
     def __init__(self, X, fit_intercept):
-        XF, mean, m2, constant = fortran_stats(X)
+        with np.errstate(invalid="ignore", over="ignore"):  # non-finite X: the error below, not a warning
+            XF, mean, m2, constant = fortran_stats(X)
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(m2))):
+            # NaN or ±inf anywhere in a column makes its sums non-finite, so a
+            # finite X is certified here without another pass (the estimators
+            # defer their check to this; a non-finite sum of finite values,
+            # overflow, passes on to the divergence checks)
+            check_finite(X)
         self.XT = XF.T
         if fit_intercept:
             self.mean, self.norms, self.constant = mean, m2, constant
