@@ -134,7 +134,7 @@ def tasks(selected):
 
 
 # ---------------------------------------------------------------- running
-def run_task(X, y, kind, divisor, rounds):
+def run_task(X, y, kind, divisor, rounds, settle=0.0):
     if kind == "lasso":
         alpha = alpha_max(X, y) / divisor
         solvers, objective = lasso_solvers(), lasso_objective
@@ -153,6 +153,8 @@ def run_task(X, y, kind, divisor, rounds):
     names = list(solvers)
     for r in range(rounds):
         for name in names[r % len(names):] + names[: r % len(names)]:
+            if settle:
+                time.sleep(settle)  # let the previous solver's BLAS threads stop spinning
             model = solvers[name](alpha)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -176,6 +178,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--obj-rtol", type=float, default=1e-8)
     parser.add_argument("--plot", default=None, help="save a bar chart PNG here")
+    parser.add_argument(
+        "--settle", type=float, default=0.0,
+        help="seconds to pause before each timed fit (default 0): OpenBLAS threads a solver woke keep spinning "
+        "for ~0.1-0.2 s and slow whatever runs next on the same cores",
+    )
     args = parser.parse_args()
 
     rows = []
@@ -186,7 +193,7 @@ def main():
             cache[data] = DATA[data]()
         X, y = cache[data]
         name = task_name(data, kind, divisor)
-        alpha, res = run_task(X, y, kind, divisor, args.rounds)
+        alpha, res = run_task(X, y, kind, divisor, args.rounds, args.settle)
         rows.append((name, res))
         print(f"\n{name} (alpha = {alpha:.4g}, {X.shape[0]} x {X.shape[1]}{' CSR' if sp.issparse(X) else ''})")
         for solver, (t, rel) in res.items():
