@@ -513,9 +513,8 @@ def _sparse_auto(X):
     """``"cholesky"`` or ``"cg"`` for tall sparse ``X`` (whichever is estimated faster), ``"cg"`` (on the dual) for wide.
 
     Estimated seconds (constants measured on 2 cores, cold caches): the
-    Gram's ``Σ nnz_row²/2`` scattered updates, the Cholesky's ``p³/3``
-    flops on one thread and ``p²`` for the dense matrices, against
-    ``_CG_TYPICAL_ITERS`` fused passes over the stored entries. A Gram
+    Gram's (:func:`_gram_seconds`) against ``_CG_TYPICAL_ITERS`` fused
+    passes over the stored entries. A Gram
     estimated under ``_SPARSE_AUTO_EXACT_S`` is always taken: the refined
     direct solve does not depend on the conditioning of ``X``.
     """
@@ -524,11 +523,7 @@ def _sparse_auto(X):
         return "cg"  # on the n × n dual, one fused pass per iteration
     if p > _SPARSE_AUTO_GRAM_MAX:
         return "cg"
-    if X.format == "csc":
-        counts = np.bincount(X.indices, minlength=n).astype(np.float64)  # stored entries per row
-    else:
-        counts = np.diff(X.indptr).astype(np.float64)
-    gram = 0.5 * float(counts @ counts) * _SCATTER_S + p**3 / 3.0 * _FLOP_S + p * p * _DENSE_ENTRY_S
+    gram = _gram_seconds(X, dual=False)
     if gram <= _SPARSE_AUTO_EXACT_S:
         return "cholesky"  # cheap either way: take the refined direct solve
     iterative = _CG_TYPICAL_ITERS * X.nnz * _FUSED_NNZ_S
@@ -542,13 +537,27 @@ def _sparse_dual_budget(X):
     well-conditioned wide data, is given a fair run before the factorization
     (which, refined, does not depend on the conditioning) takes over.
     """
-    n, p = X.shape
-    if n > _SPARSE_AUTO_GRAM_MAX:
+    if X.shape[0] > _SPARSE_AUTO_GRAM_MAX:
         return None
-    per_column = np.diff(X.indptr) if X.format == "csc" else np.bincount(X.indices, minlength=p)
-    per_column = per_column.astype(np.float64)
-    gram = 0.5 * float(per_column @ per_column) * _SCATTER_S + n**3 / 3.0 * _FLOP_S + n * n * _DENSE_ENTRY_S
-    return max(gram / max(X.nnz * _FUSED_NNZ_S, 1e-12), _SPARSE_DUAL_MIN_BUDGET)
+    return max(_gram_seconds(X, dual=True) / max(X.nnz * _FUSED_NNZ_S, 1e-12), _SPARSE_DUAL_MIN_BUDGET)
+
+
+def _gram_seconds(X, dual):
+    """Estimated seconds to form and factor the primal ``XᵀX`` (or, ``dual``, the ``XXᵀ``) of sparse ``X``.
+
+    ``Σ c²/2`` scattered updates over the stored entries per row (dual: per
+    column), ``m³/3`` flops of the Cholesky on one thread and ``m²`` for the
+    dense ``m × m`` matrices (``m = p``, dual ``n``).
+    """
+    n, p = X.shape
+    by_row = X.format == "csr"
+    if dual:  # entries per column
+        counts = np.bincount(X.indices, minlength=p) if by_row else np.diff(X.indptr)
+    else:  # entries per row
+        counts = np.diff(X.indptr) if by_row else np.bincount(X.indices, minlength=n)
+    counts = counts.astype(np.float64)
+    m = n if dual else p
+    return 0.5 * float(counts @ counts) * _SCATTER_S + m**3 / 3.0 * _FLOP_S + m * m * _DENSE_ENTRY_S
 
 
 def _sparse_float64(X):
