@@ -29,70 +29,129 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import FASTMATH
+from .intrinsics import claim, column_block, prefetch_ahead
+
+# Rows per chunk of the dense epoch's fused loop (one prefetch request per 64-byte line
+# of each), on columns of at least _PREFETCH_MIN_ROWS rows.
+_CHUNK = 128
+_PREFETCH_MIN_ROWS = 4096
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, positive):
-    """One pass of coordinate descent over ``ws`` on dense columns, centered on the fly.
+def _dense_epoch_kernel(long_columns):
+    """The dense epoch, compiled for long columns (prefetched chunks) or short ones (plain loops).
 
-    A coordinate's update of ``R`` and the next coordinate's product with
-    the updated ``R`` run in one loop: each column streams from memory once
-    and ``R`` is read once per coordinate instead of twice (300 columns of
-    20,000 rows: 3.50 → 3.07 ms, 13.7 → 15.6 GB/s of ``X``; a plain read
-    pass runs at 24 GB/s).
-
-    Parameters
-    ----------
-    XT : (p, n) C-ordered array, the transpose of Fortran-ordered ``X``
-    mean : (p,) float64, subtracted from each column as it is read (zeros: none)
-    w : (p,) float64 coefficients, updated in place
-    R : (n,) float64 residual ``y − (X − mean)w``, updated in place
-    norms : (p,) float64 squared norms of the centered columns
-    l1, l2 : float, unscaled penalties
-    ws : int64 array of the coordinates to update
-    positive : bool, constrain ``w >= 0``
+    ``long_columns`` is a closure constant: numba prunes the other branch.
     """
-    n = R.shape[0]
-    size = ws.shape[0]
-    max_dw = 0.0
-    max_w = 0.0
-    jj = _next_live(ws, norms, 0)
-    if jj == size:
-        return max_dw, max_w
-    j = ws[jj]
-    col = XT[j]
-    m = mean[j]
-    acc = 0.0
-    for i in range(n):
-        acc += (col[i] - m) * R[i]
-    while True:  # acc = X_cⱼ·R for the current j
-        wj = w[j]
-        new = soft_threshold(acc + wj * norms[j], l1, positive) / (norms[j] + l2)
-        max_w = max(max_w, abs(new))
-        d = new - wj
-        if new != wj:
-            w[j] = new
-            max_dw = max(max_dw, abs(d))
-        jj = _next_live(ws, norms, jj + 1)
+
+    @njit(cache=True, nogil=True, fastmath=FASTMATH)
+    def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, positive):
+        """One pass of coordinate descent over ``ws`` on dense columns, centered on the fly.
+
+        A coordinate's update of ``R`` and the next coordinate's product with
+        the updated ``R`` run in one loop: each column streams from memory once
+        and ``R`` is read once per coordinate instead of twice (300 columns of
+        20,000 rows: 3.50 → 3.07 ms, 13.7 → 15.6 GB/s of ``X``; a plain read
+        pass runs at 24 GB/s). Compiled twice (see :func:`dense_epoch_kernel`):
+        on long columns the loop goes in prefetched chunks and reads ``X`` at
+        24 GB/s.
+
+        Parameters
+        ----------
+        XT : (p, n) C-ordered array, the transpose of Fortran-ordered ``X``
+        mean : (p,) float64, subtracted from each column as it is read (zeros: none)
+        w : (p,) float64 coefficients, updated in place
+        R : (n,) float64 residual ``y − (X − mean)w``, updated in place
+        norms : (p,) float64 squared norms of the centered columns
+        l1, l2 : float, unscaled penalties
+        ws : int64 array of the coordinates to update
+        positive : bool, constrain ``w >= 0``
+        """
+        n = R.shape[0]
+        size = ws.shape[0]
+        max_dw = 0.0
+        max_w = 0.0
+        jj = _next_live(ws, norms, 0)
         if jj == size:
-            if new != wj:
-                for i in range(n):
-                    R[i] -= d * (col[i] - m)
             return max_dw, max_w
         j = ws[jj]
-        nxt = XT[j]
-        mn = mean[j]
+        col = XT[j]
+        m = mean[j]
         acc = 0.0
-        if new != wj:
-            for i in range(n):
-                r = R[i] - d * (col[i] - m)
-                R[i] = r
-                acc += (nxt[i] - mn) * r
-        else:
-            for i in range(n):
-                acc += (nxt[i] - mn) * R[i]
-        col = nxt
-        m = mn
+        for i in range(n):
+            acc += (col[i] - m) * R[i]
+        while True:  # acc = X_cⱼ·R for the current j
+            wj = w[j]
+            new = soft_threshold(acc + wj * norms[j], l1, positive) / (norms[j] + l2)
+            max_w = max(max_w, abs(new))
+            d = new - wj
+            if new != wj:
+                w[j] = new
+                max_dw = max(max_dw, abs(d))
+            jj = _next_live(ws, norms, jj + 1)
+            if jj == size:
+                if new != wj:
+                    for i in range(n):
+                        R[i] -= d * (col[i] - m)
+                return max_dw, max_w
+            j = ws[jj]
+            nxt = XT[j]
+            mn = mean[j]
+            acc = 0.0
+            if long_columns:
+                # Long columns in chunks of _CHUNK rows, the lines a page ahead of
+                # nxt requested before each (see .intrinsics), fixed-length inner
+                # loops; short columns, in cache more often than not, as below.
+                full = n - n % _CHUNK
+                if new != wj:
+                    for i0 in range(0, full, _CHUNK):
+                        prefetch_ahead(nxt, i0, _CHUNK)
+                        part = 0.0
+                        for i in range(i0, i0 + _CHUNK):
+                            r = R[i] - d * (col[i] - m)
+                            R[i] = r
+                            part += (nxt[i] - mn) * r
+                        acc += part
+                    for i in range(full, n):
+                        r = R[i] - d * (col[i] - m)
+                        R[i] = r
+                        acc += (nxt[i] - mn) * r
+                else:
+                    for i0 in range(0, full, _CHUNK):
+                        prefetch_ahead(nxt, i0, _CHUNK)
+                        part = 0.0
+                        for i in range(i0, i0 + _CHUNK):
+                            part += (nxt[i] - mn) * R[i]
+                        acc += part
+                    for i in range(full, n):
+                        acc += (nxt[i] - mn) * R[i]
+            elif new != wj:
+                for i in range(n):
+                    r = R[i] - d * (col[i] - m)
+                    R[i] = r
+                    acc += (nxt[i] - mn) * r
+            else:
+                for i in range(n):
+                    acc += (nxt[i] - mn) * R[i]
+            col = nxt
+            m = mn
+
+    return cd_epoch_dense
+
+
+cd_epoch_dense = _dense_epoch_kernel(False)
+cd_epoch_dense_long = _dense_epoch_kernel(True)
+
+
+def dense_epoch_kernel(n):
+    """The dense epoch for columns of ``n`` rows: prefetched chunks from ``_PREFETCH_MIN_ROWS`` rows.
+
+    Measured per epoch (old plain loop → this choice): 272 columns of 20,000
+    rows from memory 2.77 → 2.02 ms; 600 of 8,192: 2.51 → 1.97 ms; 600 of
+    4,096: 0.90 → 0.78 ms. On short columns the chunks cost more than they
+    bring (chunked, 1,000 columns of 1,000 rows took 0.20 → 0.28 ms; of 100
+    rows 3.5x as long).
+    """
+    return cd_epoch_dense_long if n >= _PREFETCH_MIN_ROWS else cd_epoch_dense
 
 
 @njit(cache=True, nogil=True)
@@ -164,25 +223,43 @@ def soft_threshold(z, l1, positive):
 def xtr_dense(XT, mean, R, ws, out):
     """``out[k] = (X[:, j] − mean[j])·R``, ``j = ws[k]``, given ``XT``, the (p, n) C-ordered transpose of ``X``."""
     n = R.shape[0]
-    for k in prange(ws.shape[0]):
-        j = ws[k]
-        col = XT[j]
-        m = mean[j]
-        acc = 0.0
-        for i in range(n):
-            acc += (col[i] - m) * R[i]
-        out[k] = acc
+    K = ws.shape[0]
+    width = column_block(n)
+    n_blocks = (K + width - 1) // width
+    counter = np.zeros(1, np.int64)
+    for _ in prange(n_blocks):  # blocks of columns claimed (see .intrinsics)
+        while True:
+            b = claim(counter)
+            if b >= n_blocks:
+                break
+            for k in range(b * width, min(K, (b + 1) * width)):
+                j = ws[k]
+                col = XT[j]
+                m = mean[j]
+                acc = 0.0
+                for i in range(n):
+                    acc += (col[i] - m) * R[i]
+                out[k] = acc
 
 
 @njit(parallel=True, cache=True)
 def xtr_csc(data, indices, indptr, R, shift, ws, out):
     """``out[k] = X[:, ws[k]]·(R − shift)`` for CSC ``X``."""
-    for k in prange(ws.shape[0]):
-        j = ws[k]
-        acc = 0.0
-        for i in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-            acc += data[i] * (R[indices[i]] - shift)
-        out[k] = acc
+    K = ws.shape[0]
+    width = column_block(indptr[-1] // max(1, indptr.shape[0] - 1))  # by the mean stored values per column
+    n_blocks = (K + width - 1) // width
+    counter = np.zeros(1, np.int64)
+    for _ in prange(n_blocks):  # blocks of columns claimed (see .intrinsics)
+        while True:
+            b = claim(counter)
+            if b >= n_blocks:
+                break
+            for k in range(b * width, min(K, (b + 1) * width)):
+                j = ws[k]
+                acc = 0.0
+                for i in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                    acc += data[i] * (R[indices[i]] - shift)
+                out[k] = acc
 
 
 @njit(cache=True)

@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import FASTMATH
+from .intrinsics import claim, column_block
 
 # Tile edge of the transpose: a 64 x 64 float64 tile is 32 KB, read and written in cache.
 _TILE = 64
@@ -56,23 +57,28 @@ def center_c_to_f(X, mean, scale, outT, partial_norms):
     n, p = X.shape
     scaled = scale.shape[0] > 0
     n_tiles = (n + _TILE - 1) // _TILE
-    for t in prange(n_tiles):
-        i0 = t * _TILE
-        i1 = min(n, i0 + _TILE)
-        norms = partial_norms[t]
-        for j0 in range(0, p, _TILE):
-            j1 = min(p, j0 + _TILE)
-            for j in range(j0, j1):
-                m = mean[j]
-                row = outT[j]
-                acc = 0.0
-                for i in range(i0, i1):
-                    v = X[i, j] - m
-                    if scaled:
-                        v *= scale[i]
-                    row[i] = v
-                    acc += np.float64(v) * np.float64(v)
-                norms[j] = acc
+    counter = np.zeros(1, np.int64)
+    for _ in prange(n_tiles):  # row tiles claimed (see .intrinsics)
+        while True:
+            t = claim(counter)
+            if t >= n_tiles:
+                break
+            i0 = t * _TILE
+            i1 = min(n, i0 + _TILE)
+            norms = partial_norms[t]
+            for j0 in range(0, p, _TILE):
+                j1 = min(p, j0 + _TILE)
+                for j in range(j0, j1):
+                    m = mean[j]
+                    row = outT[j]
+                    acc = 0.0
+                    for i in range(i0, i1):
+                        v = X[i, j] - m
+                        if scaled:
+                            v *= scale[i]
+                        row[i] = v
+                        acc += np.float64(v) * np.float64(v)
+                    norms[j] = acc
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
@@ -97,33 +103,38 @@ def copy_c_to_f_stats(X, shift, outT, sums, m2, lows, highs):
     """
     n, p = X.shape
     n_tiles = (n + _TILE - 1) // _TILE
-    for t in prange(n_tiles):
-        i0 = t * _TILE
-        i1 = min(n, i0 + _TILE)
-        for j0 in range(0, p, _TILE):
-            j1 = min(p, j0 + _TILE)
-            for j in range(j0, j1):
-                row = outT[j]
-                c = shift[j]
-                s = 0.0
-                lo = math.inf
-                hi = -math.inf
-                for i in range(i0, i1):
-                    v = X[i, j]
-                    row[i] = v
-                    f = np.float64(v)
-                    s += f - c
-                    lo = min(lo, f)
-                    hi = max(hi, f)
-                m = s / (i1 - i0)
-                q = 0.0
-                for i in range(i0, i1):  # the tile's column, just written, is in cache
-                    f = (np.float64(row[i]) - c) - m
-                    q += f * f
-                sums[t, j] = s
-                m2[t, j] = q
-                lows[t, j] = lo
-                highs[t, j] = hi
+    counter = np.zeros(1, np.int64)
+    for _ in prange(n_tiles):  # row tiles claimed (see .intrinsics)
+        while True:
+            t = claim(counter)
+            if t >= n_tiles:
+                break
+            i0 = t * _TILE
+            i1 = min(n, i0 + _TILE)
+            for j0 in range(0, p, _TILE):
+                j1 = min(p, j0 + _TILE)
+                for j in range(j0, j1):
+                    row = outT[j]
+                    c = shift[j]
+                    s = 0.0
+                    lo = math.inf
+                    hi = -math.inf
+                    for i in range(i0, i1):
+                        v = X[i, j]
+                        row[i] = v
+                        f = np.float64(v)
+                        s += f - c
+                        lo = min(lo, f)
+                        hi = max(hi, f)
+                    m = s / (i1 - i0)
+                    q = 0.0
+                    for i in range(i0, i1):  # the tile's column, just written, is in cache
+                        f = (np.float64(row[i]) - c) - m
+                        q += f * f
+                    sums[t, j] = s
+                    m2[t, j] = q
+                    lows[t, j] = lo
+                    highs[t, j] = hi
 
 
 @njit(parallel=True, cache=True)
@@ -134,18 +145,26 @@ def center_f_to_f(XT, mean, scale, outT, norms):
     """
     p, n = XT.shape
     scaled = scale.shape[0] > 0
-    for j in prange(p):
-        m = mean[j]
-        src = XT[j]
-        row = outT[j]
-        acc = 0.0
-        for i in range(n):
-            v = src[i] - m
-            if scaled:
-                v *= scale[i]
-            row[i] = v
-            acc += np.float64(v) * np.float64(v)
-        norms[j] = acc
+    width = column_block(n)
+    n_blocks = (p + width - 1) // width
+    counter = np.zeros(1, np.int64)
+    for _ in prange(n_blocks):  # column blocks claimed (see .intrinsics)
+        while True:
+            b = claim(counter)
+            if b >= n_blocks:
+                break
+            for j in range(b * width, min(p, (b + 1) * width)):
+                m = mean[j]
+                src = XT[j]
+                row = outT[j]
+                acc = 0.0
+                for i in range(n):
+                    v = src[i] - m
+                    if scaled:
+                        v *= scale[i]
+                    row[i] = v
+                    acc += np.float64(v) * np.float64(v)
+                norms[j] = acc
 
 
 @njit(cache=True, nogil=True)

@@ -26,9 +26,9 @@ from .._preprocess import center_scale_dense, scale_rows_sparse, weighted_offset
 from ..kernels.cd import (
     cd_epoch_csc,
     cd_epoch_csc_weighted,
-    cd_epoch_dense,
     column_stats_csc,
     column_stats_csc_weighted,
+    dense_epoch_kernel,
     residual_step_csc,
     residual_step_dense,
     xtr_csc,
@@ -128,7 +128,8 @@ class _Dense:
         return R, np.zeros(1)
 
     def epoch(self, w, state, l1, l2, ws, positive):
-        return cd_epoch_dense(self.XT, self.mean, w, state[0], self.norms, l1, l2, ws, positive)
+        kernel = dense_epoch_kernel(self.XT.shape[1])
+        return kernel(self.XT, self.mean, w, state[0], self.norms, l1, l2, ws, positive)
 
     def step(self, state, ws, dw):
         """A copy of the state for ``w[ws] + dw``."""
