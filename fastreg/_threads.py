@@ -45,6 +45,13 @@ def numba_threads(limit):
 # static split waits for a descheduled worker). Measured on 100,000 x 1,000 CSR
 # at 1% (1M values): Ridge 0.028 s on one thread every time against 0.026-0.09 s
 # on two; Lasso at αmax/10 0.016 s against 0.021 s.
+# Since the passes claim their blocks (fastreg.kernels.intrinsics) a busy core no
+# longer makes two threads slower than one, but they still gain little here:
+# 1M values (tall CSR) Ridge 16 ms either way; 2M (20,000 x 100,000 CSR) Ridge
+# 70 -> 47 ms alone but 71-78 ms on two against 72 on one right after a
+# scikit-learn fit (its OpenBLAS threads then hold the second core), Lasso
+# amax/10 71 ms either way; dense Lasso 2,000 x 1,000 12 ms either way, 19 ms
+# on two against 14 after scikit-learn. Kept.
 SERIAL_MAX_VALUES = 4_000_000
 
 

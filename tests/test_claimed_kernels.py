@@ -1,4 +1,4 @@
-"""Kernels whose threads claim blocks from an atomic counter, and the prefetched dense epoch.
+"""Kernels whose threads claim blocks from an atomic counter (and the fused CSR pass), and the prefetched dense epoch.
 
 Every block is done exactly once whichever thread takes it, so the results
 equal the one-thread results bit for bit, also while another thread keeps a
@@ -20,6 +20,7 @@ from fastreg._threads import numba_threads
 from fastreg.kernels import cd as kcd
 from fastreg.solvers import cd as cd_solver
 from fastreg.kernels.layout import center_c_to_f, center_f_to_f, copy_c_to_f_stats, row_tiles
+from fastreg.solvers.fused import FusedGradient
 
 
 def _copy_stats(X):
@@ -59,6 +60,12 @@ def _xtr_csc(Xs, R, ws):
     return [out]
 
 
+def _fused_csr(Xr, y, theta):
+    out = np.empty(Xr.shape[1] + 1)
+    sse = FusedGradient(Xr, n_chunks=5)(theta, y, out)  # chunks fixed, so results are too
+    return [out, np.array([sse])]
+
+
 def _cases(dtype):
     rng = np.random.default_rng(0)
     out = []
@@ -75,6 +82,7 @@ def _cases(dtype):
             (f"center_f {n}x{p}", lambda X=X, s=scale: _center_f(X, s)),
             (f"xtr {n}x{p}", lambda X=X, R=R, ws=ws: _xtr(X, R, ws)),
             (f"xtr_csc {n}x{p}", lambda Xs=Xs, R=R, ws=ws: _xtr_csc(Xs, R, ws)),
+            (f"fused csr {n}x{p}", lambda Xr=Xs.tocsr(), R=R, t=rng.standard_normal(p + 1): _fused_csr(Xr, R, t)),
         ]
     return out
 
@@ -124,6 +132,11 @@ def test_claimed_kernels_match_numpy():
     assert_allclose(_xtr(X, R, ws)[0], (X[:, ws] - X[:, ws].mean(axis=0)).T @ R, rtol=1e-12, atol=1e-10)
     Xs = sp.random(1000, 130, density=0.1, format="csc", random_state=1)
     assert_allclose(_xtr_csc(Xs, R, ws)[0], Xs[:, ws].T @ (R - 0.25), rtol=1e-12, atol=1e-12)
+    theta = rng.standard_normal(131)
+    r = theta[0] + Xs @ theta[1:] - R
+    out, sse = _fused_csr(Xs.tocsr(), R, theta)
+    assert_allclose(out, np.concatenate([[r.sum()], Xs.T @ r]), rtol=1e-12, atol=1e-10)
+    assert_allclose(sse[0], r @ r, rtol=1e-12)
 
 
 def _epoch(kernel, XT, mean, R, w, norms, l1, l2, ws, positive, epochs=4):

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from .dense import _sum_buffers
+from .intrinsics import claim
 
 
 @njit(parallel=True, cache=True)
@@ -29,39 +30,49 @@ def gradient_csr(data, indices, indptr, y, theta, bounds, buf, grad):
     indptr : (n + 1,) int32 or int64 array of row pointers
     y : (n,) float64 array
     theta : (p + 1,) float64 array, ``theta[0]`` the intercept
-    bounds : (n_chunks + 1,) int64 row boundaries (see :func:`nnz_bounds`)
-    buf : (n_chunks, p + 1) float64 scratch array
+    bounds : (n_chunks + 1,) int64 row boundaries (see :func:`nnz_bounds`); the
+        threads claim chunks (:mod:`fastreg.kernels.intrinsics`), so the result
+        depends on the chunks, not on the threads
+    buf : (n_chunks, p + 1) float64 scratch array, one row per chunk
     grad : (p + 1,) float64 output array
     """
     n_chunks = bounds.shape[0] - 1
     q = theta.shape[0]
     one = np.uintp(1)
-    sse = 0.0
-    for c in prange(n_chunks):
-        g = buf[c]
-        for j in range(q):
-            g[j] = 0.0
-        b = theta[0]
-        g0 = 0.0
-        s = 0.0
-        for i in range(bounds[c], bounds[c + 1]):
-            lo = np.uintp(indptr[i])
-            hi = np.uintp(indptr[i + 1])
-            acc = 0.0
-            k = lo
-            while k < hi:
-                acc += data[k] * theta[np.uintp(indices[k]) + one]
-                k += one
-            r = (b + acc) - y[i]
-            g0 += r
-            s += r * r
-            k = lo
-            while k < hi:
-                g[np.uintp(indices[k]) + one] += r * data[k]
-                k += one
-        g[0] = g0
-        sse += s
+    sses = np.empty(n_chunks)
+    counter = np.zeros(1, np.int64)
+    for _ in prange(n_chunks):  # chunks claimed (see .intrinsics), each with its own buffer
+        while True:
+            c = claim(counter)
+            if c >= n_chunks:
+                break
+            g = buf[c]
+            for j in range(q):
+                g[j] = 0.0
+            b = theta[0]
+            g0 = 0.0
+            s = 0.0
+            for i in range(bounds[c], bounds[c + 1]):
+                lo = np.uintp(indptr[i])
+                hi = np.uintp(indptr[i + 1])
+                acc = 0.0
+                k = lo
+                while k < hi:
+                    acc += data[k] * theta[np.uintp(indices[k]) + one]
+                    k += one
+                r = (b + acc) - y[i]
+                g0 += r
+                s += r * r
+                k = lo
+                while k < hi:
+                    g[np.uintp(indices[k]) + one] += r * data[k]
+                    k += one
+            g[0] = g0
+            sses[c] = s
     _sum_buffers(buf, grad)
+    sse = 0.0
+    for c in range(n_chunks):
+        sse += sses[c]
     return sse
 
 

@@ -16,6 +16,10 @@ from ..kernels.dense import gradient_dense_c, gradient_dense_f, row_bounds
 # Rows per block in the F-order kernel: a block of X (block × p values) should
 # stay in the per-core L2 cache between its two uses.
 _BLOCK_BYTES = 1024 * 1024
+# Chunks per thread of the CSR kernel, whose threads claim chunks (see
+# fastreg.kernels.intrinsics): with several, a thread slowed by a busy core
+# leaves its chunks to the others.
+_CSR_CHUNKS_PER_THREAD = 2
 
 
 class FusedGradient:
@@ -26,13 +30,16 @@ class FusedGradient:
     X : ndarray (C- or F-contiguous) or scipy CSR matrix/array
         Validated design matrix, float32 or float64. Never copied or modified.
     n_chunks : int, optional
-        Number of row chunks (per-thread buffers); defaults to numba's
-        current thread count.
+        Number of row chunks (one buffer each); defaults to numba's current
+        thread count, times ``_CSR_CHUNKS_PER_THREAD`` for CSR on several
+        threads.
     """
 
     def __init__(self, X, n_chunks=None):
         if n_chunks is None:
             n_chunks = numba.get_num_threads()
+            if sp.issparse(X) and n_chunks > 1:
+                n_chunks *= _CSR_CHUNKS_PER_THREAD
         self.n_samples, self.n_features = X.shape
         q = self.n_features + 1
         self._buf = np.empty((n_chunks, q))
