@@ -138,7 +138,7 @@ def _prime_memory(X):
     """Touch (and free) three times ``X``'s bytes before the timed rounds.
 
     On this VM the first touch of memory the process has never used is slow
-    (the host backs it on demand): a fresh process's first 160 MB copy took
+    (probably the host backing it on demand): a fresh process's first 160 MB copy took
     0.19 s instead of 0.036 s, and the solver that ran first in round 0
     (always the same one) paid it. Memory freed and allocated again is
     backed already: after this, the first dense-wide fastreg fit took

@@ -39,6 +39,7 @@ addresses past the end of an array are harmless.
 """
 
 from llvmlite import ir
+from llvmlite.binding import llvm_version_info
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
@@ -76,6 +77,11 @@ def column_block(n):
     return max(1, _BLOCK_VALUES // max(n, 1))
 
 
+# The intrinsic's name carries its pointer type: opaque ("p0") from LLVM 15 on,
+# "p0i8" in the LLVM 14 of older llvmlite releases.
+_PREFETCH_NAME = "llvm.prefetch.p0" if llvm_version_info[0] >= 15 else "llvm.prefetch.p0i8"
+
+
 @intrinsic
 def _prefetch(typingctx, arr, idx):
     """Ask for the cache line holding ``arr[idx]`` (read, kept in every level); any ``idx``."""
@@ -90,7 +96,7 @@ def _prefetch(typingctx, arr, idx):
         byte_ptr = builder.bitcast(ptr, ir.IntType(8).as_pointer())
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [byte_ptr.type, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        fn = cgutils.get_or_insert_function(builder.module, fnty, _PREFETCH_NAME)
         # read (0), high temporal locality (3), data cache (1)
         builder.call(fn, [byte_ptr, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
         return context.get_dummy_value()
