@@ -97,40 +97,32 @@ def _dense_epoch_kernel(long_columns):
             nxt = XT[j]
             mn = mean[j]
             acc = 0.0
+            start = 0  # of the plain loop below
             if long_columns:
                 # Long columns in chunks of _CHUNK rows, the lines a page ahead of
                 # nxt requested before each (see .intrinsics), fixed-length inner
-                # loops; short columns, in cache more often than not, as below.
-                full = n - n % _CHUNK
-                if new != wj:
-                    for i0 in range(0, full, _CHUNK):
-                        prefetch_ahead(nxt, i0, _CHUNK)
-                        part = 0.0
+                # loops; the last rows, and short columns (in cache more often
+                # than not), in the plain loop.
+                start = n - n % _CHUNK
+                for i0 in range(0, start, _CHUNK):
+                    prefetch_ahead(nxt, i0, _CHUNK)
+                    part = 0.0
+                    if new != wj:
                         for i in range(i0, i0 + _CHUNK):
                             r = R[i] - d * (col[i] - m)
                             R[i] = r
                             part += (nxt[i] - mn) * r
-                        acc += part
-                    for i in range(full, n):
-                        r = R[i] - d * (col[i] - m)
-                        R[i] = r
-                        acc += (nxt[i] - mn) * r
-                else:
-                    for i0 in range(0, full, _CHUNK):
-                        prefetch_ahead(nxt, i0, _CHUNK)
-                        part = 0.0
+                    else:
                         for i in range(i0, i0 + _CHUNK):
                             part += (nxt[i] - mn) * R[i]
-                        acc += part
-                    for i in range(full, n):
-                        acc += (nxt[i] - mn) * R[i]
-            elif new != wj:
-                for i in range(n):
+                    acc += part
+            if new != wj:
+                for i in range(start, n):
                     r = R[i] - d * (col[i] - m)
                     R[i] = r
                     acc += (nxt[i] - mn) * r
             else:
-                for i in range(n):
+                for i in range(start, n):
                     acc += (nxt[i] - mn) * R[i]
             col = nxt
             m = mn
