@@ -697,21 +697,33 @@ class _SupportNewton:
         if v is None or not np.all(np.isfinite(v)):  # singular: wait longer before the next
             self.backoff *= 2.0
             return state
-        w_s = w[support]
-        cross = v * signs <= 0.0
-        new = v
-        full = not cross.any()
-        if not full:  # stop where the first coefficient reaches zero, and zero it
-            ratio = np.full(support.shape[0], np.inf)
-            ratio[cross] = w_s[cross] / (w_s[cross] - v[cross])
-            first = int(np.argmin(ratio))
-            new = w_s + ratio[first] * (v - w_s)
-            new[first] = 0.0
+        new, cut = toward_first_zero(w[support], v, signs)
+        if cut:
             new[new * signs < 0.0] = 0.0  # ties within rounding
         state, moved = _keep_if_lower(self.op, state, w, support, new, l1, self.l2)
         if not moved:
             self.backoff *= 2.0  # a failed step: wait longer before the next
         return state
+
+
+def toward_first_zero(current, target, signs):
+    """From ``current`` (signs ``signs``) toward ``target``: where the first coordinate to change sign reaches zero.
+
+    Returns ``(point, cut)``: ``target`` itself and ``False`` when no
+    coordinate of ``target`` has left its sign (zero counts as left); else the
+    point on the segment where the first such coordinate reaches zero (set
+    exactly to zero) and ``True``. Along that segment a signs-fixed quadratic
+    is the objective, so both Newton steps on a support stop there.
+    """
+    cross = target * signs <= 0.0
+    if not cross.any():
+        return target, False
+    ratio = np.full(current.shape[0], np.inf)
+    ratio[cross] = current[cross] / (current[cross] - target[cross])  # in [0, 1)
+    first = int(np.argmin(ratio))
+    point = current + ratio[first] * (target - current)
+    point[first] = 0.0
+    return point, True
 
 
 def _homotopy_cost(n, k, l2, support):

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.linalg as la
 
 from ..kernels.gram import enet_gram
-from .cd import _INNER_FRACTION, _WS_START, lars_gram, objective
+from .cd import _INNER_FRACTION, _WS_START, lars_gram, objective, toward_first_zero
 
 # A fit the kernel has not finished in this many epochs starts once from
 # scikit-learn's LARS on (G, q) (as the homotopy start of solvers.cd): on
@@ -149,17 +149,10 @@ def _support_newton(G, q, y_norm2, w, l1, l2):
             return None
         if not np.all(np.isfinite(z)):
             return None
-        crossing = np.sign(z) != signs
-        if not crossing.any():
-            x[support] = z
-            break
-        current = x[support]
-        ratio = np.full(current.shape[0], np.inf)
-        ratio[crossing] = current[crossing] / (current[crossing] - z[crossing])  # in [0, 1): where each reaches zero
-        first = int(np.argmin(ratio))
-        moved = current + ratio[first] * (z - current)
-        moved[first] = 0.0
+        moved, cut = toward_first_zero(x[support], z, signs)
         x[support] = moved
+        if not cut:
+            break
         support = support[moved != 0.0]
     if _gram_primal(G, q, y_norm2, x, l1, l2) < _gram_primal(G, q, y_norm2, w, l1, l2):
         return x
