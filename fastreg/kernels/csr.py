@@ -53,8 +53,11 @@ def _fast_gathers():
     """
     if not GATHERS_COMPILE:
         return False
-    name = config.CPU_NAME or ll.get_host_cpu_name()
-    features = config.CPU_FEATURES or ll.get_host_cpu_features().flatten()
+    try:
+        name = config.CPU_NAME or ll.get_host_cpu_name()
+        features = config.CPU_FEATURES or ll.get_host_cpu_features().flatten()
+    except RuntimeError:  # llvmlite cannot read the features on some platforms
+        return False
     return "+avx512f" in features.split(",") and not name.startswith("znver")
 
 
