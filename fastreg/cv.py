@@ -722,11 +722,13 @@ class RidgeCV(_LinearModel):
     """
 
     def __init__(
-        self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, cv=None, gcv_mode="auto", alpha_per_target=False,
-        verbose=False,
+        self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None, cv=None, gcv_mode=None,
+        store_cv_results=False, alpha_per_target=False, verbose=False,
     ):
         self.alphas = alphas
         self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.store_cv_results = store_cv_results
         self.cv = cv
         self.gcv_mode = gcv_mode
         self.alpha_per_target = alpha_per_target
@@ -753,7 +755,7 @@ class RidgeCV(_LinearModel):
             raise ValueError("alphas must contain at least one value")
         for k, a in enumerate(alphas):
             check_scalar(float(a), f"alphas[{k}]", include_low=self.cv is not None)
-        if self.gcv_mode not in ("auto", "cov", "gram"):
+        if self.gcv_mode not in (None, "auto", "cov", "gram"):
             raise ValueError(f"gcv_mode must be 'auto', 'cov' or 'gram', got {self.gcv_mode!r}")
         per_target = check_bool(self.alpha_per_target, "alpha_per_target")
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")

@@ -77,7 +77,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         check_finite_result(type(self).__name__, coef, intercept)
         coef = np.asarray(coef, dtype=X.dtype)
         if coef.ndim == 1:
-            self.coef_, self.intercept_ = coef, float(intercept)
+            self.coef_, self.intercept_ = coef, np.float64(intercept)  # a float with a shape, as scikit-learn's
             return
         intercept = np.asarray(intercept, dtype=X.dtype)
         if coef.shape[0] == 1 and self._ravel_one_target:
