@@ -4,7 +4,7 @@ from .descent import gradient_descent
 from .exceptions import DivergenceError
 from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from .persistence import ModelFileError, load
-from .path import enet_path, lasso_path
+from .path import PathResult, enet_path, fit_path, lasso_path
 from .cv import ElasticNetCV, LassoCV, RidgeCV
 
 __version__ = "0.1.0"
@@ -20,6 +20,8 @@ __all__ = [
     "ModelFileError",
     "lasso_path",
     "enet_path",
+    "fit_path",
+    "PathResult",
     "LassoCV",
     "ElasticNetCV",
     "RidgeCV",

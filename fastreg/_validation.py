@@ -177,17 +177,26 @@ def check_finite(X, estimator=None):
     assert_all_finite(X, input_name="X", estimator_name=name)
 
 
-def validate_xy(X, y, sparse_format="csr", *, canonical=True):
-    """:func:`validate_fit_data` for functions (paths): no estimator, 1-D ``y``."""
+def validate_xy(X, y, sparse_format="csr", *, canonical=True, multi_output=False, check_finite=True):
+    """:func:`validate_fit_data` for functions (paths): no estimator; 1-D ``y`` unless ``multi_output``.
+
+    ``check_finite=False`` skips the scan of dense ``X`` for NaN and infinity
+    (scikit-learn's ``check_input=False``); ``y`` is always checked.
+    """
     _precheck(X, "X", ndim=2)
     _precheck(y, "y", ndim=1)
     X, y = _with_clear_errors(
         lambda: check_X_y(
-            X, y, accept_sparse=SPARSE_FORMATS, accept_large_sparse=True, dtype=list(FLOAT_DTYPES), y_numeric=True
+            X, y, accept_sparse=SPARSE_FORMATS, accept_large_sparse=True, dtype=list(FLOAT_DTYPES), y_numeric=True,
+            multi_output=multi_output, ensure_all_finite=check_finite,
         ),
         X,
         y,
     )
+    if not check_finite:
+        assert_all_finite(y, input_name="y")
+        if sp.issparse(X):
+            assert_all_finite(X.data, input_name="X")
     return sparse_as(X, sparse_format, canonical=canonical), np.asarray(y, dtype=np.float64)
 
 
@@ -443,8 +452,35 @@ def check_l1_ratio(value):
 
 
 def check_tol(value):
-    """A finite ``tol > 0``."""
-    return float(check_scalar(value, "tol", include_low=False))
+    """A finite ``tol >= 0`` (0: run to ``max_iter``)."""
+    return float(check_scalar(value, "tol"))
+
+
+def check_selection(value):
+    """Coordinate descent's ``selection``: ``"cyclic"`` or ``"random"``."""
+    if isinstance(value, str) and value in ("cyclic", "random"):
+        return value
+    raise ValueError(f"selection must be 'cyclic' or 'random', got {value!r}")
+
+
+def check_precompute(value):
+    """scikit-learn's ``precompute``: ``"auto"``, a bool, or a Gram matrix (a finite square float array)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        if value == "auto":
+            return value
+        raise ValueError(f"precompute must be 'auto', True, False or a Gram matrix, got {value!r}")
+    if value is None or isinstance(value, numbers.Number):
+        raise TypeError(f"precompute must be 'auto', True, False or a Gram matrix, got {value!r}")
+    G = np.asarray(value)
+    if G.dtype.kind not in "fiu":
+        raise TypeError(f"precompute: a Gram matrix must hold real numbers, got dtype {G.dtype}")
+    if G.ndim != 2 or G.shape[0] != G.shape[1]:
+        raise ValueError(f"precompute: a Gram matrix must be a square 2-D array, got shape {G.shape}")
+    if not np.all(np.isfinite(G)):
+        raise ValueError("precompute: the Gram matrix contains NaN or infinity")
+    return G
 
 
 def check_max_iter(value, *, allow_none=False):

@@ -28,11 +28,14 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
+from sklearn import get_config
+from sklearn.utils import check_random_state
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._threads import blas_threads
 from ._progress import progress
 from ._preprocess import scale_rows_sparse, weighted_offsets
-from ._validation import check_bool, check_finite_result, check_scalar
+from ._validation import check_bool, check_finite_result, check_scalar, check_selection
 from .linear_model import ElasticNet, Ridge, _LinearModel
 from .path import (
     _auto_gram,
@@ -101,7 +104,15 @@ class _PathCV(_LinearModel):
     def _l1_ratios(self):
         raise NotImplementedError
 
-    def fit(self, X, y, sample_weight=None):
+    def get_metadata_routing(self):
+        """scikit-learn's metadata routing: ``fit``'s extra parameters go to the splitter's ``split``."""
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(splitter=check_cv(self.cv), method_mapping=MethodMapping().add(caller="fit", callee="split"))
+        )
+
+    def fit(self, X, y, sample_weight=None, **params):
         """Fit the path on every fold, choose α (and ρ) by mean test MSE, refit.
 
         Parameters
@@ -116,16 +127,35 @@ class _PathCV(_LinearModel):
             their weights (the loss ``(1/(2Σs)) Σ sᵢrᵢ²``) and scores the
             weighted mean squared error of its test rows; the α grid and the
             refit use the weights of all rows. A float means equal weights.
+        **params
+            Metadata for the splitter (``groups`` for ``GroupKFold``, ...),
+            routed as scikit-learn does: only with
+            ``sklearn.set_config(enable_metadata_routing=True)`` (a
+            ``ValueError`` otherwise, as scikit-learn's).
 
         Returns
         -------
         self
         """
+        routed = None
+        if get_config().get("enable_metadata_routing", False):
+            routed = process_routing(self, "fit", **params)
+        elif params:
+            raise ValueError(
+                f"Passing extra keyword arguments to {type(self).__name__}.fit ({', '.join(sorted(params))}) "
+                "is only supported if enable_metadata_routing=True, which you can set with "
+                "sklearn.set_config(enable_metadata_routing=True); they are then routed to the splitter"
+            )
         l1_ratios = self._l1_ratios()
-        tol = float(check_scalar(self.tol, "tol", include_low=False))
+        tol = float(check_scalar(self.tol, "tol"))
         max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
-        positive = bool(self.positive)
-        fit_intercept = bool(self.fit_intercept)
+        positive = check_bool(self.positive, "positive")
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        check_bool(self.copy_X, "copy_X")
+        selection = check_selection(self.selection)
+        seed = -1 if selection == "cyclic" else int(check_random_state(self.random_state).randint(2**31 - 1))
+        if not (isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool)):
+            _check_alphas(self.alphas)  # before the data: scikit-learn's errors for bad values
         X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]  # scikit-learn's LassoCV reads a column as 1-D (coef_ (p,), intercept_ a float)
@@ -137,7 +167,7 @@ class _PathCV(_LinearModel):
         auto_grid = _is_int(n_alphas)
         use_gram = self._use_gram(X, fit_intercept, sw)
         cv = check_cv(self.cv)
-        folds = list(cv.split(X, y))
+        folds = list(cv.split(X, y, **(routed.splitter.split if routed is not None else {})))
         _check_fold_weights(sw, folds)
         # KFold's test blocks partition the rows: their Grams then sum to the full one
         full = FoldGrams(X, y, fit_intercept, sw, blocks=[test for _, test in folds]) if use_gram else None
@@ -188,14 +218,15 @@ class _PathCV(_LinearModel):
                 per_target = []
                 for j in range(n_targets):
                     coefs, intercepts, _, _, unconverged = _run_path_unlimited(
-                        engine, grids[r], ratio, tol, max_iter, positive, None, bar, target=j
+                        engine, grids[r], ratio, tol, max_iter, positive, None, bar, target=j, seed=seed
                     )
                     check_finite_result(type(self).__name__, coefs, intercepts)
                     if unconverged:
                         which = f" (target {j})" if n_targets > 1 else ""
                         warnings.warn(
-                            f"{type(self).__name__}: fold {k}{which} did not converge at {unconverged} alphas "
-                            f"within max_iter={max_iter} epochs; increase max_iter or tol",
+                            "Objective did not converge. You might want to increase the number of iterations. "
+                            f"{type(self).__name__}: fold {k}{which} stopped at max_iter={max_iter} epochs at "
+                            f"{unconverged} alphas; increase max_iter or tol",
                             ConvergenceWarning,
                         )
                     pred = np.asarray(X_test @ coefs) + intercepts
@@ -229,13 +260,14 @@ class _PathCV(_LinearModel):
             with blas_threads(1):
                 for problem in full.full():
                     w, gap, n_iter, conv = gram_enet(
-                        problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive
+                        problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive, seed=seed
                     )
                     fits.append((w, problem.intercept(w), gap, n_iter, conv))
             coef, intercept, gap, n_iter, conv = zip(*fits)
             if not all(conv):
                 warnings.warn(
-                    f"{type(self).__name__}: the refit did not converge in max_iter={max_iter} epochs",
+                    "Objective did not converge. You might want to increase the number of iterations. "
+                    f"{type(self).__name__}: the refit stopped at max_iter={max_iter} epochs",
                     ConvergenceWarning,
                 )
             if y.ndim == 1:
@@ -247,7 +279,8 @@ class _PathCV(_LinearModel):
         else:
             model = ElasticNet(
                 alpha=self.alpha_, l1_ratio=self.l1_ratio_, fit_intercept=fit_intercept, tol=tol,
-                max_iter=max_iter, positive=positive,
+                max_iter=max_iter, positive=positive, selection=selection, random_state=seed if seed >= 0 else None,
+                precompute=False if self.precompute is False else "auto",
             ).fit(X, y, sample_weight=sw)
             self.coef_, self.intercept_ = model.coef_, model.intercept_
             self.dual_gap_, self.n_iter_ = model.dual_gap_, model.n_iter_
@@ -271,20 +304,27 @@ _CV_PARAMS_DOC = """
         Older scikit-learn spelling of an integer ``alphas``; overrides it.
     fit_intercept : bool, default=True
     precompute : {"auto", True, False}, default="auto"
-        Solve on Gram matrices (``"auto"``: as :func:`fastreg.enet_path`).
+        Solve on Gram matrices (``"auto"``: as :func:`fastreg.fit_path`).
     max_iter : int, default=10000
         Maximum epochs per α.
-    tol : float, default=1e-6
+    tol : float >= 0, default=1e-6
         Duality-gap tolerance per α, scikit-learn's meaning (its default
         is 1e-4), also bounding the gap by ``10⁻³·tol`` of the objective.
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn (``None``: 5-fold ``KFold`` without shuffling).
+    copy_X : bool, default=True
+        Accepted for scikit-learn compatibility; ``X`` is never overwritten.
     n_jobs : int or None, default=None
         Folds run in this many threads (joblib); numba and BLAS threads are
         divided among them so the cores are not oversubscribed.
     positive : bool, default=False
-    verbose : bool, default=False
+    verbose : bool or int, default=False
         Progress bar over folds × α on stderr.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the coordinate order of ``selection="random"``.
+    selection : {"cyclic", "random"}, default="cyclic"
+        ``"random"``: every epoch visits its coordinates in a new random
+        order (same optimum, as :class:`fastreg.ElasticNet`).
 
     Attributes
     ----------
@@ -333,10 +373,13 @@ class ElasticNetCV(_PathCV):
         precompute="auto",
         max_iter=10_000,
         tol=1e-6,
+        copy_X=True,
         cv=None,
+        verbose=False,
         n_jobs=None,
         positive=False,
-        verbose=False,
+        random_state=None,
+        selection="cyclic",
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -346,10 +389,13 @@ class ElasticNetCV(_PathCV):
         self.precompute = precompute
         self.max_iter = max_iter
         self.tol = tol
+        self.copy_X = copy_X
         self.cv = cv
+        self.verbose = verbose
         self.n_jobs = n_jobs
         self.positive = positive
-        self.verbose = verbose
+        self.random_state = random_state
+        self.selection = selection
 
     def _l1_ratios(self):
         ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
@@ -383,10 +429,13 @@ class LassoCV(_PathCV):
         precompute="auto",
         max_iter=10_000,
         tol=1e-6,
+        copy_X=True,
         cv=None,
+        verbose=False,
         n_jobs=None,
         positive=False,
-        verbose=False,
+        random_state=None,
+        selection="cyclic",
     ):
         self.eps = eps
         self.alphas = alphas
@@ -395,16 +444,19 @@ class LassoCV(_PathCV):
         self.precompute = precompute
         self.max_iter = max_iter
         self.tol = tol
+        self.copy_X = copy_X
         self.cv = cv
+        self.verbose = verbose
         self.n_jobs = n_jobs
         self.positive = positive
-        self.verbose = verbose
+        self.random_state = random_state
+        self.selection = selection
 
     def _l1_ratios(self):
         return [1.0]
 
-    def fit(self, X, y, sample_weight=None):
-        super().fit(X, y, sample_weight)
+    def fit(self, X, y, sample_weight=None, **params):
+        super().fit(X, y, sample_weight, **params)
         del self.l1_ratio_
         return self
 
@@ -764,7 +816,7 @@ class RidgeCV(_LinearModel):
         X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
         Y = y[:, None] if y.ndim == 1 else y
         if self.cv is None:
-            eig = _RidgeEigen(X, Y, fit_intercept, self.gcv_mode, sw)
+            eig = _RidgeEigen(X, Y, fit_intercept, self.gcv_mode or "auto", sw)
             scores = -eig.loo_mse(alphas)  # (n_targets, n_alphas)
             if per_target and y.ndim == 2 and Y.shape[1] > 1:
                 best = np.argmax(scores, axis=1)  # first of ties, as scikit-learn
@@ -784,7 +836,7 @@ class RidgeCV(_LinearModel):
         scores = np.empty((len(folds), alphas.shape[0]))
         with progress(len(folds), "RidgeCV", self.verbose) as bar:
             for k, (train, test) in enumerate(folds):
-                eig = _RidgeEigen(X[train], Y[train], fit_intercept, self.gcv_mode, None if sw is None else sw[train])
+                eig = _RidgeEigen(X[train], Y[train], fit_intercept, self.gcv_mode or "auto", None if sw is None else sw[train])
                 X_test, Y_test = X[test], Y[test]
                 sw_test = None if sw is None else sw[test]
                 for a, alpha in enumerate(alphas):

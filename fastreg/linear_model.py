@@ -10,8 +10,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._preprocess import weighted_offsets
 from ._validation import (
     check_finite,
     check_alpha,
@@ -19,12 +21,14 @@ from ._validation import (
     check_finite_result,
     check_l1_ratio,
     check_max_iter,
+    check_precompute,
     check_sample_weight,
+    check_selection,
     check_tol,
     validate_fit_data,
     validate_predict_data,
 )
-from .solvers.cd import enet_coordinate_descent
+from .solvers.cd import duality_gap_from_stats, enet_coordinate_descent
 from .solvers.fista import _CenteredPass, enet_fista
 from .solvers.gram import auto_enet_solver, enet_gram_solve
 from .solvers.gd import seed_gradient_descent
@@ -283,34 +287,57 @@ class ElasticNet(_LinearModel):
     alpha : float >= 0, default=1.0
     l1_ratio : float in [0, 1], default=0.5
     fit_intercept : bool, default=True
-    tol : float > 0, default=1e-9
-        Stop when the duality gap is at most ``tol·‖y − ȳ‖²/n``
-        (scikit-learn's rule; its default is 1e-4, ours is tight enough to
-        land within about 1e-7 relative objective of the optimum).
+    precompute : "auto", bool or array of shape (n_features, n_features), default="auto"
+        scikit-learn's parameter, which names an algorithm, not an answer:
+        with ``solver="auto"``, ``True`` runs ``"gram"``, ``False`` runs
+        ``"cd"`` and ``"auto"`` lets fastreg choose (scikit-learn's default is
+        ``False``; the optimum is the same). An array is the Gram
+        ``X̃ᵀX̃`` of the centered ``X̃ = D(X − x̄)`` (rows scaled by
+        ``√sample_weight``, the weights normalized to sum to ``n_samples``),
+        used as given by the Gram solver, not recomputed; as scikit-learn
+        does, one entry is checked against ``X``, and when ``fit_intercept``
+        finds ``X`` not centered the Gram is recomputed with a
+        ``UserWarning``.
     max_iter : int >= 1, default=10000
         Maximum number of coordinate-descent epochs.
-    positive : bool, default=False
-        Constrain the coefficients to be non-negative.
-    warm_start : bool, default=False
-        Start from the previous ``coef_`` (when its shape fits the new ``y``).
-    solver : {"auto", "cd", "gram", "fista", "gd"}, default="auto"
-        ``"cd"``: coordinate descent on working sets (dense ``X`` in Fortran
-        order, copied once if it is not, and centered on the fly; sparse
-        ``X`` as CSC, centered implicitly). ``"gram"``: the same on ``G = X_cᵀX_c``, formed once
-        for all targets (no ``sample_weight``). ``"fista"``: accelerated proximal gradient on the fused
-        one-pass kernels (dense C/F or CSR, never centered or copied except
-        F → C once), exact zeros, step ``1/L`` found automatically.
-        ``"gd"``: the seed's loop (sign subgradient steps; ``l1_ratio`` 1 or
-        0 only) for parity with it — approximate: no exact zeros, and it
-        warns when ``max_iter`` steps leave the gap above ``tol``.
-        ``"auto"``: ``"gram"`` for dense ``X`` with ``n ≥ 2p`` and ``p ≤ 300``,
-        else ``"cd"`` (measured, see :func:`fastreg.solvers.gram.auto_enet_solver`).
-        ``sample_weight`` needs ``"cd"``; 2-D ``y`` needs ``"cd"`` or ``"gram"``.
     copy_X : bool, default=True
         With ``sample_weight``, ``False`` lets a Fortran-ordered float32/float64
         dense ``X`` be centered and row-scaled by ``√sample_weight`` in place,
         saving the copy; ``X`` is then overwritten (``"cd"`` only). Without
         weights ``"cd"`` centers dense ``X`` on the fly and never writes it.
+    tol : float >= 0, default=1e-9
+        Stop when the duality gap is at most ``tol·‖y − ȳ‖²/n``
+        (scikit-learn's rule; its default is 1e-4) and at most
+        ``10⁻³·tol`` of the objective: the default lands within about 1e-12
+        relative objective of the optimum. ``tol=0`` runs ``max_iter`` epochs.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` (when its shape fits the new ``y``).
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the coordinate order of ``selection="random"``.
+    selection : {"cyclic", "random"}, default="cyclic"
+        ``"random"``: every epoch visits its coordinates (of the working set)
+        in a new random order, for ``"cd"`` and ``"gram"``; same optimum.
+    solver : {"auto", "cd", "gram", "fista", "gd"}, default="auto"
+        ``"cd"``: coordinate descent on working sets (dense ``X`` in Fortran
+        order, copied once if it is not, and centered on the fly; sparse
+        ``X`` as CSC, centered implicitly). ``"gram"``: the same on
+        ``G = X_cᵀX_c``, formed once for all targets. ``"fista"``:
+        accelerated proximal gradient on the fused one-pass kernels (dense
+        C/F or CSR, never centered or copied except F → C once), exact zeros,
+        step ``1/L`` found automatically. ``"gd"``: the seed's loop (sign
+        subgradient steps; ``l1_ratio`` 1 or 0 only) for parity with it —
+        approximate: no exact zeros, and it warns when ``max_iter`` steps
+        leave the gap above ``tol``. ``"auto"``: without an L1 term
+        (``alpha=0`` or ``l1_ratio=0``, and ``positive=False``) the problem
+        is least squares or Ridge and is solved exactly by
+        :class:`LinearRegression`'s or :class:`Ridge`'s direct solvers
+        (coordinate descent converges slowly there, as scikit-learn warns);
+        else ``precompute`` decides, and by default ``"gram"`` for dense ``X``
+        with ``n ≥ 2p`` and ``p ≤ 300``, else ``"cd"`` (measured, see
+        :func:`fastreg.solvers.gram.auto_enet_solver`). ``sample_weight``
+        needs ``"cd"`` or ``"gram"``; so does 2-D ``y``.
 
     Attributes
     ----------
@@ -318,6 +345,7 @@ class ElasticNet(_LinearModel):
     intercept_ : float or ndarray of shape (n_targets,)
     dual_gap_ : float or ndarray of shape (n_targets,)
     n_iter_ : int or list of int (one per target)
+        Epochs run (1 for the direct solve of ``"auto"`` without L1 term).
     n_features_in_, feature_names_in_
 
     With 2-D ``y`` each target is fitted independently (as scikit-learn), on
@@ -331,36 +359,56 @@ class ElasticNet(_LinearModel):
         *,
         l1_ratio=0.5,
         fit_intercept=True,
-        tol=1e-9,
+        precompute="auto",
         max_iter=10_000,
-        positive=False,
-        warm_start=False,
-        solver="auto",
         copy_X=True,
+        tol=1e-9,
+        warm_start=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+        solver="auto",
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
-        self.tol = tol
+        self.precompute = precompute
         self.max_iter = max_iter
-        self.positive = positive
-        self.warm_start = warm_start
-        self.solver = solver
         self.copy_X = copy_X
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.solver = solver
 
     def _l1_ratio(self):
         return check_l1_ratio(self.l1_ratio)
 
-    def fit(self, X, y, sample_weight=None):
-        """Fit by coordinate descent, stopped on the duality gap."""
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        """Fit by coordinate descent (or the solver chosen), stopped on the duality gap.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), float or None
+        check_input : bool, default=True
+            ``False`` skips the scan of dense ``X`` for NaN and infinity
+            (scikit-learn's meaning: the caller has checked); conversions,
+            if ``X`` needs any, still happen, on a copy.
+        """
         alpha = check_alpha(self.alpha)
         l1_ratio = self._l1_ratio()
         tol = check_tol(self.tol)
         max_iter = check_max_iter(self.max_iter)
         check_bool(self.fit_intercept, "fit_intercept")
-        check_bool(self.positive, "positive")
+        positive = check_bool(self.positive, "positive")
         check_bool(self.warm_start, "warm_start")
-        check_bool(self.copy_X, "copy_X")
+        copy_X = check_bool(self.copy_X, "copy_X")
+        check_input = check_bool(check_input, "check_input")
+        selection = check_selection(self.selection)
+        precompute = check_precompute(self.precompute)
         if not isinstance(self.solver, str) or self.solver not in _ENET_SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(map(repr, _ENET_SOLVERS))}, got {self.solver!r}")
         solver = self.solver
@@ -369,6 +417,10 @@ class ElasticNet(_LinearModel):
                 f"solver='gd' runs the seed's loop, which has an L1 or an L2 penalty, not both: "
                 f"it needs l1_ratio 1 or 0, got {l1_ratio!r}"
             )
+        if solver != "auto" and isinstance(precompute, np.ndarray) and solver != "gram":
+            raise ValueError(f"precompute=<Gram matrix> needs solver 'auto' or 'gram', got solver={solver!r}")
+        if selection == "random" and solver in ("fista", "gd"):
+            raise ValueError(f"selection='random' orders coordinate descent's updates; solver={solver!r} has none")
         if _is_dask(X):
             return _dask_fit(
                 self, X, y, sample_weight, alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=max_iter, solver=self.solver
@@ -376,24 +428,38 @@ class ElasticNet(_LinearModel):
         X, y, sample_weight = self._validate_fit_data(
             X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight, defer_finite=True
         )
+        gram = None
+        if isinstance(precompute, np.ndarray):
+            gram = self._given_gram(precompute, X, sample_weight)
         if solver == "auto":
-            solver = auto_enet_solver(X, sample_weight, bool(self.copy_X))
-        if not sp.issparse(X) and (solver != "cd" or sample_weight is not None):
+            if alpha * l1_ratio == 0.0 and not positive:
+                solver = "direct"  # least squares or Ridge: solved exactly
+            elif gram is not None or precompute is True:
+                solver = "gram"
+            elif precompute is False:
+                solver = "cd"
+            else:
+                solver = auto_enet_solver(X, sample_weight, copy_X)
+        if check_input and not sp.issparse(X) and (solver != "cd" or sample_weight is not None):
             check_finite(X, self)  # else CD's one pass over dense X checks it (fastreg.solvers.cd._Dense)
         extra = {}
+        seed = -1 if selection == "cyclic" else int(check_random_state(self.random_state).randint(2**31 - 1))
         if solver == "cd":
-            extra = {"sample_weight": sample_weight, "copy_X": bool(self.copy_X)}
+            extra = {"sample_weight": sample_weight, "copy_X": copy_X, "seed": seed}
         elif solver == "gram":
-            if sample_weight is not None:
-                raise ValueError("solver='gram' does not take sample_weight; use solver='cd'")
+            if sp.issparse(X) and X.format != "csr":
+                X = X.tocsr()
+            extra = {"sample_weight": sample_weight, "gram": gram, "seed": seed}
+        elif solver == "direct":
+            extra = {"sample_weight": sample_weight}
         elif sample_weight is not None or y.ndim == 2:
             raise ValueError(f"solver={solver!r} takes neither sample_weight nor 2-D y; use solver='cd'")
         coef_init = None
         expected = (X.shape[1],) if y.ndim == 1 else (y.shape[1], X.shape[1])
         previous = getattr(self, "coef_", None)
-        if self.warm_start and previous is not None and previous.size == np.prod(expected):
-            coef_init = previous.reshape(expected)
-        coef, intercept, gap, n_iter, converged = _ENET_SOLVERS[solver](
+        if self.warm_start and previous is not None and np.size(previous) == np.prod(expected):
+            coef_init = np.asarray(previous, dtype=np.float64).reshape(expected)
+        coef, intercept, gap, n_iter, converged = _ENET_SOLVERS_ALL[solver](
             X,
             y,
             alpha,
@@ -401,7 +467,7 @@ class ElasticNet(_LinearModel):
             fit_intercept=self.fit_intercept,
             tol=tol,
             max_iter=max_iter,
-            positive=bool(self.positive),
+            positive=positive,
             coef_init=coef_init,
             **extra,
         )
@@ -410,7 +476,9 @@ class ElasticNet(_LinearModel):
             steps = "epochs" if solver in ("cd", "gram") else "iterations"
             gaps = ", ".join(f"{g:.3g}" for g in np.atleast_1d(gap))
             warnings.warn(
-                f"{type(self).__name__}(solver={solver!r}) did not converge in max_iter={max_iter} {steps}: "
+                # scikit-learn's first sentence, which code filtering its warnings looks for
+                "Objective did not converge. You might want to increase the number of iterations. "
+                f"{type(self).__name__}(solver={solver!r}) stopped at max_iter={max_iter} {steps}: "
                 f"duality gap {gaps} > tol·{scale} (tol={tol:g}, weighted when sample_weight is given); "
                 "increase max_iter or tol",
                 ConvergenceWarning,
@@ -421,6 +489,66 @@ class ElasticNet(_LinearModel):
         self.dual_gap_ = gap
         self.n_iter_ = n_iter
         return self
+
+    def _given_gram(self, G, X, sample_weight):
+        """The caller's Gram, or ``None`` (with scikit-learn's warning) when ``X`` is not centered."""
+        p = X.shape[1]
+        if G.shape != (p, p):
+            raise ValueError(f"precompute: the Gram matrix must have shape ({p}, {p}) for X with {p} features, "
+                             f"got {G.shape}")
+        if self.fit_intercept:
+            x_mean = weighted_offsets(X, np.zeros(X.shape[0]), sample_weight, True)[0]
+            if not np.allclose(x_mean, 0.0):
+                warnings.warn(
+                    "Gram matrix was provided but X was centered to fit intercept: recomputing Gram matrix.",
+                    UserWarning,
+                )
+                return None
+        return G
+
+
+def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, coef_init, sample_weight=None):
+    """ElasticNet without L1 term, solved exactly: least squares (``alpha=0``) or Ridge (``l1_ratio=0``).
+
+    ``(1/(2Σs))Σ sᵢrᵢ² + (α/2)‖w‖²`` is Ridge's ``Σ sᵢrᵢ² + α·Σs·‖w‖²``.
+    Coordinate descent converges slowly on these (flat directions near
+    rank deficiency), and its duality gap then certifies the objective, not
+    the coefficients; the direct solvers give both. Returns the values of
+    :func:`fastreg.solvers.cd.enet_coordinate_descent`, the gap measured at
+    the solution.
+    """
+    if alpha == 0.0:
+        coef, intercept = lstsq_solve(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
+        n_iter = 1
+    else:
+        total = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
+        coef, intercept, n_iter = ridge_solve(
+            X, y, alpha * total, fit_intercept=fit_intercept, solver="auto", sample_weight=sample_weight,
+        )
+        n_iter = 1 if n_iter is None else max(int(n_iter), 1)
+    gaps = _enet_gaps(X, y, coef, intercept, alpha, sample_weight)
+    if y.ndim == 1:
+        return coef, intercept, gaps[0], n_iter, True
+    return coef, intercept, gaps, [n_iter] * y.shape[1], np.ones(y.shape[1], dtype=bool)
+
+
+def _enet_gaps(X, y, coef, intercept, alpha, sample_weight):
+    """Duality gaps (over ``n``) of the L1-free ElasticNet at ``coef`` (``l2 = nα``), one per target."""
+    n = X.shape[0]
+    W = np.atleast_2d(coef)
+    Y = y[:, None] if y.ndim == 1 else y
+    s = np.ones(n) if sample_weight is None else sample_weight * (n / float(np.sum(sample_weight)))
+    R = Y - np.asarray(X @ W.T).reshape(n, -1) - np.atleast_1d(intercept)  # (n, k)
+    y_mean = (s @ Y) / n
+    Yc = Y - y_mean
+    SR = R * s[:, None]
+    x_mean = np.asarray(X.T @ s, dtype=np.float64).ravel() / n
+    XtR = np.asarray(X.T @ SR, dtype=np.float64).reshape(-1, Y.shape[1]) - np.outer(x_mean, SR.sum(axis=0))
+    return np.array([  # ≥ 0 in exact arithmetic: rounding at the optimum is no gap
+        max(duality_gap_from_stats(float(SR[:, k] @ R[:, k]), float(SR[:, k] @ Yc[:, k]), XtR[:, k], W[k], 0.0,
+                                   n * alpha, False), 0.0) / n
+        for k in range(Y.shape[1])
+    ])
 
 
 def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, coef_init):
@@ -451,7 +579,10 @@ def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, c
     return coef, intercept, gap / n, n_iter, gap <= tol * op.y_norm2
 
 
-_ENET_SOLVERS = {"auto": None, "cd": enet_coordinate_descent, "gram": enet_gram_solve, "fista": enet_fista, "gd": _enet_gd}
+_ENET_SOLVERS = {
+    "auto": None, "cd": enet_coordinate_descent, "gram": enet_gram_solve, "fista": enet_fista, "gd": _enet_gd,
+}
+_ENET_SOLVERS_ALL = {**_ENET_SOLVERS, "direct": _enet_direct}
 
 
 class Lasso(ElasticNet):
@@ -466,23 +597,29 @@ class Lasso(ElasticNet):
         alpha=1.0,
         *,
         fit_intercept=True,
-        tol=1e-9,
-        max_iter=10_000,
-        positive=False,
-        warm_start=False,
-        solver="auto",
+        precompute="auto",
         copy_X=True,
+        max_iter=10_000,
+        tol=1e-9,
+        warm_start=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+        solver="auto",
     ):
         super().__init__(
             alpha=alpha,
             l1_ratio=1.0,
             fit_intercept=fit_intercept,
-            tol=tol,
+            precompute=precompute,
             max_iter=max_iter,
-            positive=positive,
-            warm_start=warm_start,
-            solver=solver,
             copy_X=copy_X,
+            tol=tol,
+            warm_start=warm_start,
+            positive=positive,
+            random_state=random_state,
+            selection=selection,
+            solver=solver,
         )
 
     def _l1_ratio(self):

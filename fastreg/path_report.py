@@ -3,7 +3,7 @@
 import numpy as np
 
 from .cv import ElasticNetCV, LassoCV
-from .path import enet_path
+from .path import fit_path
 
 __all__ = ["compute_path", "one_standard_error_alpha", "print_path", "plot_path"]
 
@@ -51,10 +51,8 @@ def compute_path(X, y, *, l1_ratio=1.0, n_alphas=100, eps=1e-3, cv=None, verbose
         alphas = model.alphas_
         result["mse_path"] = model.mse_path_.reshape(len(alphas), -1)
         result["alpha_min"], result["alpha_1se"] = one_standard_error_alpha(alphas, result["mse_path"])
-    kwargs = dict(alphas=alphas) if cv is not None else dict(n_alphas=n_alphas, eps=eps)
-    result["alphas"], result["coefs"], result["intercepts"] = enet_path(
-        X, y, l1_ratio=l1_ratio, verbose=verbose, **kwargs
-    )
+    path = fit_path(X, y, l1_ratio=l1_ratio, alphas=alphas, eps=eps, verbose=verbose)
+    result["alphas"], result["coefs"], result["intercepts"] = path.alphas, path.coefs, path.intercepts
     return result
 
 

@@ -90,6 +90,6 @@ def test_elasticnet_path_from_cli_matches_enet_path(tmp_path, capsys):
     csv = write_csv(tmp_path / "d.csv", X, y, names)
     assert main(["path", str(csv), "--target", "target", "--l1-ratio", "0.5", "--n-alphas", "10"]) == 0
     out = capsys.readouterr().out
-    alphas, _, _ = fastreg.enet_path(X, y, l1_ratio=0.5, n_alphas=10)
+    alphas = fastreg.fit_path(X, y, l1_ratio=0.5, alphas=10).alphas
     assert "ElasticNet (l1_ratio=0.5)" in out
     assert number_after(out, "from") == pytest.approx(alphas[0], rel=1e-5)

@@ -101,7 +101,7 @@ def test_cv_bad_parameters():
     X, y = regression(40, 5, seed=17)
     with pytest.raises(ValueError, match="l1_ratio"):
         fastreg.ElasticNetCV(l1_ratio=[0.5, 2.0]).fit(X, y)
-    with pytest.raises(ValueError, match="l1_ratio > 0"):
+    with pytest.raises(ValueError, match="l1_ratio=0"):
         fastreg.ElasticNetCV(l1_ratio=0.0).fit(X, y)
     with pytest.raises(ValueError, match="alphas"):
         fastreg.LassoCV(alphas=[1.0, -2.0]).fit(X, y)

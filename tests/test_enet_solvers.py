@@ -287,8 +287,12 @@ def test_gram_multi_target_positive_warm_start():
     first = warm.n_iter_
     warm.fit(X, y)
     assert warm.n_iter_ <= first
-    with pytest.raises(ValueError, match="sample_weight"):
-        fastreg.Lasso(alpha=alpha, solver="gram").fit(X, y, sample_weight=np.ones(200))
+    # weighted: the weighted Gram, the same optimum as weighted CD
+    sw = np.random.default_rng(3).random(200) * 2
+    gram = fastreg.Lasso(alpha=alpha, solver="gram", tol=1e-12).fit(X, y, sample_weight=sw)
+    cd = fastreg.Lasso(alpha=alpha, solver="cd", tol=1e-12).fit(X, y, sample_weight=sw)
+    assert_allclose(gram.coef_, cd.coef_, rtol=1e-6, atol=1e-8)
+    assert gram.intercept_ == pytest.approx(cd.intercept_, rel=1e-8, abs=1e-10)
 
 
 def test_auto_picks_gram_when_it_is_cheaper():

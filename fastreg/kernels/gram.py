@@ -80,8 +80,8 @@ def gap_gram(q, H, w, yy, l1, l2, positive):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every):
-    """Cyclic coordinate descent on ``(G, q)`` until the gap is at most ``tol_abs``.
+def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every, shuffle=False):
+    """Coordinate descent on ``(G, q)`` until the gap is at most ``tol_abs``: cyclic, or in random order.
 
     Parameters
     ----------
@@ -95,6 +95,9 @@ def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every):
     max_epochs : int
     tol_abs : float, gap target (unscaled)
     gap_every : int, epochs between two gap evaluations
+    shuffle : bool, default=False
+        Visit the coordinates in a new random order each epoch (numba's
+        generator, seeded by the caller: scikit-learn's ``selection="random"``).
 
     Returns
     -------
@@ -106,20 +109,39 @@ def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every):
     k = w.shape[0]
     gap = math.inf
     epoch = 0
+    if shuffle:
+        order = np.arange(k)
     while epoch < max_epochs:
-        for j in range(k):
-            gjj = G[j, j]
-            if gjj == 0.0:
-                continue
-            wj = w[j]
-            z = q[j] - H[j] + gjj * wj
-            new = soft_threshold(z, l1, positive) / (gjj + l2)
-            if new != wj:
-                d = new - wj
-                col = G[j]  # symmetric: row j is column j, contiguous
-                for i in range(k):
-                    H[i] += d * col[i]
-                w[j] = new
+        if shuffle:
+            np.random.shuffle(order)
+            for jj in range(k):
+                j = order[jj]
+                gjj = G[j, j]
+                if gjj == 0.0:
+                    continue
+                wj = w[j]
+                z = q[j] - H[j] + gjj * wj
+                new = soft_threshold(z, l1, positive) / (gjj + l2)
+                if new != wj:
+                    d = new - wj
+                    col = G[j]
+                    for i in range(k):
+                        H[i] += d * col[i]
+                    w[j] = new
+        else:
+            for j in range(k):
+                gjj = G[j, j]
+                if gjj == 0.0:
+                    continue
+                wj = w[j]
+                z = q[j] - H[j] + gjj * wj
+                new = soft_threshold(z, l1, positive) / (gjj + l2)
+                if new != wj:
+                    d = new - wj
+                    col = G[j]  # symmetric: row j is column j, contiguous
+                    for i in range(k):
+                        H[i] += d * col[i]
+                    w[j] = new
         epoch += 1
         if epoch % gap_every == 0 or epoch == max_epochs:
             gap = gap_gram(q, H, w, yy, l1, l2, positive)
@@ -258,7 +280,7 @@ def top_indices(score, k):
 
 
 @njit(cache=True, nogil=True)
-def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, rel_tol, floor, max_iter, strong_l1, ws_start, inner_fraction):
+def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, rel_tol, floor, max_iter, strong_l1, ws_start, inner_fraction, seed=-1):
     """ElasticNet on ``(G, q)`` by coordinate descent on working sets; the whole loop in numba.
 
     Each outer iteration: ``Gw`` over the support, the full gap, then a
@@ -277,12 +299,17 @@ def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, rel_tol, floor, max_iter, 
     rel_tol, floor : also stop no earlier than a gap of ``max(rel_tol·primal, floor)``
         (see :func:`fastreg.solvers.cd.stopping_gap`)
     strong_l1 : float; ws_start : int; inner_fraction : float
+    seed : int, default=-1
+        ``≥ 0``: coordinates in random order (see :func:`cd_gram`), numba's
+        generator seeded with it; ``-1``: cyclic.
 
     Returns
     -------
     gap : float (unscaled), n_iter : int
     """
     p = w.shape[0]
+    if seed >= 0:
+        np.random.seed(seed)
     Gw = np.empty(p)
     score = np.empty(p)
     n_iter = 0
@@ -333,7 +360,7 @@ def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, rel_tol, floor, max_iter, 
             ws_w[a] = w[ws[a]]
             H[a] = Gw[ws[a]]
         inner_tol = target if k == p else max(inner_fraction * gap, target)
-        epochs, _ = cd_gram(Gs, qs, ws_w, H, yy, l1, l2, positive, max_iter - n_iter, inner_tol, 1)
+        epochs, _ = cd_gram(Gs, qs, ws_w, H, yy, l1, l2, positive, max_iter - n_iter, inner_tol, 1, seed >= 0)
         n_iter += epochs
         for a in range(k):
             w[ws[a]] = ws_w[a]

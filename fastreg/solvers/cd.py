@@ -304,6 +304,11 @@ class CDProblem:
                 constant = dense_means_and_constants(X)[1]
             x_mean, y_mean = weighted_offsets(X, Y, sample_weight, fit_intercept)
             self.op = _Dense.scaled(X, x_mean, sqrt_sw, copy_X)
+        if not np.all(np.isfinite(self.op.norms)):  # finite X (checked) whose squares overflow
+            raise DivergenceError(
+                "Coordinate descent iterations resulted in non-finite parameter values (overflow: the column "
+                "norms of X exceed float64); rescale X"
+            )
         if constant is not None:
             self.op.norms[constant] = 0.0
         Y = Y - y_mean
@@ -318,15 +323,20 @@ class CDProblem:
         """numba's thread limit for this problem's passes (one thread for small ``X``)."""
         return numba_threads(1 if self._values < SERIAL_MAX_VALUES else None)
 
-    def solve(self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None, lars=None):
+    def solve(
+        self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None, lars=None, seed=-1
+    ):
         """Fit target ``k``; returns ``(coef, intercept, gap/n, n_iter, converged)``.
 
         ``lars``: a :class:`LarsPath` shared by the α of one path (Lasso), so
         that a homotopy start computes LARS's path once, down to its last α.
+        ``seed ≥ 0``: each epoch visits its coordinates in a random order
+        (scikit-learn's ``selection="random"``), reproducibly from ``seed``.
         """
+        rng = np.random.default_rng(seed) if seed >= 0 else None
         with blas_threads(1), self.threads():
             w, gap, n_iter, converged = _enet_cd(
-                self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, positive, coef_init, lars
+                self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, positive, coef_init, lars, rng
             )
             # inside the limit: a threaded x̄ᵀw (wide X) leaves BLAS threads spinning into the next fit
             intercept = float(self.y_mean[k] - self.x_mean @ w) if self.fit_intercept else 0.0
@@ -346,6 +356,7 @@ def enet_coordinate_descent(
     coef_init=None,
     sample_weight=None,
     copy_X=True,
+    seed=-1,
 ):
     """Solve ElasticNet (Lasso for ``l1_ratio=1``) by coordinate descent on working sets.
 
@@ -376,6 +387,8 @@ def enet_coordinate_descent(
     copy_X : bool
         With ``sample_weight``, ``False`` lets an F-ordered float dense ``X``
         be centered and scaled in place.
+    seed : int, default=-1
+        ``≥ 0``: random coordinate order in every epoch (``selection="random"``).
 
     Returns
     -------
@@ -395,7 +408,7 @@ def enet_coordinate_descent(
     results = [
         problem.solve(
             j, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
-            coef_init=None if coef_init is None else coef_init[j],
+            coef_init=None if coef_init is None else coef_init[j], seed=seed,
         )
         for j in range(k)
     ]
@@ -408,7 +421,7 @@ def stack_targets(results):
     return np.array(coef), np.array(intercept), np.array(gap), list(n_iter), np.array(converged)
 
 
-def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, lars=None):
+def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, lars=None, rng=None):
     p = op.norms.shape[0]
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     w[op.norms == 0.0] = 0.0  # constant columns (see CDProblem); all-zero columns
@@ -438,7 +451,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, la
         if not math.isfinite(gap):
             # CD never increases the objective, so only overflow gets here.
             raise DivergenceError(
-                f"coordinate descent produced non-finite values after {n_iter} epochs "
+                f"Coordinate descent iterations resulted in non-finite parameter values after {n_iter} epochs "
                 "(overflow: the values of X or y are too large for float64); rescale X and y"
             )
         target = stopping_gap(tol, tol_abs, y_norm2, _primal(R, w_active, l1, l2))
@@ -454,7 +467,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, la
         stall = _Stall(inner_tol)
         homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, np.count_nonzero(w_active))  # in columns
         for epoch in range(1, max_iter - n_iter + 1):
-            op.epoch(w, state, l1, l2, ws, positive)
+            op.epoch(w, state, l1, l2, ws if rng is None else rng.permutation(ws), positive)
             n_iter += 1
             work += ws.shape[0]
             if newton is not None:
@@ -864,8 +877,8 @@ def _lars(solve, path=False):
         warnings.simplefilter("ignore")  # LARS's notes on degenerate regressors and small residues
         try:
             result = solve()
-        except (ValueError, np.linalg.LinAlgError):
-            return None
+        except (ValueError, np.linalg.LinAlgError, OverflowError, FloatingPointError):
+            return None  # e.g. LARS's regularization overflowing on values near the float64 maximum
     if path:
         alphas, coefs = np.asarray(result[0], dtype=np.float64), np.asarray(result[2], dtype=np.float64)
         return (alphas, coefs) if np.all(np.isfinite(alphas)) and np.all(np.isfinite(coefs)) else None

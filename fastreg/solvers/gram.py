@@ -21,6 +21,8 @@ about ``2·log10(|x̄|/σ)`` digits; :func:`sparse_gram_is_accurate` tells the
 caller when to prefer the residual solver instead.
 """
 
+import math
+
 import numba
 import numpy as np
 import scipy.sparse as sp
@@ -169,7 +171,7 @@ def sparse_gram_is_accurate(X, fit_intercept, sample_weight=None):
     return not np.any(big & (mean != 0))
 
 
-def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=False, w=None, alpha_prev=None):
+def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=False, w=None, alpha_prev=None, seed=-1):
     """Solve ElasticNet at one α on a :class:`GramProblem`.
 
     Parameters
@@ -188,6 +190,8 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
         Warm start (not modified).
     alpha_prev : float or None
         The α the warm start solved, for the sequential strong rule.
+    seed : int, default=-1
+        ``≥ 0``: random coordinate order from this seed (``selection="random"``).
 
     Returns
     -------
@@ -199,7 +203,7 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     """
     return enet_gram_cd(
         problem.G, problem.q, problem.yy, problem.n, alpha, l1_ratio,
-        tol=tol, max_iter=max_iter, positive=positive, coef_init=w, alpha_prev=alpha_prev,
+        tol=tol, max_iter=max_iter, positive=positive, coef_init=w, alpha_prev=alpha_prev, seed=seed,
     )
 
 
@@ -225,7 +229,10 @@ def auto_enet_solver(X, sample_weight, copy_X=True):
     return "gram" if n >= 2 * p and p <= _AUTO_GRAM_DENSE_FEATURES else "cd"
 
 
-def enet_gram_solve(X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, coef_init=None):
+def enet_gram_solve(
+    X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, coef_init=None,
+    sample_weight=None, gram=None, seed=-1,
+):
     """ElasticNet by coordinate descent on the Gram matrix: the estimators' ``solver="gram"``.
 
     ``G = X_cᵀX_c`` is formed once (for every target of a 2-D ``y``), then
@@ -239,25 +246,92 @@ def enet_gram_solve(X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, 
     alpha, l1_ratio, fit_intercept, tol, max_iter, positive :
         As :func:`fastreg.solvers.cd.enet_coordinate_descent`.
     coef_init : (p,) or (k, p) array or None
+    sample_weight : None or (n,) float64
+        The weighted Gram ``X̃ᵀX̃``, ``X̃ = D(X − x̄)``, weights normalized to sum to ``n``.
+    gram : None or (p, p) array
+        The caller's Gram of the centered (weighted) ``X`` (scikit-learn's
+        ``precompute=array``), used as it is: see :func:`given_gram_problems`.
+    seed : int, default=-1
+        ``≥ 0``: random coordinate order (``selection="random"``).
 
     Returns
     -------
     coef, intercept, gap, n_iter, converged :
         As :func:`fastreg.solvers.cd.enet_coordinate_descent`.
     """
-    problem = GramProblem(X, y, fit_intercept)
-    if fit_intercept:
-        problem.zero_columns(problem.constant if problem.constant is not None else constant_columns(X))
-    problems = [problem] if y.ndim == 1 else [problem.target(k) for k in range(y.shape[1])]
+    if gram is not None:
+        problems = given_gram_problems(gram, X, y, fit_intercept, sample_weight)
+    elif sample_weight is not None:
+        problems = FoldGrams(X, y, fit_intercept, sample_weight * (X.shape[0] / float(np.sum(sample_weight)))).full()
+        if fit_intercept:
+            constant = constant_columns(X) if sp.issparse(X) else dense_means_and_constants(X)[1]
+            for problem in problems:
+                problem.zero_columns(constant)
+    else:
+        problem = GramProblem(X, y, fit_intercept)
+        if fit_intercept:
+            problem.zero_columns(problem.constant if problem.constant is not None else constant_columns(X))
+        problems = [problem] if y.ndim == 1 else [problem.target(k) for k in range(y.shape[1])]
     inits = None if coef_init is None else np.atleast_2d(coef_init)
     results = []
     for k, sub in enumerate(problems):
         w, gap, n_iter, conv = gram_enet(
             sub, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
-            w=None if inits is None else inits[k],
+            w=None if inits is None else inits[k], seed=seed,
         )
         results.append((w, sub.intercept(w), gap, n_iter, conv))
     return results[0] if y.ndim == 1 else stack_targets(results)
+
+
+def given_gram_problems(G, X, y, fit_intercept, sample_weight=None):
+    """One :class:`GramProblem` per target on the caller's Gram ``G`` (scikit-learn's ``precompute=array``).
+
+    ``G`` must be ``X̃ᵀX̃`` with ``X̃ = D(X − x̄)``, ``D = diag(√s)`` and the
+    weights ``s`` normalized to sum to ``n`` (scikit-learn's convention);
+    ``q``, ``‖ỹ‖²`` and the means come from ``X`` and ``y``. As scikit-learn
+    does, one entry of ``G`` is checked against ``X`` (a ``ValueError`` if it
+    differs), and ``G`` is otherwise trusted. ``G`` is not copied when it is
+    C-ordered float64 already, and never written.
+    """
+    n, p = X.shape
+    Y = y[:, None] if y.ndim == 1 else y
+    sw = None if sample_weight is None else sample_weight * (n / float(np.sum(sample_weight)))
+    x_mean, y_mean = weighted_offsets(X, Y, sw, fit_intercept)
+    _check_gram_entry(G, X, x_mean, sw)
+    G = np.ascontiguousarray(G, dtype=np.float64)
+    Y_c = Y - y_mean
+    S = Y_c if sw is None else Y_c * sw[:, None]
+    q = np.asarray(X.T @ S, dtype=np.float64)
+    if fit_intercept:
+        q -= np.outer(x_mean, S.sum(axis=0))
+    yy = np.einsum("ij,ij->j", Y_c, S)
+    y_mean = np.atleast_1d(y_mean)
+    return [
+        GramProblem.from_parts(G, np.ascontiguousarray(q[:, k]), yy[k], x_mean, y_mean[k], n, fit_intercept)
+        for k in range(Y.shape[1])
+    ]
+
+
+def _check_gram_entry(G, X, x_mean, sw):
+    """scikit-learn's check of a given Gram: one off-diagonal entry (or the only one) against ``X``.
+
+    Relative to the two columns' norms, to 1e-7 (1e-4 when ``G`` or ``X`` is float32, as scikit-learn).
+    """
+    p = X.shape[1]
+    f1 = p // 2
+    f2 = min(f1 + 1, p - 1)
+    a = np.asarray(X[:, [f1]].toarray() if sp.issparse(X) else X[:, f1], dtype=np.float64).ravel() - x_mean[f1]
+    b = np.asarray(X[:, [f2]].toarray() if sp.issparse(X) else X[:, f2], dtype=np.float64).ravel() - x_mean[f2]
+    expected = float((a if sw is None else a * sw) @ b)
+    scale = math.sqrt(float((a if sw is None else a * sw) @ a) * float((b if sw is None else b * sw) @ b))
+    rtol = 1e-4 if np.float32 in (G.dtype, X.dtype) else 1e-7
+    if not abs(float(G[f1, f2]) - expected) <= rtol * scale:
+        raise ValueError(
+            f"precompute: the Gram matrix passed did not pass validation: its entry [{f1}, {f2}] is {G[f1, f2]!r}, "
+            f"but the centered{' weighted' if sw is not None else ''} X gives {expected!r}. Pass the Gram of the "
+            "data you fit (X_cᵀX_c, its rows scaled by √sample_weight with the weights summing to n_samples), "
+            "or precompute=True to let it be formed"
+        )
 
 
 class FoldGrams:

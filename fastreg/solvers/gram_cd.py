@@ -19,9 +19,12 @@ where ``G`` came from: the Dask adapter (:mod:`fastreg.dask`) reduces it over
 chunks, and the paths form it with one BLAS call.
 """
 
+import math
+
 import numpy as np
 import scipy.linalg as la
 
+from ..exceptions import DivergenceError
 from ..kernels.gram import enet_gram
 from .cd import _INNER_FRACTION, _WS_START, lars_gram, objective, toward_first_zero
 
@@ -45,7 +48,8 @@ def gram_residual_stats(q, h, w, y_norm2):
 
 
 def enet_gram_cd(
-    G, q, y_norm2, n, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None, alpha_prev=None
+    G, q, y_norm2, n, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None, alpha_prev=None,
+    seed=-1,
 ):
     """Solve ElasticNet from ``G = X_cᵀX_c``, ``q = X_cᵀy_c``, ``‖y_c‖²`` and ``n``.
 
@@ -75,6 +79,9 @@ def enet_gram_cd(
     alpha_prev : float or None
         The α ``coef_init`` solved (along a path): its gradient gives the
         sequential strong set, which joins the first working set.
+    seed : int, default=-1
+        ``≥ 0``: visit the coordinates in random order (scikit-learn's
+        ``selection="random"``), reproducibly from this seed; ``-1``: cyclic.
 
     Returns
     -------
@@ -98,9 +105,11 @@ def enet_gram_cd(
         # scikit-learn's tol·‖y_c‖², and 10⁻³·tol of the objective (see solvers.cd.stopping_gap)
         return enet_gram(
             G, q, y_norm2, w, l1, l2, bool(positive), tol_abs, 1e-3 * tol, 1e-13 * y_norm2, epochs, strong,
-            _WS_START, _INNER_FRACTION,
+            _WS_START, _INNER_FRACTION, seed,
         )
 
+    if not (math.isfinite(y_norm2) and np.all(np.isfinite(q)) and np.all(np.isfinite(np.diagonal(G)))):
+        raise _overflow()  # the statistics overflowed: no epoch could give a finite gap
     first = min(max_iter, _HOMOTOPY_AFTER_EPOCHS) if l1 > 0.0 else max_iter
     gap, n_iter = run(first, strong_l1)
     if n_iter >= first and first < max_iter:  # not finished: the homotopy start, then the rest
@@ -116,7 +125,16 @@ def enet_gram_cd(
             n_iter += more
             if more < budget or n_iter >= max_iter:
                 break
+    if not math.isfinite(gap):
+        raise _overflow()
     return w, gap / n, n_iter, gap <= tol_abs
+
+
+def _overflow():
+    return DivergenceError(
+        "Coordinate descent iterations resulted in non-finite parameter values (overflow: the values of X or y "
+        "are too large for float64); rescale X and y"
+    )
 
 
 def _support_newton(G, q, y_norm2, w, l1, l2):
