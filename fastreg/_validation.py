@@ -488,3 +488,53 @@ def check_max_iter(value, *, allow_none=False):
     if value is None and allow_none:
         return None
     return int(check_scalar(value, "max_iter", low=1, integer=True))
+
+
+def check_penalty_params(p, penalty_factor=None, lower_bounds=None, upper_bounds=None):
+    """Validate the per-feature penalty parameters for ``p`` features; returns them as a dict.
+
+    ``penalty_factor``: (p,) finite ``≥ 0`` or ``+inf``. ``lower_bounds``,
+    ``upper_bounds``: a scalar or (p,), ``±inf`` allowed, ``lower ≤ 0 ≤
+    upper`` (as glmnet: zero must be feasible). Returned as float64 arrays
+    (scalars kept), ``None`` where not given; a ``ValueError`` or
+    ``TypeError`` naming the parameter otherwise.
+    """
+    out = {"penalty_factor": None, "lower_bounds": None, "upper_bounds": None}
+    if penalty_factor is not None:
+        f = _real_array(penalty_factor, "penalty_factor")
+        if f.shape != (p,):
+            raise ValueError(f"penalty_factor must have shape ({p},) for X with {p} features, got shape {f.shape}")
+        if np.any(np.isnan(f)) or np.any(f < 0) or np.any(f == -np.inf):
+            raise ValueError("penalty_factor must hold finite values >= 0 or +inf (NaN and negative values are not "
+                             "penalty factors)")
+        out["penalty_factor"] = f
+    for name, side in (("lower_bounds", -1.0), ("upper_bounds", 1.0)):
+        value = lower_bounds if side < 0 else upper_bounds
+        if value is None:
+            continue
+        if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            b = np.float64(value)
+        else:
+            b = _real_array(value, name)
+            if b.shape != (p,):
+                raise ValueError(f"{name} must be a scalar or have shape ({p},), got shape {b.shape}")
+        if np.any(np.isnan(b)):
+            raise ValueError(f"{name} contains NaN")
+        if np.any(side * b < 0):
+            which = "<= 0" if side < 0 else ">= 0"
+            raise ValueError(f"{name} must be {which} (zero must be feasible, as in glmnet), got {value!r}"
+                             if np.ndim(b) == 0 else f"{name} must be {which} (zero must be feasible, as in glmnet)")
+        out[name] = b
+    return out
+
+
+def _real_array(value, name):
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    return arr

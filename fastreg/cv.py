@@ -35,7 +35,9 @@ from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, proces
 from ._threads import blas_threads
 from ._progress import progress
 from ._preprocess import scale_rows_sparse, weighted_offsets
-from ._validation import check_bool, check_finite_result, check_scalar, check_selection
+from ._validation import check_bool, check_finite_result, check_penalty_params, check_scalar, check_selection
+from .penalty import make_penalty
+from .persistence import register
 from .linear_model import ElasticNet, Ridge, _LinearModel
 from .path import (
     _auto_gram,
@@ -150,6 +152,7 @@ class _PathCV(_LinearModel):
         tol = float(check_scalar(self.tol, "tol"))
         max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
         positive = check_bool(self.positive, "positive")
+        penalty_params = (self.penalty_factor, self.lower_bounds, self.upper_bounds)
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
         check_bool(self.copy_X, "copy_X")
         selection = check_selection(self.selection)
@@ -157,6 +160,7 @@ class _PathCV(_LinearModel):
         if not (isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool)):
             _check_alphas(self.alphas)  # before the data: scikit-learn's errors for bad values
         X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight)
+        penalty = make_penalty(X.shape[1], **check_penalty_params(X.shape[1], *penalty_params), positive=positive)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]  # scikit-learn's LassoCV reads a column as 1-D (coef_ (p,), intercept_ a float)
         n, p = X.shape
@@ -173,14 +177,21 @@ class _PathCV(_LinearModel):
         full = FoldGrams(X, y, fit_intercept, sw, blocks=[test for _, test in folds]) if use_gram else None
         if auto_grid:
             if full is not None:  # its statistics are scaled to weights summing to n
-                q, total = np.stack([g.q for g in full.full()], axis=-1), n
+                problems_all = full.full()
+                q, total = np.stack([g.q for g in problems_all], axis=-1), n
+
+                def cross_gram(cols):
+                    return problems_all[0].G[:, cols]
             else:
                 q, total = centered_xty(X, y, fit_intercept, sw), (n if sw is None else float(sw.sum()))
+
+                def cross_gram(cols):
+                    X_cols = X[:, cols].toarray() if sp.issparse(X) else np.asarray(X[:, cols], dtype=np.float64)
+                    return centered_xty(X, X_cols, fit_intercept, sw)
             grids = []
             for ratio in l1_ratios:
                 ratio, eps, k = _check_grid_params(ratio, self.eps, n_alphas)
-                top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
-                grids.append(_grid(top / (total * ratio), eps, k))
+                grids.append(_grid(penalty.alpha_max(q, total, ratio, cross_gram), eps, k))
             grids = np.array(grids)
         else:
             grids = np.tile(_check_alphas(self.alphas), (len(l1_ratios), 1))
@@ -218,7 +229,7 @@ class _PathCV(_LinearModel):
                 per_target = []
                 for j in range(n_targets):
                     coefs, intercepts, _, _, unconverged = _run_path_unlimited(
-                        engine, grids[r], ratio, tol, max_iter, positive, None, bar, target=j, seed=seed
+                        engine, grids[r], ratio, tol, max_iter, penalty, None, bar, target=j, seed=seed
                     )
                     check_finite_result(type(self).__name__, coefs, intercepts)
                     if unconverged:
@@ -260,7 +271,7 @@ class _PathCV(_LinearModel):
             with blas_threads(1):
                 for problem in full.full():
                     w, gap, n_iter, conv = gram_enet(
-                        problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, positive=positive, seed=seed
+                        problem, self.alpha_, self.l1_ratio_, tol=tol, max_iter=max_iter, penalty=penalty, seed=seed
                     )
                     fits.append((w, problem.intercept(w), gap, n_iter, conv))
             coef, intercept, gap, n_iter, conv = zip(*fits)
@@ -280,7 +291,8 @@ class _PathCV(_LinearModel):
             model = ElasticNet(
                 alpha=self.alpha_, l1_ratio=self.l1_ratio_, fit_intercept=fit_intercept, tol=tol,
                 max_iter=max_iter, positive=positive, selection=selection, random_state=seed if seed >= 0 else None,
-                precompute=False if self.precompute is False else "auto",
+                precompute=False if self.precompute is False else "auto", penalty_factor=self.penalty_factor,
+                lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
             ).fit(X, y, sample_weight=sw)
             self.coef_, self.intercept_ = model.coef_, model.intercept_
             self.dual_gap_, self.n_iter_ = model.dual_gap_, model.n_iter_
@@ -325,6 +337,10 @@ _CV_PARAMS_DOC = """
     selection : {"cyclic", "random"}, default="cyclic"
         ``"random"``: every epoch visits its coordinates in a new random
         order (same optimum, as :class:`fastreg.ElasticNet`).
+    penalty_factor, lower_bounds, upper_bounds :
+        Per-feature penalty factors and box constraints, as
+        :class:`fastreg.ElasticNet`'s, in every fold and the refit; the
+        grid's ``αmax`` follows them (with unpenalized features fitted first).
 
     Attributes
     ----------
@@ -343,6 +359,7 @@ _CV_PARAMS_DOC = """
 """
 
 
+@register
 class ElasticNetCV(_PathCV):
     __doc__ = (
         """ElasticNet with α (and ρ) chosen by cross-validation, scikit-learn's ``ElasticNetCV``.
@@ -380,6 +397,9 @@ class ElasticNetCV(_PathCV):
         positive=False,
         random_state=None,
         selection="cyclic",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -396,6 +416,9 @@ class ElasticNetCV(_PathCV):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _l1_ratios(self):
         ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
@@ -404,6 +427,7 @@ class ElasticNetCV(_PathCV):
         return [_check_l1_ratio(r) for r in ratios]
 
 
+@register
 class LassoCV(_PathCV):
     __doc__ = (
         """Lasso with α chosen by cross-validation, scikit-learn's ``LassoCV``.
@@ -436,6 +460,9 @@ class LassoCV(_PathCV):
         positive=False,
         random_state=None,
         selection="cyclic",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.eps = eps
         self.alphas = alphas
@@ -451,6 +478,9 @@ class LassoCV(_PathCV):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _l1_ratios(self):
         return [1.0]
@@ -731,6 +761,7 @@ def _r2(Y, pred, weights):
     return float(np.mean(scores))
 
 
+@register
 class RidgeCV(_LinearModel):
     """Ridge with α chosen by efficient leave-one-out or k-fold CV, scikit-learn's ``RidgeCV``.
 

@@ -374,6 +374,15 @@ class _DaskCenteredPass(_CenteredPass):
         self._theta = np.empty(p + 1)
         self._grad = np.empty(p + 1)
         self.n_passes = 0
+        self._norms = None
+        self._X = X
+
+    def column_norms(self):
+        """``‖X_cⱼ‖²``, one distributed reduction (the gap needs them for features without L1 weight)."""
+        if self._norms is None:
+            sq = np.asarray(dask.compute((self._X.astype(np.float64) ** 2).sum(axis=0))[0], dtype=np.float64)
+            self._norms = np.maximum(sq - self.n * self.x_mean**2, 0.0)
+        return self._norms
 
     def _residual_pass(self, w, y, offset):
         theta = np.empty(self.n_features + 1)
@@ -441,7 +450,7 @@ def fit(estimator, X, y, sample_weight=None, **params):
     fit_intercept = bool(estimator.fit_intercept)
     positive = bool(getattr(estimator, "positive", False))
     if isinstance(estimator, ElasticNet):
-        coef, intercept = _fit_enet(estimator, X, y, sample_weight, fit_intercept, positive, **params)
+        coef, intercept = _fit_enet(estimator, X, y, sample_weight, fit_intercept, **params)
     elif isinstance(estimator, Ridge):
         coef, intercept = _fit_ridge(estimator, X, y, sample_weight, fit_intercept, positive, **params)
         estimator.n_iter_ = 1
@@ -496,7 +505,7 @@ def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solv
         op = _DaskCenteredPass(X, y if y.ndim == 1 else y[:, k], fit_intercept)
         max_iter = est.max_iter or 10_000
         w, b, _, _, converged = fista_loop(
-            op, alpha / n, 0.0, tol=est.tol, max_iter=max_iter, positive=False, coef_init=None
+            op, alpha / n, 0.0, tol=est.tol, max_iter=max_iter, penalty=None, coef_init=None
         )
         if not converged:
             warnings.warn("Ridge (FISTA on dask) did not converge: increase max_iter or tol", ConvergenceWarning)
@@ -505,7 +514,7 @@ def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solv
     return _squeeze(np.array(coefs), np.array(intercepts), y)
 
 
-def _fit_enet(est, X, y, sample_weight, fit_intercept, positive, *, alpha, l1_ratio, tol, max_iter, solver):
+def _fit_enet(est, X, y, sample_weight, fit_intercept, *, alpha, l1_ratio, tol, max_iter, solver, penalty):
     if solver == "gd":
         raise NotImplementedError("solver='gd' (the seed's loop) does not support dask arrays; use 'auto', 'cd' or 'fista'")
     p = X.shape[1]
@@ -521,7 +530,7 @@ def _fit_enet(est, X, y, sample_weight, fit_intercept, positive, *, alpha, l1_ra
         for j in range(k):
             w, gap, n_iter, converged = enet_gram_cd(
                 stats["G"], stats["q"][:, j], stats["yy"][j], stats["W"], alpha, l1_ratio,
-                tol=tol, max_iter=max_iter, positive=positive,
+                tol=tol, max_iter=max_iter, penalty=penalty,
                 coef_init=None if coef_init is None else coef_init[j],
             )
             b = float(stats["y_mean"][j] - stats["x_mean"] @ w) if fit_intercept else 0.0
@@ -536,7 +545,7 @@ def _fit_enet(est, X, y, sample_weight, fit_intercept, positive, *, alpha, l1_ra
         for j in range(k):
             op = _DaskCenteredPass(X, y if y.ndim == 1 else y[:, j], fit_intercept)
             results.append(
-                fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
+                fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty,
                            coef_init=None if coef_init is None else coef_init[j])
             )
         used = "fista"

@@ -3,6 +3,7 @@
 from ._validation import check_design, check_learning_rate, check_penalty, check_scalar, validate_fit_data
 from .linear_model import _LinearModel
 from .solvers.gd import seed_gradient_descent
+from .persistence import register
 
 
 def gradient_descent(X, y, *, penalty="l2", lambda_=0.0, learning_rate=0.01, iterations=1000):
@@ -56,6 +57,7 @@ def gradient_descent(X, y, *, penalty="l2", lambda_=0.0, learning_rate=0.01, ite
     return theta.astype(X.dtype, copy=False)
 
 
+@register
 class GradientDescentRegressor(_LinearModel):
     """The seed's gradient-descent loop as a scikit-learn estimator.
 

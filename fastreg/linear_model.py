@@ -21,6 +21,7 @@ from ._validation import (
     check_finite_result,
     check_l1_ratio,
     check_max_iter,
+    check_penalty_params,
     check_precompute,
     check_sample_weight,
     check_selection,
@@ -28,7 +29,9 @@ from ._validation import (
     validate_fit_data,
     validate_predict_data,
 )
-from .solvers.cd import duality_gap_from_stats, enet_coordinate_descent
+from .penalty import Penalty, make_penalty
+from .persistence import register, save as _save_model
+from .solvers.cd import enet_coordinate_descent
 from .solvers.fista import _CenteredPass, enet_fista
 from .solvers.gram import auto_enet_solver, enet_gram_solve
 from .solvers.gd import seed_gradient_descent
@@ -96,9 +99,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         See :mod:`fastreg.persistence` for the format; read it back with
         :func:`fastreg.load`. The file is written atomically.
         """
-        from .persistence import save
-
-        save(self, path)
+        _save_model(self, path)
 
     def predict(self, X):
         """Predict with the fitted linear model.
@@ -122,6 +123,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
 
+@register
 class LinearRegression(_LinearModel):
     """Ordinary least squares, ``‖y − Xw − b‖²``; minimum-norm ``w`` when rank-deficient.
 
@@ -169,6 +171,7 @@ class LinearRegression(_LinearModel):
         return self
 
 
+@register
 class Ridge(_LinearModel):
     """Ridge regression, ``‖y − Xw − b‖² + α‖w‖²``.
 
@@ -279,6 +282,7 @@ class Ridge(_LinearModel):
         return theta[1:], theta[0], n_iter
 
 
+@register
 class ElasticNet(_LinearModel):
     """ElasticNet, ``(1/2n)‖y − Xw − b‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²`` (ρ = ``l1_ratio``).
 
@@ -316,6 +320,18 @@ class ElasticNet(_LinearModel):
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None
         Seeds the coordinate order of ``selection="random"``.
+    penalty_factor : array of shape (n_features,) or None, default=None
+        Multiplies feature ``j``'s whole penalty (its L1 and L2 parts), as
+        glmnet's ``penalty.factor``: the penalty is
+        ``αΣⱼfⱼ(ρ|wⱼ| + ((1 − ρ)/2)wⱼ²)``. Finite ``≥ 0`` or ``inf``: ``0``
+        leaves the feature unpenalized, ``inf`` leaves it out (coefficient
+        exactly 0). Not rescaled (glmnet rescales the factors to sum to
+        ``n_features``; multiply α by ``p/Σf`` for its numbers).
+    lower_bounds, upper_bounds : float, array of shape (n_features,) or None, default=None
+        Box constraints ``lower ≤ w ≤ upper`` (``±inf`` allowed), as glmnet's
+        ``lower.limits``/``upper.limits``; zero must be feasible
+        (``lower ≤ 0 ≤ upper``). ``positive=True`` is ``lower_bounds=0``.
+        Every solver but ``"gd"`` takes them and the factors.
     selection : {"cyclic", "random"}, default="cyclic"
         ``"random"``: every epoch visits its coordinates (of the working set)
         in a new random order, for ``"cd"`` and ``"gram"``; same optimum.
@@ -368,6 +384,9 @@ class ElasticNet(_LinearModel):
         random_state=None,
         selection="cyclic",
         solver="auto",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -381,6 +400,9 @@ class ElasticNet(_LinearModel):
         self.random_state = random_state
         self.selection = selection
         self.solver = solver
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _l1_ratio(self):
         return check_l1_ratio(self.l1_ratio)
@@ -422,17 +444,25 @@ class ElasticNet(_LinearModel):
         if selection == "random" and solver in ("fista", "gd"):
             raise ValueError(f"selection='random' orders coordinate descent's updates; solver={solver!r} has none")
         if _is_dask(X):
+            p = X.shape[1]
+            penalty = make_penalty(p, **check_penalty_params(p, self.penalty_factor, self.lower_bounds,
+                                                             self.upper_bounds), positive=positive)
             return _dask_fit(
-                self, X, y, sample_weight, alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=max_iter, solver=self.solver
+                self, X, y, sample_weight, alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=max_iter, solver=self.solver,
+                penalty=penalty,
             )
         X, y, sample_weight = self._validate_fit_data(
             X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight, defer_finite=True
         )
+        penalty_params = check_penalty_params(X.shape[1], self.penalty_factor, self.lower_bounds, self.upper_bounds)
+        penalty = make_penalty(X.shape[1], **penalty_params, positive=positive)
+        if solver == "gd" and not penalty.uniform:
+            raise ValueError("solver='gd' (the seed's loop) takes neither penalty_factor nor bounds; use 'cd'")
         gram = None
         if isinstance(precompute, np.ndarray):
             gram = self._given_gram(precompute, X, sample_weight)
         if solver == "auto":
-            if alpha * l1_ratio == 0.0 and not positive:
+            if alpha * l1_ratio == 0.0 and penalty.uniform and not penalty.positive:
                 solver = "direct"  # least squares or Ridge: solved exactly
             elif gram is not None or precompute is True:
                 solver = "gram"
@@ -467,7 +497,7 @@ class ElasticNet(_LinearModel):
             fit_intercept=self.fit_intercept,
             tol=tol,
             max_iter=max_iter,
-            positive=positive,
+            penalty=penalty,
             coef_init=coef_init,
             **extra,
         )
@@ -507,7 +537,7 @@ class ElasticNet(_LinearModel):
         return G
 
 
-def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, coef_init, sample_weight=None):
+def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init, sample_weight=None):
     """ElasticNet without L1 term, solved exactly: least squares (``alpha=0``) or Ridge (``l1_ratio=0``).
 
     ``(1/(2Σs))Σ sᵢrᵢ² + (α/2)‖w‖²`` is Ridge's ``Σ sᵢrᵢ² + α·Σs·‖w‖²``.
@@ -534,7 +564,7 @@ def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positiv
 
 def _enet_gaps(X, y, coef, intercept, alpha, sample_weight):
     """Duality gaps (over ``n``) of the L1-free ElasticNet at ``coef`` (``l2 = nα``), one per target."""
-    n = X.shape[0]
+    n, p = X.shape
     W = np.atleast_2d(coef)
     Y = y[:, None] if y.ndim == 1 else y
     s = np.ones(n) if sample_weight is None else sample_weight * (n / float(np.sum(sample_weight)))
@@ -544,28 +574,29 @@ def _enet_gaps(X, y, coef, intercept, alpha, sample_weight):
     SR = R * s[:, None]
     x_mean = np.asarray(X.T @ s, dtype=np.float64).ravel() / n
     XtR = np.asarray(X.T @ SR, dtype=np.float64).reshape(-1, Y.shape[1]) - np.outer(x_mean, SR.sum(axis=0))
+    penalty = Penalty.uniform_of(p)
     return np.array([  # ≥ 0 in exact arithmetic: rounding at the optimum is no gap
-        max(duality_gap_from_stats(float(SR[:, k] @ R[:, k]), float(SR[:, k] @ Yc[:, k]), XtR[:, k], W[k], 0.0,
-                                   n * alpha, False), 0.0) / n
+        max(penalty.gap(float(SR[:, k] @ R[:, k]), float(SR[:, k] @ Yc[:, k]), XtR[:, k], W[k], 0.0, n * alpha,
+                        np.zeros(p)), 0.0) / n
         for k in range(Y.shape[1])
     ])
 
 
-def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, coef_init):
+def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init):
     """The seed's loop as an ElasticNet solver (``l1_ratio`` 1 or 0), its gap measured at the end.
 
     The seed descends ``(1/2n)‖r‖² + (λ/n)‖w‖₁`` (L1) or ``+ (λ/2n)‖w‖²`` (L2):
     scikit-learn's objective with ``λ = nα``. It always starts from zero.
     """
-    if positive:
+    if penalty.positive:
         raise ValueError("solver='gd' (the seed's loop) does not support positive=True; use 'cd' or 'fista'")
     n = X.shape[0]
-    penalty = "l1" if l1_ratio == 1.0 else "l2"
-    tol_grad = None if penalty == "l1" else tol * max(float(np.std(y)), np.finfo(float).tiny)
+    loop = "l1" if l1_ratio == 1.0 else "l2"
+    tol_grad = None if loop == "l1" else tol * max(float(np.std(y)), np.finfo(float).tiny)
     theta, n_iter = seed_gradient_descent(
         X,
         y,
-        penalty=penalty,
+        penalty=loop,
         lambda_=n * alpha,
         learning_rate="auto",
         iterations=max_iter,
@@ -574,7 +605,7 @@ def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, positive, c
     )
     coef = theta[1:]
     op = _CenteredPass(X, y, fit_intercept)  # the gap at coef, from one fused pass (as FISTA's)
-    gap, _ = op.gap(coef, n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio), False)
+    gap, _ = op.gap(coef, n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio), penalty)
     intercept = theta[0] if fit_intercept else 0.0
     return coef, intercept, gap / n, n_iter, gap <= tol * op.y_norm2
 
@@ -585,6 +616,7 @@ _ENET_SOLVERS = {
 _ENET_SOLVERS_ALL = {**_ENET_SOLVERS, "direct": _enet_direct}
 
 
+@register
 class Lasso(ElasticNet):
     """Lasso, ``(1/2n)‖y − Xw − b‖² + α‖w‖₁``: exact zeros for unused features.
 
@@ -606,6 +638,9 @@ class Lasso(ElasticNet):
         random_state=None,
         selection="cyclic",
         solver="auto",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         super().__init__(
             alpha=alpha,
@@ -620,6 +655,9 @@ class Lasso(ElasticNet):
             random_state=random_state,
             selection=selection,
             solver=solver,
+            penalty_factor=penalty_factor,
+            lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds,
         )
 
     def _l1_ratio(self):

@@ -33,6 +33,7 @@ from ._threads import blas_threads
 from ._progress import progress
 from ._validation import (
     check_bool,
+    check_penalty_params,
     check_precompute,
     check_sample_weight,
     check_scalar,
@@ -42,6 +43,7 @@ from ._validation import (
 )
 from .solvers.cd import CDProblem, LarsPath
 from ._preprocess import weighted_offsets
+from .penalty import Penalty, make_penalty
 from .solvers.multitask import MultiTaskProblem
 from .solvers.gram import FoldGrams, GramProblem, given_gram_problems, gram_enet, sparse_gram_is_accurate
 
@@ -111,6 +113,7 @@ class _Engine:
         self.fit_intercept = fit_intercept
         self.n, self.p = n, p
         self.grams = self.cd = None
+        self._data = (X, sample_weight)  # for cross_gram
         if use_gram:
             if sample_weight is None:  # one Gram, shared by the targets
                 gram = GramProblem(X, y, fit_intercept)
@@ -143,28 +146,38 @@ class _Engine:
         self.grams, self.cd = grams, None
         self.fit_intercept = grams[0].fit_intercept
         self.n, self.p = grams[0].n, p
+        self._data = None
         return self
 
-    def alpha_max(self, l1_ratio, positive):
+    def alpha_max(self, l1_ratio, penalty):
+        """The path's first α (:meth:`fastreg.penalty.Penalty.alpha_max`), over the targets."""
         q = np.stack([g.q for g in self.grams], axis=-1) if self.grams is not None else self.q
-        top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
-        return top / (self.n * l1_ratio)
+        return penalty.alpha_max(q, self.n, l1_ratio, self.cross_gram)
 
-    def solve(self, alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive, target=0, lars=None, seed=-1):
+    def cross_gram(self, cols):
+        """``X_cᵀX_c[:, cols]`` (weighted as the engine's ``q``), for the unpenalized features' fit."""
+        if self.grams is not None:
+            return self.grams[0].G[:, cols]
+        X, sample_weight = self._data
+        X_cols = X[:, cols].toarray() if sp.issparse(X) else np.asarray(X[:, cols], dtype=np.float64)
+        return centered_xty(X, X_cols, self.fit_intercept, sample_weight)
+
+    def solve(self, alpha, l1_ratio, w, alpha_prev, tol, max_iter, penalty, target=0, lars=None, seed=-1):
         """Fit ``target`` at ``alpha``; returns ``(w, intercept, gap, n_iter, converged)``.
 
+        ``penalty``: the :class:`~fastreg.penalty.Penalty`.
         ``lars``: the path's :class:`~fastreg.solvers.cd.LarsPath` (residual solver only).
         ``seed ≥ 0``: random coordinate order (``selection="random"``).
         """
         if self.grams is not None:
             problem = self.grams[target]
             w, gap, n_iter, conv = gram_enet(
-                problem, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
+                problem, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty,
                 w=w, alpha_prev=alpha_prev, seed=seed,
             )
             return w, problem.intercept(w), gap, n_iter, conv
         return self.cd.solve(
-            target, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=w, lars=lars, seed=seed
+            target, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, lars=lars, seed=seed
         )
 
 
@@ -197,8 +210,7 @@ def alpha_grid(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, fit_intercept=True
     X, y = _check_data(X, y)
     l1_ratio, eps, n_alphas = _check_grid_params(l1_ratio, eps, n_alphas)
     q = centered_xty(X, y, fit_intercept)
-    top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
-    return _grid(top / (X.shape[0] * l1_ratio), eps, n_alphas)
+    return _grid(Penalty.uniform_of(X.shape[1], positive).alpha_max(q, X.shape[0], l1_ratio), eps, n_alphas)
 
 
 def centered_xty(X, y, fit_intercept, sample_weight=None):
@@ -232,7 +244,7 @@ def _check_grid_params(l1_ratio, eps, n_alphas):
     return l1_ratio, eps, int(n_alphas)
 
 
-def _run_path(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar=None, seed=-1):
+def _run_path(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar=None, seed=-1):
     """Fit every α of ``alphas`` (decreasing) in turn, warm-started.
 
     The solvers alternate numba kernels with small NumPy reductions: BLAS
@@ -241,10 +253,10 @@ def _run_path(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar=
     loaded libraries on every call).
     """
     with blas_threads(1):
-        return _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar, seed=seed)
+        return _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, seed=seed)
 
 
-def _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar, target=0, seed=-1):
+def _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, target=0, seed=-1):
     p = engine.p
     k = alphas.shape[0]
     coefs = np.empty((p, k))
@@ -255,10 +267,12 @@ def _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, positive, coef_
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     alpha_prev = None
     # one LARS path for the whole α grid, should a homotopy start be needed (Lasso, residual solver)
-    lars = LarsPath(float(alphas[-1])) if engine.cd is not None and l1_ratio == 1.0 and k > 1 else None
+    lars = (  # LARS serves the uniform penalty only
+        LarsPath(float(alphas[-1])) if engine.cd is not None and l1_ratio == 1.0 and k > 1 and penalty.uniform else None
+    )
     for i, alpha in enumerate(alphas):
         w, intercept, gap, n_iter, conv = engine.solve(
-            alpha, l1_ratio, w, alpha_prev, tol, max_iter, positive, target, lars, seed
+            alpha, l1_ratio, w, alpha_prev, tol, max_iter, penalty, target, lars, seed
         )
         w = np.array(w, dtype=np.float64)  # the next α must not overwrite this one
         coefs[:, i] = w
@@ -295,6 +309,9 @@ def fit_path(
     tol=1e-6,
     max_iter=10_000,
     positive=False,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
     precompute="auto",
     coef_init=None,
     verbose=False,
@@ -332,6 +349,9 @@ def fit_path(
     max_iter : int >= 1, default=10000
         Maximum number of epochs per α.
     positive : bool, default=False
+    penalty_factor, lower_bounds, upper_bounds :
+        Per-feature penalty factors and bounds, as :class:`fastreg.ElasticNet`'s;
+        the grid's ``αmax`` follows them.
     precompute : {"auto", True, False}, default="auto"
         Solve on the Gram matrix ``X_cᵀX_c`` (True) or on the residual
         (False). ``"auto"``: the Gram when ``p ≤ 2000``, or ``n ≥ p`` and
@@ -367,13 +387,15 @@ def fit_path(
     max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     positive = check_bool(positive, "positive")
+    penalty = make_penalty(X.shape[1], **check_penalty_params(
+        X.shape[1], penalty_factor, lower_bounds, upper_bounds), positive=positive)
     sample_weight = check_sample_weight(sample_weight, X)
     coef_init = _check_coef_init(coef_init, X.shape[1])
     engine = _Engine(X, y, fit_intercept, precompute, sample_weight)
-    alphas = _path_alphas(alphas, engine, l1_ratio, eps, positive)
+    alphas = _path_alphas(alphas, engine, l1_ratio, eps, penalty)
     with progress(alphas.shape[0], "path", verbose) as bar:
         coefs, intercepts, gaps, n_iters, unconverged = _run_path(
-            engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar
+            engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar
         )
     _warn_unconverged(unconverged, alphas.shape[0], max_iter)
     return PathResult(alphas, coefs.astype(X.dtype, copy=False), intercepts, gaps, n_iters)
@@ -389,11 +411,11 @@ def _check_coef_init(coef_init, p, k=None):
     return coef_init.reshape(shape)
 
 
-def _path_alphas(alphas, engine, l1_ratio, eps, positive):
+def _path_alphas(alphas, engine, l1_ratio, eps, penalty):
     """An int: that many α of scikit-learn's grid from the engine's ``αmax``; else the values, decreasing."""
     if _is_count(alphas):
         l1_ratio, eps, n_alphas = _check_grid_params(l1_ratio, eps, alphas)
-        return _grid(engine.alpha_max(l1_ratio, positive), eps, n_alphas)
+        return _grid(engine.alpha_max(l1_ratio, penalty), eps, n_alphas)
     if isinstance(alphas, (str, bytes, bool, np.bool_)) or alphas is None:
         raise TypeError(f"alphas must be an int (how many) or an array-like of floats, got {alphas!r}")
     return _check_alphas(alphas)
@@ -438,6 +460,9 @@ def enet_path(
     return_n_iter=False,
     positive=False,
     check_input=True,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
     **params,
 ):
     """scikit-learn's ``enet_path``: the ElasticNet path without intercept, by coordinate descent.
@@ -481,6 +506,9 @@ def enet_path(
         Non-negative coefficients (1-D ``y`` only, as scikit-learn).
     check_input : bool, default=True
         ``False`` skips the scan of ``X`` for NaN and infinity.
+    penalty_factor, lower_bounds, upper_bounds :
+        fastreg's per-feature penalty factors and bounds (1-D ``y``), as
+        :class:`fastreg.ElasticNet`'s; the grid's ``αmax`` follows them.
     **params
         scikit-learn's solver parameters: ``tol`` (default 1e-6, stopping
         as :func:`fit_path`; scikit-learn's default is 1e-4), ``max_iter``
@@ -551,13 +579,17 @@ def enet_path(
     n, p = X.shape
     if y.ndim == 2 and positive:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+    bounds = check_penalty_params(p, penalty_factor, lower_bounds, upper_bounds)
+    if y.ndim == 2 and any(v is not None for v in bounds.values()):
+        raise ValueError("penalty_factor, lower_bounds and upper_bounds need 1-D y (the multi-task path has none)")
+    penalty = make_penalty(p, **bounds, positive=positive)
     sample_weight = check_sample_weight(opts["sample_weight"], X)
     fit_intercept = _centering_offsets(X, opts["X_offset"], opts["X_scale"], sample_weight)
     if _is_count(alphas):  # scikit-learn's grid here: of X and y as given (no centering, no weights)
-        alphas = _grid(_raw_alpha_max(X, y, Xy, l1_ratio, positive, eps, alphas), eps, alphas)
+        alphas = _grid(_raw_alpha_max(X, y, Xy, l1_ratio, penalty, eps, alphas), eps, alphas)
     if y.ndim == 2:
         problem = MultiTaskProblem(X, y, fit_intercept, sample_weight)
-        alphas = _path_alphas(alphas, problem, l1_ratio, eps, False)
+        alphas = _path_alphas(alphas, problem, l1_ratio, eps, penalty)
         with progress(alphas.shape[0], "path", bool(verbose)) as bar:
             coefs, gaps, n_iters, unconverged = problem.path(
                 alphas, l1_ratio, tol=tol, max_iter=max_iter, coef_init=_check_coef_init(coef_init, p, y.shape[1]),
@@ -570,10 +602,10 @@ def enet_path(
         engine = _Engine.given_gram(gram, Xy, X, y, fit_intercept, sample_weight)
     else:
         engine = _Engine(X, y, fit_intercept, precompute, sample_weight)
-    alphas = _path_alphas(alphas, engine, l1_ratio, eps, positive)
+    alphas = _path_alphas(alphas, engine, l1_ratio, eps, penalty)
     with progress(alphas.shape[0], "path", bool(verbose)) as bar:
         coefs, _, gaps, n_iters, unconverged = _run_path(
-            engine, alphas, l1_ratio, tol, max_iter, positive, coef_init, bar, seed
+            engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, seed
         )
     _warn_unconverged(unconverged, alphas.shape[0], max_iter)
     coefs = coefs.astype(X.dtype, copy=False)
@@ -582,8 +614,8 @@ def enet_path(
     return alphas, coefs, gaps
 
 
-def _raw_alpha_max(X, y, Xy, l1_ratio, positive, eps, n_alphas):
-    """``max|Xᵀy|/(nρ)`` of ``X`` and ``y`` as given (rows of ``XᵀY`` by their norms for 2-D ``y``).
+def _raw_alpha_max(X, y, Xy, l1_ratio, penalty, eps, n_alphas):
+    """``αmax`` of ``X`` and ``y`` as given (rows of ``XᵀY`` by their norms for 2-D ``y``).
 
     scikit-learn's ``enet_path`` grid: even with ``X_offset`` or
     ``sample_weight`` it is formed from the uncentered, unweighted data (its
@@ -591,12 +623,14 @@ def _raw_alpha_max(X, y, Xy, l1_ratio, positive, eps, n_alphas):
     """
     l1_ratio, eps, n_alphas = _check_grid_params(l1_ratio, eps, n_alphas)
     q = np.asarray(X.T @ y, dtype=np.float64) if Xy is None else np.asarray(Xy, dtype=np.float64)
-    if y.ndim == 2:
-        top = float(np.sqrt(np.max(np.einsum("ij,ij->i", q, q), initial=0.0)))
-    else:
-        q = q.ravel()
-        top = max(0.0, float(np.max(q))) if positive else float(np.max(np.abs(q)))
-    return top / (X.shape[0] * l1_ratio)
+    if y.ndim == 2:  # the group penalty: each row of XᵀY by its norm
+        return float(np.sqrt(np.max(np.einsum("ij,ij->i", q, q), initial=0.0))) / (X.shape[0] * l1_ratio)
+
+    def raw_cross_gram(cols):
+        cols_X = X[:, cols].toarray() if sp.issparse(X) else X[:, cols]
+        return np.asarray(X.T @ cols_X, dtype=np.float64)
+
+    return penalty.alpha_max(q.ravel(), X.shape[0], l1_ratio, raw_cross_gram)
 
 
 def _centering_offsets(X, X_offset, X_scale, sample_weight):

@@ -30,6 +30,7 @@ from numba import njit, prange
 
 from ._config import FASTMATH
 from .intrinsics import claim, column_block, prefetch_ahead
+from .penalty import coordinate_update
 
 # Rows per chunk of the dense epoch's fused loop (one prefetch request per 64-byte line
 # of each), on columns of at least _PREFETCH_MIN_ROWS rows.
@@ -44,7 +45,7 @@ def _dense_epoch_kernel(long_columns):
     """
 
     @njit(cache=True, nogil=True, fastmath=FASTMATH)
-    def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, positive):
+    def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, pen):
         """One pass of coordinate descent over ``ws`` on dense columns, centered on the fly.
 
         A coordinate's update of ``R`` and the next coordinate's product with
@@ -64,8 +65,10 @@ def _dense_epoch_kernel(long_columns):
         norms : (p,) float64 squared norms of the centered columns
         l1, l2 : float, unscaled penalties
         ws : int64 array of the coordinates to update
-        positive : bool, constrain ``w >= 0``
+        pen : tuple ``(a, b, lower, upper, kind)``, the penalty's per-feature
+            weights and bounds (:mod:`fastreg.kernels.penalty`)
         """
+        a, b, lower, upper, _ = pen
         n = R.shape[0]
         size = ws.shape[0]
         max_dw = 0.0
@@ -81,7 +84,7 @@ def _dense_epoch_kernel(long_columns):
             acc += (col[i] - m) * R[i]
         while True:  # acc = X_cⱼ·R for the current j
             wj = w[j]
-            new = soft_threshold(acc + wj * norms[j], l1, positive) / (norms[j] + l2)
+            new = coordinate_update(acc + wj * norms[j], norms[j], l1 * a[j], l2 * b[j], lower[j], upper[j])
             max_w = max(max_w, abs(new))
             d = new - wj
             if new != wj:
@@ -155,7 +158,7 @@ def _next_live(ws, norms, jj):
 
 
 @njit(cache=True, nogil=True)
-def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, positive):
+def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, pen):
     """One pass of coordinate descent over ``ws`` on CSC columns, implicitly centered.
 
     Parameters
@@ -166,8 +169,9 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
     r : (n,) float64 uncentered residual ``y_c − Xw``, updated in place
     r_sum : (1,) float64, ``Σr``, updated in place
     norms : (p,) float64 squared norms of the centered columns
-    l1, l2, ws, positive : as in :func:`cd_epoch_dense`
+    l1, l2, ws, pen : as in :func:`cd_epoch_dense`
     """
+    a, b, lower, upper, _ = pen
     max_dw = 0.0
     max_w = 0.0
     s = r_sum[0]
@@ -185,8 +189,7 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
         for k in range(np.uintp(lo), np.uintp(hi)):
             acc += data[k] * (r[indices[k]] - shift)
             col_sum += data[k]
-        tmp = acc + wj * norms[j]
-        new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
+        new = coordinate_update(acc + wj * norms[j], norms[j], l1 * a[j], l2 * b[j], lower[j], upper[j])
         if new != wj:
             d = new - wj
             for k in range(np.uintp(lo), np.uintp(hi)):
@@ -197,18 +200,6 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
         max_w = max(max_w, abs(new))
     r_sum[0] = s
     return max_dw, max_w
-
-
-@njit(cache=True, nogil=True)
-def soft_threshold(z, l1, positive):
-    """Soft-thresholding ``S(z, l1)``, clipped at 0 when ``positive``: a coordinate's CD update numerator."""
-    if positive and z < 0.0:
-        return 0.0
-    if z > l1:
-        return z - l1
-    if z < -l1:
-        return z + l1
-    return 0.0
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
@@ -320,7 +311,7 @@ def residual_step_csc(data, indices, indptr, r, r_sum, ws, dw):
 
 
 @njit(cache=True)
-def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, norms, l1, l2, ws, positive):
+def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, norms, l1, l2, ws, pen):
     """:func:`cd_epoch_csc` for weighted samples, centered along ``d = √s``.
 
     The CSC arrays hold ``DX`` (rows scaled by ``d``); the centered columns are
@@ -330,6 +321,7 @@ def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, n
     only. ``col_dsum[j] = dᵀDXⱼ`` updates ``s``. With ``d = 1`` this is
     :func:`cd_epoch_csc` with ``center=True``.
     """
+    a, b, lower, upper, _ = pen
     max_dw = 0.0
     max_w = 0.0
     s = r_sum[0]
@@ -345,8 +337,7 @@ def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, n
         for k in range(np.uintp(lo), np.uintp(hi)):
             i = indices[k]
             acc += data[k] * (r[i] - d[i] * shift)
-        tmp = acc + wj * norms[j]
-        new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
+        new = coordinate_update(acc + wj * norms[j], norms[j], l1 * a[j], l2 * b[j], lower[j], upper[j])
         if new != wj:
             delta = new - wj
             for k in range(np.uintp(lo), np.uintp(hi)):

@@ -118,11 +118,6 @@ class GramProblem:
     def norms(self):
         return np.diagonal(self.G)
 
-    def alpha_max(self, l1_ratio, positive=False):
-        """The smallest α with all coefficients zero (scikit-learn's formula)."""
-        top = max(0.0, float(np.max(self.q))) if positive else float(np.max(np.abs(self.q)))
-        return top / (self.n * l1_ratio)
-
     def intercept(self, w):
         return self.y_mean - float(self.x_mean @ w) if self.fit_intercept else 0.0
 
@@ -171,7 +166,7 @@ def sparse_gram_is_accurate(X, fit_intercept, sample_weight=None):
     return not np.any(big & (mean != 0))
 
 
-def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=False, w=None, alpha_prev=None, seed=-1):
+def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, penalty=None, w=None, alpha_prev=None, seed=-1):
     """Solve ElasticNet at one α on a :class:`GramProblem`.
 
     Parameters
@@ -185,7 +180,8 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
         (see :func:`fastreg.solvers.cd.stopping_gap`).
     max_iter : int
         Maximum number of epochs over working sets.
-    positive : bool
+    penalty : fastreg.penalty.Penalty or None
+        Per-feature weights and bounds (None: uniform).
     w : (p,) float64 or None
         Warm start (not modified).
     alpha_prev : float or None
@@ -203,7 +199,7 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     """
     return enet_gram_cd(
         problem.G, problem.q, problem.yy, problem.n, alpha, l1_ratio,
-        tol=tol, max_iter=max_iter, positive=positive, coef_init=w, alpha_prev=alpha_prev, seed=seed,
+        tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, alpha_prev=alpha_prev, seed=seed,
     )
 
 
@@ -230,7 +226,7 @@ def auto_enet_solver(X, sample_weight, copy_X=True):
 
 
 def enet_gram_solve(
-    X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, coef_init=None,
+    X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, penalty=None, coef_init=None,
     sample_weight=None, gram=None, seed=-1,
 ):
     """ElasticNet by coordinate descent on the Gram matrix: the estimators' ``solver="gram"``.
@@ -243,7 +239,7 @@ def enet_gram_solve(
     ----------
     X : float32/float64 ndarray or scipy sparse matrix/array (validated)
     y : (n,) or (n, k) float64
-    alpha, l1_ratio, fit_intercept, tol, max_iter, positive :
+    alpha, l1_ratio, fit_intercept, tol, max_iter, penalty :
         As :func:`fastreg.solvers.cd.enet_coordinate_descent`.
     coef_init : (p,) or (k, p) array or None
     sample_weight : None or (n,) float64
@@ -276,7 +272,7 @@ def enet_gram_solve(
     results = []
     for k, sub in enumerate(problems):
         w, gap, n_iter, conv = gram_enet(
-            sub, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
+            sub, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty,
             w=None if inits is None else inits[k], seed=seed,
         )
         results.append((w, sub.intercept(w), gap, n_iter, conv))

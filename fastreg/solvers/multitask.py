@@ -122,7 +122,7 @@ class MultiTaskProblem:
         self.n, self.Yt, self.dtype = n, Yt, X.dtype
         self.task = _SparseTask(X, x_mean, d) if sp.issparse(X) else _DenseTask(X, x_mean, d)
 
-    def alpha_max(self, l1_ratio, positive=False):
+    def alpha_max(self, l1_ratio, penalty=None):
         """scikit-learn's ``αmax = max‖X̃ⱼᵀỸ‖₂/(nρ)``: every row of ``W`` zero from there."""
         q = self.task.xty(self.Yt)
         return float(np.sqrt(np.max(np.einsum("ij,ij->i", q, q), initial=0.0))) / (self.n * l1_ratio)
