@@ -64,7 +64,7 @@ def test_positive_ridge_sparse_agrees_with_exact_dense():
     sparse = fastreg.Ridge(alpha=1.0, positive=True).fit(sp.csr_matrix(X), y)
     assert_array_equal(dense.coef_ == 0, sparse.coef_ == 0)
     assert_allclose(sparse.coef_, dense.coef_, rtol=1e-6, atol=1e-8)
-    with pytest.raises(ValueError, match="positive=True needs solver='auto'"):
+    with pytest.raises(ValueError, match="solver='cg' does not support positive fitting"):
         fastreg.Ridge(positive=True, solver="cg").fit(X, y)
 
 
