@@ -384,3 +384,317 @@ def test_linear_regression_sample_weights_closed_form():
             assert_allclose(model.coef_, ref[1:] if fit_intercept else ref, rtol=1e-8)
             if fit_intercept:
                 assert model.intercept_ == pytest.approx(ref[0], rel=1e-8)
+
+
+# ---------------------------------------------------------------------------- RidgeCV: gcv_mode, rank deficiency
+
+GCV_MODES = [None, "auto", "eigen", "svd", "cov", "gram"]
+
+
+def min_norm_lstsq(X, y, fit_intercept, sample_weight=None):
+    """The minimum-norm weighted least-squares solution, by ``np.linalg.lstsq`` on the centered data."""
+    s = np.ones(len(y)) if sample_weight is None else sample_weight
+    x_mean = s @ X / s.sum() if fit_intercept else np.zeros(X.shape[1])
+    y_mean = s @ y / s.sum() if fit_intercept else 0.0
+    d = np.sqrt(s)
+    w = np.linalg.lstsq(d[:, None] * (X - x_mean), d * (y - y_mean), rcond=None)[0]
+    return w, y_mean - x_mean @ w
+
+
+def rank_deficient(case, seed=30):
+    rng = np.random.default_rng(seed)
+    if case == "tall-duplicated":  # 60 x 40, rank 20: [X, X]
+        X = rng.standard_normal((60, 20)) + 1.0
+        X = np.c_[X, X]
+    elif case == "wide":  # n < p: X̃ᵀX̃ has p − n + 1 null directions
+        X = rng.standard_normal((25, 60)) + 1.0
+    elif case == "tall-collinear":  # a column that is a combination of two others
+        X = rng.standard_normal((50, 12)) + 1.0
+        X[:, 5] = 2.0 * X[:, 1] - 0.5 * X[:, 3]
+    else:  # square
+        X = rng.standard_normal((30, 30)) + 1.0
+    y = X @ rng.standard_normal(X.shape[1]) + 3.0 + 0.5 * rng.standard_normal(X.shape[0])
+    return X, y
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("case", ["tall-duplicated", "wide", "tall-collinear", "square"])
+@pytest.mark.parametrize("storage", ["dense", "csr"])
+@pytest.mark.parametrize("mode", GCV_MODES)
+def test_every_gcv_mode_reaches_the_minimum_norm_solution_as_alpha_vanishes(mode, storage, case, fit_intercept,
+                                                                           weighted):
+    """α = 1e-16 on rank-deficient data: the minimum-norm least-squares solution, whatever the decomposition."""
+    X, y = rank_deficient(case)
+    sw = None
+    if weighted:
+        sw = np.random.default_rng(31).uniform(0.2, 2.0, X.shape[0])
+        sw[:3] = 0.0  # zero weights add null directions of their own
+    Xs = sp.csr_matrix(X) if storage == "csr" else X
+    model = fastreg.RidgeCV(alphas=[1e-16], gcv_mode=mode, fit_intercept=fit_intercept)
+    if mode == "svd" and storage == "csr":
+        with pytest.warns(FutureWarning, match="The 'svd' mode is not supported for sparse X"):
+            model.fit(Xs, y, sample_weight=sw)
+    else:
+        model.fit(Xs, y, sample_weight=sw)
+    w, b = min_norm_lstsq(X, y, fit_intercept, sw)
+    scale = np.abs(w).max()
+    assert_allclose(model.coef_, w, rtol=1e-7, atol=1e-8 * scale)
+    assert model.intercept_ == pytest.approx(b, rel=1e-7, abs=1e-8 * max(scale, 1.0))
+
+
+def test_svd_mode_keeps_the_digits_the_gram_loses():
+    """Singular values down to 1e-6 of the largest: "svd" matches lstsq where the Gram (condition 1e12) cannot."""
+    rng = np.random.default_rng(32)
+    U, _ = np.linalg.qr(rng.standard_normal((80, 6)))
+    V, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    X = U @ np.diag(np.logspace(0, -6, 6)) @ V.T
+    y = rng.standard_normal(80)
+    w, _ = min_norm_lstsq(X, y, False)
+    svd = fastreg.RidgeCV(alphas=[1e-20], gcv_mode="svd", fit_intercept=False).fit(X, y)
+    assert_allclose(svd.coef_, w, rtol=1e-6)
+    eigen = fastreg.RidgeCV(alphas=[1e-20], gcv_mode="eigen", fit_intercept=False).fit(X, y)
+    assert np.abs(eigen.coef_ - w).max() > 1e3 * np.abs(svd.coef_ - w).max()
+
+
+@pytest.mark.parametrize("shape", [(40, 10), (15, 40)], ids=["tall", "wide"])
+@pytest.mark.parametrize("mode", ["svd", "eigen", "cov", "gram"])
+def test_gcv_modes_agree_with_brute_force_leave_one_out(mode, shape):
+    X, y = make_data(*shape, seed=33)
+    sw = np.random.default_rng(33).uniform(0.5, 2.0, shape[0])
+    alphas = [0.01, 0.3, 10.0]
+    model = fastreg.RidgeCV(alphas=alphas, gcv_mode=mode, store_cv_results=True).fit(X, y, sample_weight=sw)
+    errors = np.empty((shape[0], 3))
+    for i in range(shape[0]):
+        keep = np.arange(shape[0]) != i
+        for a, alpha in enumerate(alphas):
+            w, b = exact_ridge(X[keep], y[keep], alpha, sw[keep])
+            errors[i, a] = y[i] - X[i] @ w - b
+    expected = sw[:, None] * errors**2  # scikit-learn's rescaled squared errors
+    assert_allclose(model.cv_results_, expected, rtol=1e-8)
+    best = int(np.argmax(-expected.mean(axis=0)))
+    assert model.alpha_ == alphas[best]
+    assert model.best_score_ == pytest.approx(-expected.mean(axis=0)[best], rel=1e-9)
+    w, b = exact_ridge(X, y, alphas[best], sw)
+    assert_allclose(model.coef_, w, rtol=1e-9, atol=1e-11)
+
+
+def test_bad_gcv_mode_and_incompatible_options():
+    X, y = make_data(20, 4, seed=34)
+    with pytest.raises(ValueError, match="gcv_mode must be None, 'auto', 'eigen', 'svd', 'cov' or 'gram'"):
+        fastreg.RidgeCV(gcv_mode="qr").fit(X, y)
+    with pytest.raises(ValueError, match="cv!=None and store_cv_results=True are incompatible"):
+        fastreg.RidgeCV(cv=3, store_cv_results=True).fit(X, y)
+    with pytest.raises(ValueError, match="scoring='accuracy_of_nothing' is not a valid scoring value"):
+        fastreg.RidgeCV(scoring="accuracy_of_nothing").fit(X, y)
+    with pytest.raises(ValueError, match="scoring must be a scorer name, a callable"):
+        fastreg.RidgeCV(scoring=["r2", "max_error"]).fit(X, y)
+    with pytest.raises(TypeError, match="store_cv_results must be True or False"):
+        fastreg.RidgeCV(store_cv_results="yes").fit(X, y)
+
+
+# ---------------------------------------------------------------------------- RidgeCV: scoring, cv_results_
+
+
+def brute_loo_predictions(X, y, alphas, sw=None):
+    """(n, [k,] n_alphas): each row predicted by Ridge fitted without it (at each α)."""
+    n = X.shape[0]
+    out = np.empty((n,) + y.shape[1:] + (len(alphas),))
+    for i in range(n):
+        keep = np.arange(n) != i
+        for a, alpha in enumerate(alphas):
+            model = fastreg.Ridge(alpha=alpha, solver="cholesky")
+            model.fit(X[keep], y[keep], sample_weight=None if sw is None else sw[keep])
+            out[i, ..., a] = model.predict(X[i : i + 1])[0]
+    return out
+
+
+@pytest.mark.parametrize("k", [None, 2], ids=["1-target", "2-targets"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("scoring", ["neg_mean_squared_error", "r2", "explained_variance", "neg_mean_absolute_error"])
+def test_loo_scoring_scores_the_leave_one_out_predictions(scoring, weighted, k):
+    from sklearn.metrics import get_scorer
+
+    X, y = make_data(18, 5, k=k, seed=35)
+    sw = np.random.default_rng(35).uniform(0.5, 2.0, 18) if weighted else None
+    alphas = [0.01, 1.0, 30.0]
+    before = snapshot(X, y, sw)
+    model = fastreg.RidgeCV(alphas=alphas, scoring=scoring, store_cv_results=True).fit(X, y, sample_weight=sw)
+    assert_unchanged(before, (X, y, sw))
+    pred = brute_loo_predictions(X, y, alphas, sw)
+    assert_allclose(model.cv_results_, pred, rtol=1e-9, atol=1e-9)
+    metric = get_scorer(scoring)._score_func
+    sign = get_scorer(scoring)._sign
+    scores = [sign * metric(y, pred[..., a], **({} if sw is None else {"sample_weight": sw})) for a in range(3)]
+    assert model.alpha_ == alphas[int(np.argmax(scores))]
+    assert model.best_score_ == pytest.approx(max(scores), rel=1e-9)
+    ref = sk.RidgeCV(alphas=alphas, scoring=scoring, store_cv_results=True).fit(X, y, sample_weight=sw)
+    assert model.alpha_ == ref.alpha_
+    assert model.best_score_ == pytest.approx(ref.best_score_, rel=1e-8)
+    assert_allclose(model.cv_results_, ref.cv_results_, rtol=1e-8, atol=1e-8)
+
+
+def test_loo_scoring_with_a_custom_multioutput_scorer_and_alpha_per_target():
+    X, Y = make_data(20, 30, k=3, seed=36)
+    alphas = [0.1, 3.0, 100.0]
+    weights = np.array([3.0, 1.0, 0.2])
+
+    def weighted_targets(estimator, X_, y_):
+        errors = np.mean((y_ - estimator.predict(X_)) ** 2, axis=0)
+        return -float(np.average(errors, weights=weights))
+
+    model = fastreg.RidgeCV(alphas=alphas, scoring=weighted_targets).fit(X, Y)
+    pred = brute_loo_predictions(X, Y, alphas)
+    scores = [-np.average(np.mean((Y - pred[..., a]) ** 2, axis=0), weights=weights) for a in range(3)]
+    assert model.alpha_ == alphas[int(np.argmax(scores))]
+    assert model.best_score_ == pytest.approx(max(scores), rel=1e-9)
+    per = fastreg.RidgeCV(alphas=alphas, scoring="r2", alpha_per_target=True).fit(X, Y)
+    ref = sk.RidgeCV(alphas=alphas, scoring="r2", alpha_per_target=True).fit(X, Y)
+    assert_array_equal(per.alpha_, ref.alpha_)
+    assert_allclose(per.best_score_, ref.best_score_, rtol=1e-9)
+    assert_allclose(per.coef_, ref.coef_, rtol=1e-8, atol=1e-10)
+
+
+def test_loo_predictions_of_zero_weight_rows_are_the_full_models():
+    """A row of weight zero is not in the fit: its LOO prediction is the full model's (scikit-learn: NaN)."""
+    X, y = make_data(20, 4, seed=37)
+    sw = np.random.default_rng(37).uniform(0.5, 2.0, 20)
+    sw[[2, 11]] = 0.0
+    alphas = [0.1, 10.0]
+    model = fastreg.RidgeCV(alphas=alphas, scoring="neg_mean_squared_error", store_cv_results=True)
+    model.fit(X, y, sample_weight=sw)
+    assert np.all(np.isfinite(model.cv_results_))
+    for a, alpha in enumerate(alphas):
+        w, b = exact_ridge(X, y, alpha, sw)
+        assert_allclose(model.cv_results_[[2, 11], a], X[[2, 11]] @ w + b, rtol=1e-9)
+    keep = sw > 0
+    absent = fastreg.RidgeCV(alphas=alphas, scoring="neg_mean_squared_error", store_cv_results=True)
+    absent.fit(X[keep], y[keep], sample_weight=sw[keep])
+    assert_allclose(model.cv_results_[keep], absent.cv_results_, rtol=1e-9)
+    assert model.best_score_ == pytest.approx(absent.best_score_, rel=1e-9)  # weight 0: no part in the score
+
+
+def test_cv_results_shapes_dtypes_and_refits():
+    X, Y = make_data(12, 5, k=3, seed=38)
+    alphas = [0.1, 1.0, 10.0, 100.0]
+    one = fastreg.RidgeCV(alphas=alphas, store_cv_results=True).fit(X, Y[:, 0])
+    assert one.cv_results_.shape == (12, 4) and one.cv_results_.dtype == np.float64
+    many = fastreg.RidgeCV(alphas=alphas, store_cv_results=True).fit(X.astype(np.float32), Y)
+    assert many.cv_results_.shape == (12, 3, 4) and many.cv_results_.dtype == np.float32
+    assert many.coef_.dtype == np.float32
+    per = fastreg.RidgeCV(alphas=alphas, store_cv_results=True, alpha_per_target=True).fit(X, Y)
+    assert per.cv_results_.shape == (12, 3, 4) and per.alpha_.shape == (3,) and per.best_score_.shape == (3,)
+    ints = fastreg.RidgeCV(alphas=alphas, store_cv_results=True).fit(np.round(X * 3).astype(int), Y[:, 0])
+    assert ints.cv_results_.dtype == np.float64
+    one.set_params(store_cv_results=False).fit(X, Y[:, 0])
+    assert not hasattr(one, "cv_results_")
+
+
+# ---------------------------------------------------------------------------- RidgeCV: k-fold
+
+
+def test_r2_follows_sklearn_r2_score_on_its_edge_cases():
+    from sklearn.metrics import r2_score
+
+    from fastreg.cv import _r2
+
+    rng = np.random.default_rng(39)
+    cases = [
+        (rng.standard_normal((6, 2)), rng.standard_normal((6, 2)), None),
+        (rng.standard_normal((6, 2)), rng.standard_normal((6, 2)), rng.uniform(0.1, 2.0, 6)),
+        (np.full((4, 1), 0.1), np.full((4, 1), 0.1), None),  # constant target, exact: 1
+        (np.full((4, 1), 0.1), np.full((4, 1), 0.3), None),  # constant target, missed: 0
+        (np.full((3, 1), 0.1), np.full((3, 1), 0.3), np.array([0.3, 1.7, 0.9])),  # as scikit-learn rounds
+        (np.c_[np.full(4, 2.0), rng.standard_normal(4)], rng.standard_normal((4, 2)), None),
+    ]
+    for Y, pred, w in cases:
+        assert _r2(Y, pred, w) == pytest.approx(r2_score(Y, pred, sample_weight=w), rel=1e-12, abs=1e-300)
+    assert np.isnan(_r2(np.array([[1.0]]), np.array([[0.5]]), np.array([2.0])))  # one row: undefined
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (5, 10), (11, 3)], ids=["folds-of-1-and-2", "folds-of-1", "folds-of-2-3"])
+def test_kfold_with_weights_picks_what_gridsearchcv_picks(shape):
+    """A one-row test fold's R² is undefined (NaN), not a division by a rounding residue of ~1e-32."""
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    rng = np.random.default_rng(40)
+    X = rng.standard_normal(shape)
+    y = rng.standard_normal(shape[0])
+    sw = 1.0 + rng.random(shape[0])
+    alphas = (0.1, 1.0, 10.0)
+    single_rows = shape[0] < 10
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = fastreg.RidgeCV(alphas=alphas, cv=KFold(5)).fit(X, y, sample_weight=sw)
+    assert any(issubclass(w.category, UserWarning) and "R^2" in str(w.message) for w in caught) == single_rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = GridSearchCV(sk.Ridge(), {"alpha": alphas}, cv=KFold(5)).fit(X, y, sample_weight=sw)
+    assert ours.alpha_ == ref.best_estimator_.alpha
+    if np.isnan(ref.best_score_):
+        assert np.isnan(ours.best_score_)
+    else:
+        assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-9)
+    assert_allclose(ours.coef_, ref.best_estimator_.coef_, rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("scoring", ["neg_mean_squared_error", "r2", "neg_max_error"])
+def test_kfold_scoring_as_gridsearchcv(scoring):
+    from sklearn.model_selection import GridSearchCV
+
+    X, Y = make_data(40, 6, k=2, seed=41)
+    sw = np.random.default_rng(41).uniform(0.5, 2.0, 40)
+    alphas = (0.01, 1.0, 100.0)
+    y = Y[:, 0] if scoring == "neg_max_error" else Y  # max_error takes one target
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # max_error takes no sample_weight: both say so
+        ours = fastreg.RidgeCV(alphas=alphas, cv=4, scoring=scoring).fit(X, y, sample_weight=sw)
+        ref = GridSearchCV(sk.Ridge(), {"alpha": alphas}, cv=4, scoring=scoring).fit(X, y, sample_weight=sw)
+    assert ours.alpha_ == ref.best_estimator_.alpha
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-9)
+
+
+def test_kfold_alpha_zero_is_least_squares_and_nan_folds_rank_last():
+    from fastreg.cv import _first_best, _grid_best
+
+    X, y = rank_deficient("tall-duplicated")
+    model = fastreg.RidgeCV(alphas=[0.0], cv=3).fit(X, y)
+    w, b = min_norm_lstsq(X, y, True)
+    assert_allclose(model.coef_, w, rtol=1e-8, atol=1e-10)
+    assert _grid_best([np.nan, 0.2, 0.5, 0.5]) == 2 and _grid_best([np.nan, np.nan]) == 0
+    assert _first_best([np.nan, 0.2, 0.5]) == 0 and _first_best([0.1, np.nan, 0.5, 0.5]) == 2
+
+
+# ---------------------------------------------------------------------------- RidgeCV: alphas
+
+
+@pytest.mark.parametrize(
+    "alphas, cv, error, pattern",
+    [
+        ((1, -1, -100), None, ValueError, r"alphas\[1\] == -1, must be > 0.0"),
+        ((-0.1, -1.0, -10.0), None, ValueError, r"alphas\[0\] == -0.1, must be > 0.0"),
+        ((1, 1.0, "1"), None, TypeError, r"alphas\[2\] must be an instance of float, not str"),
+        ((0.0, 1.0, 10.0), None, ValueError, r"alphas\[0\] == 0.0, must be > 0.0."),
+        ((0.0, -1.0), 3, ValueError, r"alphas\[1\] == -1.0, must be >= 0.0."),
+        ([np.nan, 1.0], None, ValueError, r"alphas\[0\] must be finite"),
+        ([np.inf], 3, ValueError, "alphas must be finite"),
+        (0.0, None, ValueError, "alphas == 0.0, must be > 0.0"),
+        ([], None, ValueError, "at least one value"),
+        (np.ones((2, 2)), None, ValueError, "1-D array-like"),
+    ],
+)
+def test_alphas_are_validated_as_sklearn_does(alphas, cv, error, pattern):
+    X, y = make_data(12, 4, seed=42)
+    with pytest.raises(error, match=pattern):
+        fastreg.RidgeCV(alphas=alphas, cv=cv).fit(X, y)
+
+
+def test_alphas_accepted_forms_are_not_modified():
+    X, y = make_data(12, 4, seed=43)
+    alphas = [0.5]
+    model = fastreg.RidgeCV(alphas=alphas).fit(X, y)
+    assert alphas == [0.5] and model.alphas is alphas and model.alpha_ == 0.5
+    assert fastreg.RidgeCV(alphas=2).fit(X, y).alpha_ == 2.0
+    assert fastreg.RidgeCV(alphas=np.array(3.0)).fit(X, y).alpha_ == 3.0
+    assert fastreg.RidgeCV(alphas=(0.0, 1.0), cv=3).fit(X, y).alpha_ in (0.0, 1.0)
+    assert isinstance(fastreg.RidgeCV(alphas=(1, 10)).fit(X, y).alpha_, float)
