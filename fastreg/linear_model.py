@@ -137,8 +137,10 @@ class LinearRegression(_LinearModel):
     ----------
     fit_intercept : bool, default=True
     copy_X : bool, default=True
-        Accepted for scikit-learn compatibility; ``X`` is never overwritten
-        (the solvers center into their own copy or implicitly).
+        ``False`` lets a writable float64 dense ``X`` be centered (and scaled
+        by ``√sample_weight``) in place and overwritten by the solve, saving
+        its copy, as scikit-learn's (not with ``positive``). Sparse or other
+        ``X`` is never overwritten.
     tol : float >= 0, default=1e-14
         ``atol = btol`` of LSQR, the solver of sparse ``X`` (0 runs it to its
         iteration limit, ``max(100, 10·min(n, p))``). Dense ``X`` needs no
@@ -181,14 +183,15 @@ class LinearRegression(_LinearModel):
         """
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
         positive = check_bool(self.positive, "positive")
-        check_bool(self.copy_X, "copy_X")
+        copy_X = check_bool(self.copy_X, "copy_X")
         tol = float(check_scalar(self.tol, "tol"))
         _check_n_jobs(self.n_jobs)
         if _is_dask(X):  # sufficient statistics on the cluster, solved here (fastreg.dask)
             return _dask_fit(self, X, y, sample_weight)
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
         coef, intercept = lstsq_solve(
-            X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, positive=positive, tol=tol
+            X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, positive=positive, tol=tol,
+            overwrite_X=not copy_X,
         )
         self._set_coef(X, coef, intercept)
         return self

@@ -371,6 +371,32 @@ def test_linear_regression_n_jobs_is_accepted():
             fastreg.LinearRegression(tol=bad).fit(X, y)
 
 
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_linear_regression_copy_x_false_centers_in_place(order, weighted):
+    rng = np.random.default_rng(22)
+    X0 = rng.standard_normal((30, 6)) + 2.0
+    y = rng.standard_normal((30, 2))
+    sw = rng.uniform(0.2, 2.0, 30) if weighted else None
+    ref = fastreg.LinearRegression().fit(X0, y, sample_weight=sw)
+    X = np.array(X0, order=order)
+    model = fastreg.LinearRegression(copy_X=False).fit(X, y, sample_weight=sw)
+    assert_allclose(model.coef_, ref.coef_, rtol=1e-12, atol=1e-14)
+    assert_allclose(model.intercept_, ref.intercept_, rtol=1e-12)
+    assert np.linalg.norm(X - X0) > 1.0  # centered in place: the copy saved
+    # copy_X=True, float32, read-only and sparse X are never written
+    for Xk, copy_X in ((np.array(X0, order=order), True), (X0.astype(np.float32), False),
+                       (sp.csr_matrix(X0), False)):
+        before = snapshot(Xk)
+        fastreg.LinearRegression(copy_X=copy_X).fit(Xk, y, sample_weight=sw)
+        assert_unchanged(before, (Xk,))
+    frozen = np.array(X0, order=order)
+    frozen.flags.writeable = False
+    assert_allclose(fastreg.LinearRegression(copy_X=False).fit(frozen, y, sample_weight=sw).coef_, ref.coef_,
+                    rtol=1e-12, atol=1e-14)
+    assert_array_equal(frozen, X0)
+
+
 def test_linear_regression_sample_weights_closed_form():
     """scikit-learn's check: weighted least squares equals (XᵀWX)⁻¹XᵀWy, with and without intercept, sparse too."""
     rng = np.random.default_rng(21)

@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, cg, lsqr
 from scipy.optimize import minimize, nnls
 
-from .._preprocess import column_means, preprocess
+from .._preprocess import center_scale_dense, column_means, preprocess, weighted_offsets
 from .._threads import blas_threads, threads_for
 from .._validation import to_csc
 from ..kernels.cd import centered_norms_compressed
@@ -495,7 +495,7 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
     return coef, intercept, n_iter, ran
 
 
-def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False, tol=None):
+def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False, tol=None, overwrite_X=False):
     """Least squares ``‖y − Xw − b‖²``, the minimum-norm ``w`` when rank-deficient.
 
     Dense ``X``: LAPACK ``gelsd`` (:func:`scipy.linalg.lstsq`) on the centered
@@ -518,6 +518,10 @@ def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False,
     tol : float >= 0 or None
         ``atol = btol`` of the sparse LSQR (``None``: 1e-14; 0 runs to its
         iteration limit). Dense ``X`` and ``positive`` do not use it.
+    overwrite_X : bool
+        Let a writable float64 dense ``X`` (C or F order) be centered and
+        row-scaled in place and overwritten by gelsd, instead of copied
+        (scikit-learn's ``copy_X=False``; not with ``positive``).
 
     Returns
     -------
@@ -527,7 +531,9 @@ def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False,
     if positive:
         coef, intercept, _, _ = _positive(X, y, 0.0, fit_intercept, sample_weight, 1e-10, None)
         return coef, intercept
-    coef, intercept, _, _ = _lstsq(X, y, fit_intercept, sample_weight, _LSTSQ_LSQR_TOL if tol is None else tol)
+    coef, intercept, _, _ = _lstsq(
+        X, y, fit_intercept, sample_weight, _LSTSQ_LSQR_TOL if tol is None else tol, overwrite_X
+    )
     return coef, intercept
 
 
@@ -932,7 +938,7 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
     return W, n_iter
 
 
-def _lstsq(X, y, fit_intercept, sample_weight=None, tol=_LSTSQ_LSQR_TOL):
+def _lstsq(X, y, fit_intercept, sample_weight=None, tol=_LSTSQ_LSQR_TOL, overwrite_X=False):
     """Least squares; returns ``(coef, intercept, n_iter, solver)`` (``"lstsq"``: gelsd, or ``"lsqr"``).
 
     With an intercept, exactly constant columns get coefficient 0 (the
@@ -951,14 +957,14 @@ def _lstsq(X, y, fit_intercept, sample_weight=None, tol=_LSTSQ_LSQR_TOL):
                 coef, intercept = _finish(np.zeros((p, Y.shape[1])), mean, y_mean, single)
                 return coef, intercept, None, "lstsq"
             sub = X[:, np.flatnonzero(keep)] if sp.issparse(X) else X[:, keep]
-            coef_sub, intercept, n_iter, ran = _lstsq_all(sub, y, fit_intercept, sample_weight, tol)
+            coef_sub, intercept, n_iter, ran = _lstsq_all(sub, y, fit_intercept, sample_weight, tol)  # sub: a copy
             coef = np.zeros(coef_sub.shape[:-1] + (p,))
             coef[..., keep] = coef_sub
             return coef, intercept, n_iter, ran
-    return _lstsq_all(X, y, fit_intercept, sample_weight, tol)
+    return _lstsq_all(X, y, fit_intercept, sample_weight, tol, overwrite_X)
 
 
-def _lstsq_all(X, y, fit_intercept, sample_weight=None, tol=_LSTSQ_LSQR_TOL):
+def _lstsq_all(X, y, fit_intercept, sample_weight=None, tol=_LSTSQ_LSQR_TOL, overwrite_X=False):
     Y, single = _as_2d(y)
     if sp.issparse(X):
         X = _sparse_float64(X)
@@ -996,17 +1002,29 @@ def _lstsq_all(X, y, fit_intercept, sample_weight=None, tol=_LSTSQ_LSQR_TOL):
                 )
         ran = "lsqr"
     else:
-        if sample_weight is not None:
+        # overwrite_X: float64 X that can be written is centered (and row-scaled) in place, and gelsd
+        # may overwrite it, saving the n × p copy (scikit-learn's copy_X=False)
+        inplace = overwrite_X and X.dtype == np.float64 and X.flags.writeable and (
+            X.flags.c_contiguous or X.flags.f_contiguous
+        )
+        if sample_weight is not None and inplace:
+            mean, y_mean = weighted_offsets(X, Y, sample_weight, fit_intercept)
+            d = np.sqrt(sample_weight)
+            X_c, own = center_scale_dense(X, mean, d, out=X), True
+            Y_c = (Y - y_mean) * d[:, None]
+            if not fit_intercept:
+                mean = y_mean = None
+        elif sample_weight is not None:
             X_c, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
             own = True
         elif fit_intercept:
             mean = X.mean(axis=0, dtype=np.float64)
-            X_c = np.subtract(X, mean, dtype=np.float64)
+            X_c = np.subtract(X, mean, out=X) if inplace else np.subtract(X, mean, dtype=np.float64)
             own = True
         else:
             mean = None
             X_c = np.asarray(X, dtype=np.float64)
-            own = X_c is not X and not np.shares_memory(X_c, X)
+            own = inplace or (X_c is not X and not np.shares_memory(X_c, X))
         if sample_weight is None:
             Y_c, y_mean = _center_y(Y, fit_intercept)
         # NumPy's cutoff. scipy's default (eps) keeps the ~eps·s_max singular
