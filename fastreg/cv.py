@@ -448,9 +448,9 @@ class _RidgeEigen:
     intercept, as scikit-learn's ``_RidgeGCV``. ``"cov"`` eigendecomposes the
     p × p ``X̃ᵀX̃ = VΛVᵀ`` (for ``n > p``), ``"gram"`` the n × n ``X̃X̃ᵀ``
     (for ``n ≤ p``), ``"svd"`` (dense ``X`` only) takes the thin SVD
-    ``X̃ = USVᵀ``, ``Λ = S²``: twice the digits of the eigenvalues' route on
+    ``X̃ = USVᵀ``, ``Λ = S²``: it keeps the digits the Gram loses on
     ill-conditioned ``X`` (the Gram squares the condition number), at the cost
-    of a decomposition of the n × p ``X̃``. Dense ``X`` is centered and scaled
+    of a decomposition of the n × p ``X̃`` and of n × min(n, p) floats more. Dense ``X`` is centered and scaled
     block by block (unweighted float64 ``X`` with its column means within
     their spreads is read as it is in ``"cov"`` mode: ``XᵀX − n·x̄x̄ᵀ``,
     ``XV − 1x̄ᵀV``), sparse ``X`` implicitly (``XᵀSX − Σs·x̄x̄ᵀ``); never
@@ -459,7 +459,7 @@ class _RidgeEigen:
     Leave-one-out errors are scikit-learn's, in the rescaled problem:
     ``√sᵢ`` times the error of the model fitted without row ``i``. The
     primal form (``"cov"``, and ``"svd"`` for ``n > p``): with ``A = X̃V``
-    (``US`` for ``"svd"``; formed block by block, never stored), ``b = AᵀỸ``
+    (formed block by block, never stored; ``"svd"`` keeps ``US``), ``b = AᵀỸ``
     and ``d_k = 1/(λ_k + α)``: ``W = V(d∘b)``, fitted values ``A(d∘b)``,
     leverages ``h = s/Σs + (A∘A)d`` (the first term is the unpenalized
     intercept's), LOO errors ``(Ỹ − A(d∘b))/(1 − h)``. The dual form

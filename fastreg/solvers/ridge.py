@@ -27,7 +27,8 @@ damped problem LSQR solves). The implicit operator itself loses only about
 ``log10(|x̄|/σ)`` digits (the cancellation is in vectors, not squared), so
 CG/LSQR stay accurate to about 1e-12 relative objective at means 1000 ± 1.
 
-Nothing here imports scikit-learn, and the caller's arrays are never modified.
+Nothing here imports scikit-learn, and the caller's arrays are never modified
+(but by :func:`lstsq_solve` when asked to ``overwrite_X``).
 """
 
 import inspect
@@ -285,19 +286,28 @@ class _SparseDual(_Centered):
 
 
 class RidgeFit(NamedTuple):
-    """What :func:`ridge_fit` returns."""
+    """What :func:`ridge_fit` returns.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (p,) for 1-D ``y``, else (k, p), float64
+    intercept : float for 1-D ``y``, else ndarray of shape (k,); zero without ``fit_intercept``
+    n_iter : None or int32 ndarray of shape (k,) (k = 1 for 1-D ``y``)
+        ``None`` when a direct solver produced the answer, else the
+        iterations of the iterative solver for each target (0 for targets of
+        another α that were solved directly).
+    solver : str
+        The algorithm that produced the answer: ``"cholesky"``, ``"svd"``
+        (the dense Cholesky's fallback), ``"cg"``, ``"lsqr"``, ``"lstsq"``
+        (LAPACK gelsd, α = 0 on dense ``X``), ``"nnls"`` or ``"lbfgs"``
+        (``positive``); several joined by ``"+"`` when targets of different
+        α took different ones.
+    """
 
     coef: np.ndarray
-    """(p,) for 1-D ``y``, else (k, p), float64."""
     intercept: object
-    """float for 1-D ``y``, else (k,); zero without ``fit_intercept``."""
     n_iter: object
-    """``None`` when a direct solver produced the answer, else an int32 array (k,) (k = 1 for 1-D ``y``): the
-    iterations of the iterative solver for each target (0 for targets of another α solved directly)."""
     solver: str
-    """The algorithm that produced the answer: ``"cholesky"``, ``"svd"`` (dense Cholesky's fallback),
-    ``"cg"``, ``"lsqr"``, ``"lstsq"`` (LAPACK gelsd, α = 0 on dense ``X``), ``"nnls"`` or ``"lbfgs"``
-    (``positive``); several joined by ``"+"`` when targets of different α took different ones."""
 
 
 def ridge_solve(
