@@ -404,6 +404,36 @@ def check_learning_rate(learning_rate):
     return float(check_scalar(learning_rate, "learning_rate", include_low=False))
 
 
+def check_alpha_per_target(value, name="alpha"):
+    """A finite ``alpha >= 0`` (a float), or a 1-D array of them, one per target (a float64 copy).
+
+    A 0-d array or a NumPy scalar is a float. The length of an array is
+    checked against the targets by the solver, which knows them.
+    """
+    if isinstance(value, (numbers.Number, np.generic)) or value is None or isinstance(value, str):
+        return check_alpha(value, name)
+    values = np.asarray(value)
+    if values.ndim == 0:
+        return check_alpha(values.item(), name)
+    if values.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be a real number or a 1-D array-like of real numbers (one per target), "
+            f"got an array of dtype {values.dtype}"
+        )
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"{name} must be a real number or a non-empty 1-D array-like (one value per target), "
+            f"got shape {values.shape}"
+        )
+    values = values.astype(np.float64)  # a copy: the caller's array is never kept or changed
+    for k, a in enumerate(values):
+        if not math.isfinite(a):
+            raise ValueError(f"{name} must be finite, got {name}[{k}] = {a!r}")
+        if a < 0:
+            raise ValueError(f"{name} must be >= 0, got {name}[{k}] = {a!r}")
+    return values
+
+
 def check_sample_weight(sample_weight, X, *, expand_scalar=False):
     """``None`` (unweighted), or ``sample_weight`` as a (n,) float64 array.
 

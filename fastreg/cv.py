@@ -18,6 +18,8 @@ once from one eigendecomposition (scikit-learn's ``_RidgeGCV``, "efficient
 LOO", with its sample weights and ``alpha_per_target``).
 """
 
+import inspect
+import math
 import numbers
 import os
 import warnings
@@ -26,11 +28,15 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn import get_config
 from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils import check_scalar as sklearn_check_scalar
 
 from ._threads import blas_threads
 from ._progress import progress
@@ -516,30 +522,50 @@ def _eigh(M):
 
 
 class _RidgeEigen:
-    """One eigendecomposition serving every α and every target: of ``X̃ᵀX̃`` or of ``X̃X̃ᵀ``.
+    """One decomposition serving every α and every target: of ``X̃ᵀX̃``, of ``X̃X̃ᵀ``, or of ``X̃`` itself.
 
     ``X̃ = D(X − 1x̄ᵀ)`` and ``Ỹ = D(Y − 1ȳᵀ)``, with ``D = diag(√s)`` and
     the weighted means (no centering without ``fit_intercept``; ``D = I``
     unweighted): the weighted problem rescaled to an unweighted one without
     intercept, as scikit-learn's ``_RidgeGCV``. ``"cov"`` eigendecomposes the
     p × p ``X̃ᵀX̃ = VΛVᵀ`` (for ``n > p``), ``"gram"`` the n × n ``X̃X̃ᵀ``
-    (for ``n ≤ p``). Dense ``X`` is centered and scaled block by block
-    (unweighted float64 ``X`` with its column means within their spreads is
-    read as it is in ``"cov"`` mode: ``XᵀX − n·x̄x̄ᵀ``, ``XV − 1x̄ᵀV``),
-    sparse ``X`` implicitly (``XᵀSX − Σs·x̄x̄ᵀ``); never densified.
+    (for ``n ≤ p``), ``"svd"`` (dense ``X`` only) takes the thin SVD
+    ``X̃ = USVᵀ``, ``Λ = S²``: it keeps the digits the Gram loses on
+    ill-conditioned ``X`` (the Gram squares the condition number), at the cost
+    of a decomposition of the n × p ``X̃`` and of n × min(n, p) floats more. Dense ``X`` is centered and scaled
+    block by block (unweighted float64 ``X`` with its column means within
+    their spreads is read as it is in ``"cov"`` mode: ``XᵀX − n·x̄x̄ᵀ``,
+    ``XV − 1x̄ᵀV``), sparse ``X`` implicitly (``XᵀSX − Σs·x̄x̄ᵀ``); never
+    densified.
 
     Leave-one-out errors are scikit-learn's, in the rescaled problem:
-    ``√sᵢ`` times the error of the model fitted without row ``i``. With
-    ``A = X̃V`` (formed block by block, never stored), ``b = AᵀỸ`` and
-    ``d_k = 1/(λ_k + α)``: ``W = V(d∘b)``, fitted values ``A(d∘b)``,
+    ``√sᵢ`` times the error of the model fitted without row ``i``. The
+    primal form (``"cov"``, and ``"svd"`` for ``n > p``): with ``A = X̃V``
+    (formed block by block, never stored; ``"svd"`` keeps ``US``), ``b = AᵀỸ``
+    and ``d_k = 1/(λ_k + α)``: ``W = V(d∘b)``, fitted values ``A(d∘b)``,
     leverages ``h = s/Σs + (A∘A)d`` (the first term is the unpenalized
-    intercept's), LOO errors ``(Ỹ − A(d∘b))/(1 − h)``.
+    intercept's), LOO errors ``(Ỹ − A(d∘b))/(1 − h)``. The dual form
+    (``"gram"``, and ``"svd"`` for ``n ≤ p``) works with the eigenvectors of
+    ``X̃X̃ᵀ`` (the left singular vectors): see :meth:`_loo_blocks`.
 
-    In ``"gram"`` mode with an intercept, ``X̃X̃ᵀ`` has ``√s`` in its null
+    In the dual form with an intercept, ``X̃X̃ᵀ`` has ``√s`` in its null
     space (``X̃ᵀ√s = 0``): a Householder reflection splits that direction
-    off exactly before the eigendecomposition, so the intercept's leverage
+    off exactly before the decomposition, so the intercept's leverage
     ``s/Σs`` is removed without cancellation, whatever the weights (zero
     weights add null directions of their own).
+
+    Null directions. ``X̃`` has rank at most ``min(m − 1, p)`` (``m`` rows of
+    positive weight; ``m`` without intercept), so a decomposition larger than
+    that — ``"cov"`` on wide ``X``, ``"gram"`` on tall ``X`` — has null
+    directions by its shape, and duplicated or collinear columns add more.
+    Their computed eigenvalues are rounding (about ``eps·λ_max``), and so are
+    the components of ``X̃ᵀỸ`` along them, which ``1/(λ_k + α)`` would blow up
+    as ``α → 0``. The structurally null ones and every eigenvalue at most
+    ``eps·max(n, p)·λ_max`` (singular value at most ``eps·max(n, p)·s_max``
+    in ``"svd"`` mode, NumPy's least-squares cutoff) are taken as exactly
+    zero: they add nothing to ``W`` (the minimum-norm solution's convention),
+    nothing to the fitted values and leverages of the primal form, and their
+    exact ``α/(0 + α) = 1`` to the dual form's.
     """
 
     def __init__(self, X, Y, fit_intercept, mode, sample_weight=None):
@@ -557,7 +583,8 @@ class _RidgeEigen:
         self.Yt = (Y - self.y_mean) * self.d[:, None]  # Ỹ
         # the intercept's leverage s_i/Σs (scikit-learn: the correction of diag(G⁻¹))
         self.lev0 = (self.d**2) / float(self.d @ self.d) if fit_intercept else None
-        self.mode = ("gram" if n <= p else "cov") if mode == "auto" else mode
+        self.mode = mode
+        self.primal = mode == "cov" or (mode == "svd" and n > p)
         # Dense, unweighted, float64 X whose column means are within their
         # spreads is read as it is: X̃ᵀX̃ = XᵀX − n x̄x̄ᵀ and X̃V = XV − 1(x̄ᵀV)
         # lose no digits there (as for Ridge), and no centered block is copied.
@@ -565,13 +592,32 @@ class _RidgeEigen:
             self.mode == "cov" and not self.sparse and not self.weighted and X.dtype == np.float64
             and (not fit_intercept or means_within_spread(X, x_mean))
         )
-        if self.mode == "cov":
+        self.V = self.A = self.U = self.house = None
+        if mode == "svd":
+            self._svd()
+        elif mode == "cov":
             self.lam, self.V = _eigh(self._cov())
             self.b = self.V.T @ centered_xty(X, Y, fit_intercept, sample_weight)  # VᵀX̃ᵀỸ, (p, k)
         else:
             self.lam, self.U, self.house = self._gram_eigen()
             self.b = self._basis_t_dot(self.Yt)
-        np.maximum(self.lam, 0.0, out=self.lam)  # rounding can leave tiny negatives
+        self._mark_null(sample_weight)
+
+    def _mark_null(self, sample_weight):
+        """Set the null directions' eigenvalues to exactly 0 and record them in ``self.null`` (see the class notes)."""
+        lam = self.lam
+        m = self.n if sample_weight is None else int(np.count_nonzero(sample_weight))
+        rank_bound = max(min(m - int(self.fit_intercept), self.p), 0)
+        null = ~(lam > 0.0)  # rounding can leave tiny negatives
+        if lam.size:
+            if self.mode == "svd":  # singular values, descending
+                null |= self.s <= np.finfo(np.float64).eps * max(self.n, self.p) * self.s[0]
+                null[rank_bound:] = True
+            else:  # eigenvalues, ascending
+                null |= lam <= np.finfo(np.float64).eps * max(self.n, self.p) * max(lam[-1], 0.0)
+                null[: max(lam.size - rank_bound, 0)] = True
+        lam[null] = 0.0
+        self.null = null
 
     # -- helpers
     def _rows(self, width):
@@ -621,6 +667,13 @@ class _RidgeEigen:
         Xt = self._block(slice(None))
         return Xt @ Xt.T
 
+    def _householder(self):
+        """``(v, β)`` of the reflection ``H = I − βvvᵀ`` mapping ``√s/‖√s‖`` to ``∓e₀``."""
+        u = self.d / np.sqrt(self.d @ self.d)
+        v = u.copy()
+        v[0] += 1.0 if u[0] >= 0 else -1.0
+        return v, 2.0 / float(v @ v)
+
     def _gram_eigen(self):
         """Eigenpairs of ``X̃X̃ᵀ``; with an intercept, only those orthogonal to ``√s``.
 
@@ -632,13 +685,10 @@ class _RidgeEigen:
         K = self._gram()
         if not self.fit_intercept:
             return (*_eigh(K), None)
-        # Householder H = I − βvvᵀ maps u = √s/‖√s‖ to ∓e₀; HKH's first row and
-        # column are K's action on u, zero (X̃ᵀ√s = 0) up to rounding, and dropped.
+        # HKH's first row and column are K's action on √s/‖√s‖, zero
+        # (X̃ᵀ√s = 0) up to rounding, and dropped.
         n = self.n
-        u = self.d / np.sqrt(self.d @ self.d)
-        v = u.copy()
-        v[0] += 1.0 if u[0] >= 0 else -1.0
-        beta = 2.0 / float(v @ v)
+        v, beta = self._householder()
         g = K @ v
         g -= (0.5 * beta * float(v @ g)) * v  # HKH = K − β(v gᵀ + g vᵀ) with this g
         for rows in self._rows(n):  # the rank-2 update in blocks of rows: no n × n temporaries
@@ -650,6 +700,26 @@ class _RidgeEigen:
         lam, W = _eigh(flat[: (n - 1) ** 2].reshape(n - 1, n - 1))
         del K, flat
         return lam, W, (v, beta, beta * (v[1:] @ W))
+
+    def _svd(self):
+        """The thin SVD of dense ``X̃`` (of ``HX̃`` without its first row, in the dual form with an intercept)."""
+        Xt = self._block(slice(None))  # X̃, a float64 copy
+        check_finite_result("RidgeCV", Xt)
+        if self.primal:
+            U, s, Vt = np.linalg.svd(Xt, full_matrices=False)
+            self.A = U * s  # X̃V = US, (n, p)
+            self.b = self.A.T @ self.Yt  # VᵀX̃ᵀỸ = SUᵀỸ
+        elif self.fit_intercept:
+            v, beta = self._householder()
+            Xt -= beta * np.outer(v, v @ Xt)  # HX̃: its first row is X̃ᵀ√s = 0 up to rounding, dropped
+            U, s, Vt = np.linalg.svd(Xt[1:], full_matrices=False)
+            self.U, self.house = U, (v, beta, beta * (v[1:] @ U))
+            self.b = self._basis_t_dot(self.Yt)
+        else:
+            U, s, Vt = np.linalg.svd(Xt, full_matrices=False)
+            self.U = U
+            self.b = self._basis_t_dot(self.Yt)
+        self.s, self.V, self.lam = s, Vt.T, s * s
 
     def _basis_rows(self, rows):
         """Rows ``rows`` (a slice) of the eigenvector matrix."""
@@ -684,25 +754,39 @@ class _RidgeEigen:
         HY = Y - beta * np.outer(v, v @ Y)
         return self.U.T @ HY[1:]
 
+    def _inverse(self, alphas):
+        """``1/(λ + α)`` per direction and α (m, K), zero along the null directions (α = 0 included)."""
+        with np.errstate(divide="ignore"):
+            D = 1.0 / (self.lam[:, None] + alphas[None, :])
+        D[self.null] = 0.0
+        return D
+
     # -- results for many α
-    def loo_mse(self, alphas):
-        """Mean over rows of the squared (rescaled) LOO errors, shape (n_targets, n_alphas)."""
-        alphas = np.asarray(alphas, dtype=np.float64)
+    def _loo_blocks(self, alphas):
+        """Yield ``(rows, looe)``: the (rescaled) LOO errors of a block of rows, shape (rows, n_targets, n_alphas).
+
+        Dual form: with ``S = α/(λ + α)`` (1 along null directions),
+        ``α·c = U(S∘b)`` and ``α·diag(G⁻¹)`` minus the intercept's ``s/Σs``
+        is ``(U∘U)S`` (``U`` spans the complement of ``√s``); the LOO error
+        is their ratio.
+        """
         k, K = self.Yt.shape[1], alphas.shape[0]
-        total = np.zeros((k, K))
-        if self.mode == "cov":
-            D = 1.0 / (self.lam[:, None] + alphas[None, :])  # (p, K)
-            Db = (self.b[:, :, None] * D[:, None, :]).reshape(self.p, k * K)
-            if self.sparse or self.uncentered:
+        if self.primal:
+            D = self._inverse(alphas)  # (p, K)
+            m = D.shape[0]
+            Db = (self.b[:, :, None] * D[:, None, :]).reshape(m, k * K)
+            if self.A is None and (self.sparse or self.uncentered):
                 shift = self.mean @ self.V if self.fit_intercept else np.zeros(self.p)
                 V = np.ascontiguousarray(self.V)
             buf = None  # one block of A, reused (fresh 32 MB arrays cost page faults on every block)
-            for rows in self._rows(max(self.p, k * K)):  # A = X̃V one block of rows at a time, never stored
+            for rows in self._rows(max(m, k * K)):  # A = X̃V one block of rows at a time, never stored
                 size = rows.stop - rows.start
                 if buf is None:
-                    buf = np.empty((size, self.p))
+                    buf = np.empty((size, m))
                 A = buf[:size]
-                if self.sparse:
+                if self.A is not None:
+                    A[:] = self.A[rows]
+                elif self.sparse:
                     Xb = self.X[rows]
                     csr_dense_product(Xb.data, Xb.indices, Xb.indptr, V, shift, A)
                     if self.weighted:
@@ -716,26 +800,60 @@ class _RidgeEigen:
                 h = np.square(A, out=A) @ D  # A is not needed past here
                 if self.fit_intercept:
                     h += self.lev0[rows, None]
-                looe = (self.Yt[rows, :, None] - fitted) / (1.0 - h)[:, None, :]
-                total += np.einsum("ijk,ijk->jk", looe, looe)
-            return total / self.n
-        # gram: with S = α/(λ + α), α·c = U(S∘b) and α·diag(G⁻¹) minus the
-        # intercept's s/Σs is (U∘U)S (U spans the complement of √s).
+                with np.errstate(divide="ignore", invalid="ignore"):  # h = 1: the LOO error is undefined (inf/NaN)
+                    yield rows, (self.Yt[rows, :, None] - fitted) / (1.0 - h)[:, None, :]
+            return
         m = self.lam.shape[0]
-        S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # (m, K)
+        S = alphas[None, :] / (self.lam[:, None] + alphas[None, :])  # (m, K); 1 along null directions
         Sb = (self.b[:, :, None] * S[:, None, :]).reshape(m, k * K)
         for rows in self._rows(max(m, k * K)):
             Ub = self._basis_rows(rows)
-            looe = (Ub @ Sb).reshape(-1, k, K) / (np.square(Ub) @ S)[:, None, :]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                yield rows, (Ub @ Sb).reshape(-1, k, K) / (np.square(Ub) @ S)[:, None, :]
+
+    def loo_mse(self, alphas):
+        """Mean over rows of the squared (rescaled) LOO errors, shape (n_targets, n_alphas)."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        total = np.zeros((self.Yt.shape[1], alphas.shape[0]))
+        for _, looe in self._loo_blocks(alphas):
             total += np.einsum("ijk,ijk->jk", looe, looe)
         return total / self.n
+
+    def loo_errors(self, alphas):
+        """The (rescaled) LOO errors ``√sᵢ·eᵢ`` of every row, target and α: shape (n, n_targets, n_alphas)."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        out = np.empty((self.n, self.Yt.shape[1], alphas.shape[0]))
+        for rows, looe in self._loo_blocks(alphas):
+            out[rows] = looe
+        return out
+
+    def loo_predictions(self, Y, looe, alphas):
+        """The LOO predictions on ``Y``'s scale, ``yᵢ − eᵢ``, from :meth:`loo_errors`' ``looe`` (n, k, K).
+
+        A row of weight zero takes no part in the fit: its LOO model is the
+        model fitted on all rows, whose prediction it gets (scikit-learn
+        divides ``0/√0`` there and scores NaN).
+        """
+        positive = self.d > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pred = Y[:, :, None] - looe / self.d[:, None, None]
+        if not positive.all():
+            zero = np.flatnonzero(~positive)
+            Xz = self.X[zero]
+            k = Y.shape[1]
+            for a, alpha in enumerate(alphas):
+                W, b = self.coefs(np.full(k, alpha))
+                pred[zero, :, a] = np.asarray(Xz @ W) + b
+        return pred
 
     def coefs(self, alphas):
         """Coefficients (p, n_targets) and intercepts (n_targets,), target ``j`` at ``alphas[j]``."""
         alphas = np.asarray(alphas, dtype=np.float64)
-        D = 1.0 / (self.lam[:, None] + alphas[None, :])  # (m, k)
-        if self.mode == "cov":
+        D = self._inverse(alphas)  # (m, k)
+        if self.primal:
             W = self.V @ (D * self.b)
+        elif self.mode == "svd":  # X̃ᵀ times the eigenvector k is s_k v_k
+            W = self.V @ ((self.s[:, None] * D) * self.b)
         else:
             C = self._basis_dot(D * self.b)  # c = (X̃X̃ᵀ + αI)⁻¹Ỹ, and W = X̃ᵀc
             DC = C * self.d[:, None]
@@ -747,18 +865,104 @@ class _RidgeEigen:
 
 
 def _r2(Y, pred, weights):
-    """scikit-learn's ``r2_score`` (weighted; the mean over targets; 1 or 0 for a constant target)."""
+    """scikit-learn's ``r2_score`` (weighted; the mean over targets), its rules included.
+
+    NaN for fewer than two rows (the caller warns). A target with a zero total
+    sum of squares scores 1 if predicted exactly, else 0 (``force_finite``);
+    the sums are formed as scikit-learn forms them (with ``np.average`` for
+    the weighted mean), so that the rounding is the same too.
+    """
+    if Y.shape[0] < 2:
+        return float("nan")
     if weights is None:
         ss_res = np.sum((Y - pred) ** 2, axis=0)
-        ss_tot = np.sum((Y - Y.mean(axis=0)) ** 2, axis=0)
+        ss_tot = np.sum((Y - np.average(Y, axis=0)) ** 2, axis=0)
     else:
         w = weights[:, None]
         ss_res = np.sum(w * (Y - pred) ** 2, axis=0)
         ss_tot = np.sum(w * (Y - np.average(Y, axis=0, weights=weights)) ** 2, axis=0)
-    ok = ss_tot != 0
-    scores = np.where(ss_res == 0, 1.0, 0.0)
-    scores[ok] = 1.0 - ss_res[ok] / ss_tot[ok]
+    scores = np.ones(Y.shape[1])
+    valid = (ss_res != 0) & (ss_tot != 0)
+    scores[valid] = 1.0 - ss_res[valid] / ss_tot[valid]
+    scores[(ss_res != 0) & (ss_tot == 0)] = 0.0
     return float(np.mean(scores))
+
+
+def _first_best(scores):
+    """Index of the best score as scikit-learn's ``_RidgeGCV`` keeps it: the first α, replaced only by a strictly
+    greater score (so a NaN first score stays, and a later NaN never wins)."""
+    best = 0
+    for i in range(1, len(scores)):
+        if scores[i] > scores[best]:
+            best = i
+    return best
+
+
+def _grid_best(mean_scores):
+    """Index of the best mean score as ``GridSearchCV`` ranks it: NaN below every number (the first if all are
+    NaN), ties to the first."""
+    mean_scores = np.asarray(mean_scores, dtype=np.float64)
+    if np.isnan(mean_scores).all():
+        return 0
+    return int(np.argmax(np.where(np.isnan(mean_scores), -np.inf, mean_scores)))
+
+
+class _Predictions(RegressorMixin, BaseEstimator):
+    """A regressor whose ``predict`` returns its input: scores precomputed predictions with any scorer."""
+
+    def predict(self, X):
+        return X
+
+
+def _scorer_takes_weights(scorer):
+    """Whether ``GridSearchCV`` (without metadata routing) passes ``sample_weight`` to ``scorer``."""
+    accepts = getattr(scorer, "_accept_sample_weight", None)  # scikit-learn's scorers say it themselves
+    if accepts is not None:
+        return bool(accepts())
+    return "sample_weight" in inspect.signature(scorer).parameters
+
+
+def _check_cv_alphas(alphas, loo):
+    """``alphas`` as a float64 array, checked as scikit-learn's ``RidgeCV`` does (its messages).
+
+    Every value real (``TypeError``) and ``> 0`` for leave-one-out,
+    ``>= 0`` with ``cv``; also finite and not empty. A scalar is one α.
+    """
+    bound = "neither" if loo else "left"
+    if isinstance(alphas, (np.ndarray, list, tuple)):
+        if np.ndim(alphas) > 1:
+            raise ValueError(f"alphas must be a float or a 1-D array-like of floats, got shape {np.shape(alphas)}")
+        values = list(np.ravel(alphas)) if isinstance(alphas, np.ndarray) else list(alphas)
+        if not values:
+            raise ValueError("alphas must contain at least one value")
+        names = ["alphas"] if len(values) == 1 else [f"alphas[{k}]" for k in range(len(values))]
+    else:
+        values, names, bound = [alphas], ["alphas"], "neither"
+    for value, name in zip(values, names):
+        sklearn_check_scalar(value, name, target_type=numbers.Real, min_val=0.0, include_boundaries=bound)
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+    return np.asarray(values, dtype=np.float64)
+
+
+def _check_ridge_scoring(estimator, scoring):
+    """The scorer of ``scoring`` (a scorer name or a callable; ``None`` stays ``None``), as scikit-learn's RidgeCV."""
+    if scoring is None:
+        return None
+    if isinstance(scoring, str):
+        if scoring not in get_scorer_names():
+            raise ValueError(
+                f"scoring={scoring!r} is not a valid scoring value: use a name of "
+                "sklearn.metrics.get_scorer_names(), a callable scorer(estimator, X, y), or None"
+            )
+    elif not callable(scoring):
+        raise ValueError(
+            f"scoring must be a scorer name, a callable scorer(estimator, X, y) or None, got {scoring!r}"
+        )
+    return check_scoring(estimator, scoring=scoring)
+
+
+_GCV_MODES = (None, "auto", "svd", "eigen", "cov", "gram")
 
 
 @register
@@ -766,29 +970,50 @@ class RidgeCV(_LinearModel):
     """Ridge with α chosen by efficient leave-one-out or k-fold CV, scikit-learn's ``RidgeCV``.
 
     ``cv=None`` (the default): leave-one-out errors for all α and all targets
-    from one eigendecomposition — of ``X̃ᵀX̃`` (p × p) when ``n > p``, of
-    ``X̃X̃ᵀ`` (n × n) otherwise, ``X̃`` the centered (weighted: rows scaled by
-    ``√s``) data — with the intercept's leverage; ``best_score_`` is minus the
-    mean squared LOO error, as scikit-learn's (with ``sample_weight``, the
-    errors are scaled by ``√s``, as scikit-learn's: the mean of
-    ``sᵢ·eᵢ²`` over all ``n`` rows). ``cv=k`` (or a splitter): each training
-    fold is eigendecomposed once for all α and scored by R² on its test rows
-    (weighted by the test rows' ``sample_weight``, as scikit-learn's
-    ``GridSearchCV`` does); ``best_score_`` is the mean R² over folds. Then
-    :class:`fastreg.Ridge` is refitted on all rows at ``alpha_``. Ties go
-    to the first α in the order given.
+    from one decomposition (see ``gcv_mode``) with the intercept's leverage;
+    without ``scoring``, ``best_score_`` is minus the mean squared LOO error,
+    as scikit-learn's (with ``sample_weight``, the errors are scaled by
+    ``√s``, as scikit-learn's: the mean of ``sᵢ·eᵢ²`` over all ``n`` rows).
+    With ``scoring``, the LOO predictions (on ``y``'s scale) are scored as
+    scikit-learn does: all rows at once (``sample_weight`` passed to the
+    scorer), or each target alone with ``alpha_per_target``.
+
+    ``cv=k`` (or a splitter, or an iterable of splits): each training fold
+    is decomposed once for all α; each (fold, α) scored on the fold's test
+    rows by R² (weighted by the test rows' ``sample_weight``, as
+    scikit-learn's ``GridSearchCV`` does; NaN for a fold of one row, as
+    ``r2_score``) or by ``scoring`` (given the test rows' weights if it
+    accepts ``sample_weight``, as ``GridSearchCV`` does); ``best_score_`` is
+    the mean score over folds, NaN ranked below every number. Then
+    :class:`fastreg.Ridge` is refitted on all rows at ``alpha_``. Ties go to
+    the first α in the order given.
 
     Parameters
     ----------
-    alphas : array-like of float > 0, default=(0.1, 1.0, 10.0)
+    alphas : array-like of float, or float, default=(0.1, 1.0, 10.0)
+        Each ``> 0`` with leave-one-out, ``>= 0`` with ``cv`` (scikit-learn's
+        rules and messages; also finite).
     fit_intercept : bool, default=True
+    scoring : str, callable or None, default=None
+        Any scikit-learn scorer name or scorer callable
+        ``scorer(estimator, X, y)``, multi-output scorers included. ``None``:
+        minus the mean squared error for leave-one-out, R² for ``cv``.
     cv : None, int, cross-validation generator or iterable, default=None
-    gcv_mode : {"auto", "cov", "gram"}, default="auto"
-        Which matrix to eigendecompose (``"auto"``: ``"gram"`` if ``n ≤ p``).
+    gcv_mode : {None, "auto", "eigen", "svd", "cov", "gram"}, default=None
+        The decomposition of leave-one-out. ``None``, ``"auto"`` and
+        ``"eigen"`` (scikit-learn's names): the eigendecomposition of the
+        smaller Gram, ``X̃X̃ᵀ`` if ``n ≤ p`` else ``X̃ᵀX̃``. ``"svd"``: the thin
+        SVD of ``X̃`` (dense ``X``; sparse ``X`` warns and uses ``"eigen"``,
+        as scikit-learn 1.9 does), accurate on ill-conditioned ``X`` where the
+        Gram squares the condition number. ``"cov"`` / ``"gram"`` (fastreg's
+        own, kept) force ``X̃ᵀX̃`` / ``X̃X̃ᵀ``; on the shape they do not suit,
+        the structurally null directions are dropped exactly.
+    store_cv_results : bool, default=False
+        Leave-one-out only: keep ``cv_results_``.
     alpha_per_target : bool, default=False
         With 2-D ``y`` and ``cv=None``: choose α for each target separately
         (``alpha_`` and ``best_score_`` then have one value per target),
-        still from the one eigendecomposition. Incompatible with ``cv``.
+        still from the one decomposition. Incompatible with ``cv``.
     verbose : bool, default=False
         Progress bar over the folds (``cv`` given) on stderr.
 
@@ -799,6 +1024,10 @@ class RidgeCV(_LinearModel):
     best_score_ : float or ndarray of shape (n_targets,)
         As ``alpha_`` (and, as scikit-learn's, an array of one value for a
         one-column ``y`` with ``alpha_per_target``).
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
+        With ``store_cv_results``: the squared (rescaled) LOO errors
+        ``sᵢ·eᵢ²`` without ``scoring``, the LOO predictions with it; in
+        ``X``'s float dtype.
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_features_in_ : int
@@ -833,51 +1062,124 @@ class RidgeCV(_LinearModel):
         -------
         self
         """
-        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
-        if alphas.size == 0:
-            raise ValueError("alphas must contain at least one value")
-        for k, a in enumerate(alphas):
-            check_scalar(float(a), f"alphas[{k}]", include_low=self.cv is not None)
-        if self.gcv_mode not in (None, "auto", "cov", "gram"):
-            raise ValueError(f"gcv_mode must be 'auto', 'cov' or 'gram', got {self.gcv_mode!r}")
+        alphas = _check_cv_alphas(self.alphas, loo=self.cv is None)
+        if not any(self.gcv_mode is mode or self.gcv_mode == mode for mode in _GCV_MODES):
+            raise ValueError(
+                f"gcv_mode must be None, 'auto', 'eigen', 'svd', 'cov' or 'gram', got {self.gcv_mode!r}"
+            )
         per_target = check_bool(self.alpha_per_target, "alpha_per_target")
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        store = check_bool(self.store_cv_results, "store_cv_results")
+        scorer = _check_ridge_scoring(self, self.scoring)
+        if self.cv is not None and store:
+            raise ValueError("cv!=None and store_cv_results=True are incompatible")
         if per_target and self.cv is not None:
             raise ValueError("cv!=None and alpha_per_target=True are incompatible")
         X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
-        Y = y[:, None] if y.ndim == 1 else y
         if self.cv is None:
-            eig = _RidgeEigen(X, Y, fit_intercept, self.gcv_mode or "auto", sw)
-            scores = -eig.loo_mse(alphas)  # (n_targets, n_alphas)
-            if per_target and y.ndim == 2 and Y.shape[1] > 1:
-                best = np.argmax(scores, axis=1)  # first of ties, as scikit-learn
-                self.alpha_ = alphas[best]
-                self.best_score_ = scores[np.arange(Y.shape[1]), best]
+            return self._fit_loo(X, y, sw, alphas, fit_intercept, per_target, store, scorer)
+        return self._fit_folds(X, y, sw, alphas, fit_intercept, scorer)
+
+    def _mode(self, X):
+        n, p = X.shape
+        if self.gcv_mode in ("cov", "gram"):
+            return self.gcv_mode
+        if self.gcv_mode == "svd":
+            if not sp.issparse(X):
+                return "svd"
+            warnings.warn(
+                "The 'svd' mode is not supported for sparse X, we fallback to gcv_mode='eigen' (as scikit-learn "
+                "1.9 does, which will raise an error from 1.11); pass gcv_mode='eigen' to silence this warning",
+                FutureWarning,
+            )
+        return "gram" if n <= p else "cov"
+
+    def _fit_loo(self, X, y, sw, alphas, fit_intercept, per_target, store, scorer):
+        Y = y[:, None] if y.ndim == 1 else y
+        k = Y.shape[1]
+        eig = _RidgeEigen(X, Y, fit_intercept, self._mode(X), sw)
+        several = per_target and k > 1
+        results = None
+        if scorer is None:
+            if store:
+                looe = eig.loo_errors(alphas)
+                results = looe**2
+                mean_sq = results.mean(axis=0)  # (k, K)
             else:
-                mean = scores.mean(axis=0)
-                best = int(np.argmax(mean))
-                self.alpha_ = float(alphas[best])
-                # scikit-learn: per-target scores of a one-column y stay an array
-                self.best_score_ = scores[:, best] if per_target and y.ndim == 2 else float(mean[best])
-            W, b = eig.coefs(np.broadcast_to(self.alpha_, (Y.shape[1],)))
-            self._set_coef(X, W.T if y.ndim == 2 else W[:, 0], b if y.ndim == 2 else b[0])
-            return self
+                mean_sq = eig.loo_mse(alphas)
+            # scikit-learn: per target with alpha_per_target, else over all rows and targets
+            scores = -mean_sq if per_target else -mean_sq.mean(axis=0)
+        else:
+            pred = eig.loo_predictions(Y, eig.loo_errors(alphas), alphas)
+            results = pred
+            params = {} if sw is None else {"sample_weight": sw}
+            judge = _Predictions()
+            if per_target:
+                scores = np.array([[scorer(judge, pred[:, j, a], Y[:, j], **params) for a in range(len(alphas))]
+                                   for j in range(k)])
+            else:
+                scores = np.array([scorer(judge, pred[:, 0, a] if y.ndim == 1 else pred[:, :, a], y, **params)
+                                   for a in range(len(alphas))])
+        if several:  # (k, K): one α per target
+            best = np.array([_first_best(row) for row in scores])
+            self.alpha_ = alphas[best]
+            self.best_score_ = scores[np.arange(k), best]
+        else:
+            mean = scores.mean(axis=0) if scores.ndim == 2 else scores
+            best = _first_best(mean)
+            self.alpha_ = float(alphas[best])
+            # scikit-learn: per-target scores of a one-column y stay an array
+            self.best_score_ = scores[:, best] if per_target and y.ndim == 2 else float(mean[best])
+        W, b = eig.coefs(np.broadcast_to(self.alpha_, (k,)))
+        self._set_coef(X, W.T if y.ndim == 2 else W[:, 0], b if y.ndim == 2 else b[0])
+        if store:
+            self.cv_results_ = (results[:, 0, :] if y.ndim == 1 else results).astype(X.dtype, copy=False)
+        elif hasattr(self, "cv_results_"):
+            del self.cv_results_  # from an earlier fit with store_cv_results=True
+        return self
+
+    def _fit_folds(self, X, y, sw, alphas, fit_intercept, scorer):
+        Y = y[:, None] if y.ndim == 1 else y
         folds = list(check_cv(self.cv).split(X, y))
         _check_fold_weights(sw, folds)
+        weighted_scorer = sw is not None and scorer is not None and _scorer_takes_weights(scorer)
+        if sw is not None and scorer is not None and not weighted_scorer:
+            warnings.warn(
+                f"The scoring {scorer} does not support sample_weight: the test folds are scored unweighted "
+                "(as GridSearchCV does), which may lead to statistically incorrect results"
+            )
+        if any(len(test) < 2 for _, test in folds) and scorer is None:
+            warnings.warn(
+                "R^2 score is not well-defined with less than two samples: the folds with one test row score "
+                "NaN (as scikit-learn's r2_score), and so does their α's mean",
+                UndefinedMetricWarning,
+            )
+        mode = "gram" if self.gcv_mode == "gram" else ("cov" if self.gcv_mode == "cov" else None)
         scores = np.empty((len(folds), alphas.shape[0]))
         with progress(len(folds), "RidgeCV", self.verbose) as bar:
-            for k, (train, test) in enumerate(folds):
-                eig = _RidgeEigen(X[train], Y[train], fit_intercept, self.gcv_mode or "auto", None if sw is None else sw[train])
+            for f, (train, test) in enumerate(folds):
+                n_train = len(train)
+                fold_mode = mode or ("gram" if n_train <= X.shape[1] else "cov")
+                eig = _RidgeEigen(X[train], Y[train], fit_intercept, fold_mode, None if sw is None else sw[train])
                 X_test, Y_test = X[test], Y[test]
                 sw_test = None if sw is None else sw[test]
                 for a, alpha in enumerate(alphas):
                     W, b = eig.coefs(np.full(Y.shape[1], alpha))
-                    scores[k, a] = _r2(Y_test, np.asarray(X_test @ W) + b, sw_test)
+                    if scorer is None:
+                        scores[f, a] = _r2(Y_test, np.asarray(X_test @ W) + b, sw_test)
+                        continue
+                    model = Ridge(alpha=alpha, fit_intercept=fit_intercept)
+                    model._set_coef(X, W.T if y.ndim == 2 else W[:, 0], b if y.ndim == 2 else b[0])
+                    model.n_features_in_ = X.shape[1]
+                    params = {"sample_weight": sw_test} if weighted_scorer else {}
+                    scores[f, a] = scorer(model, X_test, y[test], **params)
                 bar.update()
         mean = scores.mean(axis=0)
-        best = int(np.argmax(mean))
+        best = _grid_best(mean)
         self.alpha_ = float(alphas[best])
         self.best_score_ = float(mean[best])
         model = Ridge(alpha=self.alpha_, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
         self.coef_, self.intercept_ = model.coef_, model.intercept_
+        if hasattr(self, "cv_results_"):
+            del self.cv_results_
         return self

@@ -452,8 +452,9 @@ def fit(estimator, X, y, sample_weight=None, **params):
     if isinstance(estimator, ElasticNet):
         coef, intercept = _fit_enet(estimator, X, y, sample_weight, fit_intercept, **params)
     elif isinstance(estimator, Ridge):
-        coef, intercept = _fit_ridge(estimator, X, y, sample_weight, fit_intercept, positive, **params)
-        estimator.n_iter_ = 1
+        coef, intercept, estimator.n_iter_, estimator.solver_ = _fit_ridge(
+            estimator, X, y, sample_weight, fit_intercept, positive, **params
+        )
     elif isinstance(estimator, LinearRegression):
         if p > GRAM_MAX_FEATURES:
             raise NotImplementedError(
@@ -486,13 +487,26 @@ def _squeeze(coef, intercept, y):
 
 
 def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solver):
+    """``(coef, intercept, n_iter_, solver_)``; ``alpha`` a float or one value per target.
+
+    ``solver`` is the fastreg solver the estimator maps its name to (scikit-learn's "svd", "sag", "saga" and
+    "lbfgs" are "auto").
+    """
     if solver not in ("auto", "cholesky"):
         raise NotImplementedError(f"Ridge on a dask array supports solver='auto' or 'cholesky', not {solver!r}")
     p = X.shape[1]
+    k = _targets(y)
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,))
+    if np.ndim(alpha) and np.shape(alpha)[0] not in (1, k):
+        raise ValueError(f"Number of targets and number of penalties do not correspond: {np.shape(alpha)[0]} != {k}")
     if p <= GRAM_MAX_FEATURES or solver == "cholesky":
         stats = _stats(X, y, sample_weight, fit_intercept)
-        W = _ridge_from_stats(stats["G"], stats["q"], alpha, positive)
-        return _squeeze(*_finish(W, stats, fit_intercept), y)
+        W = np.empty((p, k))
+        for value in np.unique(alphas):  # one factorization per distinct α
+            cols = alphas == value
+            W[:, cols] = _ridge_from_stats(stats["G"], stats["q"][:, cols], float(value), positive)
+        ran = "nnls" if positive else "cholesky"
+        return (*_squeeze(*_finish(W, stats, fit_intercept), y), np.ones(k, dtype=np.int32), ran)
     # Too wide for a Gram: ‖r‖² + α‖w‖² = 2n·[(1/2n)‖r‖² + (α/2n)‖w‖²], ElasticNet with ρ = 0.
     if sample_weight is not None or positive:
         raise NotImplementedError(
@@ -500,18 +514,19 @@ def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solv
             "supports neither sample_weight nor positive=True"
         )
     n = X.shape[0]
-    coefs, intercepts = [], []
-    for k in range(_targets(y)):
-        op = _DaskCenteredPass(X, y if y.ndim == 1 else y[:, k], fit_intercept)
+    coefs, intercepts, counts = [], [], []
+    for j in range(k):
+        op = _DaskCenteredPass(X, y if y.ndim == 1 else y[:, j], fit_intercept)
         max_iter = est.max_iter or 10_000
-        w, b, _, _, converged = fista_loop(
-            op, alpha / n, 0.0, tol=est.tol, max_iter=max_iter, penalty=None, coef_init=None
+        w, b, _, n_iter, converged = fista_loop(
+            op, alphas[j] / n, 0.0, tol=est.tol, max_iter=max_iter, penalty=None, coef_init=None
         )
         if not converged:
             warnings.warn("Ridge (FISTA on dask) did not converge: increase max_iter or tol", ConvergenceWarning)
         coefs.append(w)
         intercepts.append(b)
-    return _squeeze(np.array(coefs), np.array(intercepts), y)
+        counts.append(max(n_iter, 1))
+    return (*_squeeze(np.array(coefs), np.array(intercepts), y), np.array(counts, dtype=np.int32), "fista")
 
 
 def _fit_enet(est, X, y, sample_weight, fit_intercept, *, alpha, l1_ratio, tol, max_iter, solver, penalty):

@@ -17,6 +17,7 @@ from ._preprocess import weighted_offsets
 from ._validation import (
     check_finite,
     check_alpha,
+    check_alpha_per_target,
     check_bool,
     check_finite_result,
     check_l1_ratio,
@@ -25,6 +26,7 @@ from ._validation import (
     check_precompute,
     check_sample_weight,
     check_selection,
+    check_scalar,
     check_tol,
     validate_fit_data,
     validate_predict_data,
@@ -35,7 +37,7 @@ from .solvers.cd import enet_coordinate_descent
 from .solvers.fista import _CenteredPass, enet_fista
 from .solvers.gram import auto_enet_solver, enet_gram_solve
 from .solvers.gd import seed_gradient_descent
-from .solvers.ridge import lstsq_solve, ridge_solve
+from .solvers.ridge import lstsq_solve, ridge_fit
 
 __all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
 
@@ -46,6 +48,15 @@ def _is_dask(X):
 
     module = sys.modules.get("dask.array")
     return module is not None and isinstance(X, module.Array)
+
+
+def _check_n_jobs(n_jobs):
+    """``None`` or an integer (scikit-learn's ``n_jobs``; ``-1`` means all cores)."""
+    import numbers
+
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral)):
+        raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r} ({type(n_jobs).__name__})")
+    return n_jobs
 
 
 def _dask_fit(estimator, X, y, sample_weight, **params):
@@ -131,11 +142,26 @@ class LinearRegression(_LinearModel):
     ----------
     fit_intercept : bool, default=True
     copy_X : bool, default=True
-        Accepted for scikit-learn compatibility; ``X`` is never overwritten
-        (the solvers center into their own copy or implicitly).
+        ``False`` lets a writable float64 dense ``X`` be centered (and scaled
+        by ``√sample_weight``) in place and overwritten by the solve, saving
+        its copy, as scikit-learn's (not with ``positive``). Sparse or other
+        ``X`` is never overwritten.
+    tol : float >= 0, default=1e-14
+        ``atol = btol`` of LSQR, the solver of sparse ``X`` (0 runs it to its
+        iteration limit, ``max(100, 10·min(n, p))``). Dense ``X`` needs no
+        tolerance: LAPACK ``gelsd`` on the centered data, singular values
+        below ``eps·max(n, p)·s_max`` counting as zero (NumPy's cutoff).
+        scikit-learn 1.9 also passes ``tol`` to its dense solve as ``cond``,
+        which drops singular values below ``tol·s_max`` (1e-6 by default):
+        on ill-conditioned ``X`` that is a different, truncated answer;
+        fastreg returns the least-squares solution.
+    n_jobs : int or None, default=None
+        Accepted for scikit-learn compatibility; not used (fastreg's solvers
+        already run on all cores through BLAS and numba).
     positive : bool, default=False
         Constrain the coefficients to be non-negative (dense: NNLS, as
-        scikit-learn; sparse: L-BFGS-B with bounds).
+        scikit-learn; sparse, which scikit-learn refuses: L-BFGS-B with
+        bounds).
 
     Attributes
     ----------
@@ -147,9 +173,11 @@ class LinearRegression(_LinearModel):
 
     _ravel_one_target = False
 
-    def __init__(self, *, fit_intercept=True, copy_X=True, positive=False):
+    def __init__(self, *, fit_intercept=True, copy_X=True, tol=1e-14, n_jobs=None, positive=False):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
+        self.tol = tol
+        self.n_jobs = n_jobs
         self.positive = positive
 
     def fit(self, X, y, sample_weight=None):
@@ -160,60 +188,130 @@ class LinearRegression(_LinearModel):
         """
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
         positive = check_bool(self.positive, "positive")
-        check_bool(self.copy_X, "copy_X")
+        copy_X = check_bool(self.copy_X, "copy_X")
+        tol = float(check_scalar(self.tol, "tol"))
+        _check_n_jobs(self.n_jobs)
         if _is_dask(X):  # sufficient statistics on the cluster, solved here (fastreg.dask)
             return _dask_fit(self, X, y, sample_weight)
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
         coef, intercept = lstsq_solve(
-            X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, positive=positive
+            X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, positive=positive, tol=tol,
+            overwrite_X=not copy_X,
         )
         self._set_coef(X, coef, intercept)
         return self
+
+
+# Ridge's solver names: scikit-learn's eight, then fastreg's own two.
+_RIDGE_SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs", "cg", "gd")
+# The fastreg solver each name runs ("lbfgs" needs positive=True, which picks the positive solver itself).
+# "svd", "sag" and "saga" name algorithms fastreg replaces by its exact ones: "auto", at fastreg's own
+# tolerance and iteration cap (theirs mean something else: SAG's tol bounds a change of coef_).
+_RIDGE_RUNS = {"auto": "auto", "svd": "auto", "sag": "auto", "saga": "auto", "lbfgs": "auto",
+               "cholesky": "cholesky", "lsqr": "lsqr", "sparse_cg": "cg", "cg": "cg"}
+_RIDGE_TOL = 1e-10
 
 
 @register
 class Ridge(_LinearModel):
     """Ridge regression, ``‖y − Xw − b‖² + α‖w‖²``.
 
+    Every ``solver`` reaches the same optimum (to ``tol`` for the iterative
+    ones); scikit-learn's names map to fastreg's exact solvers:
+
+    ==================== =========================================== ===========================================
+    ``solver``           dense ``X``                                 sparse ``X``
+    ==================== =========================================== ===========================================
+    "auto", "svd",       tall: Cholesky of ``X_cᵀX_c + αI``. Wide    tall: Cholesky of the Gram (refined) when
+    "sag", "saga"        float64 contiguous unweighted ``X``: CG on  ``p ≤ 2000`` and it is estimated cheaper
+                         the dual ``X_cX_cᵀ + αI``, handing over to  than CG, else CG on the normal equations.
+                         the dual Cholesky as soon as CG is          Wide: CG on the dual, handing over to the
+                         predicted slower; other wide ``X``: the     refined dual Cholesky (``n ≤ 2000``) when
+                         dual Cholesky.                              predicted slower. ("svd": ``TypeError``;
+                                                                     "saga" with ``fit_intercept``:
+                                                                     ``ValueError``, as in scikit-learn.)
+    "cholesky"           Cholesky, primal (tall) or dual (wide),     Cholesky of the Gram, refined with the exact
+                         SVD if the factorization fails              operator; LSQR when ``min(n, p) > 5000`` or
+                                                                     the Gram lost too many digits
+    "lsqr"               LSQR (``damp = √α``)                        LSQR, implicitly centered
+    "sparse_cg", "cg"    CG on the dual (wide float64 contiguous     CG on the dual (wide) or on the normal
+                         unweighted ``X``) or the normal equations   equations (tall), implicitly centered
+    "lbfgs"              NNLS (exact), ``positive=True`` only        L-BFGS-B with bounds, ``positive=True`` only
+    "gd"                 the seed's L2 loop (1-D ``y``, no weights)  the same, on CSR
+    ==================== =========================================== ===========================================
+
+    ``α = 0`` is least squares whatever the solver (dense: LAPACK
+    ``gelsd``; sparse: LSQR), the minimum-norm solution when ``X`` is
+    rank-deficient. ``positive=True`` (with "auto" or "lbfgs") runs NNLS on
+    dense ``X`` and L-BFGS-B on sparse ``X``. "svd", "sag" and "saga" run
+    "auto" at fastreg's default ``tol`` and ``max_iter``: their own
+    meanings of those (SAG's ``tol`` bounds a change of ``coef_``) have no
+    counterpart in the exact solvers. ``solver_`` says which algorithm ran.
+
     Parameters
     ----------
-    alpha : float >= 0, default=1.0
+    alpha : float >= 0 or array-like of shape (n_targets,), default=1.0
+        One value per target fits each target at its own α (one solve per
+        distinct value).
     fit_intercept : bool, default=True
-    solver : {"auto", "cholesky", "cg", "lsqr", "gd"}, default="auto"
-        ``"cholesky"`` factors ``XᵀX + αI`` (n ≥ p) or ``XXᵀ + αI`` (n < p);
-        ``"cg"`` and ``"lsqr"`` are iterative and center sparse ``X``
-        implicitly. ``"gd"`` runs the seed's L2 loop (``λ = α``, step
-        ``1/L``) on the fused kernels until the largest gradient entry is at
-        most ``tol·std(y)``: it converges to the same optimum, slowly on
-        ill-conditioned data. ``"auto"`` picks by format and shape; on wide
-        dense float64 ``X`` it runs CG on the dual ``X_cX_cᵀ + αI`` to a
-        relative residual of ``min(tol, 1e-12)`` and factors instead as soon
-        as CG is predicted to cost more than the Gram.
-    tol : float, default=1e-10
-        Tolerance of the iterative solvers.
-    max_iter : int or None, default=None
-        Iteration cap of the iterative solvers (``"gd"``: 100,000 when None).
     copy_X : bool, default=True
         Accepted for scikit-learn compatibility; ``X`` is never overwritten.
+    max_iter : int or None, default=None
+        Iteration cap per target of the iterative solvers (CG, LSQR:
+        ``max(100, 10·min(n, p))``; L-BFGS-B: ``max(1000, 10·p)``; NNLS:
+        ``max(50, 3·p)`` active-set steps, after which L-BFGS-B takes over for
+        ``max_iter`` iterations; ``"gd"``: 100,000 when None).
+    tol : float > 0, default=1e-10
+        CG stops at a relative residual of the normal (or dual) equations of
+        ``tol``; LSQR uses ``atol = btol = tol``; the sparse Cholesky refines
+        to the same residual; L-BFGS-B stops at a projected gradient of
+        ``tol·max(‖X_cᵀy_c‖∞, 1)``; ``"auto"``'s dual CG on dense ``X`` runs
+        to ``min(tol, 1e-12)``; ``"gd"`` stops when the largest gradient entry
+        is at most ``tol·std(y)``. Tighter than scikit-learn's default
+        (1e-4), so that every solver lands on the optimum.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs", "cg", "gd"}, default="auto"
+        See the table above.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative (``solver`` must be
-        ``"auto"``): dense ``X`` is solved exactly by NNLS on the augmented
-        system ``[X_c; √α I]``, sparse ``X`` by L-BFGS-B with bounds
-        (scikit-learn's method) to ``tol``.
+        Constrain the coefficients to be non-negative (``solver`` "auto" or
+        "lbfgs"): dense ``X`` exactly by NNLS on the augmented system
+        ``[X_c; √α I]``, sparse ``X`` by L-BFGS-B with bounds (scikit-learn's
+        method) to ``tol``.
+    random_state : int, RandomState instance or None, default=None
+        Accepted (and checked) for scikit-learn compatibility: scikit-learn's
+        SAG/SAGA use it to shuffle; fastreg's solvers are exact and
+        deterministic and do not use it.
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_features_in_, feature_names_in_
-    n_iter_ : int
-        Iterations of the iterative solvers (largest over targets, also when
-        ``"auto"`` ran CG); 1 for a direct solve (one factorization shared by
-        all targets).
+    n_iter_ : ndarray of shape (n_targets,)
+        The iterations of the iterative solver for each target (one entry
+        for 1-D ``y``), as scikit-learn's; 1 where a direct solver produced
+        the answer (Cholesky, SVD, NNLS, gelsd — also when "auto"'s dual CG
+        handed over to Cholesky). scikit-learn sets ``None`` there, but its
+        own estimator checks ask for ``n_iter_ >= 1``.
+    solver_ : str
+        The algorithm that ran: "cholesky", "svd" (the dense Cholesky's
+        fallback), "cg", "lsqr", "lstsq" (gelsd, ``α = 0`` on dense ``X``),
+        "nnls", "lbfgs" or "gd"; several joined by "+" when targets of
+        different α took different ones. (scikit-learn's ``solver_`` names
+        its own algorithms: with ``solver="sag"`` it says "sag", fastreg says
+        what ran instead.)
     """
 
     def __init__(
-        self, alpha=1.0, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, copy_X=True, positive=False
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        solver="auto",
+        tol=_RIDGE_TOL,
+        max_iter=None,
+        copy_X=True,
+        positive=False,
+        random_state=None,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -222,47 +320,79 @@ class Ridge(_LinearModel):
         self.max_iter = max_iter
         self.copy_X = copy_X
         self.positive = positive
+        self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
         """Fit Ridge regression, ``Σ sᵢ(yᵢ − xᵢw − b)² + α‖w‖²`` with ``sample_weight``."""
-        alpha = check_alpha(self.alpha)
-        check_tol(self.tol)
-        check_max_iter(self.max_iter, allow_none=True)
-        check_bool(self.fit_intercept, "fit_intercept")
-        check_bool(self.positive, "positive")
+        alpha = check_alpha_per_target(self.alpha)
+        tol = check_tol(self.tol)
+        max_iter = check_max_iter(self.max_iter, allow_none=True)
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        positive = check_bool(self.positive, "positive")
         check_bool(self.copy_X, "copy_X")
-        if not isinstance(self.solver, str) or self.solver not in ("auto", "cholesky", "cg", "lsqr", "gd"):
-            raise ValueError(f"solver must be 'auto', 'cholesky', 'cg', 'lsqr' or 'gd', got {self.solver!r}")
-        if self.positive and self.solver != "auto":
-            raise ValueError(f"positive=True needs solver='auto', got solver={self.solver!r}")
+        check_random_state(self.random_state)  # a clear error for a bad seed; not used
+        solver = self.solver
+        if not isinstance(solver, str) or solver not in _RIDGE_SOLVERS:
+            raise ValueError(f"solver must be one of {', '.join(map(repr, _RIDGE_SOLVERS))}, got {solver!r}")
+        if solver == "lbfgs" and not positive:
+            raise ValueError(
+                "solver='lbfgs' can be used only when positive=True (as in scikit-learn); "
+                "use another solver, e.g. 'auto', or set positive=True"
+            )
+        if positive and solver not in ("auto", "lbfgs"):
+            raise ValueError(
+                f"solver={solver!r} does not support positive fitting: set the solver to 'auto' or 'lbfgs', "
+                "or set positive=False"
+            )
+        if solver in ("svd", "sag", "saga"):
+            tol, max_iter = _RIDGE_TOL, None
         if _is_dask(X):
-            return _dask_fit(self, X, y, sample_weight, alpha=alpha, solver=self.solver)
+            return _dask_fit(self, X, y, sample_weight, alpha=alpha, solver=_RIDGE_RUNS.get(solver, solver))
         # Σ sᵢrᵢ² + α‖w‖²: a scalar weight c is c on every row (as scikit-learn), i.e. α/c
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
-        if self.solver == "gd":
+        if sp.issparse(X) and solver in ("svd", "saga") and fit_intercept:
+            raise ValueError(
+                f"solver={solver!r} does not support fitting the intercept on sparse data (scikit-learn refuses "
+                "it too); use solver='auto' (the same exact solver) or set fit_intercept=False"
+            )
+        if sp.issparse(X) and solver == "svd":
+            raise TypeError(
+                "solver='svd' does not support sparse X (scikit-learn refuses it too); use solver='auto'"
+            )
+        if solver == "gd":
+            if isinstance(alpha, np.ndarray):
+                if alpha.size != 1:
+                    raise ValueError("solver='gd' (the seed's loop) takes one alpha; use 'auto' for one per target")
+                alpha = float(alpha[0])
             if sample_weight is not None or y.ndim == 2:
                 raise ValueError("solver='gd' (the seed's loop) takes neither sample_weight nor 2-D y; use 'auto'")
-            coef, intercept, n_iter = self._fit_gd(X, y, alpha)
-        else:
-            coef, intercept, n_iter = ridge_solve(
-                X,
-                y,
-                alpha,
-                fit_intercept=self.fit_intercept,
-                solver=self.solver,
-                tol=self.tol,
-                max_iter=self.max_iter,
-                sample_weight=sample_weight,
-                positive=bool(self.positive),
-            )
-        self._set_coef(X, coef, intercept)
-        self.n_iter_ = 1 if n_iter is None else max(int(n_iter), 1)
+            coef, intercept, n_iter = self._fit_gd(X, y, alpha, tol, max_iter)
+            self._set_coef(X, coef, intercept)
+            self.n_iter_, self.solver_ = np.array([n_iter], dtype=np.int32), "gd"
+            return self
+        fit = ridge_fit(
+            X,
+            y,
+            alpha,
+            fit_intercept=fit_intercept,
+            solver=_RIDGE_RUNS[solver],
+            tol=tol,
+            max_iter=max_iter,
+            sample_weight=sample_weight,
+            positive=positive,
+        )
+        self._set_coef(X, fit.coef, fit.intercept)
+        k = 1 if y.ndim == 1 else y.shape[1]
+        # a direct solve counts as one iteration (scikit-learn says None there, but its own estimator
+        # checks ask every estimator with max_iter for n_iter_ >= 1)
+        self.n_iter_ = np.ones(k, dtype=np.int32) if fit.n_iter is None else np.maximum(fit.n_iter, 1)
+        self.solver_ = fit.solver
         return self
 
-    def _fit_gd(self, X, y, alpha):
+    def _fit_gd(self, X, y, alpha, tol, max_iter):
         """The seed's L2 loop: it descends ``(1/2n)(‖r‖² + α‖w‖²)``, Ridge's objective over ``2n``."""
-        max_iter = 100_000 if self.max_iter is None else self.max_iter
-        tol_grad = self.tol * max(float(np.std(y)), np.finfo(float).tiny)
+        max_iter = 100_000 if max_iter is None else max_iter
+        tol_grad = tol * max(float(np.std(y)), np.finfo(float).tiny)
         theta, n_iter = seed_gradient_descent(
             X,
             y,

@@ -27,12 +27,14 @@ damped problem LSQR solves). The implicit operator itself loses only about
 ``log10(|x̄|/σ)`` digits (the cancellation is in vectors, not squared), so
 CG/LSQR stay accurate to about 1e-12 relative objective at means 1000 ± 1.
 
-Nothing here imports scikit-learn, and the caller's arrays are never modified.
+Nothing here imports scikit-learn, and the caller's arrays are never modified
+(but by :func:`lstsq_solve` when asked to ``overwrite_X``).
 """
 
 import inspect
 import math
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import scipy.linalg as la
@@ -40,7 +42,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, cg, lsqr
 from scipy.optimize import minimize, nnls
 
-from .._preprocess import column_means, preprocess
+from .._preprocess import center_scale_dense, column_means, preprocess, weighted_offsets
 from .._threads import blas_threads, threads_for
 from .._validation import to_csc
 from ..kernels.cd import centered_norms_compressed
@@ -283,7 +285,43 @@ class _SparseDual(_Centered):
         return out + alpha * C
 
 
+class RidgeFit(NamedTuple):
+    """What :func:`ridge_fit` returns.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (p,) for 1-D ``y``, else (k, p), float64
+    intercept : float for 1-D ``y``, else ndarray of shape (k,); zero without ``fit_intercept``
+    n_iter : None or int32 ndarray of shape (k,) (k = 1 for 1-D ``y``)
+        ``None`` when a direct solver produced the answer, else the
+        iterations of the iterative solver for each target (0 for targets of
+        another α that were solved directly).
+    solver : str
+        The algorithm that produced the answer: ``"cholesky"``, ``"svd"``
+        (the dense Cholesky's fallback), ``"cg"``, ``"lsqr"``, ``"lstsq"``
+        (LAPACK gelsd, α = 0 on dense ``X``), ``"nnls"`` or ``"lbfgs"``
+        (``positive``); several joined by ``"+"`` when targets of different
+        α took different ones.
+    """
+
+    coef: np.ndarray
+    intercept: object
+    n_iter: object
+    solver: str
+
+
 def ridge_solve(
+    X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False
+):
+    """:func:`ridge_fit` returning ``(coef, intercept, n_iter)``, ``n_iter`` the largest count over targets or ``None``."""
+    fit = ridge_fit(
+        X, y, alpha, fit_intercept=fit_intercept, solver=solver, tol=tol, max_iter=max_iter,
+        sample_weight=sample_weight, positive=positive,
+    )
+    return fit.coef, fit.intercept, None if fit.n_iter is None else int(fit.n_iter.max())
+
+
+def ridge_fit(
     X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False
 ):
     """Minimize ``‖y − Xw − b‖² + α‖w‖²``, ``b`` unpenalized and fitted only if asked.
@@ -295,9 +333,11 @@ def ridge_solve(
         Sparse ``X`` is never densified; ``X`` is never modified.
     y : ndarray of shape (n,) or (n, k), float64
         Several targets share one factorization (direct solvers).
-    alpha : float
-        ``α ≥ 0``. ``α = 0`` gives least squares (:func:`lstsq_solve`), the
-        minimum-norm solution when ``X`` is rank-deficient.
+    alpha : float or ndarray of shape (k,)
+        ``α ≥ 0``, or one value per target. ``α = 0`` gives least squares
+        (:func:`lstsq_solve`), the minimum-norm solution when ``X`` is
+        rank-deficient. Targets of different α are solved separately, one
+        solve per distinct value.
     fit_intercept : bool
         Fit ``b`` (by centering ``X`` and ``y``, implicitly for sparse ``X``).
     solver : {"auto", "cholesky", "cg", "lsqr"}
@@ -348,13 +388,14 @@ def ridge_solve(
 
     Returns
     -------
-    coef : ndarray of shape (p,) or (k, p), float64
-    intercept : float or ndarray of shape (k,)
-        ``0.0`` (or zeros) without ``fit_intercept``.
-    n_iter : int or None
-        ``None`` for direct solves; for iterative ones (including sparse
-        least squares at ``α = 0``, the sparse Cholesky fallback and
-        ``"auto"``'s dual CG) the largest iteration count over targets.
+    RidgeFit
+        ``coef``, ``intercept``, ``n_iter`` (``None`` when a direct solver
+        produced the answer; else the iterations per target, including
+        sparse least squares at ``α = 0``, the sparse Cholesky's LSQR
+        fallback and ``"auto"``'s dual CG) and ``solver``, the algorithm
+        that ran. When ``"auto"``'s dual CG hands over to the Cholesky
+        factorization, the answer is the factorization's: ``n_iter`` is
+        ``None``.
 
     Warns
     -----
@@ -363,14 +404,41 @@ def ridge_solve(
     """
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
-    alpha = float(alpha)
-    if not alpha >= 0.0 or not math.isfinite(alpha):
-        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    k = 1 if np.ndim(y) == 1 else np.shape(y)[1]
+    alphas = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    if alphas.ndim != 1 or alphas.shape[0] not in (1, k):
+        raise ValueError(
+            f"Number of targets and number of penalties do not correspond: {alphas.shape[0]} != {k} "
+            "(alpha must be a float or hold one value per target)"
+        )
+    if not (np.all(alphas >= 0.0) and np.all(np.isfinite(alphas))):
+        raise ValueError(f"alpha must be finite and >= 0, got {alpha!r}")
+    distinct = np.unique(alphas)
+    if distinct.shape[0] == 1:
+        return RidgeFit(*_ridge_single(X, y, float(distinct[0]), fit_intercept, solver, tol, max_iter, sample_weight, positive))
+    # one solve per distinct α, over the targets that have it (one factorization each)
+    Y = np.asarray(y, dtype=np.float64)
+    coef = np.empty((k, X.shape[1]))
+    intercept = np.zeros(k)
+    n_iter = np.zeros(k, dtype=np.int32)
+    iterated = False
+    names = {}
+    for value in distinct:
+        cols = np.flatnonzero(alphas == value)
+        c, b, it, name = _ridge_single(X, Y[:, cols], float(value), fit_intercept, solver, tol, max_iter, sample_weight, positive)
+        coef[cols], intercept[cols] = c, b
+        if it is not None:
+            n_iter[cols], iterated = it, True
+        names.setdefault(name, cols[0])
+    return RidgeFit(coef, intercept, n_iter if iterated else None, "+".join(sorted(names, key=names.get)))
+
+
+def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weight, positive):
+    """:func:`ridge_fit` at one ``alpha`` (a float) for all targets: ``(coef, intercept, n_iter, solver)``."""
     if positive:
         return _positive(X, y, alpha, fit_intercept, sample_weight, tol, max_iter)
     if alpha == 0.0:
-        coef, intercept, n_iter = _lstsq(X, y, fit_intercept, sample_weight)
-        return coef, intercept, n_iter
+        return _lstsq(X, y, fit_intercept, sample_weight)
 
     Y, single = _as_2d(y)
     n, p = X.shape
@@ -391,25 +459,27 @@ def ridge_solve(
         # on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
         with blas_threads(1 if solver != "cholesky" or min(n, p) <= _SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
             if solver == "cholesky":
-                W, n_iter = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
+                W, n_iter, ran = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             elif solver == "cg" and n < p:
                 budget = _sparse_dual_budget(X) if chosen else None
                 W, n_iter = _dual_cg(_SparseDual(op.X, op.mean, op.d), Y_c, alpha, tol, max_iter, budget)
+                ran = "cg"
                 if W is None:  # gave up on its budget: factor the dual instead
-                    W, more = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
-                    n_iter += more or 0
+                    W, n_iter, ran = _sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             else:
                 W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
+                ran = solver
             # inside the limit too: a threaded x̄ᵀW would leave BLAS threads
             # spinning into whatever the caller runs next (the next fit's passes)
             coef, intercept = _finish(W, mean, y_mean, single)
-        return coef, intercept, n_iter
+        return coef, intercept, n_iter, ran
     elif sample_weight is not None:
         X_w, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
         if solver in ("auto", "cholesky"):
-            W, n_iter = _dense_cholesky(X_w, None, Y_c, alpha, True), None
+            (W, ran), n_iter = _dense_cholesky(X_w, None, Y_c, alpha, True), None
         else:
             W, n_iter = _iterative(solver, _Centered(X_w, None), Y_c, alpha, tol, max_iter)
+            ran = solver
     else:
         mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else None
         Y_c, y_mean = _center_y(Y, fit_intercept)
@@ -417,30 +487,32 @@ def ridge_solve(
         implicit = X.dtype == np.float64 and (mean is None or means_within_spread(X, mean))
         contiguous = X.flags.c_contiguous or X.flags.f_contiguous  # else BLAS would copy X every pass
         W = n_iter = None
+        ran = solver
         if n < p and implicit and contiguous and solver in ("auto", "cg"):
             op, budget = _Centered(X, mean), _DUAL_CG_ITERS_PER_ROW * n
             if solver == "cg":
                 W, n_iter = _dual_cg(op, Y_c, alpha, tol, max_iter)
             elif budget >= _DUAL_CG_MIN_BUDGET:
                 W, n_iter = _dual_cg(op, Y_c, alpha, min(tol, _AUTO_CG_TOL), max_iter, budget)
+            ran = "cg"
         if W is None and solver in ("auto", "cholesky"):
-            W, n_iter = _dense_cholesky(X, mean, Y_c, alpha, implicit), None
+            (W, ran), n_iter = _dense_cholesky(X, mean, Y_c, alpha, implicit), None
         elif W is None:
             op = _Centered(np.asarray(X, dtype=np.float64), mean)
             W, n_iter = _iterative(solver, op, Y_c, alpha, tol, max_iter)
 
     coef, intercept = _finish(W, mean, y_mean, single)
-    return coef, intercept, n_iter
+    return coef, intercept, n_iter, ran
 
 
-def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False):
+def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False, tol=None, overwrite_X=False):
     """Least squares ``‖y − Xw − b‖²``, the minimum-norm ``w`` when rank-deficient.
 
     Dense ``X``: LAPACK ``gelsd`` (:func:`scipy.linalg.lstsq`) on the centered
     data. Sparse ``X``: :func:`scipy.sparse.linalg.lsqr` from zero on the
-    implicitly centered operator with ``atol = btol = 1e-14``; its iterates
-    stay in the row space of ``X_c``, so it converges to the minimum-norm
-    solution.
+    implicitly centered operator with ``atol = btol = tol`` (1e-14 by
+    default); its iterates stay in the row space of ``X_c``, so it converges
+    to the minimum-norm solution.
 
     Parameters
     ----------
@@ -453,6 +525,13 @@ def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False)
     positive : bool
         Constrain ``w ≥ 0``: dense ``X`` by NNLS (:func:`scipy.optimize.nnls`,
         as scikit-learn), sparse ``X`` by L-BFGS-B with bounds.
+    tol : float >= 0 or None
+        ``atol = btol`` of the sparse LSQR (``None``: 1e-14; 0 runs to its
+        iteration limit). Dense ``X`` and ``positive`` do not use it.
+    overwrite_X : bool
+        Let a writable float64 dense ``X`` (C or F order) be centered and
+        row-scaled in place and overwritten by gelsd, instead of copied
+        (scikit-learn's ``copy_X=False``; not with ``positive``).
 
     Returns
     -------
@@ -460,9 +539,11 @@ def lstsq_solve(X, y, *, fit_intercept=True, sample_weight=None, positive=False)
     intercept : float or ndarray of shape (k,)
     """
     if positive:
-        coef, intercept, _ = _positive(X, y, 0.0, fit_intercept, sample_weight, 1e-10, None)
+        coef, intercept, _, _ = _positive(X, y, 0.0, fit_intercept, sample_weight, 1e-10, None)
         return coef, intercept
-    coef, intercept, _ = _lstsq(X, y, fit_intercept, sample_weight)
+    coef, intercept, _, _ = _lstsq(
+        X, y, fit_intercept, sample_weight, _LSTSQ_LSQR_TOL if tol is None else tol, overwrite_X
+    )
     return coef, intercept
 
 
@@ -580,7 +661,7 @@ def _finish(W, mean, y_mean, single):
 
 
 def _dense_cholesky(X, mean, Y_c, alpha, implicit):
-    """Cholesky on the centered Gram (primal or dual); SVD if it fails.
+    """Cholesky on the centered Gram (primal or dual); SVD if it fails. Returns ``(W, "cholesky" or "svd")``.
 
     With ``implicit`` (float64 ``X`` whose column means are within their
     spreads, or no centering) ``X`` is not copied: ``X_cᵀX_c = XᵀX − n x̄x̄ᵀ``
@@ -593,13 +674,13 @@ def _dense_cholesky(X, mean, Y_c, alpha, implicit):
     else:
         X_c, shift = np.subtract(X, mean, dtype=np.float64), None
     try:
-        return _cholesky_uncentered(X_c, shift, Y_c, alpha)
+        return _cholesky_uncentered(X_c, shift, Y_c, alpha), "cholesky"
     except la.LinAlgError:
         if shift is not None:
             X_c = np.subtract(X, mean, dtype=np.float64)
         U, s, Vt = la.svd(X_c, full_matrices=False, check_finite=False)
         d = s / (s * s + alpha)
-        return Vt.T @ (d[:, None] * (U.T @ Y_c))
+        return Vt.T @ (d[:, None] * (U.T @ Y_c)), "svd"
 
 
 def _cholesky_uncentered(X, mean, Y_c, alpha):
@@ -700,7 +781,7 @@ def _dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
     Returns
     -------
     W : (p, k) ndarray, or None when CG gave up on the budget
-    n_iter : int, the iterations run
+    n_iter : (k,) int32 ndarray, the iterations each target took (all run, when ``W`` is None)
     """
     k = Y_c.shape[1]
     b_norm = np.linalg.norm(Y_c, axis=0)
@@ -711,9 +792,10 @@ def _dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
     D = R.copy()
     n_iter = 0
     converged = np.sqrt(rr) <= goal
+    counts = np.zeros(k, dtype=np.int32)  # iterations until each target's recurrence residual met its goal
     while not converged.all():  # (an all-zero Y_c never enters: C = 0)
         if budget is not None and n_iter >= min(2 * budget, max_iter):
-            return None, n_iter
+            return None, np.full(k, n_iter, dtype=np.int32)
         if n_iter >= max_iter:
             warnings.warn(
                 f"ridge solver 'cg' did not reach tol={tol:g} within max_iter={max_iter} iterations "
@@ -729,6 +811,7 @@ def _dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
         R -= step * Q
         rr_new = np.einsum("ij,ij->j", R, R)
         n_iter += 1
+        counts[~converged] = n_iter
         converged = np.sqrt(rr_new) <= goal
         if converged.all():  # confirm on the true residual (the recurrence drifts)
             W = op.tdot(C)
@@ -736,7 +819,7 @@ def _dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
             rr = np.einsum("ij,ij->j", R, R)
             converged = np.sqrt(rr) <= goal
             if converged.all():
-                return W, n_iter
+                return W, counts
             D = R.copy()  # restart from the true residual
             continue
         if budget is not None and n_iter >= 3:
@@ -744,16 +827,16 @@ def _dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
             rate = ratio ** (1.0 / n_iter)
             needed = np.log(tol / ratio) / np.log(np.minimum(rate, 1.0 - 1e-12))
             if needed.max() > budget:
-                return None, n_iter
+                return None, np.full(k, n_iter, dtype=np.int32)
         D = R + (rr_new / np.where(rr > 0.0, rr, 1.0)) * D
         rr = rr_new
-    return op.tdot(C), n_iter
+    return op.tdot(C), counts
 
 
 def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
     """Gram Cholesky with implicit centering, refined with the exact operator.
 
-    Returns ``(W, None)``, or ``(W, n_iter)`` after an LSQR fallback.
+    Returns ``(W, None, "cholesky")``, or ``(W, n_iter, "lsqr")`` after an LSQR fallback.
     """
     X, mean = op.X, op.mean
     n, p = X.shape
@@ -783,7 +866,7 @@ def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
         factor = la.cho_factor(G, overwrite_a=True, check_finite=False)
     except la.LinAlgError:
         # Only cancellation in the Gram makes XᵀX + αI (α > 0) indefinite.
-        return _iterative(_ITERATIVE_DEFAULT, op, Y_c, alpha, tol, max_iter)
+        return (*_iterative(_ITERATIVE_DEFAULT, op, Y_c, alpha, tol, max_iter), _ITERATIVE_DEFAULT)
     del G
 
     def apply(V):
@@ -791,9 +874,9 @@ def _sparse_cholesky(op, Y_c, alpha, tol, max_iter):
 
     V, converged = _refine_steps(factor, B, apply, tol)
     if converged:
-        return (V if primal else op.tdot(V)), None
+        return (V if primal else op.tdot(V)), None, "cholesky"
     # stalled: the Gram is too inaccurate to refine with
-    return _iterative(_ITERATIVE_DEFAULT, op, Y_c, alpha, tol, max_iter)
+    return (*_iterative(_ITERATIVE_DEFAULT, op, Y_c, alpha, tol, max_iter), _ITERATIVE_DEFAULT)
 
 
 def _jacobi(op, alpha):
@@ -812,11 +895,11 @@ def _jacobi(op, alpha):
 
 
 def _iterative(solver, op, Y_c, alpha, tol, max_iter):
-    """CG on the normal equations or damped LSQR, one target at a time."""
+    """CG on the normal equations or damped LSQR, one target at a time; ``(W, n_iter)``, n_iter (k,) per target."""
     p = op.shape[1]
     k = Y_c.shape[1]
     W = np.empty((p, k))
-    n_iter = 0
+    n_iter = np.zeros(k, dtype=np.int32)
     unconverged = 0
     diagonal = _jacobi(op, alpha)
     if solver == "cg":
@@ -837,7 +920,7 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
                 **{_CG_RTOL: tol},
             )
             W[:, j] = w
-            n_iter = max(n_iter, count[0])
+            n_iter[j] = count[0]
             unconverged += info > 0
     elif solver == "lsqr":
         if diagonal is None:  # LSQR's own damping: the same iterates as the stacked system
@@ -851,7 +934,7 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
                 A, np.concatenate([Y_c[:, j], zeros]), damp=damp, atol=tol, btol=tol, conlim=1e12, iter_lim=max_iter
             )
             W[:, j] = result[0] * scale
-            n_iter = max(n_iter, int(result[2]))
+            n_iter[j] = int(result[2])
             unconverged += result[1] == 7
     else:  # pragma: no cover - guarded by ridge_solve
         raise ValueError(f"unknown iterative solver {solver!r}")
@@ -865,8 +948,8 @@ def _iterative(solver, op, Y_c, alpha, tol, max_iter):
     return W, n_iter
 
 
-def _lstsq(X, y, fit_intercept, sample_weight=None):
-    """Least squares; returns ``(coef, intercept, n_iter)``.
+def _lstsq(X, y, fit_intercept, sample_weight=None, tol=_LSTSQ_LSQR_TOL, overwrite_X=False):
+    """Least squares; returns ``(coef, intercept, n_iter, solver)`` (``"lstsq"``: gelsd, or ``"lsqr"``).
 
     With an intercept, exactly constant columns get coefficient 0 (the
     minimum-norm solution's) and are left out of the solve: their centered
@@ -882,16 +965,16 @@ def _lstsq(X, y, fit_intercept, sample_weight=None):
                 mean = column_means(X)
                 y_mean = np.average(Y, axis=0, weights=sample_weight)
                 coef, intercept = _finish(np.zeros((p, Y.shape[1])), mean, y_mean, single)
-                return coef, intercept, None
+                return coef, intercept, None, "lstsq"
             sub = X[:, np.flatnonzero(keep)] if sp.issparse(X) else X[:, keep]
-            coef_sub, intercept, n_iter = _lstsq_all(sub, y, fit_intercept, sample_weight)
+            coef_sub, intercept, n_iter, ran = _lstsq_all(sub, y, fit_intercept, sample_weight, tol)  # sub: a copy
             coef = np.zeros(coef_sub.shape[:-1] + (p,))
             coef[..., keep] = coef_sub
-            return coef, intercept, n_iter
-    return _lstsq_all(X, y, fit_intercept, sample_weight)
+            return coef, intercept, n_iter, ran
+    return _lstsq_all(X, y, fit_intercept, sample_weight, tol, overwrite_X)
 
 
-def _lstsq_all(X, y, fit_intercept, sample_weight=None):
+def _lstsq_all(X, y, fit_intercept, sample_weight=None, tol=_LSTSQ_LSQR_TOL, overwrite_X=False):
     Y, single = _as_2d(y)
     if sp.issparse(X):
         X = _sparse_float64(X)
@@ -900,10 +983,10 @@ def _lstsq_all(X, y, fit_intercept, sample_weight=None):
         n, p = X.shape
         iter_lim = max(100, 10 * min(n, p))
         W = np.empty((p, Y.shape[1]))
-        n_iter = 0
+        n_iter = np.zeros(Y.shape[1], dtype=np.int32)
         scaled = None
         for j in range(Y.shape[1]):
-            result = lsqr(A, Y_c[:, j], atol=_LSTSQ_LSQR_TOL, btol=_LSTSQ_LSQR_TOL, iter_lim=iter_lim)
+            result = lsqr(A, Y_c[:, j], atol=tol, btol=tol, iter_lim=iter_lim)
             spent = int(result[2])
             if result[1] == 7:
                 # Ill-conditioned: equilibrate the columns and start again. The
@@ -915,11 +998,11 @@ def _lstsq_all(X, y, fit_intercept, sample_weight=None):
                     norms[~(norms > 0.0)] = 1.0
                     scale = 1.0 / np.sqrt(norms)
                     scaled = op.scaled_operator(scale)
-                result = lsqr(scaled, Y_c[:, j], atol=_LSTSQ_LSQR_TOL, btol=_LSTSQ_LSQR_TOL, iter_lim=iter_lim)
+                result = lsqr(scaled, Y_c[:, j], atol=tol, btol=tol, iter_lim=iter_lim)
                 spent += int(result[2])
                 result = (result[0] * scale,) + tuple(result[1:])
             W[:, j] = result[0]
-            n_iter = max(n_iter, spent)
+            n_iter[j] = spent
             if result[1] == 7:
                 warnings.warn(
                     f"least-squares LSQR reached its iteration limit ({iter_lim}); "
@@ -927,18 +1010,31 @@ def _lstsq_all(X, y, fit_intercept, sample_weight=None):
                     ConvergenceWarning,
                     stacklevel=3,
                 )
+        ran = "lsqr"
     else:
-        if sample_weight is not None:
+        # overwrite_X: float64 X that can be written is centered (and row-scaled) in place, and gelsd
+        # may overwrite it, saving the n × p copy (scikit-learn's copy_X=False)
+        inplace = overwrite_X and X.dtype == np.float64 and X.flags.writeable and (
+            X.flags.c_contiguous or X.flags.f_contiguous
+        )
+        if sample_weight is not None and inplace:
+            mean, y_mean = weighted_offsets(X, Y, sample_weight, fit_intercept)
+            d = np.sqrt(sample_weight)
+            X_c, own = center_scale_dense(X, mean, d, out=X), True
+            Y_c = (Y - y_mean) * d[:, None]
+            if not fit_intercept:
+                mean = y_mean = None
+        elif sample_weight is not None:
             X_c, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
             own = True
         elif fit_intercept:
             mean = X.mean(axis=0, dtype=np.float64)
-            X_c = np.subtract(X, mean, dtype=np.float64)
+            X_c = np.subtract(X, mean, out=X) if inplace else np.subtract(X, mean, dtype=np.float64)
             own = True
         else:
             mean = None
             X_c = np.asarray(X, dtype=np.float64)
-            own = X_c is not X and not np.shares_memory(X_c, X)
+            own = inplace or (X_c is not X and not np.shares_memory(X_c, X))
         if sample_weight is None:
             Y_c, y_mean = _center_y(Y, fit_intercept)
         # NumPy's cutoff. scipy's default (eps) keeps the ~eps·s_max singular
@@ -948,17 +1044,21 @@ def _lstsq_all(X, y, fit_intercept, sample_weight=None):
         W = la.lstsq(
             X_c, Y_c, cond=cond, lapack_driver="gelsd", overwrite_a=own, check_finite=False
         )[0]
-        n_iter = None
+        n_iter, ran = None, "lstsq"
     coef, intercept = _finish(W, mean, y_mean, single)
-    return coef, intercept, n_iter
+    return coef, intercept, n_iter, ran
 
 
 def _positive(X, y, alpha, fit_intercept, sample_weight, tol, max_iter):
-    """Ridge (``α > 0``) or least squares (``α = 0``) with ``w ≥ 0``; ``(coef, intercept, n_iter)``.
+    """Ridge (``α > 0``) or least squares (``α = 0``) with ``w ≥ 0``; ``(coef, intercept, n_iter, solver)``.
 
     Dense: NNLS on ``[X_c; √α I] w ≈ [y_c; 0]``, exact (active set), one
-    target at a time. Sparse: L-BFGS-B with bounds on the implicitly centered
-    operator, stopped when the projected gradient is at most
+    target at a time (``"nnls"``, ``n_iter`` None); a target whose NNLS
+    needs more than ``max_iter`` active-set iterations gets ``max_iter``
+    iterations of L-BFGS-B instead, whose iterate is returned with a
+    ``ConvergenceWarning`` if it has not converged either. Sparse: L-BFGS-B
+    with bounds on the implicitly centered operator (``"lbfgs"``).
+    L-BFGS-B stops when the projected gradient is at most
     ``tol·max(‖X_cᵀy_c‖∞, 1)``.
     """
     Y, single = _as_2d(y)
@@ -969,29 +1069,10 @@ def _positive(X, y, alpha, fit_intercept, sample_weight, tol, max_iter):
         X = _sparse_float64(X)
         op, Y_c, mean, y_mean = _sparse_operator(X, Y, fit_intercept, sample_weight)
         maxiter = max_iter if max_iter is not None else max(1000, 10 * p)
-        n_iter = 0
+        n_iter = np.zeros(k, dtype=np.int32)
         for j in range(k):
-            b = Y_c[:, j]
-            scale = max(float(np.max(np.abs(op.tdot(b)), initial=0.0)), 1.0)
-
-            def fun(w, b=b):
-                r = op.dot(w) - b
-                return float(r @ r + alpha * (w @ w)), 2.0 * (op.tdot(r) + alpha * w)
-
-            res = minimize(
-                fun, np.zeros(p), jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * p,
-                options={"maxiter": maxiter, "gtol": 2.0 * tol * scale, "ftol": 1e3 * np.finfo(float).eps,
-                         "maxcor": 20},
-            )
-            W[:, j] = np.maximum(res.x, 0.0)
-            n_iter = max(n_iter, int(res.nit), 1)
-            if res.status == 1:
-                warnings.warn(
-                    f"positive least squares (L-BFGS-B) reached max_iter={maxiter} before tol={tol:g}; "
-                    "increase max_iter or tol.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
+            W[:, j], n_iter[j] = _bounded_lbfgs(op, Y_c[:, j], alpha, tol, maxiter)
+        ran = "lbfgs"
     else:
         if sample_weight is not None:
             X_c, Y_c, mean, y_mean = _dense_weighted(X, Y, fit_intercept, sample_weight)
@@ -1004,8 +1085,41 @@ def _positive(X, y, alpha, fit_intercept, sample_weight, tol, max_iter):
             B = np.vstack([Y_c, np.zeros((p, k))])
         else:
             A, B = X_c, Y_c
+        n_iter = np.zeros(k, dtype=np.int32)
+        names = []
         for j in range(k):
-            W[:, j] = nnls(A, B[:, j], maxiter=max(3 * p, 50) if max_iter is None else max_iter)[0]
-        n_iter = None
+            try:
+                W[:, j] = nnls(A, B[:, j], maxiter=max(3 * p, 50) if max_iter is None else max_iter)[0]
+                names.append("nnls")
+            except RuntimeError:  # scipy: "Maximum number of iterations reached" (only with a small max_iter)
+                maxiter = max_iter if max_iter is not None else max(1000, 10 * p)
+                W[:, j], n_iter[j] = _bounded_lbfgs(_Centered(X_c, None), Y_c[:, j], alpha, tol, maxiter)
+                names.append("lbfgs")
+        ran = "+".join(dict.fromkeys(names))
+        if ran == "nnls":
+            n_iter = None
     coef, intercept = _finish(W, mean, y_mean, single)
-    return coef, intercept, n_iter
+    return coef, intercept, n_iter, ran
+
+
+def _bounded_lbfgs(op, b, alpha, tol, maxiter):
+    """``min ‖X_c w − b‖² + α‖w‖²`` over ``w ≥ 0`` by L-BFGS-B from zero; ``(w, iterations)``, warns at ``maxiter``."""
+    p = op.shape[1]
+    scale = max(float(np.max(np.abs(op.tdot(b)), initial=0.0)), 1.0)
+
+    def fun(w):
+        r = op.dot(w) - b
+        return float(r @ r + alpha * (w @ w)), 2.0 * (op.tdot(r) + alpha * w)
+
+    res = minimize(
+        fun, np.zeros(p), jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * p,
+        options={"maxiter": maxiter, "gtol": 2.0 * tol * scale, "ftol": 1e3 * np.finfo(float).eps, "maxcor": 20},
+    )
+    if res.status == 1:
+        warnings.warn(
+            f"positive Ridge / least squares: the lbfgs solver did not converge in max_iter={maxiter} iterations "
+            f"(L-BFGS-B, projected gradient above tol={tol:g} relative); increase max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return np.maximum(res.x, 0.0), max(int(res.nit), 1)
