@@ -37,7 +37,7 @@ from .solvers.cd import enet_coordinate_descent
 from .solvers.fista import _CenteredPass, enet_fista
 from .solvers.gram import auto_enet_solver, enet_gram_solve
 from .solvers.gd import seed_gradient_descent
-from .solvers.ridge import lstsq_solve, ridge_fit
+from .solvers.ridge import lstsq_solve, ridge_fit, ridge_solve
 
 __all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
 
