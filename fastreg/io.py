@@ -642,7 +642,7 @@ def save_npz(path, X, y, feature_names=None):
     np.savez_compressed(path, **arrays)
 
 
-def save_coefficients(path, theta, feature_names, **metadata):
+def save_coefficients(path, theta, names, **metadata):
     """Write fitted coefficients as JSON.
 
     The file holds ``{"intercept": theta[0], "coef": {name: value, ...}}``
@@ -656,13 +656,13 @@ def save_coefficients(path, theta, feature_names, **metadata):
         Output file, overwritten.
     theta : array-like of shape (n_features + 1,)
         Intercept followed by one coefficient per feature.
-    feature_names : sequence of str
+    names : sequence of str
         One name per coefficient.
     **metadata
-        JSON-serializable values to record (penalty, lambda, ...).
+        JSON-serializable values to record (model, alpha, ...).
     """
     theta = np.asarray(theta, dtype=np.float64).ravel()
-    names = list(feature_names)
+    names = list(names)
     if theta.shape != (len(names) + 1,):
         raise ValueError(f"theta has {theta.size} values, expected {len(names) + 1} (intercept + features)")
     document = {
