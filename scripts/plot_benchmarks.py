@@ -85,9 +85,8 @@ def markdown_table():
                      f"{date} [{keys.index(key) + 1}] |")
     lines.append("")
     for k, key in enumerate(keys, 1):
-        lines.append(f"[{k}] `{COMMANDS[key]}`" if key != "issue-32" else f"[{k}] {COMMANDS[key]}")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+        lines.append(f"- [{k}] `{COMMANDS[key]}`" if key != "issue-32" else f"- [{k}] {COMMANDS[key]}")
+    return "\n".join(lines) + "\n"
 
 
 def plot(path):
