@@ -312,9 +312,9 @@ def _resolve_fit_options(args):
     if model != "gd" and gd_given:
         raise UsageError(f"{_options(gd_given)} only to --model gd (the gradient-descent loop)")
     if model == "gd" and exact_given:
-        raise UsageError(f"{_options(exact_given, 'not')} to --model gd: it takes --penalty and --lambda")
+        raise UsageError(f"{_options(exact_given, applies=False)} to --model gd: it takes --penalty and --lambda")
     if model == "ols" and exact_given:
-        raise UsageError(f"{_options(exact_given, 'not')} to --model ols (least squares has no alpha)")
+        raise UsageError(f"{_options(exact_given, applies=False)} to --model ols (least squares has no alpha)")
     if model != "enet" and args.l1_ratio is not None:
         raise UsageError("--l1-ratio applies to --model enet only")
     if args.alpha is not None and args.cv is not None:
@@ -329,10 +329,10 @@ def _resolve_fit_options(args):
     return model
 
 
-def _options(flags, negation=""):
+def _options(flags, applies=True):
     """``"--alpha applies"``, ``"--alpha, --cv do not apply"``: the start of a usage message."""
-    verb = ("does not apply" if negation else "applies") if len(flags) == 1 else (
-        "do not apply" if negation else "apply")
+    one = len(flags) == 1
+    verb = ("applies" if one else "apply") if applies else ("does not apply" if one else "do not apply")
     return f"{', '.join(flags)} {verb}"
 
 
@@ -375,11 +375,9 @@ def _ridge_cv_grid(X):
 def _fit_quietly(estimator, X, y):
     """Fit; scikit-learn's warnings (e.g. a ConvergenceWarning) become one line each."""
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
         estimator.fit(X, y)
     for item in caught:
-        _warn(f"{type(item.message).__name__}: {item.message}" if item.category is not UserWarning
-              else item.message)
+        _warn(f"{item.category.__name__}: {item.message}")
     return estimator
 
 
@@ -436,8 +434,7 @@ def run_fit(args):
         text = [f"{name} ({len(cats)} categories)" for name, cats in encoding.columns if cats is not None]
         if text:
             print(f"one-hot encoded: {', '.join(text)}")
-    settings = _describe_model(model, args, estimator)
-    print(settings)
+    print(_describe_model(model, args, estimator))
     print()
     rows = [("(intercept)", intercept)] + list(zip(names, coef))
     width = max(len(name) for name, _ in rows)

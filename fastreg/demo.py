@@ -75,9 +75,9 @@ def run(samples=2000, iterations=1000, *, speed=True, speed_shape=(5000, 1000), 
     m, p = X_train.shape
     n_informative = len(INFORMATIVE_FEATURES)
     useless = slice(n_informative, None)
-    out(f"fastreg demo: house prices in thousands, {m} training and {len(y_test)} test houses, {p} features:")
-    out(f"  {n_informative} informative ({', '.join(INFORMATIVE_FEATURES[:3])}, ...) and {p - n_informative} "
-        f"useless ({', '.join(names[n_informative:n_informative + 3])}, ...), standardized")
+    out(f"fastreg demo: house prices in thousands, {m} training and {len(y_test)} test houses, {p} standardized")
+    out(f"features: {n_informative} informative ({', '.join(INFORMATIVE_FEATURES[:3])}, ...), {p - n_informative} "
+        f"useless ({', '.join(names[n_informative:n_informative + 2])}, ...)")
     out()
 
     # 1. the reference loop and its parity with the plain NumPy loop
@@ -116,11 +116,11 @@ def run(samples=2000, iterations=1000, *, speed=True, speed_shape=(5000, 1000), 
         out(f"   {label:<34}{f'{zeros}/{n_useless}':>10}{f'{near}/{n_useless}':>15}"
             f"{f'{kept}/{n_informative}':>18}{r2:>9.4f}")
     out(f"   Largest useless |coef|: {np.max(np.abs(loop[useless])):.3g} in the loop, "
-        f"{np.max(np.abs(lasso.coef_[useless])):g} in the Lasso. Each sign step moves a coefficient by")
-    out(f"   learning_rate·λ/m = {LEARNING_RATE * LASSO_ALPHA:g}, so it keeps crossing zero instead of landing on it; "
-        "coordinate")
-    out(f"   descent soft-thresholds to exact zeros, and its duality gap ({float(lasso.dual_gap_):.1e}) proves "
-        "the optimum.")
+        f"{np.max(np.abs(lasso.coef_[useless])):g} in the Lasso. The sign term moves every")
+    out(f"   coefficient by learning_rate·λ/m = {LEARNING_RATE * LASSO_ALPHA:g} per step, so it keeps crossing zero "
+        "instead of")
+    out("   landing on it; coordinate descent soft-thresholds to exact zeros, and its duality gap")
+    out(f"   ({float(lasso.dual_gap_):.1e}) certifies the optimum.")
     out()
 
     # 3. the α that cross-validation picks
@@ -144,12 +144,13 @@ def run(samples=2000, iterations=1000, *, speed=True, speed_shape=(5000, 1000), 
     if speed:
         n, q = speed_shape
         out(f"4. Speed on {n:,} x {q:,} dense float64 (5% of the features useful), side by side, "
-            f"medians of {rounds} rounds{_load()}:")
+            + (f"medians of {rounds} rounds" if rounds > 1 else "1 round"))
+        out(f"   (this machine: {_load()}):")
         rows, first_calls = speed_table(n, q, rounds=rounds)
-        out(f"   {'task':<44}{'fastreg':>10}  {'peer':<24}{'speed-up':>9}   same answer")
+        out(f"   {'task':<38}{'fastreg':>10}  {'peer':<24}{'speed-up':>8}   same answer")
         for task, fast, peer, peer_time, check in rows:
             ratio = f"{peer_time / fast:.1f}x" if fast > 0 else "-"
-            out(f"   {task:<44}{_fmt_time(fast):>10}  {peer + ' ' + _fmt_time(peer_time):<24}{ratio:>9}   {check}")
+            out(f"   {task:<38}{_fmt_time(fast):>10}  {peer + ' ' + _fmt_time(peer_time):<24}{ratio:>8}   {check}")
         out(f"   Not included: an untimed first round; fastreg's took {_fmt_time(first_calls)} (numba compiles "
             "the kernels on first use, or loads them from its cache).")
         out("   A shared or busy machine moves these ratios; docs/performance.md has the full benchmarks.")
@@ -158,11 +159,11 @@ def run(samples=2000, iterations=1000, *, speed=True, speed_shape=(5000, 1000), 
 
 
 def _load():
-    """``", load average 1.3 on 2 cores"``, where the platform tells it: other work moves the timings."""
+    """``"load average 1.3 on 2 cores"`` where the platform tells it: other work moves the timings."""
     try:
-        return f", load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     except (AttributeError, OSError):
-        return ""
+        return f"{os.cpu_count()} cores"
 
 
 def _speed_problem(n, p, seed=0):
@@ -217,18 +218,18 @@ def speed_table(n, p, *, rounds=3):
             "NumPy loop", lambda: reference.gradient_descent(X, y, **gd),
             lambda a, b: f"max |θ difference| {float(np.max(np.abs(a - b))):.0e}",
         ),
-        "Lasso, alpha = alpha_max/10": (
+        "Lasso, alpha_max/10": (
             lambda: fastreg.Lasso(alpha=alpha, tol=SPEED_TOL).fit(X, y),
             "scikit-learn", lambda: sk.Lasso(alpha=alpha, tol=SPEED_TOL, max_iter=100_000).fit(X, y),
-            lambda a, b: "objective {:+.0e} relative, {} vs {} non-zeros".format(
+            lambda a, b: "objective {:+.0e} rel., {} vs {} non-zeros".format(
                 _gap(_lasso_objective(X, y, a.coef_, a.intercept_, alpha),
                      _lasso_objective(X, y, b.coef_, b.intercept_, alpha)),
                 int(np.sum(a.coef_ != 0)), int(np.sum(b.coef_ != 0))),
         ),
-        f"Ridge, alpha = {SPEED_RIDGE_ALPHA:g}": (
+        f"Ridge, alpha {SPEED_RIDGE_ALPHA:g}": (
             lambda: fastreg.Ridge(alpha=SPEED_RIDGE_ALPHA).fit(X, y),
             "scikit-learn", lambda: sk.Ridge(alpha=SPEED_RIDGE_ALPHA).fit(X, y),
-            lambda a, b: "objective {:+.0e} relative".format(
+            lambda a, b: "objective {:+.0e} rel.".format(
                 _gap(_ridge_objective(X, y, a.coef_, a.intercept_, SPEED_RIDGE_ALPHA),
                      _ridge_objective(X, y, b.coef_, b.intercept_, SPEED_RIDGE_ALPHA))),
         ),
