@@ -35,7 +35,8 @@ def house_table(n=300, seed=0):
                      + rng.normal(0, 5, n), 2)
     onehot = OneHotEncoder(sparse_output=False).fit_transform(city[:, None])
     X = np.column_stack([area, onehot, rooms, noise])
-    rows = [[repr(a), c, repr(r), *map(repr, z), repr(p)] for a, c, r, z, p in zip(area, city, rooms, noise, price)]
+    rows = [[repr(a), str(c), repr(r), *map(repr, z), repr(p)]  # Python floats: repr is the shortest exact text
+            for a, c, r, z, p in zip(area.tolist(), city.tolist(), rooms.tolist(), noise.tolist(), price.tolist())]
     return rows, X, price
 
 
