@@ -10,11 +10,15 @@
 
 import importlib
 import inspect
+import logging
 import re
 import sys
 from pathlib import Path
 
 import griffe
+
+# under the "mkdocs" logger, so that `mkdocs build --strict` counts its warnings
+log = logging.getLogger("mkdocs.plugins.fastreg_docs")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -34,7 +38,10 @@ def _runtime_doc(obj):
     module_path = obj.module.path if not obj.is_module else obj.path
     try:
         target = importlib.import_module(module_path)
-    except ImportError:
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] != "fastreg":  # an optional dependency (dask) is not installed
+            return None
+        log.warning(f"cannot import {module_path} to read the docstring of {obj.path}: {exc}")
         return None
     if not obj.is_module:
         for name in obj.path[len(module_path) + 1:].split("."):
@@ -49,7 +56,8 @@ class MarkdownDocstrings(griffe.Extension):
     def on_object(self, *, obj, **kwargs):
         if obj.is_alias or not obj.path.startswith("fastreg"):
             return
-        if obj.docstring is None and (obj.is_class or obj.is_function):
+        public = not any(part.startswith("_") for part in obj.path.split("."))
+        if obj.docstring is None and public and (obj.is_class or obj.is_function):
             doc = _runtime_doc(obj)
             if doc is not None:
                 obj.docstring = griffe.Docstring(doc, parent=obj, parser="numpy")
