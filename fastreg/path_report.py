@@ -81,6 +81,17 @@ def print_path(result, names, source, shape):
         print(f"features kept at the one-standard-error alpha: {shown or '(none)'}")
 
 
+def _spread_labels(values, coefs):
+    """Label heights for the curve ends at ``values``: in order, at least 4% of the plot's height apart."""
+    span = float(np.ptp(coefs)) or 1.0
+    gap = 0.04 * span
+    order = np.argsort(values)
+    heights = np.asarray(values, dtype=float).copy()
+    for previous, k in zip(order[:-1], order[1:]):
+        heights[k] = max(heights[k], heights[previous] + gap)
+    return heights
+
+
 def plot_path(result, names, filename, pyplot):
     """Coefficients against log10 α; below them the CV error with its minimum and 1-SE α."""
     alphas, coefs = result["alphas"], result["coefs"]
@@ -90,11 +101,10 @@ def plot_path(result, names, filename, pyplot):
     ax = axes[0, 0]
     log_alpha = np.log10(alphas)
     ax.plot(log_alpha, coefs.T, linewidth=1)
-    order = np.argsort(-np.abs(coefs[:, -1]))[: min(8, coefs.shape[0])]
-    for j in order:
-        if coefs[j, -1] != 0:
-            ax.annotate(str(names[j]), (log_alpha[-1], coefs[j, -1]), fontsize=7,
-                        xytext=(3, 0), textcoords="offset points", va="center")
+    order = [j for j in np.argsort(-np.abs(coefs[:, -1]))[: min(8, coefs.shape[0])] if coefs[j, -1] != 0]
+    for j, label_y in zip(order, _spread_labels(coefs[order, -1], coefs)):
+        ax.annotate(str(names[j]), (log_alpha[-1], coefs[j, -1]), xytext=(log_alpha[-1], label_y),
+                    textcoords="data", fontsize=7, va="center", ha="left")
     ax.axhline(0.0, color="0.6", linewidth=0.5)
     ax.set_ylabel("coefficient")
     ax.set_title("Lasso path" if result["l1_ratio"] == 1.0 else f"ElasticNet path (l1_ratio={result['l1_ratio']:g})")

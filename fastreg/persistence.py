@@ -13,7 +13,8 @@ Format ``fastreg-model``, version 1. A model file is an uncompressed NumPy
          "attributes": {"intercept_": 1.5,        # fitted scalars (float, int, bool, str, null, lists)
                         "n_features_in_": 4, ...},
          "arrays": ["coef_", ...],                # fitted arrays stored beside it
-         "feature_names": ["area", ...] or null}  # optional, e.g. the CSV header
+         "feature_names": ["area", ...] or null,  # optional, e.g. the CSV header
+         "extra": {...}}                          # optional: a caller's JSON document (the CSV encoding)
 
 ``coef_``, and every other fitted array attribute (``feature_names_in_`` as unicode)
     One ``.npy`` member each, named after the attribute. Only numeric,
@@ -103,7 +104,7 @@ def _json_value(value, what):
     raise ModelFileError(f"cannot save {what} of type {type(value).__name__} without pickle")
 
 
-def save(estimator, path, *, feature_names=None):
+def save(estimator, path, *, feature_names=None, extra=None):
     """Write a fitted fastreg estimator to ``path`` as a model file.
 
     Parameters
@@ -114,6 +115,10 @@ def save(estimator, path, *, feature_names=None):
         Written as given (no extension added), atomically.
     feature_names : sequence of str, optional
         Column names to record (the command line stores the data file's).
+    extra : dict, optional
+        A JSON document stored as it is and returned by
+        :func:`load_with_metadata` (the command line stores how it encoded
+        the CSV columns).
 
     Raises
     ------
@@ -168,6 +173,10 @@ def save(estimator, path, *, feature_names=None):
     }
     if param_arrays:
         meta["param_arrays"] = sorted(param_arrays)
+    if extra is not None:
+        if not isinstance(extra, dict):
+            raise ModelFileError(f"extra must be a dict, got {type(extra).__name__}")
+        meta["extra"] = extra
     members = {_META_KEY: np.array(json.dumps(meta, allow_nan=False))}
     members.update(arrays)
     members.update({_PARAM_PREFIX + key: value for key, value in param_arrays.items()})
@@ -227,6 +236,11 @@ def load(path):
 
 def load_with_names(path):
     """:func:`load`, also returning the recorded feature names (or ``None``)."""
+    return load_with_metadata(path)[:2]
+
+
+def load_with_metadata(path):
+    """:func:`load`, also returning the recorded feature names and ``extra`` document (or ``None``)."""
     path = os.fspath(path)
     with open(path, "rb") as f:
         content = f.read()
@@ -267,7 +281,7 @@ def load_with_names(path):
     except (ValueError, TypeError, KeyError, EOFError, OSError, MemoryError, zipfile.BadZipFile, zlib.error,
             RuntimeError) as exc:
         raise ModelFileError(f"{path}: corrupt model file ({_short(exc)})") from None
-    return _build(path, meta, arrays)
+    return (*_build(path, meta, arrays), meta.get("extra"))
 
 
 def _short(exc):
@@ -298,6 +312,8 @@ def _read_meta(path, record):
     names = meta.get("feature_names")
     if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
         raise ModelFileError(f"{path}: corrupt model file ('feature_names' is not a list of strings)")
+    if not isinstance(meta.get("extra", {}), dict):
+        raise ModelFileError(f"{path}: corrupt model file ('extra' is not a JSON object)")
     return meta
 
 

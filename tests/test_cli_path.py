@@ -9,7 +9,8 @@ from sklearn import linear_model as sk
 from sklearn.linear_model._coordinate_descent import _alpha_grid
 
 import fastreg
-from fastreg.cli import _demo_data, main
+from fastreg.cli import main
+from fastreg.demo import house_prices
 from fastreg.path_report import one_standard_error_alpha
 
 
@@ -52,7 +53,7 @@ def test_path_demo_with_cv_and_plot(tmp_path, capsys):
     out = capsys.readouterr().out
     assert png.exists() and png.stat().st_size > 10_000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    X, _, y, _, _ = _demo_data(2000)
+    X, _, y, _, _ = house_prices(2000)
     ref = sk.LassoCV(alphas=30, cv=3, tol=1e-10, max_iter=100_000).fit(X, y)
     assert number_after(out, "at alpha") == pytest.approx(ref.alpha_, rel=1e-5)
     _, alpha_1se = one_standard_error_alpha(ref.alphas_, ref.mse_path_)
