@@ -5,7 +5,8 @@ from .exceptions import DivergenceError
 from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from .persistence import ModelFileError, load
 from .path import PathResult, enet_path, fit_path, lasso_path
-from .cv import ElasticNetCV, LassoCV, RidgeCV
+from .path_cv import ElasticNetCV, LassoCV
+from .ridge_cv import RidgeCV
 
 __version__ = "0.1.0"
 

@@ -568,3 +568,16 @@ def _real_array(value, name):
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
     return arr
+
+
+def check_fold_weights(sample_weight, folds):
+    """Every fold needs training and test rows of positive total weight (a clear error, not NaN)."""
+    if sample_weight is None:
+        return
+    for k, (train, test) in enumerate(folds):
+        for rows, what in ((train, "training"), (test, "test")):
+            if not np.sum(sample_weight[rows]) > 0:
+                raise ValueError(
+                    f"sample_weight: the {what} rows of fold {k} all have weight zero; the fold "
+                    "cannot be fitted or scored (shuffle the folds or give those rows weight)"
+                )

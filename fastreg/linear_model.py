@@ -65,7 +65,7 @@ def _dask_fit(estimator, X, y, sample_weight, **params):
     return fastreg_dask.fit(estimator, X, y, sample_weight, **params)
 
 
-class _LinearModel(RegressorMixin, BaseEstimator):
+class LinearModel(RegressorMixin, BaseEstimator):
     """Shared validation and ``predict`` for linear models ``y ≈ Xw + b``.
 
     ``y`` may be 1-D (``coef_`` of shape (n_features,), ``intercept_`` a
@@ -135,7 +135,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
 
 
 @register
-class LinearRegression(_LinearModel):
+class LinearRegression(LinearModel):
     """Ordinary least squares, ``‖y − Xw − b‖²``; minimum-norm ``w`` when rank-deficient.
 
     Parameters
@@ -213,7 +213,7 @@ _RIDGE_TOL = 1e-10
 
 
 @register
-class Ridge(_LinearModel):
+class Ridge(LinearModel):
     """Ridge regression, ``‖y − Xw − b‖² + α‖w‖²``.
 
     Every ``solver`` reaches the same optimum (to ``tol`` for the iterative
@@ -413,7 +413,7 @@ class Ridge(_LinearModel):
 
 
 @register
-class ElasticNet(_LinearModel):
+class ElasticNet(LinearModel):
     """ElasticNet, ``(1/2n)‖y − Xw − b‖² + αρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²`` (ρ = ``l1_ratio``).
 
     Parameters

@@ -33,6 +33,7 @@ from ._threads import blas_threads
 from ._progress import progress
 from ._validation import (
     check_bool,
+    check_l1_ratio,
     check_penalty_params,
     check_precompute,
     check_sample_weight,
@@ -42,7 +43,7 @@ from ._validation import (
     validate_xy,
 )
 from .solvers.cd import CDProblem, LarsPath
-from ._preprocess import weighted_offsets
+from ._preprocess import centered_xty, weighted_offsets
 from .penalty import Penalty, make_penalty
 from .solvers.multitask import MultiTaskProblem
 from .solvers.gram import FoldGrams, GramProblem, given_gram_problems, gram_enet, sparse_gram_is_accurate
@@ -56,7 +57,7 @@ _GRAM_MAX_FEATURES = 5000
 _GRAM_MAX_FEATURES_WIDE = 2000
 
 
-def _auto_gram(X, fit_intercept, sample_weight=None):
+def auto_gram_path(X, fit_intercept, sample_weight=None):
     """``precompute="auto"``: whether to solve on the Gram matrix."""
     n, p = X.shape
     if not (p <= _GRAM_MAX_FEATURES_WIDE or (n >= p and p <= _GRAM_MAX_FEATURES)):
@@ -69,14 +70,7 @@ def _check_data(X, y):
     return validate_xy(X, y, "csr")
 
 
-def _check_l1_ratio(l1_ratio):
-    l1_ratio = check_scalar(l1_ratio, "l1_ratio")
-    if l1_ratio > 1:
-        raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}")
-    return float(l1_ratio)
-
-
-def _check_alphas(alphas):
+def check_alphas(alphas):
     """User-given α values, sorted decreasing as scikit-learn does (and its messages for bad ones)."""
     values = np.ravel(np.asarray(alphas, dtype=object)) if not isinstance(alphas, np.ndarray) else alphas.ravel()
     if values.size == 0:
@@ -91,7 +85,7 @@ def _check_alphas(alphas):
     return np.sort(np.asarray(values, dtype=np.float64))[::-1]
 
 
-class _Engine:
+class PathEngine:
     """One data set prepared once for many α (Gram or residual solver), for each target.
 
     ``y`` is (n,) or (n, k): the targets are fitted independently, on one
@@ -105,7 +99,7 @@ class _Engine:
         if sample_weight is not None:
             sample_weight = sample_weight * (n / float(np.sum(sample_weight)))
         if precompute == "auto":
-            use_gram = _auto_gram(X, fit_intercept, sample_weight)
+            use_gram = auto_gram_path(X, fit_intercept, sample_weight)
         elif isinstance(precompute, (bool, np.bool_)):
             use_gram = bool(precompute)
         else:
@@ -181,7 +175,7 @@ class _Engine:
         )
 
 
-def _grid(alpha_max, eps, n_alphas):
+def geometric_grid(alpha_max, eps, n_alphas):
     resolution = np.finfo(np.float64).resolution
     if alpha_max <= resolution:
         return np.full(n_alphas, resolution)
@@ -208,32 +202,13 @@ def alpha_grid(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, fit_intercept=True
         ``max(0, max X_cᵀy_c)/(n·l1_ratio)``).
     """
     X, y = _check_data(X, y)
-    l1_ratio, eps, n_alphas = _check_grid_params(l1_ratio, eps, n_alphas)
+    l1_ratio, eps, n_alphas = check_grid_params(l1_ratio, eps, n_alphas)
     q = centered_xty(X, y, fit_intercept)
-    return _grid(Penalty.uniform_of(X.shape[1], positive).alpha_max(q, X.shape[0], l1_ratio), eps, n_alphas)
+    return geometric_grid(Penalty.uniform_of(X.shape[1], positive).alpha_max(q, X.shape[0], l1_ratio), eps, n_alphas)
 
 
-def centered_xty(X, y, fit_intercept, sample_weight=None):
-    """``X_cᵀS y_c`` without centering ``X`` (``Xᵀ(s∘y_c) − x̄·Σ(s∘y_c)``), as scikit-learn's grid.
-
-    ``x̄``, ``ȳ`` are the (weighted) means; ``S = diag(s)`` (the identity when
-    ``sample_weight`` is ``None``). ``y`` (n,) gives (p,), ``y`` (n, k) gives (p, k).
-    """
-    y = np.asarray(y, dtype=np.float64)
-    x_mean, y_mean = weighted_offsets(X, y, sample_weight, fit_intercept)
-    y_c = y - y_mean if fit_intercept else y
-    if sample_weight is not None:
-        y_c = y_c * (sample_weight if y.ndim == 1 else sample_weight[:, None])
-    q = np.asarray(X.T @ y_c, dtype=np.float64)
-    if y.ndim == 1:
-        q = q.ravel()
-    if fit_intercept:
-        q -= np.multiply.outer(x_mean, y_c.sum(axis=0))
-    return q
-
-
-def _check_grid_params(l1_ratio, eps, n_alphas):
-    l1_ratio = _check_l1_ratio(l1_ratio)
+def check_grid_params(l1_ratio, eps, n_alphas):
+    l1_ratio = check_l1_ratio(l1_ratio)
     if l1_ratio == 0:
         raise ValueError(  # scikit-learn's words; αmax is infinite for a pure L2 penalty
             "Automatic alpha grid generation is not supported for l1_ratio=0. Please supply a grid by "
@@ -244,7 +219,7 @@ def _check_grid_params(l1_ratio, eps, n_alphas):
     return l1_ratio, eps, int(n_alphas)
 
 
-def _run_path(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar=None, seed=-1):
+def run_path(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar=None, seed=-1):
     """Fit every α of ``alphas`` (decreasing) in turn, warm-started.
 
     The solvers alternate numba kernels with small NumPy reductions: BLAS
@@ -253,10 +228,10 @@ def _run_path(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar=N
     loaded libraries on every call).
     """
     with blas_threads(1):
-        return _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, seed=seed)
+        return run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, seed=seed)
 
 
-def _run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, target=0, seed=-1):
+def run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, target=0, seed=-1):
     p = engine.p
     k = alphas.shape[0]
     coefs = np.empty((p, k))
@@ -382,7 +357,7 @@ def fit_path(
     ((20, 10), 3.0)
     """
     X, y = _check_data(X, y)
-    l1_ratio = _check_l1_ratio(l1_ratio)
+    l1_ratio = check_l1_ratio(l1_ratio)
     tol = float(check_scalar(tol, "tol"))
     max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
@@ -391,10 +366,10 @@ def fit_path(
         X.shape[1], penalty_factor, lower_bounds, upper_bounds), positive=positive)
     sample_weight = check_sample_weight(sample_weight, X)
     coef_init = _check_coef_init(coef_init, X.shape[1])
-    engine = _Engine(X, y, fit_intercept, precompute, sample_weight)
+    engine = PathEngine(X, y, fit_intercept, precompute, sample_weight)
     alphas = _path_alphas(alphas, engine, l1_ratio, eps, penalty)
     with progress(alphas.shape[0], "path", verbose) as bar:
-        coefs, intercepts, gaps, n_iters, unconverged = _run_path(
+        coefs, intercepts, gaps, n_iters, unconverged = run_path(
             engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar
         )
     _warn_unconverged(unconverged, alphas.shape[0], max_iter)
@@ -414,11 +389,11 @@ def _check_coef_init(coef_init, p, k=None):
 def _path_alphas(alphas, engine, l1_ratio, eps, penalty):
     """An int: that many α of scikit-learn's grid from the engine's ``αmax``; else the values, decreasing."""
     if _is_count(alphas):
-        l1_ratio, eps, n_alphas = _check_grid_params(l1_ratio, eps, alphas)
-        return _grid(engine.alpha_max(l1_ratio, penalty), eps, n_alphas)
+        l1_ratio, eps, n_alphas = check_grid_params(l1_ratio, eps, alphas)
+        return geometric_grid(engine.alpha_max(l1_ratio, penalty), eps, n_alphas)
     if isinstance(alphas, (str, bytes, bool, np.bool_)) or alphas is None:
         raise TypeError(f"alphas must be an int (how many) or an array-like of floats, got {alphas!r}")
-    return _check_alphas(alphas)
+    return check_alphas(alphas)
 
 
 def _is_count(value):
@@ -562,7 +537,7 @@ def enet_path(
             stacklevel=2,
         )
         alphas = count
-    l1_ratio = _check_l1_ratio(l1_ratio)
+    l1_ratio = check_l1_ratio(l1_ratio)
     check_bool(copy_X, "copy_X")
     check_input = check_bool(check_input, "check_input")
     positive = check_bool(positive, "positive")
@@ -586,7 +561,7 @@ def enet_path(
     sample_weight = check_sample_weight(opts["sample_weight"], X)
     fit_intercept = _centering_offsets(X, opts["X_offset"], opts["X_scale"], sample_weight)
     if _is_count(alphas):  # scikit-learn's grid here: of X and y as given (no centering, no weights)
-        alphas = _grid(_raw_alpha_max(X, y, Xy, l1_ratio, penalty, eps, alphas), eps, alphas)
+        alphas = geometric_grid(_raw_alpha_max(X, y, Xy, l1_ratio, penalty, eps, alphas), eps, alphas)
     if y.ndim == 2:
         problem = MultiTaskProblem(X, y, fit_intercept, sample_weight)
         alphas = _path_alphas(alphas, problem, l1_ratio, eps, penalty)
@@ -599,12 +574,12 @@ def enet_path(
         return (alphas, coefs, gaps, n_iters) if return_n_iter else (alphas, coefs, gaps)
     coef_init = _check_coef_init(coef_init, p)
     if gram is not None:
-        engine = _Engine.given_gram(gram, Xy, X, y, fit_intercept, sample_weight)
+        engine = PathEngine.given_gram(gram, Xy, X, y, fit_intercept, sample_weight)
     else:
-        engine = _Engine(X, y, fit_intercept, precompute, sample_weight)
+        engine = PathEngine(X, y, fit_intercept, precompute, sample_weight)
     alphas = _path_alphas(alphas, engine, l1_ratio, eps, penalty)
     with progress(alphas.shape[0], "path", bool(verbose)) as bar:
-        coefs, _, gaps, n_iters, unconverged = _run_path(
+        coefs, _, gaps, n_iters, unconverged = run_path(
             engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, seed
         )
     _warn_unconverged(unconverged, alphas.shape[0], max_iter)
@@ -621,7 +596,7 @@ def _raw_alpha_max(X, y, Xy, l1_ratio, penalty, eps, n_alphas):
     ``sample_weight`` it is formed from the uncentered, unweighted data (its
     estimators pass their own grids).
     """
-    l1_ratio, eps, n_alphas = _check_grid_params(l1_ratio, eps, n_alphas)
+    l1_ratio, eps, n_alphas = check_grid_params(l1_ratio, eps, n_alphas)
     q = np.asarray(X.T @ y, dtype=np.float64) if Xy is None else np.asarray(Xy, dtype=np.float64)
     if y.ndim == 2:  # the group penalty: each row of XᵀY by its norm
         return float(np.sqrt(np.max(np.einsum("ij,ij->i", q, q), initial=0.0))) / (X.shape[0] * l1_ratio)

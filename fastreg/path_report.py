@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .cv import ElasticNetCV, LassoCV
+from .path_cv import ElasticNetCV, LassoCV
 from .path import fit_path
 
 __all__ = ["compute_path", "one_standard_error_alpha", "print_path", "plot_path"]

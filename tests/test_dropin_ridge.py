@@ -622,7 +622,7 @@ def test_cv_results_shapes_dtypes_and_refits():
 def test_r2_follows_sklearn_r2_score_on_its_edge_cases():
     from sklearn.metrics import r2_score
 
-    from fastreg.cv import _r2
+    from fastreg.ridge_cv import _r2
 
     rng = np.random.default_rng(39)
     cases = [
@@ -681,7 +681,7 @@ def test_kfold_scoring_as_gridsearchcv(scoring):
 
 
 def test_kfold_alpha_zero_is_least_squares_and_nan_folds_rank_last():
-    from fastreg.cv import _first_best, _grid_best
+    from fastreg.ridge_cv import _first_best, _grid_best
 
     X, y = rank_deficient("tall-duplicated")
     model = fastreg.RidgeCV(alphas=[0.0], cv=3).fit(X, y)
