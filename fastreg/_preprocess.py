@@ -77,6 +77,18 @@ def weighted_offsets(X, y, sample_weight, fit_intercept):
     return x_mean, (float(y_mean) if y.ndim == 1 else np.asarray(y_mean))
 
 
+def intercept_of(w, x_mean, y_mean, fit_intercept):
+    """The intercept ``b = ȳ − x̄ᵀw`` of centered coefficients (0 without ``fit_intercept``).
+
+    ``w`` (p,) gives a float; ``W`` (p, k) with ``y_mean`` (k,) gives (k,).
+    """
+    w = np.asarray(w)
+    if not fit_intercept:
+        return 0.0 if w.ndim == 1 else np.zeros(w.shape[1])
+    b = y_mean - x_mean @ w
+    return float(b) if w.ndim == 1 else np.asarray(b, dtype=np.float64)
+
+
 def centered_xty(X, y, fit_intercept, sample_weight=None):
     """``X_cᵀS y_c`` without centering ``X`` (``Xᵀ(s∘y_c) − x̄·Σ(s∘y_c)``), as scikit-learn's grid.
 

@@ -57,6 +57,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from ._preprocess import intercept_of
 from .kernels.chunk import gradient_chunk
 from .solvers.fista import _CenteredPass, fista_loop
 from .solvers.gram_cd import enet_gram_cd
@@ -476,7 +477,7 @@ def fit(estimator, X, y, sample_weight=None, **params):
 
 def _finish(W, stats, fit_intercept):
     """``W`` (p, k) → coef (k, p) and intercept (k,)."""
-    intercept = stats["y_mean"] - stats["x_mean"] @ W if fit_intercept else np.zeros(W.shape[1])
+    intercept = intercept_of(W, stats["x_mean"], stats["y_mean"], fit_intercept)
     return np.ascontiguousarray(W.T), intercept
 
 
@@ -548,7 +549,7 @@ def _fit_enet(est, X, y, sample_weight, fit_intercept, *, alpha, l1_ratio, tol, 
                 tol=tol, max_iter=max_iter, penalty=penalty,
                 coef_init=None if coef_init is None else coef_init[j],
             )
-            b = float(stats["y_mean"][j] - stats["x_mean"] @ w) if fit_intercept else 0.0
+            b = intercept_of(w, stats["x_mean"], stats["y_mean"][j], fit_intercept)
             results.append((w, b, gap, n_iter, converged))
         used = "cd"
     else:

@@ -35,7 +35,8 @@ from .penalty import Penalty, make_penalty
 from .persistence import register, save as _save_model
 from .solvers.cd import enet_coordinate_descent
 from .solvers.fista import _CenteredPass, enet_fista
-from .solvers.gram import auto_enet_solver, enet_gram_solve
+from ._policy import enet_solver
+from .solvers.gram import enet_gram_solve
 from .solvers.gd import seed_gradient_descent
 from .solvers.ridge import lstsq_solve, ridge_fit, ridge_solve
 
@@ -482,7 +483,7 @@ class ElasticNet(LinearModel):
         (coordinate descent converges slowly there, as scikit-learn warns);
         else ``precompute`` decides, and by default ``"gram"`` for dense ``X``
         with ``n ≥ 2p`` and ``p ≤ 300``, else ``"cd"`` (measured, see
-        :func:`fastreg.solvers.gram.auto_enet_solver`). ``sample_weight``
+        :func:`fastreg._policy.enet_solver`). ``sample_weight``
         needs ``"cd"`` or ``"gram"``; so does 2-D ``y``.
 
     Attributes
@@ -599,7 +600,7 @@ class ElasticNet(LinearModel):
             elif precompute is False:
                 solver = "cd"
             else:
-                solver = auto_enet_solver(X, sample_weight, copy_X)
+                solver = enet_solver(X, sample_weight, copy_X)
         if check_input and not sp.issparse(X) and (solver != "cd" or sample_weight is not None):
             check_finite(X, self)  # else CD's one pass over dense X checks it (fastreg.solvers.cd._Dense)
         extra = {}

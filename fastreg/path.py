@@ -39,31 +39,17 @@ from ._validation import (
     check_sample_weight,
     check_scalar,
     check_selection,
-    to_csc,
     validate_xy,
 )
+from ._convert import to_csc
+from ._policy import path_uses_gram
 from .solvers.cd import CDProblem, LarsPath
 from ._preprocess import centered_xty, weighted_offsets
 from .penalty import Penalty, make_penalty
 from .solvers.multitask import MultiTaskProblem
-from .solvers.gram import FoldGrams, GramProblem, given_gram_problems, gram_enet, sparse_gram_is_accurate
+from .solvers.gram import FoldGrams, GramProblem, given_gram_problems, gram_enet
 
 __all__ = ["lasso_path", "enet_path", "fit_path", "PathResult", "alpha_grid"]
-
-# The Gram engine forms a p × p float64 matrix: up to 5000 features (200 MB)
-# when n ≥ p; for n < p up to 2000 features (beyond, forming XᵀX costs more
-# than the passes over X of the residual solver).
-_GRAM_MAX_FEATURES = 5000
-_GRAM_MAX_FEATURES_WIDE = 2000
-
-
-def auto_gram_path(X, fit_intercept, sample_weight=None):
-    """``precompute="auto"``: whether to solve on the Gram matrix."""
-    n, p = X.shape
-    if not (p <= _GRAM_MAX_FEATURES_WIDE or (n >= p and p <= _GRAM_MAX_FEATURES)):
-        return False
-    return not sp.issparse(X) or sparse_gram_is_accurate(X, fit_intercept, sample_weight)
-
 
 def _check_data(X, y):
     """Validate ``(X, y)``: float32/float64 dense, or canonical CSR sparse; ``y`` float64."""
@@ -99,7 +85,7 @@ class PathEngine:
         if sample_weight is not None:
             sample_weight = sample_weight * (n / float(np.sum(sample_weight)))
         if precompute == "auto":
-            use_gram = auto_gram_path(X, fit_intercept, sample_weight)
+            use_gram = path_uses_gram(X, fit_intercept, sample_weight)
         elif isinstance(precompute, (bool, np.bool_)):
             use_gram = bool(precompute)
         else:
@@ -329,9 +315,10 @@ def fit_path(
         the grid's ``αmax`` follows them.
     precompute : {"auto", True, False}, default="auto"
         Solve on the Gram matrix ``X_cᵀX_c`` (True) or on the residual
-        (False). ``"auto"``: the Gram when ``p ≤ 2000``, or ``n ≥ p`` and
-        ``p ≤ 5000`` (sparse ``X``: unless its column means are over 1000
-        times their spreads, where the implicitly centered Gram loses digits).
+        (False). ``"auto"``: :func:`fastreg._policy.path_uses_gram` (the Gram
+        when ``p ≤ 2000``, or ``n ≥ p`` and ``p ≤ 5000``; sparse ``X`` unless
+        its column means are over 1000 times their spreads, where the
+        implicitly centered Gram loses digits).
     coef_init : array-like of shape (n_features,) or None
         Warm start of the first α.
     verbose : bool, default=False

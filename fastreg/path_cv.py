@@ -40,7 +40,8 @@ from ._validation import (
     check_selection,
 )
 from .linear_model import ElasticNet, LinearModel
-from .path import PathEngine, auto_gram_path, check_alphas, check_grid_params, geometric_grid, run_path_unlimited
+from ._policy import path_uses_gram
+from .path import PathEngine, check_alphas, check_grid_params, geometric_grid, run_path_unlimited
 from .penalty import make_penalty
 from .persistence import register
 from .solvers.gram import FoldGrams, gram_enet
@@ -280,7 +281,7 @@ class _PathCV(LinearModel):
 
     def _use_gram(self, X, fit_intercept, sample_weight=None):
         if self.precompute == "auto":
-            return auto_gram_path(X, fit_intercept, sample_weight)
+            return path_uses_gram(X, fit_intercept, sample_weight)
         if isinstance(self.precompute, (bool, np.bool_)):
             return bool(self.precompute)
         raise ValueError(f"precompute must be 'auto', True or False, got {self.precompute!r}")

@@ -191,7 +191,7 @@ def test_screening_keeps_the_answer_on_wide_data():
 
 
 def test_working_set_holds_the_support_and_twice_the_violators_at_most():
-    """Twice the support, capped at the support plus two features per violator (at least _WS_START)."""
+    """Twice the support, capped at the support plus two features per violator (at least WS_START)."""
     from fastreg.solvers import cd
 
     p, l1 = 1000, 1.0
@@ -208,8 +208,8 @@ def test_working_set_holds_the_support_and_twice_the_violators_at_most():
     ws = cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms)
     assert_array_equal(ws, np.r_[np.arange(300), np.arange(700, 1000)])  # the support and the worst 300
     w[:] = 0.0
-    w[:10] = 1.0  # a small support: still _WS_START features
-    assert cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms).shape[0] == cd._WS_START
+    w[:10] = 1.0  # a small support: still WS_START features
+    assert cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms).shape[0] == cd.WS_START
 
 
 def _record_epochs(monkeypatch, cd):
@@ -233,9 +233,9 @@ def test_capped_working_sets_read_fewer_columns_at_the_same_optimum(monkeypatch,
     X = STORAGES[storage](X)
     read = _record_epochs(monkeypatch, cd)
     columns = {}
-    capped = cd._WS_PER_VIOLATOR
+    capped = cd.WS_PER_VIOLATOR
     for cap in (capped, 10**9):  # 10**9: twice the support, uncapped
-        monkeypatch.setattr(cd, "_WS_PER_VIOLATOR", cap)
+        monkeypatch.setattr(cd, "WS_PER_VIOLATOR", cap)
         read.clear()
         model = fastreg.Lasso(alpha=alpha, solver="cd").fit(X, y)
         columns[cap] = sum(read)
@@ -299,7 +299,7 @@ def test_gram_multi_target_positive_warm_start():
 
 
 def test_auto_picks_gram_when_it_is_cheaper():
-    from fastreg.solvers.gram import auto_enet_solver
+    from fastreg._policy import enet_solver as auto_enet_solver
 
     rng = np.random.default_rng(0)
     assert auto_enet_solver(rng.standard_normal((1000, 50)), None) == "gram"  # n ≫ p, small p

@@ -150,6 +150,20 @@ def dense_epoch_kernel(n):
 
 
 @njit(cache=True, nogil=True)
+def working_set_size(n_support, n_violators, n_extra, p, ws_start, min_size, per_violator):
+    """How many features the next working set holds: the one rule of both coordinate-descent solvers.
+
+    Twice the support, but no more than the support plus ``per_violator``
+    features per zero coefficient that violates optimality (where few
+    violate, the others are not worth an epoch each), at least ``ws_start``
+    and ``min_size``; then ``n_extra`` more (the Gram solver's sequential
+    strong set on its first iteration); at most ``p``.
+    """
+    size = max(ws_start, min_size, min(2 * n_support, n_support + per_violator * n_violators)) + n_extra
+    return min(size, p)
+
+
+@njit(cache=True, nogil=True)
 def _next_live(ws, norms, jj):
     """The first position ``≥ jj`` in ``ws`` of a column with a nonzero norm (``ws.shape[0]``: none)."""
     while jj < ws.shape[0] and norms[ws[jj]] == 0.0:

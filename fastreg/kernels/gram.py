@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import FASTMATH
+from .cd import working_set_size
 from .penalty import GENERAL, UNIFORM_POSITIVE, coordinate_update, dual_gap_gram, primal_value, uniform_gap_gram
 
 # Tile edge of the mirrored reduction in gram_csr (32 KB of float64).
@@ -235,14 +236,16 @@ def top_indices(score, k):
 
 
 @njit(cache=True, nogil=True)
-def enet_gram(G, q, yy, w, l1, l2, pen, tol_abs, rel_tol, floor, max_iter, strong_l1, ws_start, inner_fraction, seed=-1):
+def enet_gram(
+    G, q, yy, w, l1, l2, pen, tol_abs, rel_tol, floor, max_iter, strong_l1, ws_start, inner_fraction, ws_per_violator,
+    seed=-1,
+):
     """ElasticNet on ``(G, q)`` by coordinate descent on working sets; the whole loop in numba.
 
     Each outer iteration: ``Gw`` over the support, the full gap, then a
-    working set — the support plus the worst violators (score
+    working set (:func:`fastreg.kernels.cd.working_set_size`) — the support plus the worst violators (score
     ``(push_j − l1·a_j)/√G_jj``, ``push_j`` how far ``q_j − (Gw)_j − l2·b_j·w_j``
-    points out of zero in a direction the bounds allow), ``max(ws_start,
-    2·|support|)`` features, and on the first iteration every feature of the
+    points out of zero in a direction the bounds allow), and on the first iteration every feature of the
     sequential strong set ``push_j ≥ strong_l1·a_j`` (``strong_l1 < 0``: none) — solved by
     :func:`cd_gram` down to ``max(inner_fraction·gap, tol_abs)``.
 
@@ -254,7 +257,7 @@ def enet_gram(G, q, yy, w, l1, l2, pen, tol_abs, rel_tol, floor, max_iter, stron
     tol_abs : gap target (unscaled); max_iter : epochs
     rel_tol, floor : also stop no earlier than a gap of ``max(rel_tol·primal, floor)``
         (see :func:`fastreg.solvers.cd.stopping_gap`)
-    strong_l1 : float; ws_start : int; inner_fraction : float
+    strong_l1 : float; ws_start, ws_per_violator : int; inner_fraction : float
     seed : int, default=-1
         ``≥ 0``: coordinates in random order (see :func:`cd_gram`), numba's
         generator seeded with it; ``-1``: cyclic.
@@ -284,6 +287,7 @@ def enet_gram(G, q, yy, w, l1, l2, pen, tol_abs, rel_tol, floor, max_iter, stron
             return gap, n_iter
         n_support = 0
         n_strong = 0
+        n_violators = 0
         for j in range(p):
             v = q[j] - Gw[j] - l2 * pb[j] * w[j]
             push = -np.inf  # how far v points out of zero, in a direction the box allows
@@ -301,7 +305,9 @@ def enet_gram(G, q, yy, w, l1, l2, pen, tol_abs, rel_tol, floor, max_iter, stron
                 if first and strong_l1 >= 0.0 and push >= strong_l1 * pa[j]:
                     score[j] = np.inf  # the strong set joins the working set
                     n_strong += 1
-        size = min(p, max(ws_start, 2 * n_support) + n_strong)
+                elif score[j] > 0.0:
+                    n_violators += 1
+        size = working_set_size(n_support, n_violators, n_strong, p, ws_start, 0, ws_per_violator)
         if 4 * size > p:
             # past a quarter of the features, gathering the block costs more than
             # the shorter updates save: solve on the whole Gram

@@ -16,13 +16,14 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.linalg as la
 from scipy.linalg import cho_solve
 from sklearn.linear_model import lars_path, lars_path_gram
 
-from .._threads import SERIAL_MAX_VALUES, blas_threads, numba_threads
+from .._threads import blas_threads, threads_for
 from .._validation import check_finite
 from ..exceptions import DivergenceError
-from .._preprocess import center_scale_dense, scale_rows_sparse, weighted_offsets
+from .._preprocess import center_scale_dense, intercept_of, scale_rows_sparse, weighted_offsets
 from ..penalty import Penalty
 from ..kernels.cd import (
     cd_epoch_csc,
@@ -32,6 +33,7 @@ from ..kernels.cd import (
     dense_epoch_kernel,
     residual_step_csc,
     residual_step_dense,
+    working_set_size,
     xtr_csc,
     xtr_dense,
 )
@@ -44,11 +46,11 @@ _GAP_EVERY = 5
 # Working sets (skglm / celer): start with this many features, then twice the
 # support; each subproblem is solved until its gap is this fraction of the
 # full problem's gap.
-_WS_START = 100
-_INNER_FRACTION = 0.3
+WS_START = 100
+INNER_FRACTION = 0.3
 # ... but at most the support plus this many features per violator of
 # optimality outside it (see _working_set).
-_WS_PER_VIOLATOR = 2
+WS_PER_VIOLATOR = 2
 # A subproblem is left as stalled when, after this many epochs, its gap's
 # recent rate of decrease would need more than _STALL_FACTOR times the epochs
 # spent so far to reach its target; the next working set is then at least
@@ -322,7 +324,7 @@ class CDProblem:
 
     def threads(self):
         """numba's thread limit for this problem's passes (one thread for small ``X``)."""
-        return numba_threads(1 if self._values < SERIAL_MAX_VALUES else None)
+        return threads_for(self._values)
 
     def solve(
         self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, penalty=None, coef_init=None, lars=None, seed=-1
@@ -342,7 +344,7 @@ class CDProblem:
                 self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars, rng
             )
             # inside the limit: a threaded x̄ᵀw (wide X) leaves BLAS threads spinning into the next fit
-            intercept = float(self.y_mean[k] - self.x_mean @ w) if self.fit_intercept else 0.0
+            intercept = intercept_of(w, self.x_mean, self.y_mean[k], self.fit_intercept)
         return w, intercept, gap, n_iter, converged
 
 
@@ -473,7 +475,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
         ws = active[_working_set(penalty.violation(XtR, w_active, l1, l2, active), w_active, op.norms[active],
                                  min_size)]
         whole = ws.shape[0] == active.shape[0]
-        inner_tol = target if whole else max(_INNER_FRACTION * gap, target)
+        inner_tol = target if whole else max(INNER_FRACTION * gap, target)
         anderson = _Anderson(ws.shape[0])
         stall = _Stall(inner_tol)
         homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, np.count_nonzero(w_active))  # in columns
@@ -681,14 +683,9 @@ class _SupportNewton:
         support = np.flatnonzero(w)
         at = self._gram(support)
         signs = np.sign(w[support])
-        G = self.G[np.ix_(at, at)]
-        G[np.diag_indices_from(G)] += self.l2 * self.penalty.pen[1][support]
-        try:
-            factor = cho_factor(G)
-            v = cho_solve(factor, self.q[at] - l1 * self.penalty.pen[0][support] * signs, check_finite=False)
-        except (np.linalg.LinAlgError, ValueError):
-            v = None
-        if v is None or not np.all(np.isfinite(v)):  # singular: wait longer before the next
+        a, b = self.penalty.pen[0][support], self.penalty.pen[1][support]
+        v = newton_point(self.G[np.ix_(at, at)], self.q[at], l1 * a, self.l2 * b, signs)
+        if v is None:  # singular: wait longer before the next
             self.backoff *= 2.0
             return state
         new, cut = toward_first_zero(w[support], v, signs)
@@ -698,6 +695,32 @@ class _SupportNewton:
         if not moved:
             self.backoff *= 2.0  # a failed step: wait longer before the next
         return state
+
+
+def newton_point(G, q, l1a, l2b, signs, *, min_norm=False):
+    """The minimizer of the signs-fixed quadratic on a support: ``(G + diag(l2b)) v = q − l1a∘signs``.
+
+    ``G`` the support's Gram block (not modified), ``l1a``/``l2b`` the
+    support's penalties ``l1·aⱼ``, ``l2·bⱼ``. By Cholesky, ``None`` when the
+    system is singular; with ``min_norm``, the minimum-norm least-squares
+    solution (LAPACK's ``gelsd``), which singular systems (duplicated columns
+    at ``l2 = 0``) still have. ``None`` also when the values overflow. Both
+    Newton steps on the support (coordinate descent's and the Gram solver's)
+    take this point, then stop where the first coefficient reaches zero
+    (:func:`toward_first_zero`).
+    """
+    A = G + np.diag(l2b)
+    rhs = q - l1a * signs
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(rhs))):
+        return None  # overflow: left to the caller's divergence check
+    try:
+        if min_norm:
+            v = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
+        else:
+            v = cho_solve(cho_factor(A), rhs, check_finite=False)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    return v if np.all(np.isfinite(v)) else None
 
 
 def toward_first_zero(current, target, signs):
@@ -883,8 +906,8 @@ def _keep_if_lower(op, state, w, ws, w_new, l1, l2, penalty):
 def _working_set(violation, w, norms, min_size=0):
     """The support plus the worst violators of optimality, twice the support in size.
 
-    At least ``_WS_START`` and ``min_size`` features, but no more than the
-    support plus ``_WS_PER_VIOLATOR`` per zero coefficient that violates
+    At least ``WS_START`` and ``min_size`` features, but no more than the
+    support plus ``WS_PER_VIOLATOR`` per zero coefficient that violates
     optimality: where few violate, the features that do not are not worth
     an epoch each. On 20,000 x 1,000 dense data at αmax/100 no feature
     violated once the 272 non-zeros were found, and 2 x 272 columns cost
@@ -907,7 +930,7 @@ def _working_set(violation, w, norms, min_size=0):
     score = np.where(support, np.inf, violation / np.sqrt(np.maximum(norms, 1e-300)))
     score[norms == 0] = -np.inf
     violators = int(np.count_nonzero(score > 0.0)) - n_support
-    size = max(_WS_START, min_size, min(2 * n_support, n_support + _WS_PER_VIOLATOR * violators))
+    size = working_set_size(n_support, violators, 0, p, WS_START, min_size, WS_PER_VIOLATOR)
     if size >= p:
         return np.arange(p, dtype=np.int64)
     ws = np.argpartition(-score, size - 1)[:size]

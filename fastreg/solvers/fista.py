@@ -22,14 +22,15 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from .._preprocess import column_means
+from .._preprocess import column_means, intercept_of
 from .._threads import blas_threads
 from ..exceptions import DivergenceError
 from ..kernels.penalty import prox_vector
 from ..penalty import Penalty
 from .cd import stopping_gap
 from .fused import FusedGradient
-from .gd import _C_COPY_MIN_ITERATIONS, power_iteration
+from .._policy import c_copy_pays
+from .gd import power_iteration
 
 # Iterations between two duality-gap checks (a check costs one pass).
 _GAP_EVERY = 10
@@ -68,7 +69,7 @@ def enet_fista(
     n_iter : int
     converged : bool
     """
-    if not sp.issparse(X) and not X.flags.c_contiguous and max_iter >= _C_COPY_MIN_ITERATIONS:
+    if c_copy_pays(X, max_iter):
         X = np.ascontiguousarray(X)  # the C kernel runs at memory speed, the F one at NumPy's
     op = _CenteredPass(X, y, fit_intercept)
     # One BLAS thread: the p-long dot products between the fused passes (the
@@ -154,7 +155,7 @@ class _CenteredPass:
 
     def intercept(self, w):
         """``b(w) = ȳ − x̄ᵀw`` (0 without intercept)."""
-        return self.y_mean - float(self.x_mean @ w) if self.fit_intercept else 0.0
+        return intercept_of(w, self.x_mean, self.y_mean, self.fit_intercept)
 
     def _residual_pass(self, w, y, offset):
         theta = self._theta

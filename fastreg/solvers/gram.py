@@ -27,7 +27,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from .._preprocess import column_means, column_sums, scale_rows_sparse, weighted_offsets
+from .._preprocess import column_means, column_sums, intercept_of, scale_rows_sparse, weighted_offsets
 from ..kernels.gram import gram_csr
 from ._columns import constant_columns, dense_means_and_constants
 from .cd import stack_targets
@@ -36,8 +36,6 @@ from .gram_cd import enet_gram_cd
 # |x̄|/σ above which the implicitly centered sparse Gram is not trusted
 # (it would lose more than about 6 digits).
 _MAX_MEAN_OVER_SPREAD = 1e3
-# solver="auto" (see auto_enet_solver); measured with scripts/bench_auto.py.
-_AUTO_GRAM_DENSE_FEATURES = 300
 # Per-thread p × p accumulators of the sparse Gram up to this many features (32 MB each).
 _THREAD_GRAMS_MAX = 2000
 
@@ -119,7 +117,7 @@ class GramProblem:
         return np.diagonal(self.G)
 
     def intercept(self, w):
-        return self.y_mean - float(self.x_mean @ w) if self.fit_intercept else 0.0
+        return intercept_of(w, self.x_mean, self.y_mean, self.fit_intercept)
 
 
 def means_within_spread(X, x_mean):
@@ -201,28 +199,6 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, penalty=No
         problem.G, problem.q, problem.yy, problem.n, alpha, l1_ratio,
         tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, alpha_prev=alpha_prev, seed=seed,
     )
-
-
-def auto_enet_solver(X, sample_weight, copy_X=True):
-    """The estimators' ``solver="auto"`` for Lasso/ElasticNet: ``"gram"`` or ``"cd"``.
-
-    ``"gram"`` for dense ``X`` with ``n ≥ 2p`` and ``p ≤ _AUTO_GRAM_DENSE_FEATURES``:
-    forming the Gram (``n·p²/2`` multiply-adds at BLAS speed) then costs
-    less than the passes over ``X`` of residual coordinate descent. Measured
-    with ``scripts/bench_auto.py`` (20,000 rows, Toeplitz data, α = αmax/10
-    and /100, gram/cd time): 0.65 and 0.34 at p = 100, 1.01 and 0.63 at
-    p = 300, 1.39 and 0.87 at p = 600, 1.44 and 1.49 at p = 1000.
-
-    Sparse ``X`` keeps ``"cd"``: its working sets touch few stored entries,
-    and the Gram lost 2× on 100,000 × 1,000 CSR at 1% and 7–9× at 5,000
-    features (it won 1.3–1.6× only on 100,000 × 100 at 10%).
-    ``sample_weight`` and ``copy_X=False`` (center ``X`` in place rather
-    than form anything new) also take ``"cd"``.
-    """
-    n, p = X.shape
-    if sample_weight is not None or not copy_X or sp.issparse(X):
-        return "cd"
-    return "gram" if n >= 2 * p and p <= _AUTO_GRAM_DENSE_FEATURES else "cd"
 
 
 def enet_gram_solve(

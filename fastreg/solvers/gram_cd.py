@@ -22,12 +22,11 @@ chunks, and the paths form it with one BLAS call.
 import math
 
 import numpy as np
-import scipy.linalg as la
 
 from ..exceptions import DivergenceError
 from ..kernels.gram import enet_gram
 from ..penalty import Penalty
-from .cd import _INNER_FRACTION, _WS_START, lars_gram, toward_first_zero
+from .cd import INNER_FRACTION, WS_PER_VIOLATOR, WS_START, lars_gram, newton_point, toward_first_zero
 
 # A fit the kernel has not finished in this many epochs starts once from
 # scikit-learn's LARS on (G, q) (as the homotopy start of solvers.cd): on
@@ -110,7 +109,7 @@ def enet_gram_cd(
         # scikit-learn's tol·‖y_c‖², and 10⁻³·tol of the objective (see solvers.cd.stopping_gap)
         return enet_gram(
             G, q, y_norm2, w, l1, l2, penalty.pen, tol_abs, 1e-3 * tol, 1e-13 * y_norm2, epochs, strong,
-            _WS_START, _INNER_FRACTION, seed,
+            WS_START, INNER_FRACTION, WS_PER_VIOLATOR, seed,
         )
 
     if not (math.isfinite(y_norm2) and np.all(np.isfinite(q)) and np.all(np.isfinite(np.diagonal(G)))):
@@ -167,15 +166,9 @@ def _support_newton(G, q, y_norm2, w, l1, l2, penalty):
         if support.size == 0:
             break
         signs = np.sign(x[support])
-        A = G[np.ix_(support, support)] + np.diag(l2 * b[support])
-        rhs = q[support] - l1 * a[support] * signs
-        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(rhs))):
-            return None  # overflow: left to the caller's divergence check
-        try:
-            z = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
-        except (np.linalg.LinAlgError, ValueError):
-            return None
-        if not np.all(np.isfinite(z)):
+        z = newton_point(G[np.ix_(support, support)], q[support], l1 * a[support], l2 * b[support], signs,
+                         min_norm=True)
+        if z is None:
             return None
         moved, cut = toward_first_zero(x[support], z, signs)
         x[support] = moved

@@ -9,7 +9,7 @@ predictions and coefficients of every α from it: the engine of
 import numpy as np
 import scipy.sparse as sp
 
-from .._preprocess import centered_xty, scale_rows_sparse, weighted_offsets
+from .._preprocess import centered_xty, intercept_of, scale_rows_sparse, weighted_offsets
 from .._validation import check_finite_result
 from ..kernels.gram import csr_dense_product
 from .gram import means_within_spread, sparse_gram
@@ -375,6 +375,6 @@ class RidgeEigen:
             W = np.asarray(self.X.T @ DC, dtype=np.float64)
             if self.fit_intercept:
                 W -= np.outer(self.mean, DC.sum(axis=0))
-        intercepts = self.y_mean - self.mean @ W if self.fit_intercept else np.zeros(W.shape[1])
+        intercepts = intercept_of(W, self.mean, self.y_mean, self.fit_intercept)
         return W, intercepts
 

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._preprocess import scale_rows_sparse, weighted_offsets
-from .._validation import to_csc
+from .._convert import to_csc
 from ..exceptions import DivergenceError
 from ..kernels.multitask import mt_epoch_csc, mt_epoch_dense
 from .cd import stopping_gap

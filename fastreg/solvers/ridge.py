@@ -44,7 +44,7 @@ from scipy.optimize import minimize, nnls
 
 from .._preprocess import center_scale_dense, column_means, preprocess, weighted_offsets
 from .._threads import blas_threads, threads_for
-from .._validation import to_csc
+from .._convert import to_csc
 from ..kernels.cd import centered_norms_compressed
 from ..exceptions import ConvergenceWarning
 from ._columns import constant_columns
@@ -245,7 +245,7 @@ class _SparseDual(_Centered):
     """:class:`_Centered` for sparse ``X`` whose dual products ``(X_cX_cᵀ + αI)u`` take one pass over ``X``.
 
     The pass runs over ``X`` column by column (a CSC copy by
-    :func:`fastreg._validation.to_csc` when ``X`` is CSR; a CSC ``X`` is
+    :func:`fastreg._convert.to_csc` when ``X`` is CSR; a CSC ``X`` is
     used as stored), as rows of ``Xᵀ`` through the fused CSR
     kernel of :class:`fastreg.solvers.fused.FusedGradient`: for each column
     ``xⱼ`` it forms ``tⱼ = xⱼ·u − x̄ⱼ·(dᵀu)`` (``X_cᵀu``, ``d = 1`` without
