@@ -8,7 +8,7 @@ from .path import PathResult, enet_path, fit_path, lasso_path
 from .path_cv import ElasticNetCV, LassoCV
 from .ridge_cv import RidgeCV
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "gradient_descent",

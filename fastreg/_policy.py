@@ -7,7 +7,10 @@ with their dates and figures, are on the documentation's performance page
 script to check one on another machine.
 """
 
+import numpy as np
 import scipy.sparse as sp
+
+from ._preprocess import column_means, column_sums
 
 __all__ = [
     "enet_solver",
@@ -16,6 +19,7 @@ __all__ = [
     "serial",
     "c_copy_pays",
     "csc_blocked",
+    "sparse_gram_is_accurate",
     "SERIAL_MAX_VALUES",
     "DASK_GRAM_MAX_FEATURES",
 ]
@@ -54,6 +58,10 @@ C_COPY_MIN_ITERATIONS = 10
 CSC_BLOCKED_MIN_VALUES = 200_000
 CSC_DIRECT_MAX_COLUMNS = 4096
 
+# ---- Sparse X's implicitly centered Gram XᵀX − n·x̄x̄ᵀ loses about 2·log10(|x̄|/σ) digits: not
+# trusted beyond |x̄|/σ = 1000 (6 digits), where the residual solver serves instead.
+MAX_MEAN_OVER_SPREAD = 1e3
+
 
 def enet_solver(X, sample_weight, copy_X=True):
     """``solver="auto"`` of Lasso/ElasticNet for one fit: ``"gram"`` or ``"cd"``.
@@ -75,11 +83,9 @@ def path_uses_gram(X, fit_intercept, sample_weight=None):
     """``precompute="auto"`` of a path or CV: the Gram when ``p ≤ 2000``, or ``n ≥ p`` and ``p ≤ 5000``.
 
     Sparse ``X`` also needs its implicitly centered Gram to keep its digits
-    (:func:`fastreg.solvers.gram.sparse_gram_is_accurate`: column means
-    within 1000 times their spreads).
+    (:func:`sparse_gram_is_accurate`: column means within 1000 times their
+    spreads).
     """
-    from .solvers.gram import sparse_gram_is_accurate
-
     n, p = X.shape
     if not (p <= PATH_GRAM_MAX_FEATURES_WIDE or (n >= p and p <= PATH_GRAM_MAX_FEATURES)):
         return False
@@ -108,3 +114,20 @@ def c_copy_pays(X, passes):
 def csc_blocked(n_values, p):
     """Whether CSR → CSC goes through the cache-blocked kernel rather than scipy's pass."""
     return n_values >= CSC_BLOCKED_MIN_VALUES and p > CSC_DIRECT_MAX_COLUMNS
+
+
+def sparse_gram_is_accurate(X, fit_intercept, sample_weight=None):
+    """Whether ``XᵀSX − Σs·x̄x̄ᵀ`` keeps enough digits for sparse ``X`` (``S = I`` unweighted)."""
+    if not fit_intercept:
+        return True
+    if sample_weight is None:
+        n = X.shape[0]
+        mean = column_means(X)
+        sq = column_sums(X.multiply(X)) / n
+    else:
+        total = float(sample_weight.sum())
+        mean = np.asarray(X.T @ sample_weight, dtype=np.float64).ravel() / total
+        sq = np.asarray(X.multiply(X).T @ sample_weight, dtype=np.float64).ravel() / total
+    var = np.maximum(sq - mean**2, 0.0)
+    big = np.abs(mean) > MAX_MEAN_OVER_SPREAD * np.sqrt(var)
+    return not np.any(big & (mean != 0))

@@ -159,7 +159,7 @@ def save(estimator, path, *, feature_names=None, extra=None):
             raise ModelFileError(
                 f"{len(feature_names)} feature names for a model of {estimator.n_features_in_} features"
             )
-    from . import __version__
+    from ._version import __version__
 
     meta = {
         "format": FORMAT,

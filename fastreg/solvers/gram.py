@@ -17,7 +17,7 @@ and runs coordinate descent on it until its gap is a fraction of the full one.
 Dense ``X`` is centered explicitly (one float64 copy, freed once ``G`` is
 formed), unless its column means are within their spreads: then
 ``G = XᵀX − n x̄x̄ᵀ`` straight from ``X`` loses no digits and saves the copy. Sparse ``X`` is centered implicitly, ``G = XᵀX − n x̄x̄ᵀ``, which loses
-about ``2·log10(|x̄|/σ)`` digits; :func:`sparse_gram_is_accurate` tells the
+about ``2·log10(|x̄|/σ)`` digits; :func:`fastreg._policy.sparse_gram_is_accurate` tells the
 caller when to prefer the residual solver instead.
 """
 
@@ -27,15 +27,12 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from .._preprocess import column_means, column_sums, intercept_of, scale_rows_sparse, weighted_offsets
+from .._preprocess import column_means, intercept_of, scale_rows_sparse, weighted_offsets
 from ..kernels.gram import gram_csr
 from ._columns import constant_columns, dense_means_and_constants
 from .cd import stack_targets
 from .gram_cd import enet_gram_cd
 
-# |x̄|/σ above which the implicitly centered sparse Gram is not trusted
-# (it would lose more than about 6 digits).
-_MAX_MEAN_OVER_SPREAD = 1e3
 # Per-thread p × p accumulators of the sparse Gram up to this many features (32 MB each).
 _THREAD_GRAMS_MAX = 2000
 
@@ -145,23 +142,6 @@ def sparse_gram(X):
     G = np.empty((p, p))
     gram_csr(R.data, R.indices, R.indptr, acc, G)
     return G
-
-
-def sparse_gram_is_accurate(X, fit_intercept, sample_weight=None):
-    """Whether ``XᵀSX − Σs·x̄x̄ᵀ`` keeps enough digits for sparse ``X`` (``S = I`` unweighted)."""
-    if not fit_intercept:
-        return True
-    if sample_weight is None:
-        n = X.shape[0]
-        mean = column_means(X)
-        sq = column_sums(X.multiply(X)) / n
-    else:
-        total = float(sample_weight.sum())
-        mean = np.asarray(X.T @ sample_weight, dtype=np.float64).ravel() / total
-        sq = np.asarray(X.multiply(X).T @ sample_weight, dtype=np.float64).ravel() / total
-    var = np.maximum(sq - mean**2, 0.0)
-    big = np.abs(mean) > _MAX_MEAN_OVER_SPREAD * np.sqrt(var)
-    return not np.any(big & (mean != 0))
 
 
 def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, penalty=None, w=None, alpha_prev=None, seed=-1):
