@@ -2,8 +2,8 @@
 
 The solvers are exact whatever is chosen here: these rules only pick the
 fastest route to the same optimum. The measurements behind each threshold,
-with their dates and figures, are on the documentation's performance page
-(``docs/performance.md``, section "Why each auto choice"); rerun the named
+with their dates and figures, are in the documentation
+(``docs/design-measurements.md``, section "fastreg._policy"); rerun the named
 script to check one on another machine.
 """
 
@@ -47,14 +47,14 @@ DASK_GRAM_MAX_FEATURES = 20_000
 # alone and right after a peer's fit).
 SERIAL_MAX_VALUES = 4_000_000
 
-# ---- Gradient descent and FISTA on F-ordered dense X: a C copy (about 4 passes' time) pays
+# ---- Gradient descent and FISTA on F-ordered dense X: a C copy (a few passes' time) pays
 # from this many passes on (the C kernel reads at memory speed, the F one at NumPy's).
 # Measured with scripts/bench_gd.py.
 C_COPY_MIN_ITERATIONS = 10
 
 # ---- CSR → CSC: scipy's single pass below this many values or up to this many columns
 # (the output's streams fit in cache); else fastreg's cache-blocked kernel. Measured with
-# scripts/time_fit.py A/B runs on 20,000 × 100,000 CSR at 0.1 % and 100,000 × 1,000 at 1 %.
+# scripts/time_fit.py A/B runs on wide and on tall CSR.
 CSC_BLOCKED_MIN_VALUES = 200_000
 CSC_DIRECT_MAX_COLUMNS = 4096
 

@@ -1,8 +1,9 @@
 """Thread limits: BLAS's without re-scanning the process's libraries on every fit, and numba's.
 
 ``threadpoolctl.threadpool_limits`` inspects every loaded shared library each
-time it is entered (7 ms here, a fifth of a small sparse Lasso fit); one
-``ThreadpoolController`` made on first use does that scan once.
+time it is entered, a sizeable share of a small sparse fit; one
+``ThreadpoolController`` made on first use does that scan once
+(measurements: docs/design-measurements.md).
 """
 
 import contextlib

@@ -74,8 +74,8 @@ def enet_fista(
     op = _CenteredPass(X, y, fit_intercept)
     # One BLAS thread: the p-long dot products between the fused passes (the
     # intercept, the restart test) would otherwise wake OpenBLAS threads that
-    # spin on the cores the next pass runs on (1,000 x 20,000 dense, 150
-    # iterations, alternating runs: 7.26 s -> 2.83 s).
+    # spin on the cores the next pass runs on, slowing every pass
+    # (measurements: docs/design-measurements.md).
     with blas_threads(1):
         return fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty, coef_init=coef_init)
 

@@ -23,14 +23,12 @@ _BLOCK_ELEMENTS = 1 << 22
 def _eigh(M):
     """Symmetric eigendecomposition by LAPACK's divide and conquer (``syevd``), in NumPy's LAPACK.
 
-    SciPy's LAPACK, threaded, ran 2-30x slower than on one thread here
-    (measured on 400 × 400), most likely the fight between its OpenBLAS pool
-    and NumPy's threads still spinning after the Gram that the Cholesky
-    factor shows (see :mod:`fastreg.solvers._linalg`). NumPy's own, on its two threads,
-    beats SciPy's on one: 0.148 s against 0.208 s on 1,000 × 1,000 right
-    after the Gram, 0.39 s against 0.62 s on 1,500 × 1,500; ``RidgeCV``
-    (20 α) on 20,000 × 1,000 dense 1.098 → 1.033 s, on 100,000 × 1,000 CSR
-    1.273 → 1.107 s, same ``alpha_``.
+    SciPy's LAPACK, threaded, ran many times slower than on one thread, most
+    likely the fight between its OpenBLAS pool and NumPy's threads still
+    spinning after the Gram that the Cholesky factor shows (see
+    :mod:`fastreg.solvers._linalg`). NumPy's own, on all its threads, beats
+    SciPy's on one, and makes ``RidgeCV`` faster with the same ``alpha_``
+    (measurements: docs/design-measurements.md).
     """
     check_finite_result("RidgeCV", M)  # overflow of X̃ᵀX̃: a clear error, not LAPACK's
     return np.linalg.eigh(M)
