@@ -62,23 +62,23 @@ _STALL_FACTOR = 100
 _ANDERSON_K = 5
 # The homotopy start (see _homotopy_start): once the epochs have read about as
 # many columns as a LARS path over the active features would — a step per
-# feature entering or leaving, measured at 1.2 to 2 times n steps where n < p
-# (_HOMOTOPY_AFTER times the support, at most the rank), each a pass over the
-# active columns — and only when LARS's input (the dense centered copy of
-# those columns; for ElasticNet also their Gram) holds at most
+# feature entering or leaving, up to about twice as many steps as rows where
+# n < p (_HOMOTOPY_AFTER times the support, at most the rank), each a pass
+# over the active columns — and only when LARS's input (the dense centered
+# copy of those columns; for ElasticNet also their Gram) holds at most
 # _HOMOTOPY_MAX_VALUES values.
 # Counted in columns, not values: a sparse column's CD update costs about
-# what a dense column costs LARS (measured on 100-300 x 1,000-20,000 CSR at
-# 5%: counted in stored values, the start came too late and two of nine
-# small-α fits hit max_iter).
+# what a dense column costs LARS; counted in stored values, the start came
+# too late on sparse data and small-α fits hit max_iter.
+# (measurements: docs/design-measurements.md)
 _HOMOTOPY_AFTER = 2
 _HOMOTOPY_MAX_VALUES = 20_000_000
 # Newton steps on the support (see _SupportNewton), in the same ski-rental
 # terms: tried once the epochs since the last one have read as many columns
 # as the step costs, and only when the subproblem would read as many again.
-# Costs in columns of CD, measured on 1,000 x 20,000 dense data: a CD column
-# of n values takes ~0.6·n ns; single-thread BLAS forms the Gram's new
-# entries at ~20 G multiply-adds/s and factors at ~15 GFLOP/s. Its centered
+# Costs in columns of CD: the measured rates of single-thread BLAS (forming
+# the Gram's new entries, factoring) over the measured time of a CD column
+# of n values (measurements: docs/design-measurements.md). Its centered
 # copy and Gram are capped like LARS's input.
 _NEWTON_GRAM_PER_COLUMN = 1.0 / 12.0   # x (new columns) x (all columns)
 _NEWTON_FACTOR_PER_COLUMN = 1.0 / 27.0  # x s³ / n
@@ -517,8 +517,8 @@ def stopping_gap(tol, tol_abs, y_norm2, primal):
 
     scikit-learn's rule alone measures the gap against ``‖y_c‖²``: where the
     objective is much smaller (small α, a good fit) it stops far from the
-    optimum in relative terms (``tol=1e-6`` left 3e-8 relative objective on
-    1,000 x 20,000 data). The second bound makes every ``tol`` land at least
+    optimum in relative terms (measurements: docs/design-measurements.md).
+    The second bound makes every ``tol`` land at least
     as close as scikit-learn's fits do, and within ``10⁻³·tol`` relative
     objective of the optimum. It is never tightened below ``10⁻¹³·‖y_c‖²``,
     near the rounding floor of the gap itself (a smaller ``tol`` still
@@ -531,11 +531,11 @@ class _Stall:
     """Tells a subproblem that will not reach its gap target in reasonable time.
 
     A working set can make a far harder problem than the whole one: with
-    ``n < p`` near interpolation, one of 400 of 18,000 features moved its gap
-    by 2e-7 relative per 5 epochs for 10⁵ epochs, where all the features
-    converged in 14,000. The rate is measured on the best gap so far, between
-    half the epochs spent and now; a long but steadily converging subproblem
-    (850 epochs on 1,000 x 20,000 dense data at αmax/100) is not a stall.
+    ``n < p`` near interpolation, a subproblem can crawl for many times the
+    epochs the whole problem needs. The rate is measured on the best gap so
+    far, between half the epochs spent and now, so that a long but steadily
+    converging subproblem is not a stall (measurements:
+    docs/design-measurements.md).
     """
 
     def __init__(self, target):
@@ -603,9 +603,9 @@ def _extrapolate(op, state, w, ws, w_acc, l1, l2, penalty):
 class _SupportNewton:
     """Newton steps on a subproblem's support, with its signs fixed: the slow modes CD leaves.
 
-    Near interpolation the columns of the support are nearly dependent (1,000 x
-    20,000 dense data at αmax/100: 975 non-zeros for 1,000 rows) and CD
-    converges slowly on them, even once the support is right. On the support
+    Near interpolation the columns of the support are nearly dependent (nearly
+    as many non-zeros as rows) and CD converges slowly on them, even once the
+    support is right. On the support
     ``S`` with signs ``s`` the objective is the quadratic
     ``½‖y_c − X_S v‖² + l1·(a_S∘s)ᵀv + ½·l2·Σb_S v²``, minimized by
     ``(X_SᵀX_S + l2·diag(b_S)) v = X_Sᵀy_c − l1·a_S∘s``. The step goes from ``w`` towards
@@ -613,7 +613,8 @@ class _SupportNewton:
     zero there): along that segment the objective is this quadratic, so it
     only decreases. Once the support and signs are right the step is the
     whole way, to the subproblem's optimum. Even cut short, the steps help CD
-    find the support: on that data they cut the epochs from 3,685 to 1,430.
+    find the support, and cut the epochs such fits need (measurements:
+    docs/design-measurements.md).
     The centered columns and their Gram are kept, for the fit, for every
     feature that has been in a support, so that later steps only add the
     new ones and factor.
@@ -758,7 +759,8 @@ class LarsPath:
     """LARS's path, computed once for all the α of a regularization path (Lasso).
 
     Near interpolation every α at the small end of a path would start LARS
-    again from αmax (0.5 s each on 333 x 5,000 data). The first homotopy start
+    again from αmax, each paying for a whole LARS run (measurements:
+    docs/design-measurements.md). The first homotopy start
     instead runs LARS over every feature down to the path's last α and keeps
     its kinks; the Lasso path is linear in α between kinks, so LARS's
     solution at any α below is exact, and starts those fits (kept if it
@@ -791,9 +793,10 @@ def _homotopy_start(op, state, w, y_c, active, l1, l2, penalty, lars=None):
     """Move to LARS's solution (scikit-learn's ``lars_path``) if it lowers the objective; return ``(state, moved)``.
 
     Near interpolation — small α on wide data, where the support nears the
-    rank of ``X`` — coordinate descent needs 10⁴ to 10⁵ epochs (100 x 20,000
-    at αmax/10⁴: 230,000 epochs, 130 s), while the homotopy follows the
-    path's kinks exactly (121 steps, 0.25 s). ElasticNet is the Lasso on
+    rank of ``X`` — coordinate descent needs 10⁴ to 10⁵ epochs, while the
+    homotopy follows the path's kinks exactly, in about as many steps as
+    features enter or leave (measurements: docs/design-measurements.md).
+    ElasticNet is the Lasso on
     ``[X_c; √l2·I]``, solved from its Gram (see :func:`lars_gram`). Its
     answer is only a start: the duality gap still decides when to stop.
     Features screened out are zero at the optimum and stay out of it.
@@ -854,8 +857,8 @@ def lars_gram(G, q, n, l1, l2, positive):
     The Lasso on ``[X_c; √l2·I]``, whose Gram is ``G + l2·I``
     (``lars_path_gram``; ``G`` is not modified: LARS works on a copy, or on
     the sum, which is one already). LARS on the stacked rows themselves
-    stopped short, at 1.013·α, on 60 x 600 data at ``l1_ratio=0.9``; from
-    the Gram it reached α.
+    stopped short of α; from the Gram it reached α (measurements:
+    docs/design-measurements.md).
     """
     p = q.shape[0]
     gram = G + l2 * np.eye(p) if l2 > 0.0 else G
@@ -909,16 +912,12 @@ def _working_set(violation, w, norms, min_size=0):
     At least ``WS_START`` and ``min_size`` features, but no more than the
     support plus ``WS_PER_VIOLATOR`` per zero coefficient that violates
     optimality: where few violate, the features that do not are not worth
-    an epoch each. On 20,000 x 1,000 dense data at αmax/100 no feature
-    violated once the 272 non-zeros were found, and 2 x 272 columns cost
-    2,550 more column updates than the support for the same outer
-    iterations; on 1,000 x 20,000 dense data the epochs read 200,000
-    instead of 304,000 columns at αmax/10 and 2.2 M instead of 3.5 M at
-    αmax/100.
-
-    (Measured on 1,000 x 20,000 data: growing it faster, 1.5x or 2x the
-    previous working set per outer iteration, costs more epochs than the
-    full passes it saves.)
+    an epoch each (once the support is found, a working set twice its size
+    costs more column updates for the same outer iterations). Its size
+    follows the support, not the previous working set: growing it faster, as
+    a multiple of the previous working set per outer iteration, costs more
+    epochs than the full passes it saves (measurements:
+    docs/design-measurements.md).
 
     A zero coefficient violates optimality by ``violation`` (its distance to
     the subdifferential, :meth:`fastreg.penalty.Penalty.violation`), scaled

@@ -30,8 +30,9 @@ from .cd import INNER_FRACTION, WS_PER_VIOLATOR, WS_START, lars_gram, newton_poi
 
 # A fit the kernel has not finished in this many epochs starts once from
 # scikit-learn's LARS on (G, q) (as the homotopy start of solvers.cd): on
-# 5,000 x 300 AR(1) ρ = 0.999 data at αmax/10⁴ the kernel stopped at 10,000
-# epochs, 8e-11 above the optimum, where LARS is exact in 0.01 s.
+# tall, ill-conditioned data at small α, coordinate descent can stop at
+# max_iter short of the optimum, where LARS is exact and cheap
+# (measurements: docs/design-measurements.md).
 _HOMOTOPY_AFTER_EPOCHS = 1000
 
 
@@ -154,8 +155,8 @@ def _support_newton(G, q, y_norm2, w, l1, l2, penalty):
     repeated, until ``z`` keeps its signs. Coordinate descent then checks the
     result (and adds back what it needs). CD's slow modes are there: with
     duplicated columns and a small ``l2`` it contracts their difference by
-    ``1 − l2/‖xⱼ‖²`` per epoch (200 x 20, ten duplicated pairs, αmax/10⁴,
-    ``l1_ratio=0.5``: 10,000 epochs left 1e-8..1e-5 relative objective).
+    ``1 − l2/‖xⱼ‖²`` per epoch, so that ``max_iter`` epochs can end well short
+    of the optimum (measurements: docs/design-measurements.md).
     The bounds must be ``0`` or infinite (:attr:`Penalty.sign_box`): with
     the signs fixed the step then stays inside them.
     """
