@@ -18,9 +18,9 @@ rather than from ``r`` (of the size of ``x̄·w``, large when the column means
 are), which would lose digits to cancellation.
 
 The CSC kernels that gather from the residual (``xtr_csc``, the epochs) are
-compiled without ``fastmath``: vectorized gathers are slower than scalar loads
-on the AMD EPYC we measure on (as in :mod:`fastreg.kernels.csr`); wide CSR
-Lasso αmax/10 0.205 → 0.187 s.
+compiled without ``fastmath``: the vectorized gathers it allows ran slower
+than scalar loads (as in :mod:`fastreg.kernels.csr`; measurements:
+docs/design-measurements.md).
 """
 
 import math
@@ -50,11 +50,10 @@ def _dense_epoch_kernel(long_columns):
 
         A coordinate's update of ``R`` and the next coordinate's product with
         the updated ``R`` run in one loop: each column streams from memory once
-        and ``R`` is read once per coordinate instead of twice (300 columns of
-        20,000 rows: 3.50 → 3.07 ms, 13.7 → 15.6 GB/s of ``X``; a plain read
-        pass runs at 24 GB/s). Compiled twice (see :func:`dense_epoch_kernel`):
-        on long columns the loop goes in prefetched chunks and reads ``X`` at
-        24 GB/s.
+        and ``R`` is read once per coordinate instead of twice. Compiled twice
+        (see :func:`dense_epoch_kernel`): on long columns the loop goes in
+        prefetched chunks and reads ``X`` at the speed of a plain read pass
+        (measurements: docs/design-measurements.md).
 
         Parameters
         ----------
@@ -140,11 +139,10 @@ cd_epoch_dense_long = _dense_epoch_kernel(True)
 def dense_epoch_kernel(n):
     """The dense epoch for columns of ``n`` rows: prefetched chunks from ``_PREFETCH_MIN_ROWS`` rows.
 
-    Measured per epoch (old plain loop → this choice): 272 columns of 20,000
-    rows from memory 2.77 → 2.02 ms; 600 of 8,192: 2.51 → 1.97 ms; 600 of
-    4,096: 0.90 → 0.78 ms. On short columns the chunks cost more than they
-    bring (chunked, 1,000 columns of 1,000 rows took 0.20 → 0.28 ms; of 100
-    rows 3.5x as long).
+    Long columns stream from memory, and the prefetched chunks make each
+    epoch faster from this length on; on short columns (in cache more often
+    than not) the chunks cost more than they bring, so these keep the plain
+    loop (measurements: docs/design-measurements.md).
     """
     return cd_epoch_dense_long if n >= _PREFETCH_MIN_ROWS else cd_epoch_dense
 

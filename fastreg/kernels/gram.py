@@ -191,8 +191,9 @@ def top_indices(score, k):
     """Indices of the ``k`` largest entries of ``score``, in increasing order (ties: lowest indices).
 
     Quickselect on a copy for the ``k``-th largest value, then one scan: a
-    few loops where ``np.sort(np.argsort(-score)[:k])`` costs 5 s of numba
-    compilation.
+    few loops, where ``np.sort(np.argsort(-score)[:k])`` would make numba's
+    compilation, paid by a fresh process's first fit, far longer
+    (measurements: docs/design-measurements.md).
     """
     p = score.shape[0]
     out = np.empty(k, dtype=np.int64)

@@ -189,7 +189,8 @@ def uniform_gap_gram(yy, q, H, w, l1, l2, positive):
     """:func:`dual_gap_gram` of the uniform penalty (``l1 > 0``) in one pass, for the epoch loops to inline.
 
     Scalars and plain arrays only: a call with the penalty's tuple is not
-    inlined, and its reference counting cost 8% of an epoch on 150 features.
+    inlined, and its reference counting costs a noticeable share of a small
+    epoch (measurements: docs/design-measurements.md).
     """
     wq = 0.0
     wH = 0.0
