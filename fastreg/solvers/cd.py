@@ -275,6 +275,11 @@ class CDProblem:
     """
 
     def __init__(self, X, y, *, fit_intercept=True, sample_weight=None, copy_X=True):
+        # the pass that copies X and its statistics runs on as many threads as the epochs will
+        with threads_for(X):
+            self._prepare(X, y, fit_intercept, sample_weight, copy_X)
+
+    def _prepare(self, X, y, fit_intercept, sample_weight, copy_X):
         n, p = X.shape
         self.n = n
         self.fit_intercept = fit_intercept
