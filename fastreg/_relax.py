@@ -1,0 +1,134 @@
+"""The relaxed lasso, glmnet's ``relax=TRUE``: least squares on the lasso's support, blended with the lasso.
+
+At a penalized solution ``(w, b)`` with support ``S = {j : wⱼ ≠ 0}`` the
+relaxed fit is the unpenalized (weighted) least-squares fit ``(w_S^OLS, b^OLS)``
+on the columns ``S`` alone, within the bounds, other coefficients zero; the
+relaxed model at ``γ ∈ [0, 1]`` is ``γ·(w, b) + (1 − γ)·(w^OLS, b^OLS)``
+(``γ = 1``: the lasso; ``γ = 0``: least squares on its support).
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import lsq_linear
+
+from ._preprocess import weighted_offsets
+from .solvers.ridge import lstsq_solve
+
+__all__ = ["support_lstsq", "relaxed_path", "glmnet_max_support"]
+
+
+def glmnet_max_support(n):
+    """glmnet's ``maxp = n − 3``: larger supports get no relaxed fit of their own along a path."""
+    return n - 3
+
+
+def support_lstsq(X, y, support, *, fit_intercept, sample_weight=None, lower=None, upper=None):
+    """Least squares on the columns ``support``: ``min Σ sᵢ(yᵢ − X_S v − b)²`` over ``lower_S ≤ v ≤ upper_S``.
+
+    Dense ``X``: LAPACK ``gelsd`` on the centered, row-weighted columns (the
+    minimum-norm ``v`` when they are rank-deficient); with bounds that this
+    solution violates, BVLS (:func:`scipy.optimize.lsq_linear`), exact.
+    Sparse ``X`` (never densified): LSQR on the implicitly centered columns;
+    with violated bounds, BVLS on a square root of their ``k × k`` Gram.
+
+    Parameters
+    ----------
+    X : ndarray or scipy sparse matrix of shape (n, p), validated
+    y : ndarray of shape (n,), float64
+    support : ndarray of int, the columns to fit
+    fit_intercept : bool
+    sample_weight : None or ndarray of shape (n,)
+    lower, upper : None or ndarray of shape (p,), the bounds (``±inf`` for none)
+
+    Returns
+    -------
+    coef : ndarray of shape (p,), float64, zero off ``support``
+    intercept : float
+    """
+    p = X.shape[1]
+    coef = np.zeros(p)
+    support = np.asarray(support, dtype=np.intp)
+    if support.size == 0:
+        return coef, float(weighted_offsets(None, y, sample_weight, fit_intercept)[1])
+    X_S = X[:, support]
+    v, intercept = lstsq_solve(X_S, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
+    if lower is not None and upper is not None:
+        lo, hi = lower[support], upper[support]
+        if np.any(v < lo) or np.any(v > hi):
+            v, intercept = _bounded(X_S, y, fit_intercept, sample_weight, lo, hi)
+    coef[support] = v
+    return coef, float(intercept)
+
+
+def _bounded(X_S, y, fit_intercept, sample_weight, lo, hi):
+    """:func:`support_lstsq` within ``[lo, hi]``, by BVLS on the centered weighted columns (or a Gram root)."""
+    x_mean, y_mean = weighted_offsets(X_S, y, sample_weight, fit_intercept)
+    d = np.ones(X_S.shape[0]) if sample_weight is None else np.sqrt(sample_weight)
+    b = d * (y - y_mean)
+    if sp.issparse(X_S):
+        # Gram of the centered weighted columns, k × k: Σsᵢ(xᵢ − x̄)(xᵢ − x̄)ᵀ
+        Xd = sp.diags(d) @ X_S
+        s_total = float(d @ d)
+        G = np.asarray((Xd.T @ Xd).toarray(), dtype=np.float64) - s_total * np.outer(x_mean, x_mean)
+        q = np.asarray(Xd.T @ b, dtype=np.float64).ravel()
+        lam, V = np.linalg.eigh(G)
+        keep = lam > lam.max(initial=0.0) * 1e-13
+        A = np.sqrt(lam[keep])[:, None] * V[:, keep].T  # AᵀA = G on its range
+        rhs = (V[:, keep].T @ q) / np.sqrt(lam[keep])  # Aᵀrhs = q on the range of G
+    else:
+        A = (np.asarray(X_S, dtype=np.float64) - x_mean) * d[:, None]
+        rhs = b
+    v = lsq_linear(A, rhs, bounds=(lo, hi), method="bvls", tol=1e-14).x
+    v = np.clip(v, lo, hi)
+    return v, (y_mean - float(x_mean @ v) if fit_intercept else 0.0)
+
+
+def relaxed_path(X, y, coefs, intercepts, *, fit_intercept, sample_weight=None, lower=None, upper=None, max_support=None):
+    """The relaxed fits of every point of a path: :func:`support_lstsq` on each distinct support, once.
+
+    As glmnet's ``relax.glmnet``: a support of more than ``max_support``
+    features (``n − 3`` by default) gets no fit of its own (least squares
+    would nearly interpolate the data); those α take the relaxed fit of the
+    last α whose support is small enough (glmnet's ``blend.relaxed``,
+    ``extend=TRUE``), or the penalized fit itself when there is none.
+
+    Parameters
+    ----------
+    X, y, fit_intercept, sample_weight, lower, upper :
+        As :func:`support_lstsq` (the data the path was fitted on).
+    coefs, intercepts : ndarrays of shape (p, n_alphas) and (n_alphas,), the penalized path
+    max_support : int or None
+
+    Returns
+    -------
+    coefs : ndarray of shape (p, n_alphas)
+    intercepts : ndarray of shape (n_alphas,)
+        The relaxed fits (``γ = 0``); at ``γ`` the model is
+        ``γ·path + (1 − γ)·these``.
+    """
+    if max_support is None:
+        max_support = glmnet_max_support(X.shape[0])
+    if sp.issparse(X) and X.format != "csc":
+        X = X.tocsc()  # columns are taken
+    p, k = coefs.shape
+    out = np.zeros((p, k))
+    out_intercepts = np.zeros(k)
+    fitted = {}
+    last = -1
+    for i in range(k):
+        mask = coefs[:, i] != 0.0
+        if np.count_nonzero(mask) > max_support:
+            continue
+        key = mask.tobytes()
+        if key not in fitted:
+            fitted[key] = support_lstsq(X, y, np.flatnonzero(mask), fit_intercept=fit_intercept,
+                                        sample_weight=sample_weight, lower=lower, upper=upper)
+        out[:, i], out_intercepts[i] = fitted[key]
+        last = i
+    for i in range(k):
+        if np.count_nonzero(coefs[:, i]) > max_support:
+            if last < 0:  # no relaxed fit at all: the penalized one
+                out[:, i], out_intercepts[i] = coefs[:, i], intercepts[i]
+            else:
+                out[:, i], out_intercepts[i] = out[:, last], out_intercepts[last]
+    return out, out_intercepts
