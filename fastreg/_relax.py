@@ -4,7 +4,8 @@ At a penalized solution ``(w, b)`` with support ``S = {j : wⱼ ≠ 0}`` the
 relaxed fit is the unpenalized (weighted) least-squares fit ``(w_S^OLS, b^OLS)``
 on the columns ``S`` alone, within the bounds, other coefficients zero; the
 relaxed model at ``γ ∈ [0, 1]`` is ``γ·(w, b) + (1 − γ)·(w^OLS, b^OLS)``
-(``γ = 1``: the lasso; ``γ = 0``: least squares on its support).
+(``γ = 1``: the lasso; ``γ = 0``: least squares on its support), with γ
+floored at ``1e-5`` as glmnet's ``blend.relaxed`` does (:func:`blend`).
 """
 
 import numpy as np
@@ -14,7 +15,20 @@ from scipy.optimize import lsq_linear
 from ._preprocess import weighted_offsets
 from .solvers.ridge import lstsq_solve
 
-__all__ = ["support_lstsq", "relaxed_path", "glmnet_max_support"]
+__all__ = ["support_lstsq", "relaxed_path", "glmnet_max_support", "blend", "GAMMA_FLOOR"]
+
+# glmnet's blend.relaxed takes γ = max(γ, 1e-5): neighbouring α with one support, whose
+# least-squares fits coincide, then still differ by their lasso part (and cv.glmnet's choice
+# among them is the one that part favours, which fastreg reproduces exactly so).
+GAMMA_FLOOR = 1e-5
+
+
+def blend(gamma, penalized, relaxed):
+    """``γ·penalized + (1 − γ)·relaxed`` with ``γ ≥ GAMMA_FLOOR`` (glmnet's ``blend.relaxed``); γ = 1 exactly."""
+    gamma = max(float(gamma), GAMMA_FLOOR)
+    if gamma == 1.0:
+        return penalized
+    return gamma * penalized + (1.0 - gamma) * relaxed
 
 
 def glmnet_max_support(n):

@@ -31,7 +31,7 @@ from ._validation import (
     validate_fit_data,
     validate_predict_data,
 )
-from ._relax import support_lstsq
+from ._relax import blend, support_lstsq
 from ._standardize import feature_scales
 from .penalty import Penalty, make_penalty
 from .persistence import register, save as _save_model
@@ -483,7 +483,7 @@ class ElasticNet(LinearModel):
         penalized solution and ``w_OLS`` the unpenalized (weighted)
         least-squares fit on its support (the non-zero coefficients), within
         the bounds; the minimum-norm one if those columns are
-        rank-deficient. ``None`` or ``1``: the penalized fit itself.
+        rank-deficient. As glmnet, γ below ``1e-5`` counts as ``1e-5``. ``None`` or ``1``: the penalized fit itself.
         ``dual_gap_`` and ``n_iter_`` are the penalized fit's. Not with
         ``solver="gd"`` (no exact zeros, no support).
     solver : {"auto", "cd", "gram", "fista", "gd"}, default="auto"
@@ -735,13 +735,13 @@ def relax_fit(X, y, coef, intercept, gamma, penalty, fit_intercept, sample_weigh
     if y.ndim == 1:
         w, b = support_lstsq(X, y, np.flatnonzero(coef), fit_intercept=fit_intercept, sample_weight=sample_weight,
                              lower=lower, upper=upper)
-        return gamma * np.asarray(coef) + (1.0 - gamma) * w, gamma * intercept + (1.0 - gamma) * b
+        return blend(gamma, np.asarray(coef, dtype=np.float64), w), blend(gamma, float(intercept), b)
     coefs, intercepts = np.array(coef, dtype=np.float64), np.array(intercept, dtype=np.float64)
     for k in range(y.shape[1]):
         w, b = support_lstsq(X, y[:, k], np.flatnonzero(coefs[k]), fit_intercept=fit_intercept,
                              sample_weight=sample_weight, lower=lower, upper=upper)
-        coefs[k] = gamma * coefs[k] + (1.0 - gamma) * w
-        intercepts[k] = gamma * intercepts[k] + (1.0 - gamma) * b
+        coefs[k] = blend(gamma, coefs[k], w)
+        intercepts[k] = blend(gamma, intercepts[k], b)
     return coefs, intercepts
 
 

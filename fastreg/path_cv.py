@@ -45,7 +45,7 @@ from ._validation import (
     check_scalar,
     check_selection,
 )
-from ._relax import glmnet_max_support, relaxed_path
+from ._relax import blend, glmnet_max_support, relaxed_path
 from .linear_model import ElasticNet, LinearModel, check_relax, checked_scales, relax_fit
 from .path import PathEngine, auto_gram_path, check_alphas, check_grid_params, geometric_grid, run_path_unlimited
 from .penalty import make_penalty
@@ -326,7 +326,7 @@ class _PathCV(LinearModel):
                         )
                         pred_relaxed = np.asarray(X_test @ relaxed) + relaxed_b
                         per_target_relaxed.append([
-                            _weighted_mse(g * pred + (1.0 - g) * pred_relaxed - Y_test[:, j : j + 1], sw_test)
+                            _weighted_mse(blend(g, pred, pred_relaxed) - Y_test[:, j : j + 1], sw_test)
                             for g in gammas
                         ])
                 out[r] = np.mean(per_target, axis=0)

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._relax import relaxed_path, support_lstsq
+from ._relax import blend, relaxed_path, support_lstsq
 from ._threads import blas_threads
 from ._validation import (
     check_bool,
@@ -290,7 +290,8 @@ class ElasticNetPath(BaseEstimator):
         gamma : float in [0, 1], default=1.0
             The relaxed model ``γ·w + (1 − γ)·w_OLS`` (needs ``relax=True``
             for ``gamma < 1``; ``exact=True`` fits ``w_OLS`` on the support
-            of the exact ``w``).
+            of the exact ``w``). As glmnet, γ below ``1e-5`` counts as
+            ``1e-5``; ``relaxed_coef_path_`` holds ``w_OLS`` itself.
         X, y, sample_weight : optional
             The training data again, for ``exact=True`` on an unpickled path
             (otherwise the data kept from ``fit`` is used).
@@ -351,8 +352,8 @@ class ElasticNetPath(BaseEstimator):
         coefs = np.asarray(self.coef_path_, dtype=np.float64)
         intercepts = self.intercept_path_
         if gamma < 1.0:
-            coefs = gamma * coefs + (1.0 - gamma) * self.relaxed_coef_path_
-            intercepts = gamma * intercepts + (1.0 - gamma) * self.relaxed_intercept_path_
+            coefs = blend(gamma, coefs, self.relaxed_coef_path_)
+            intercepts = blend(gamma, intercepts, self.relaxed_intercept_path_)
         if weights is None:
             return coefs[:, columns], intercepts[columns]
         left, right = columns
@@ -396,8 +397,8 @@ class ElasticNetPath(BaseEstimator):
             for k in range(alpha.shape[0]):
                 w, b = support_lstsq(X, y, np.flatnonzero(coefs[:, k]), fit_intercept=s["fit_intercept"],
                                      sample_weight=sample_weight, lower=lower, upper=upper)
-                coefs[:, k] = gamma * coefs[:, k] + (1.0 - gamma) * w
-                intercepts[k] = gamma * intercepts[k] + (1.0 - gamma) * b
+                coefs[:, k] = blend(gamma, coefs[:, k], w)
+                intercepts[k] = blend(gamma, intercepts[k], b)
         return coefs, intercepts
 
     # ------------------------------------------------------------------ plot

@@ -1,7 +1,8 @@
 """The relaxed lasso (glmnet's ``relax=TRUE``): ``γ·lasso + (1 − γ)·least squares on its support``.
 
 References: ``np.linalg.lstsq`` on ``[1, X_S]`` (rows scaled by ``√w`` when weighted) for the
-least-squares part, ``scipy.optimize.lsq_linear`` with bounds when the bounds bind.
+least-squares part, ``scipy.optimize.lsq_linear`` with bounds when the bounds bind. As glmnet's
+``blend.relaxed``, γ = 0 is taken as 1e-5 (``G`` below).
 """
 
 import numpy as np
@@ -12,6 +13,10 @@ from scipy.optimize import lsq_linear
 
 import fastreg
 from fastreg._relax import relaxed_path
+
+
+def G(gamma):
+    return max(gamma, 1e-5)
 
 
 def make_data(n=50, p=15, seed=0):
@@ -51,8 +56,9 @@ def test_relaxed_lasso_blends_with_least_squares_on_the_support(storage, gamma, 
     assert 2 <= support.size < X.shape[1]
     relaxed = fastreg.Lasso(alpha=0.3, relax=gamma, tol=1e-13).fit(A, y, sample_weight=w)
     ols, ols_b = ols_on(X, y, support, w)
-    assert_allclose(relaxed.coef_, gamma * lasso.coef_ + (1 - gamma) * ols, rtol=1e-9, atol=1e-11)
-    assert relaxed.intercept_ == pytest.approx(gamma * lasso.intercept_ + (1 - gamma) * ols_b, rel=1e-9)
+    g = G(gamma)
+    assert_allclose(relaxed.coef_, g * lasso.coef_ + (1 - g) * ols, rtol=1e-9, atol=1e-11)
+    assert relaxed.intercept_ == pytest.approx(g * lasso.intercept_ + (1 - g) * ols_b, rel=1e-9)
     assert relaxed.dual_gap_ == lasso.dual_gap_  # the penalized fit's
 
 
@@ -66,8 +72,9 @@ def test_relaxed_elasticnet_bounds_and_targets():
     support = np.flatnonzero(pen.coef_)
     ols, ols_b = ols_on(X, y, support, lower=lower, upper=upper)
     assert ols[0] == 0.5
-    assert_allclose(model.coef_, ols, rtol=1e-8, atol=1e-10)
-    assert model.intercept_ == pytest.approx(ols_b, rel=1e-8)
+    g = G(0.0)
+    assert_allclose(model.coef_, g * pen.coef_ + (1 - g) * ols, rtol=1e-8, atol=1e-10)
+    assert model.intercept_ == pytest.approx(g * pen.intercept_ + (1 - g) * ols_b, rel=1e-8)
     # 2-D y: each target relaxed on its own support
     Y = np.c_[y, X[:, 5] - X[:, 2] + 0.1 * y]
     both = fastreg.Lasso(alpha=0.3, relax=0.25, tol=1e-13).fit(X, Y)
@@ -114,9 +121,9 @@ def test_relaxed_sparse_bounds_never_densify():
     upper = np.full(X.shape[1], np.inf)
     upper[0] = 0.3
     lower = np.full(X.shape[1], -np.inf)
-    model = fastreg.Lasso(alpha=0.2, relax=0.0, upper_bounds=upper, tol=1e-13).fit(Xs, y)
-    support = np.flatnonzero(fastreg.Lasso(alpha=0.2, upper_bounds=upper, tol=1e-13).fit(Xs, y).coef_)
-    ols, ols_b = ols_on(Xs, y, support, lower=lower, upper=upper)
-    assert ols[0] == 0.3 and model.coef_[0] == 0.3  # the bound binds
-    assert_allclose(model.coef_, ols, rtol=1e-7, atol=1e-9)
-    assert model.intercept_ == pytest.approx(ols_b, rel=1e-7)
+    model = fastreg.Lasso(alpha=0.2, relax=0.5, upper_bounds=upper, tol=1e-13).fit(Xs, y)
+    lasso = fastreg.Lasso(alpha=0.2, upper_bounds=upper, tol=1e-13).fit(Xs, y)
+    ols, ols_b = ols_on(Xs, y, np.flatnonzero(lasso.coef_), lower=lower, upper=upper)
+    assert ols[0] == 0.3  # the bound binds
+    assert_allclose(model.coef_, 0.5 * lasso.coef_ + 0.5 * ols, rtol=1e-7, atol=1e-9)
+    assert model.intercept_ == pytest.approx(0.5 * lasso.intercept_ + 0.5 * ols_b, rel=1e-7)
