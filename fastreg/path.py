@@ -186,7 +186,11 @@ class PathEngine:
             problem = self.grams[target]
             support = np.flatnonzero(w)
             ws = w[support]
-            rss = problem.yy - 2.0 * float(ws @ problem.q[support]) + float(ws @ problem.G[np.ix_(support, support)] @ ws)
+            if 4 * support.size**2 < self.p**2:  # a small support: its block of G
+                wGw = float(ws @ problem.G[np.ix_(support, support)] @ ws)
+            else:  # a large one: G·w without copying a block
+                wGw = float(w @ (problem.G @ w))
+            rss = problem.yy - 2.0 * float(ws @ problem.q[support]) + wGw
             return max(rss, 0.0), problem.yy
         op, y_c = self.cd.op, self.cd.Y[:, target]
         return op.residual_norm2(op.state(y_c, np.asarray(w, dtype=np.float64))), float(y_c @ y_c)

@@ -323,6 +323,7 @@ class _PathCV(LinearModel):
                             X_train, Y[train, j], coefs, intercepts, fit_intercept=fit_intercept,
                             sample_weight=sw_train, lower=fold_penalty.pen[2], upper=fold_penalty.pen[3],
                             max_support=glmnet_max_support(len(train)),
+                            gram=None if problems is None else problems[k][j],
                         )
                         pred_relaxed = np.asarray(X_test @ relaxed) + relaxed_b
                         per_target_relaxed.append([

@@ -231,9 +231,9 @@ class ElasticNetPath(BaseEstimator):
         self.dev_ratio_ = np.where(dev[:, 1] > 0.0, 1.0 - dev[:, 0] / np.where(dev[:, 1] > 0.0, dev[:, 1], 1.0), 0.0)
         if s["relax"]:
             lower, upper = self._penalty.pen[2], self._penalty.pen[3]
-            relaxed, relaxed_b = relaxed_path(
+            relaxed, relaxed_b = relaxed_path(  # LAPACK at full width
                 X, y, coefs, result.intercepts, fit_intercept=s["fit_intercept"], sample_weight=sample_weight,
-                lower=lower, upper=upper,
+                lower=lower, upper=upper, gram=None if engine.grams is None else engine.grams[0],
             )
             self.relaxed_coef_path_ = relaxed.astype(X.dtype, copy=False)
             self.relaxed_intercept_path_ = relaxed_b
