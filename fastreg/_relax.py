@@ -29,7 +29,7 @@ GAMMA_FLOOR = 1e-5
 
 
 def blend(gamma, penalized, relaxed):
-    """``γ·penalized + (1 − γ)·relaxed`` with ``γ ≥ GAMMA_FLOOR`` (glmnet's ``blend.relaxed``); γ = 1 exactly."""
+    """``γ·penalized + (1 − γ)·relaxed``, γ at least ``GAMMA_FLOOR`` (glmnet's ``blend.relaxed``); γ = 1 exactly."""
     gamma = max(float(gamma), GAMMA_FLOOR)
     if gamma == 1.0:
         return penalized
@@ -42,7 +42,7 @@ def glmnet_max_support(n):
 
 
 def support_lstsq(X, y, support, *, fit_intercept, sample_weight=None, lower=None, upper=None):
-    """Least squares on the columns ``support``: ``min Σ sᵢ(yᵢ − X_S v − b)²`` over ``lower_S ≤ v ≤ upper_S``.
+    """Least squares on the columns ``support``: ``min Σ sᵢ(yᵢ − X_S v − b)²``, ``lower_S ≤ v ≤ upper_S``.
 
     Dense ``X``: LAPACK ``gelsd`` on the centered, row-weighted columns (the
     minimum-norm ``v`` when they are rank-deficient); with bounds that this

@@ -18,7 +18,7 @@ _BLOCK_VALUES = 1 << 22
 
 
 def feature_scales(X, sample_weight=None):
-    """The weighted standard deviation of every column, glmnet's ``xs``: ``σⱼ = √(Σᵢ sᵢ(xᵢⱼ − x̄ⱼ)² / Σs)``.
+    """Each column's weighted standard deviation, glmnet's ``xs``: ``σⱼ = √(Σᵢ sᵢ(xᵢⱼ − x̄ⱼ)²/Σs)``.
 
     The ``1/n`` variance (weights normalized to sum to one), around the
     weighted mean ``x̄ⱼ = Σsᵢxᵢⱼ/Σs`` whether or not an intercept is fitted
@@ -55,7 +55,7 @@ def feature_scales(X, sample_weight=None):
 
 
 def _sparse_variance(X, s, total):
-    """``Σᵢ sᵢ(xᵢⱼ − x̄ⱼ)²/Σs`` over the stored values, plus ``x̄ⱼ²`` times the weight of the implicit zeros."""
+    """``Σᵢ sᵢ(xᵢⱼ − x̄ⱼ)²/Σs``: the stored values' terms, plus ``x̄ⱼ²`` times the implicit zeros' weight."""
     if X.format not in ("csr", "csc") or not X.has_canonical_format:
         X = sp.csr_matrix(X, copy=True)
         X.sum_duplicates()

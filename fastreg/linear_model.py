@@ -483,9 +483,10 @@ class ElasticNet(LinearModel):
         penalized solution and ``w_OLS`` the unpenalized (weighted)
         least-squares fit on its support (the non-zero coefficients), within
         the bounds; the minimum-norm one if those columns are
-        rank-deficient. As glmnet, γ below ``1e-5`` counts as ``1e-5``. ``None`` or ``1``: the penalized fit itself.
-        ``dual_gap_`` and ``n_iter_`` are the penalized fit's. Not with
-        ``solver="gd"`` (no exact zeros, no support).
+        rank-deficient. As glmnet, γ below ``1e-5`` counts as ``1e-5``.
+        ``None`` or ``1``: the penalized fit itself. ``dual_gap_`` and
+        ``n_iter_`` are the penalized fit's. Not with ``solver="gd"`` (no
+        exact zeros, no support).
     solver : {"auto", "cd", "gram", "fista", "gd"}, default="auto"
         ``"cd"``: coordinate descent on working sets (dense ``X`` in Fortran
         order, copied once if it is not, and centered on the fly; sparse

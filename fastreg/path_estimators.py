@@ -431,7 +431,8 @@ class ElasticNetPath(BaseEstimator):
         try:
             import matplotlib.pyplot as plt
         except ImportError:
-            raise ImportError("plot needs matplotlib: pip install 'fastreg[plot]' (or pip install matplotlib)") from None
+            raise ImportError("plot needs matplotlib: pip install 'fastreg[plot]' (or pip install matplotlib)") \
+                from None
         coefs, intercepts = self._blend(gamma, np.arange(self.alphas_.shape[0]))
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4.5))

@@ -84,7 +84,8 @@ wr(c(cv$lambda.min, cv$lambda.1se), "cv_choice.csv"); wr(cbind(cv$cvm, cv$cvsd),
 
 rfit <- glmnet(x, y, lambda = lam, standardize = TRUE, relax = TRUE, thresh = th, maxit = mi)
 wr(rfit$relaxed$lambda, "relax_lambda.csv"); wr(full(rfit$relaxed), "relax0.csv"); wr(full(rfit), "relax_lasso.csv")
-wr(as.matrix(coef(rfit, s = lam, gamma = 0)), "relax00.csv"); wr(as.matrix(coef(rfit, s = lam, gamma = 0.5)), "relax05.csv")
+wr(as.matrix(coef(rfit, s = lam, gamma = 0)), "relax00.csv")
+wr(as.matrix(coef(rfit, s = lam, gamma = 0.5)), "relax05.csv")
 rcv <- cv.glmnet(x, y, foldid = foldid, lambda = lam, standardize = TRUE, relax = TRUE, thresh = th, maxit = mi)
 r <- rcv$relaxed
 wr(c(r$lambda.min, r$gamma.min, r$lambda.1se, r$gamma.1se), "cv_relax_choice.csv")
@@ -217,7 +218,8 @@ def check(name, X, y, workdir, tol):
         scipy.io.mmwrite(str(d / "X.mtx"), sp.coo_matrix(X), precision=17)
     else:
         np.savetxt(d / "X.csv", X, delimiter=",", fmt="%.17g")
-    for fname, values in (("y", y), ("w", w), ("foldid", foldid), ("pf", pf), ("pf2", pf2), ("lower", lower), ("upper", upper)):
+    inputs = {"y": y, "w": w, "foldid": foldid, "pf": pf, "pf2": pf2, "lower": lower, "upper": upper}
+    for fname, values in inputs.items():
         np.savetxt(d / f"{fname}.csv", np.asarray(values, dtype=np.float64).reshape(-1, 1), fmt="%.17g")
     # α between grid points: geometric midpoints, computed on glmnet's grid once R has run (two passes)
     lam_guess = fastreg.LassoPath(standardize=True, eps=1e-4 if n > p else 1e-2).fit(X, y).alphas_
