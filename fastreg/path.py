@@ -175,25 +175,22 @@ class PathEngine:
             target, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, lars=lars, seed=seed
         )
 
-    def deviance(self, w, target=0):
-        """``(‖R‖², ‖y_c‖²)`` at ``w``: the residual ``R = y_c − X_c w`` and the null model's.
+    def deviance(self, W, target=0):
+        """``‖R‖²`` at each column of ``W`` (p, k), and the null model's ``‖y_c‖²``: ``R = y_c − X_c w``.
 
         Weighted as the objective (weights summing to ``n``); without an
-        intercept ``y_c = y``. The Gram engine reads ``G`` on the support
-        only; the residual engine forms ``X_c w`` from the support's columns.
+        intercept ``y_c = y``. The Gram engine forms ``GW`` in one product
+        (``‖R‖² = ‖y_c‖² − 2qᵀw + wᵀGw``); the residual engine forms
+        ``X_c w`` from each column's support.
         """
+        W = np.asarray(W, dtype=np.float64)
         if self.grams is not None:
             problem = self.grams[target]
-            support = np.flatnonzero(w)
-            ws = w[support]
-            if 4 * support.size**2 < self.p**2:  # a small support: its block of G
-                wGw = float(ws @ problem.G[np.ix_(support, support)] @ ws)
-            else:  # a large one: G·w without copying a block
-                wGw = float(w @ (problem.G @ w))
-            rss = problem.yy - 2.0 * float(ws @ problem.q[support]) + wGw
-            return max(rss, 0.0), problem.yy
+            rss = problem.yy - 2.0 * (problem.q @ W) + np.einsum("ij,ij->j", W, problem.G @ W)
+            return np.maximum(rss, 0.0), problem.yy
         op, y_c = self.cd.op, self.cd.Y[:, target]
-        return op.residual_norm2(op.state(y_c, np.asarray(w, dtype=np.float64))), float(y_c @ y_c)
+        rss = np.array([op.residual_norm2(op.state(y_c, np.ascontiguousarray(W[:, i]))) for i in range(W.shape[1])])
+        return rss, float(y_c @ y_c)
 
 
 def geometric_grid(alpha_max, eps, n_alphas):

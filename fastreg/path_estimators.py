@@ -227,14 +227,15 @@ class ElasticNetPath(BaseEstimator):
         self.df_ = np.count_nonzero(result.coefs, axis=0)
         coefs = np.asarray(result.coefs, dtype=np.float64)
         with blas_threads(1):
-            dev = np.array([engine.deviance(coefs[:, i]) for i in range(coefs.shape[1])]).reshape(-1, 2)
-        self.dev_ratio_ = np.where(dev[:, 1] > 0.0, 1.0 - dev[:, 0] / np.where(dev[:, 1] > 0.0, dev[:, 1], 1.0), 0.0)
+            rss, null = engine.deviance(coefs)
+        self.dev_ratio_ = 1.0 - rss / null if null > 0.0 else np.zeros_like(rss)  # glmnet refuses a constant y
         if s["relax"]:
             lower, upper = self._penalty.pen[2], self._penalty.pen[3]
-            relaxed, relaxed_b = relaxed_path(  # LAPACK at full width
-                X, y, coefs, result.intercepts, fit_intercept=s["fit_intercept"], sample_weight=sample_weight,
-                lower=lower, upper=upper, gram=None if engine.grams is None else engine.grams[0],
-            )
+            with blas_threads(1):  # LAPACK right after numba's parallel kernels: one thread, no contention
+                relaxed, relaxed_b = relaxed_path(
+                    X, y, coefs, result.intercepts, fit_intercept=s["fit_intercept"], sample_weight=sample_weight,
+                    lower=lower, upper=upper, gram=None if engine.grams is None else engine.grams[0],
+                )
             self.relaxed_coef_path_ = relaxed.astype(X.dtype, copy=False)
             self.relaxed_intercept_path_ = relaxed_b
         else:
