@@ -6,6 +6,7 @@ from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from .persistence import ModelFileError, load
 from .path import PathResult, enet_path, fit_path, lasso_path
 from .path_cv import ElasticNetCV, LassoCV
+from .path_estimators import ElasticNetPath, LassoPath
 from .ridge_cv import RidgeCV
 
 from ._version import __version__
@@ -23,6 +24,8 @@ __all__ = [
     "enet_path",
     "fit_path",
     "PathResult",
+    "LassoPath",
+    "ElasticNetPath",
     "LassoCV",
     "ElasticNetCV",
     "RidgeCV",

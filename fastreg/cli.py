@@ -251,6 +251,9 @@ def build_parser():
                       help="alpha_min / alpha_max (default: 1e-3)")
     path.add_argument("--cv", type=_cv_folds, default=None, metavar="K",
                       help="also cross-validate with K folds (K >= 2)")
+    path.add_argument("--standardize", action="store_true",
+                      help="penalize the coefficients of the columns scaled to unit standard deviation "
+                      "(glmnet's default standardize=TRUE); coefficients stay on the original scale")
     path.add_argument("--plot", metavar="PNG", default=None,
                       help="save the path (and CV error) figure to PNG (needs matplotlib)")
     path.add_argument("--verbose", action="store_true", help="show progress bars")
@@ -598,7 +601,7 @@ def run_path(args):
         X, y, names = load_table(args.file, args.target, categorical=args.categorical)
         source = args.file
     result = compute_path(X, y, l1_ratio=args.l1_ratio, n_alphas=args.n_alphas, eps=args.eps,
-                          cv=args.cv, verbose=args.verbose)
+                          cv=args.cv, standardize=args.standardize, verbose=args.verbose)
     print_path(result, names, source, X.shape)
     if pyplot is not None:
         plot_path(result, names, args.plot, pyplot)

@@ -31,6 +31,8 @@ from ._validation import (
     validate_fit_data,
     validate_predict_data,
 )
+from ._relax import blend, support_lstsq
+from ._standardize import feature_scales
 from .penalty import Penalty, make_penalty
 from .persistence import register, save as _save_model
 from .solvers.cd import enet_coordinate_descent
@@ -466,6 +468,26 @@ class ElasticNet(LinearModel):
     selection : {"cyclic", "random"}, default="cyclic"
         ``"random"``: every epoch visits its coordinates (of the working set)
         in a new random order, for ``"cd"`` and ``"gram"``; same optimum.
+    standardize : bool, default=False
+        glmnet's ``standardize=TRUE``: penalize the coefficients of the
+        columns scaled to unit spread, ``σⱼwⱼ`` (``σⱼ`` the standard
+        deviation of column ``j``, ``1/n`` variance, weighted by
+        ``sample_weight``): the penalty becomes
+        ``αΣⱼfⱼ(ρσⱼ|wⱼ| + ((1 − ρ)/2)σⱼ²wⱼ²)``. ``coef_`` stays on the
+        original scale, as do the bounds (as glmnet's ``lower.limits``); no
+        scaled copy of ``X`` is made (sparse ``X`` stays sparse). A constant
+        column (``σⱼ = 0``) gets coefficient 0, as in glmnet. Without an L1 or
+        L2 term (``alpha=0``) it changes nothing.
+    relax : float in [0, 1] or None, default=None
+        The relaxed fit, glmnet's ``relax=TRUE`` at ``gamma=relax``:
+        ``coef_ = γ·w + (1 − γ)·w_OLS`` (the intercept likewise), ``w`` the
+        penalized solution and ``w_OLS`` the unpenalized (weighted)
+        least-squares fit on its support (the non-zero coefficients), within
+        the bounds; the minimum-norm one if those columns are
+        rank-deficient. As glmnet, γ below ``1e-5`` counts as ``1e-5``.
+        ``None`` or ``1``: the penalized fit itself. ``dual_gap_`` and
+        ``n_iter_`` are the penalized fit's. Not with ``solver="gd"`` (no
+        exact zeros, no support).
     solver : {"auto", "cd", "gram", "fista", "gd"}, default="auto"
         ``"cd"``: coordinate descent on working sets (dense ``X`` in Fortran
         order, copied once if it is not, and centered on the fly; sparse
@@ -518,6 +540,8 @@ class ElasticNet(LinearModel):
         penalty_factor=None,
         lower_bounds=None,
         upper_bounds=None,
+        standardize=False,
+        relax=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -534,6 +558,8 @@ class ElasticNet(LinearModel):
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.standardize = standardize
+        self.relax = relax
 
     def _l1_ratio(self):
         return check_l1_ratio(self.l1_ratio)
@@ -562,6 +588,8 @@ class ElasticNet(LinearModel):
         check_input = check_bool(check_input, "check_input")
         selection = check_selection(self.selection)
         precompute = check_precompute(self.precompute)
+        standardize = check_bool(self.standardize, "standardize")
+        relax = check_relax(self.relax)
         if not isinstance(self.solver, str) or self.solver not in _ENET_SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(map(repr, _ENET_SOLVERS))}, got {self.solver!r}")
         solver = self.solver
@@ -574,7 +602,13 @@ class ElasticNet(LinearModel):
             raise ValueError(f"precompute=<Gram matrix> needs solver 'auto' or 'gram', got solver={solver!r}")
         if selection == "random" and solver in ("fista", "gd"):
             raise ValueError(f"selection='random' orders coordinate descent's updates; solver={solver!r} has none")
+        if relax is not None and solver == "gd":
+            raise ValueError("relax needs the support of exact zeros, which solver='gd' (the seed's loop) does not "
+                             "give; use 'cd'")
         if _is_dask(X):
+            if standardize or relax is not None:
+                raise NotImplementedError("standardize=True and relax are not supported for dask arrays yet; "
+                                          "fit a NumPy or scipy.sparse X")
             p = X.shape[1]
             penalty = make_penalty(p, **check_penalty_params(p, self.penalty_factor, self.lower_bounds,
                                                              self.upper_bounds), positive=positive)
@@ -586,9 +620,13 @@ class ElasticNet(LinearModel):
             X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight, defer_finite=True
         )
         penalty_params = check_penalty_params(X.shape[1], self.penalty_factor, self.lower_bounds, self.upper_bounds)
-        penalty = make_penalty(X.shape[1], **penalty_params, positive=positive)
+        scale = None
+        if standardize and alpha > 0.0:  # without a penalty the scales change nothing
+            scale = checked_scales(X, sample_weight, self)
+        penalty = make_penalty(X.shape[1], **penalty_params, positive=positive, scale=scale)
         if solver == "gd" and not penalty.uniform:
-            raise ValueError("solver='gd' (the seed's loop) takes neither penalty_factor nor bounds; use 'cd'")
+            raise ValueError("solver='gd' (the seed's loop) takes neither penalty_factor, bounds nor standardize; "
+                             "use 'cd'")
         gram = None
         if isinstance(precompute, np.ndarray):
             gram = self._given_gram(precompute, X, sample_weight)
@@ -606,7 +644,8 @@ class ElasticNet(LinearModel):
         extra = {}
         seed = -1 if selection == "cyclic" else int(check_random_state(self.random_state).randint(2**31 - 1))
         if solver == "cd":
-            extra = {"sample_weight": sample_weight, "copy_X": copy_X, "seed": seed}
+            # the relaxed fit reads X again: it must not be overwritten
+            extra = {"sample_weight": sample_weight, "copy_X": copy_X or relax is not None, "seed": seed}
         elif solver == "gram":
             if sp.issparse(X) and X.format != "csr":
                 X = X.tocsr()
@@ -644,6 +683,8 @@ class ElasticNet(LinearModel):
                 "increase max_iter or tol",
                 ConvergenceWarning,
             )
+        if relax is not None and relax < 1.0:
+            coef, intercept = relax_fit(X, y, coef, intercept, relax, penalty, self.fit_intercept, sample_weight)
         self._set_coef(X, coef, intercept)
         if y.ndim == 2 and y.shape[1] == 1:  # scikit-learn: one target → scalar gap and count
             gap, n_iter = float(gap[0]), n_iter[0]
@@ -666,6 +707,44 @@ class ElasticNet(LinearModel):
                 )
                 return None
         return G
+
+
+def check_relax(value, name="relax"):
+    """``None`` or a real γ in [0, 1] (the relaxed lasso's mixing weight)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be None or a float in [0, 1] (glmnet's gamma), got {value!r}")
+    value = float(check_scalar(value, name))
+    if value > 1.0:
+        raise ValueError(f"{name} must be in [0, 1] (glmnet's gamma), got {value!r}")
+    return value
+
+
+def checked_scales(X, sample_weight, estimator=None):
+    """:func:`fastreg._standardize.feature_scales` of validated ``X``; non-finite ``X`` gets scikit-learn's error."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        scale = feature_scales(X, sample_weight)
+    if not np.all(np.isfinite(scale)):
+        check_finite(X, estimator)
+        raise ValueError("X is too large to standardize: the variance of a column overflows float64; rescale X")
+    return scale
+
+
+def relax_fit(X, y, coef, intercept, gamma, penalty, fit_intercept, sample_weight):
+    """``γ·(coef, intercept) + (1 − γ)·`` the least-squares fit on the support of ``coef`` (each target)."""
+    lower, upper = penalty.pen[2], penalty.pen[3]
+    if y.ndim == 1:
+        w, b = support_lstsq(X, y, np.flatnonzero(coef), fit_intercept=fit_intercept, sample_weight=sample_weight,
+                             lower=lower, upper=upper)
+        return blend(gamma, np.asarray(coef, dtype=np.float64), w), blend(gamma, float(intercept), b)
+    coefs, intercepts = np.array(coef, dtype=np.float64), np.array(intercept, dtype=np.float64)
+    for k in range(y.shape[1]):
+        w, b = support_lstsq(X, y[:, k], np.flatnonzero(coefs[k]), fit_intercept=fit_intercept,
+                             sample_weight=sample_weight, lower=lower, upper=upper)
+        coefs[k] = blend(gamma, coefs[k], w)
+        intercepts[k] = blend(gamma, intercepts[k], b)
+    return coefs, intercepts
 
 
 def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init, sample_weight=None):
@@ -772,6 +851,8 @@ class Lasso(ElasticNet):
         penalty_factor=None,
         lower_bounds=None,
         upper_bounds=None,
+        standardize=False,
+        relax=None,
     ):
         super().__init__(
             alpha=alpha,
@@ -789,6 +870,8 @@ class Lasso(ElasticNet):
             penalty_factor=penalty_factor,
             lower_bounds=lower_bounds,
             upper_bounds=upper_bounds,
+            standardize=standardize,
+            relax=relax,
         )
 
     def _l1_ratio(self):

@@ -45,6 +45,7 @@ from ._convert import to_csc
 from ._policy import path_uses_gram
 from .solvers.cd import CDProblem, LarsPath
 from ._preprocess import centered_xty, weighted_offsets
+from ._standardize import feature_scales
 from .penalty import Penalty, make_penalty
 from .solvers.multitask import MultiTaskProblem
 from .solvers.gram import FoldGrams, GramProblem, given_gram_problems, gram_enet
@@ -160,6 +161,23 @@ class PathEngine:
             target, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, lars=lars, seed=seed
         )
 
+    def deviance(self, W, target=0):
+        """``‖R‖²`` at each column of ``W`` (p, k), and the null model's ``‖y_c‖²``: ``R = y_c − X_c w``.
+
+        Weighted as the objective (weights summing to ``n``); without an
+        intercept ``y_c = y``. The Gram engine forms ``GW`` in one product
+        (``‖R‖² = ‖y_c‖² − 2qᵀw + wᵀGw``); the residual engine forms
+        ``X_c w`` from each column's support.
+        """
+        W = np.asarray(W, dtype=np.float64)
+        if self.grams is not None:
+            problem = self.grams[target]
+            rss = problem.yy - 2.0 * (problem.q @ W) + np.einsum("ij,ij->j", W, problem.G @ W)
+            return np.maximum(rss, 0.0), problem.yy
+        op, y_c = self.cd.op, self.cd.Y[:, target]
+        rss = np.array([op.residual_norm2(op.state(y_c, np.ascontiguousarray(W[:, i]))) for i in range(W.shape[1])])
+        return rss, float(y_c @ y_c)
+
 
 def geometric_grid(alpha_max, eps, n_alphas):
     resolution = np.finfo(np.float64).resolution
@@ -273,6 +291,7 @@ def fit_path(
     penalty_factor=None,
     lower_bounds=None,
     upper_bounds=None,
+    standardize=False,
     precompute="auto",
     coef_init=None,
     verbose=False,
@@ -313,6 +332,11 @@ def fit_path(
     penalty_factor, lower_bounds, upper_bounds :
         Per-feature penalty factors and bounds, as :class:`fastreg.ElasticNet`'s;
         the grid's ``αmax`` follows them.
+    standardize : bool, default=False
+        glmnet's ``standardize=TRUE``, as :class:`fastreg.ElasticNet`'s:
+        the penalty of the columns scaled to unit (weighted) standard
+        deviation, coefficients on the original scale; ``αmax`` is then
+        glmnet's ``λmax``.
     precompute : {"auto", True, False}, default="auto"
         Solve on the Gram matrix ``X_cᵀX_c`` (True) or on the residual
         (False). ``"auto"``: :func:`fastreg._policy.path_uses_gram` (the Gram
@@ -349,18 +373,31 @@ def fit_path(
     max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     positive = check_bool(positive, "positive")
-    penalty = make_penalty(X.shape[1], **check_penalty_params(
-        X.shape[1], penalty_factor, lower_bounds, upper_bounds), positive=positive)
+    standardize = check_bool(standardize, "standardize")
     sample_weight = check_sample_weight(sample_weight, X)
+    penalty = make_penalty(X.shape[1], **check_penalty_params(X.shape[1], penalty_factor, lower_bounds, upper_bounds),
+                           positive=positive, scale=feature_scales(X, sample_weight) if standardize else None)
     coef_init = _check_coef_init(coef_init, X.shape[1])
+    return solve_path(X, y, l1_ratio=l1_ratio, alphas=alphas, eps=eps, fit_intercept=fit_intercept,
+                      sample_weight=sample_weight, tol=tol, max_iter=max_iter, penalty=penalty, precompute=precompute,
+                      coef_init=coef_init, verbose=verbose)[0]
+
+
+def solve_path(X, y, *, l1_ratio, alphas, eps, fit_intercept, sample_weight, tol, max_iter, penalty, precompute,
+               coef_init=None, verbose=False, seed=-1):
+    """:func:`fit_path` on validated input and a ready :class:`~fastreg.penalty.Penalty`.
+
+    Returns the :class:`PathResult` and the :class:`PathEngine` it ran on
+    (which can fit more α of the same data).
+    """
     engine = PathEngine(X, y, fit_intercept, precompute, sample_weight)
     alphas = _path_alphas(alphas, engine, l1_ratio, eps, penalty)
     with progress(alphas.shape[0], "path", verbose) as bar:
         coefs, intercepts, gaps, n_iters, unconverged = run_path(
-            engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar
+            engine, alphas, l1_ratio, tol, max_iter, penalty, coef_init, bar, seed=seed
         )
-    _warn_unconverged(unconverged, alphas.shape[0], max_iter)
-    return PathResult(alphas, coefs.astype(X.dtype, copy=False), intercepts, gaps, n_iters)
+    _warn_unconverged(unconverged, alphas.shape[0], max_iter, stacklevel=4)
+    return PathResult(alphas, coefs.astype(X.dtype, copy=False), intercepts, gaps, n_iters), engine
 
 
 def _check_coef_init(coef_init, p, k=None):
@@ -387,7 +424,7 @@ def _is_count(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def _warn_unconverged(unconverged, n_alphas, max_iter):
+def _warn_unconverged(unconverged, n_alphas, max_iter, stacklevel=3):
     if unconverged:
         warnings.warn(
             # scikit-learn's first sentence, which code filtering its warnings looks for
@@ -395,7 +432,7 @@ def _warn_unconverged(unconverged, n_alphas, max_iter):
             f"The path stopped at max_iter={max_iter} epochs at {unconverged} of {n_alphas} alphas; "
             "increase max_iter or tol",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
 
 
@@ -425,6 +462,7 @@ def enet_path(
     penalty_factor=None,
     lower_bounds=None,
     upper_bounds=None,
+    standardize=False,
     **params,
 ):
     """scikit-learn's ``enet_path``: the ElasticNet path without intercept, by coordinate descent.
@@ -471,6 +509,10 @@ def enet_path(
     penalty_factor, lower_bounds, upper_bounds :
         fastreg's per-feature penalty factors and bounds (1-D ``y``), as
         :class:`fastreg.ElasticNet`'s; the grid's ``αmax`` follows them.
+    standardize : bool, default=False
+        fastreg's addition (1-D ``y``): glmnet's ``standardize=TRUE``, the
+        penalty of the columns scaled to unit (weighted) standard deviation,
+        coefficients on the original scale (see :class:`fastreg.ElasticNet`).
     **params
         scikit-learn's solver parameters: ``tol`` (default 1e-6, stopping
         as :func:`fit_path`; scikit-learn's default is 1e-4), ``max_iter``
@@ -528,6 +570,7 @@ def enet_path(
     check_bool(copy_X, "copy_X")
     check_input = check_bool(check_input, "check_input")
     positive = check_bool(positive, "positive")
+    standardize = check_bool(standardize, "standardize")
     return_n_iter = check_bool(return_n_iter, "return_n_iter")
     tol = float(check_scalar(opts["tol"], "tol"))
     max_iter = check_scalar(opts["max_iter"], "max_iter", low=1, integer=True)
@@ -542,10 +585,12 @@ def enet_path(
     if y.ndim == 2 and positive:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
     bounds = check_penalty_params(p, penalty_factor, lower_bounds, upper_bounds)
-    if y.ndim == 2 and any(v is not None for v in bounds.values()):
-        raise ValueError("penalty_factor, lower_bounds and upper_bounds need 1-D y (the multi-task path has none)")
-    penalty = make_penalty(p, **bounds, positive=positive)
+    if y.ndim == 2 and (standardize or any(v is not None for v in bounds.values())):
+        raise ValueError("penalty_factor, lower_bounds, upper_bounds and standardize need 1-D y (the multi-task "
+                         "path has none)")
     sample_weight = check_sample_weight(opts["sample_weight"], X)
+    scale = feature_scales(X, sample_weight) if standardize else None
+    penalty = make_penalty(p, **bounds, positive=positive, scale=scale)
     fit_intercept = _centering_offsets(X, opts["X_offset"], opts["X_scale"], sample_weight)
     if _is_count(alphas):  # scikit-learn's grid here: of X and y as given (no centering, no weights)
         alphas = geometric_grid(_raw_alpha_max(X, y, Xy, l1_ratio, penalty, eps, alphas), eps, alphas)
@@ -632,6 +677,7 @@ def lasso_path(
     verbose=False,
     return_n_iter=False,
     positive=False,
+    standardize=False,
     **params,
 ):
     """scikit-learn's ``lasso_path``: :func:`enet_path` with ``l1_ratio=1``.
@@ -651,5 +697,5 @@ def lasso_path(
     return enet_path(
         X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas, precompute=precompute, Xy=Xy,
         copy_X=copy_X, coef_init=coef_init, verbose=verbose, return_n_iter=return_n_iter, positive=positive,
-        **params,
+        standardize=standardize, **params,
     )

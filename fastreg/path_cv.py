@@ -11,6 +11,12 @@ full-data Gram (:class:`fastreg.solvers.gram.FoldGrams`). A 2-D ``y`` (which
 scikit-learn refuses here, pointing to ``MultiTaskLassoCV``) is fitted as
 independent targets sharing one α: the one of the smallest test MSE averaged
 over folds and targets.
+
+glmnet's ``cv.glmnet`` adds the one-standard-error rule (:func:`cv_mean_se`,
+:func:`choose_alpha`): ``alpha_rule="1se"``, the attributes ``alpha_min_``,
+``alpha_1se_``, ``mse_mean_``, ``mse_se_``; ``standardize`` (the scales of
+each fold's training rows, as glmnet, which standardizes inside every fold);
+and ``relax=True``, which chooses α and the relaxed lasso's γ together.
 """
 
 import numbers
@@ -39,14 +45,17 @@ from ._validation import (
     check_scalar,
     check_selection,
 )
-from .linear_model import ElasticNet, LinearModel
 from ._policy import path_uses_gram
+from ._relax import blend, glmnet_max_support, relaxed_path
+from .linear_model import ElasticNet, LinearModel, check_relax, checked_scales, relax_fit
 from .path import PathEngine, check_alphas, check_grid_params, geometric_grid, run_path_unlimited
 from .penalty import make_penalty
 from .persistence import register
 from .solvers.gram import FoldGrams, gram_enet
 
-__all__ = ["LassoCV", "ElasticNetCV"]
+__all__ = ["LassoCV", "ElasticNetCV", "cv_mean_se", "choose_alpha"]
+
+_ALPHA_RULES = ("min", "1se")
 
 
 def _is_int(value):
@@ -71,6 +80,79 @@ def _concurrent_parallel_ok():
 
 def _cores():
     return max(1, numba.config.NUMBA_NUM_THREADS or os.cpu_count() or 1)
+
+
+def cv_mean_se(errors, fold_weights=None):
+    """The mean CV error and its standard error at each candidate, as ``cv.glmnet`` (``cvm``, ``cvsd``).
+
+    ``cvm = Σₖ Wₖeₖ/ΣW``, the fold errors ``eₖ`` averaged with the folds'
+    total weights ``Wₖ`` (their sizes without sample weights), and
+    ``cvsd = √(Σₖ Wₖ(eₖ − cvm)²/ΣW / (K − 1))``, their weighted spread over
+    ``K − 1`` (``K`` folds; NaN for one fold).
+
+    Parameters
+    ----------
+    errors : ndarray of shape (..., n_folds)
+    fold_weights : ndarray of shape (n_folds,) or None (equal weights)
+
+    Returns
+    -------
+    mean, se : ndarrays of shape (...)
+    """
+    errors = np.asarray(errors, dtype=np.float64)
+    k = errors.shape[-1]
+    w = np.ones(k) if fold_weights is None else np.asarray(fold_weights, dtype=np.float64)
+    w = w / w.sum()
+    mean = errors @ w
+    spread = ((errors - mean[..., None]) ** 2) @ w
+    se = np.sqrt(spread / (k - 1)) if k > 1 else np.full_like(mean, np.nan)
+    return mean, se
+
+
+def choose_alpha(alphas, mean, se, gammas=None):
+    """glmnet's choices: the smallest mean error, and the one-standard-error rule (``getOptcv``).
+
+    The minimum is the smallest ``mean`` (ties: the largest α, then the
+    largest γ); the one-standard-error choice is the largest α (then the
+    largest γ) whose ``mean`` is at most ``mean + se`` at the minimum
+    (the minimum itself when ``se`` is NaN).
+
+    Parameters
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+    mean, se : ndarrays of shape (n_alphas,), or (n_gammas, n_alphas) with ``gammas``
+    gammas : ndarray of shape (n_gammas,) or None
+
+    Returns
+    -------
+    best, one_se : tuple of int
+        ``(i_alpha,)``, or ``(i_gamma, i_alpha)`` with ``gammas``: indices into ``mean``.
+    """
+    mean = np.asarray(mean, dtype=np.float64)
+    se = np.asarray(se, dtype=np.float64)
+    shape = mean.shape
+    a = np.broadcast_to(np.asarray(alphas, dtype=np.float64), shape).ravel()
+    g = np.zeros(mean.size) if gammas is None else np.broadcast_to(np.asarray(gammas, dtype=np.float64)[:, None],
+                                                                    shape).ravel()
+    flat_mean, flat_se = mean.ravel(), se.ravel()
+
+    def largest(candidates):  # the largest α among the candidates, then the largest γ, then the first
+        idx = np.flatnonzero(candidates)
+        order = np.lexsort((idx, -g[idx], -a[idx]))
+        return int(idx[order[0]])
+
+    finite = np.isfinite(flat_mean)
+    best = largest(flat_mean == np.min(flat_mean[finite])) if np.any(finite) else 0
+    bound = flat_mean[best] + flat_se[best]
+    one_se = largest(flat_mean <= bound) if np.isfinite(bound) else best
+    return np.unravel_index(best, shape), np.unravel_index(one_se, shape)
+
+
+def _check_gammas(gammas):
+    """The relaxed lasso's γ values to search: a non-empty sequence of reals in [0, 1], sorted, distinct."""
+    if isinstance(gammas, (str, bytes)) or np.ndim(gammas) != 1 or len(gammas) == 0:
+        raise ValueError(f"gammas must be a non-empty sequence of floats in [0, 1], got {gammas!r}")
+    return np.unique([check_relax(g, "gammas") for g in gammas])
 
 
 def _weighted_mse(residuals, weights):
@@ -133,15 +215,25 @@ class _PathCV(LinearModel):
         tol = float(check_scalar(self.tol, "tol"))
         max_iter = check_scalar(self.max_iter, "max_iter", low=1, integer=True)
         positive = check_bool(self.positive, "positive")
-        penalty_params = (self.penalty_factor, self.lower_bounds, self.upper_bounds)
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        standardize = check_bool(self.standardize, "standardize")
+        relax = check_bool(self.relax, "relax")
+        gammas = _check_gammas(self.gammas) if relax else None
+        if not isinstance(self.alpha_rule, str) or self.alpha_rule not in _ALPHA_RULES:
+            raise ValueError(f"alpha_rule must be 'min' or '1se', got {self.alpha_rule!r}")
         check_bool(self.copy_X, "copy_X")
         selection = check_selection(self.selection)
         seed = -1 if selection == "cyclic" else int(check_random_state(self.random_state).randint(2**31 - 1))
         if not (isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool)):
             check_alphas(self.alphas)  # before the data: scikit-learn's errors for bad values
         X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight)
-        penalty = make_penalty(X.shape[1], **check_penalty_params(X.shape[1], *penalty_params), positive=positive)
+        penalty_params = check_penalty_params(X.shape[1], self.penalty_factor, self.lower_bounds, self.upper_bounds)
+
+        def make_fold_penalty(rows_X, rows_sw):  # glmnet standardizes with the scales of the rows it fits
+            scale = checked_scales(rows_X, rows_sw, self) if standardize else None
+            return make_penalty(rows_X.shape[1], **penalty_params, positive=positive, scale=scale)
+
+        penalty = make_fold_penalty(X, sw)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]  # scikit-learn's LassoCV reads a column as 1-D (coef_ (p,), intercept_ a float)
         n, p = X.shape
@@ -199,18 +291,22 @@ class _PathCV(LinearModel):
 
         def _fold_mse(k, bar):
             train, test = folds[k]
+            sw_train = None if sw is None else sw[train]
+            X_train = X_rows[train] if (problems is None or standardize or relax) else None
+            fold_penalty = make_fold_penalty(X_train, sw_train) if standardize else penalty
             if problems is not None:
                 engine = PathEngine.from_grams(problems[k], p)
             else:
-                engine = PathEngine(X_rows[train], y[train], fit_intercept, False, None if sw is None else sw[train])
+                engine = PathEngine(X_train, y[train], fit_intercept, False, sw_train)
             X_test, Y_test = X_rows[test], Y[test]
             sw_test = None if sw is None else sw[test]
             out = np.empty((len(l1_ratios), grids.shape[1]))
+            out_relaxed = np.empty((len(l1_ratios), 0 if gammas is None else gammas.shape[0], grids.shape[1]))
             for r, ratio in enumerate(l1_ratios):
-                per_target = []
+                per_target, per_target_relaxed = [], []
                 for j in range(n_targets):
                     coefs, intercepts, _, _, unconverged = run_path_unlimited(
-                        engine, grids[r], ratio, tol, max_iter, penalty, None, bar, target=j, seed=seed
+                        engine, grids[r], ratio, tol, max_iter, fold_penalty, None, bar, target=j, seed=seed
                     )
                     check_finite_result(type(self).__name__, coefs, intercepts)
                     if unconverged:
@@ -223,30 +319,40 @@ class _PathCV(LinearModel):
                         )
                     pred = np.asarray(X_test @ coefs) + intercepts
                     per_target.append(_weighted_mse(pred - Y_test[:, j : j + 1], sw_test))
-                out[r] = per_target[0] if n_targets == 1 else np.mean(per_target, axis=0)
-            return out
+                    if gammas is not None:  # cv.glmnet(relax=TRUE): the relaxed fits of the fold's path
+                        relaxed, relaxed_b = relaxed_path(
+                            X_train, Y[train, j], coefs, intercepts, fit_intercept=fit_intercept,
+                            sample_weight=sw_train, lower=fold_penalty.pen[2], upper=fold_penalty.pen[3],
+                            max_support=glmnet_max_support(len(train)),
+                            gram=None if problems is None else problems[k][j],
+                        )
+                        pred_relaxed = np.asarray(X_test @ relaxed) + relaxed_b
+                        per_target_relaxed.append([
+                            _weighted_mse(blend(g, pred, pred_relaxed) - Y_test[:, j : j + 1], sw_test)
+                            for g in gammas
+                        ])
+                out[r] = np.mean(per_target, axis=0)
+                if gammas is not None:
+                    out_relaxed[r] = np.mean(per_target_relaxed, axis=0)
+            return out, out_relaxed
 
         total = len(folds) * len(l1_ratios) * grids.shape[1] * n_targets
         with progress(total, type(self).__name__, self.verbose) as bar, blas_threads(1):
             if n_jobs == 1:
-                mse = [run_fold(k, bar) for k in range(len(folds))]
+                results = [run_fold(k, bar) for k in range(len(folds))]
             else:
-                mse = Parallel(n_jobs=n_jobs, prefer="threads")(
+                results = Parallel(n_jobs=n_jobs, prefer="threads")(
                     delayed(run_fold)(k, bar) for k in range(len(folds))
                 )
-        mse = np.stack(mse, axis=2)  # (n_l1, n_alphas, n_folds)
-        mean_mse = mse.mean(axis=2)
-        best = (np.inf, None, None)
-        for r, ratio in enumerate(l1_ratios):
-            i = int(np.argmin(mean_mse[r]))
-            if mean_mse[r, i] < best[0]:
-                best = (mean_mse[r, i], grids[r, i], ratio)
-        _, self.alpha_, self.l1_ratio_ = best
-        self.alpha_ = float(self.alpha_)
+        mse = np.stack([m for m, _ in results], axis=-1)  # (n_l1, n_alphas, n_folds)
+        fold_weights = np.array([len(test) if sw is None else float(sw[test].sum()) for _, test in folds])
+        self._choose(l1_ratios, grids, mse, fold_weights, gammas,
+                     None if gammas is None else np.stack([m for _, m in results], axis=-1))
         self.mse_path_ = np.squeeze(mse)
         self.alphas_ = grids[0] if (len(l1_ratios) == 1 or not auto_grid) else grids
 
         # ---- refit on all rows
+        gamma = self.gamma_ if relax else None
         if full is not None:
             fits = []
             with blas_threads(1):
@@ -262,22 +368,69 @@ class _PathCV(LinearModel):
                     f"{type(self).__name__}: the refit stopped at max_iter={max_iter} epochs",
                     ConvergenceWarning,
                 )
+            coef, intercept = (coef[0], intercept[0]) if y.ndim == 1 else (np.array(coef), np.array(intercept))
+            if gamma is not None and gamma < 1.0:
+                coef, intercept = relax_fit(X, y, coef, intercept, gamma, penalty, fit_intercept, sw)
+            self._set_coef(X, coef, intercept)
             if y.ndim == 1:
-                self._set_coef(X, coef[0], intercept[0])
                 self.dual_gap_, self.n_iter_ = gap[0], n_iter[0]
             else:
-                self._set_coef(X, np.array(coef), np.array(intercept))
                 self.dual_gap_, self.n_iter_ = np.array(gap), list(n_iter)
         else:
             model = ElasticNet(
                 alpha=self.alpha_, l1_ratio=self.l1_ratio_, fit_intercept=fit_intercept, tol=tol,
                 max_iter=max_iter, positive=positive, selection=selection, random_state=seed if seed >= 0 else None,
                 precompute=False if self.precompute is False else "auto", penalty_factor=self.penalty_factor,
-                lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
+                lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds, standardize=standardize,
+                relax=gamma,
             ).fit(X, y, sample_weight=sw)
             self.coef_, self.intercept_ = model.coef_, model.intercept_
             self.dual_gap_, self.n_iter_ = model.dual_gap_, model.n_iter_
         return self
+
+    def _choose(self, l1_ratios, grids, mse, fold_weights, gammas, relaxed_mse):
+        """``alpha_`` (``l1_ratio_``, ``gamma_``) by ``alpha_rule``; glmnet's ``alpha_min_``, ``alpha_1se_``.
+
+        ``mse``: (n_l1, n_alphas, n_folds); ``relaxed_mse``: (n_l1, n_gammas,
+        n_alphas, n_folds) or None. ``"min"``: the smallest mean over the
+        folds, counted equally (scikit-learn's rule; with several ``l1_ratio``
+        the first of equal ones). glmnet's quantities weigh the folds by
+        their total weight (:func:`cv_mean_se`) and are taken on the curve of
+        the ``l1_ratio`` with the smallest weighted mean.
+        """
+        candidates = mse if relaxed_mse is None else relaxed_mse
+        mean, se = cv_mean_se(candidates, fold_weights)
+        plain_mean = candidates.mean(axis=-1)
+        r_glmnet = int(np.argmin([np.min(m) for m in mean]))
+        best, one_se = choose_alpha(grids[r_glmnet], mean[r_glmnet], se[r_glmnet], gammas)
+        self.alpha_min_ = float(grids[r_glmnet][best[-1]])
+        self.alpha_1se_ = float(grids[r_glmnet][one_se[-1]])
+        self.mse_mean_, self.mse_se_ = (np.squeeze(v) for v in cv_mean_se(mse, fold_weights))
+        relaxed_names = ("gamma_", "gamma_min_", "gamma_1se_", "gammas_", "relaxed_mse_path_", "relaxed_mse_mean_",
+                         "relaxed_mse_se_")
+        if gammas is not None:
+            self.gamma_min_, self.gamma_1se_ = float(gammas[best[0]]), float(gammas[one_se[0]])
+            self.gammas_ = gammas
+            self.relaxed_mse_path_ = np.squeeze(relaxed_mse, axis=0) if len(l1_ratios) == 1 else relaxed_mse
+            self.relaxed_mse_mean_, self.relaxed_mse_se_ = (
+                (np.squeeze(v, axis=0) if len(l1_ratios) == 1 else v) for v in (mean, se)
+            )
+        else:
+            for name in relaxed_names:
+                self.__dict__.pop(name, None)
+        if self.alpha_rule == "1se":
+            self.alpha_, self.l1_ratio_ = self.alpha_1se_, l1_ratios[r_glmnet]
+            if gammas is not None:
+                self.gamma_ = self.gamma_1se_
+            return
+        top = None
+        for r, ratio in enumerate(l1_ratios):
+            index = choose_alpha(grids[r], plain_mean[r], np.full_like(plain_mean[r], np.nan), gammas)[0]
+            if top is None or plain_mean[r][index] < top[0]:
+                top = (plain_mean[r][index], float(grids[r][index[-1]]), ratio, index)
+        _, self.alpha_, self.l1_ratio_, index = top
+        if gammas is not None:
+            self.gamma_ = float(gammas[index[0]])
 
     def _use_gram(self, X, fit_intercept, sample_weight=None):
         if self.precompute == "auto":
@@ -322,6 +475,24 @@ _CV_PARAMS_DOC = """
         Per-feature penalty factors and box constraints, as
         :class:`fastreg.ElasticNet`'s, in every fold and the refit; the
         grid's ``αmax`` follows them (with unpenalized features fitted first).
+    standardize : bool, default=False
+        glmnet's ``standardize=TRUE`` (see :class:`fastreg.ElasticNet`): the
+        grid and the refit use the scales of all rows, each fold those of its
+        training rows, as ``cv.glmnet`` (which standardizes in every fold).
+    alpha_rule : {"min", "1se"}, default="min"
+        Which α becomes ``alpha_`` (the ``s="lambda.min"`` /
+        ``s="lambda.1se"`` of glmnet; named so because scikit-learn's
+        ``selection`` is the coordinate order). ``"min"``: the smallest mean
+        test MSE, the folds counted equally, as scikit-learn. ``"1se"``:
+        ``alpha_1se_``, glmnet's one-standard-error rule.
+    relax : bool, default=False
+        Cross-validate the relaxed lasso too, as ``cv.glmnet(relax=TRUE)``:
+        in every fold, at every α, the least-squares fit on that α's support
+        (see :class:`fastreg.LassoPath`), blended at each of ``gammas``;
+        ``alpha_`` and ``gamma_`` are chosen together and the refit is
+        ``ElasticNet(relax=gamma_)``.
+    gammas : sequence of float in [0, 1], default=(0, 0.25, 0.5, 0.75, 1)
+        The γ values of ``relax=True`` (glmnet's ``gamma``).
 
     Attributes
     ----------
@@ -337,6 +508,32 @@ _CV_PARAMS_DOC = """
     dual_gap_ : float or ndarray of shape (n_targets,)
     n_iter_ : int or list of int (one per target)
     n_features_in_ : int
+    mse_mean_, mse_se_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+        ``cv.glmnet``'s ``cvm`` and ``cvsd``: the mean of the fold MSEs with
+        the folds' total weights (their sizes, or sums of ``sample_weight``)
+        as weights, and its standard error, ``√(weighted mean of the squared
+        deviations / (K − 1))`` over ``K`` folds (:func:`cv_mean_se`).
+    alpha_min_ : float
+        glmnet's ``lambda.min``: the α of the smallest ``mse_mean_`` (ties:
+        the largest α). It is ``alpha_`` (of ``alpha_rule="min"``) whenever
+        the folds have equal weights; scikit-learn's mean counts folds
+        equally, glmnet's by weight. With several ``l1_ratio``, on the curve
+        of the one with the smallest weighted mean (so is ``alpha_1se_``).
+    alpha_1se_ : float
+        glmnet's ``lambda.1se``: the largest α whose ``mse_mean_`` is within
+        ``mse_se_`` (at ``alpha_min_``) of the minimum (:func:`choose_alpha`).
+    gamma_, gamma_min_, gamma_1se_ : float
+        Only with ``relax=True``: the chosen γ, and glmnet's
+        ``relaxed$gamma.min``/``gamma.1se``. ``alpha_min_``/``alpha_1se_``
+        are then the relaxed choices (``relaxed$lambda.min``/``lambda.1se``):
+        the pair (α, γ) of the smallest mean, ties to the largest α, then the
+        largest γ; the one-standard-error pair likewise.
+    gammas_ : ndarray of shape (n_gammas,)
+        Only with ``relax=True``: the γ values, sorted.
+    relaxed_mse_path_ : ndarray of shape (n_gammas, n_alphas, n_folds)
+        Only with ``relax=True`` (with several ``l1_ratio`` a leading axis):
+        the test MSE of each γ; ``relaxed_mse_mean_``, ``relaxed_mse_se_``
+        (shape ``(n_gammas, n_alphas)``) are its glmnet statistics.
 """
 
 
@@ -381,6 +578,10 @@ class ElasticNetCV(_PathCV):
         penalty_factor=None,
         lower_bounds=None,
         upper_bounds=None,
+        standardize=False,
+        alpha_rule="min",
+        relax=False,
+        gammas=(0.0, 0.25, 0.5, 0.75, 1.0),
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -400,6 +601,10 @@ class ElasticNetCV(_PathCV):
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.standardize = standardize
+        self.alpha_rule = alpha_rule
+        self.relax = relax
+        self.gammas = gammas
 
     def _l1_ratios(self):
         ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
@@ -444,6 +649,10 @@ class LassoCV(_PathCV):
         penalty_factor=None,
         lower_bounds=None,
         upper_bounds=None,
+        standardize=False,
+        alpha_rule="min",
+        relax=False,
+        gammas=(0.0, 0.25, 0.5, 0.75, 1.0),
     ):
         self.eps = eps
         self.alphas = alphas
@@ -462,6 +671,10 @@ class LassoCV(_PathCV):
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.standardize = standardize
+        self.alpha_rule = alpha_rule
+        self.relax = relax
+        self.gammas = gammas
 
     def _l1_ratios(self):
         return [1.0]

@@ -11,6 +11,8 @@ The public parameters map onto it once, here (:func:`make_penalty`):
   unpenalized, ``inf`` leaves it out (``wⱼ = 0`` exactly, ``lowerⱼ = upperⱼ =
   0``). No rescaling (glmnet rescales the factors to sum to ``p``).
 - ``lower_bounds``/``upper_bounds`` are the box; ``positive=True`` is ``lower = 0``.
+- ``standardize=True`` scales the weights by the column spreads ``σⱼ``:
+  ``aⱼ = fⱼσⱼ``, ``bⱼ = fⱼσⱼ²`` (constant columns left out), as glmnet.
 
 The kernels take ``Penalty.pen``, the tuple ``(a, b, lower, upper)``, and
 its rules in :mod:`fastreg.kernels.penalty`; the Python parts of the solvers
@@ -175,9 +177,18 @@ def _bounded_lstsq(G, q, lower, upper):
     return out
 
 
-def make_penalty(p, *, penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False):
-    """The :class:`Penalty` of the public parameters (validated by :func:`fastreg._validation.check_penalty_params`)."""
-    if penalty_factor is None and lower_bounds is None and upper_bounds is None:
+def make_penalty(p, *, penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False, scale=None):
+    """The :class:`Penalty` of the public parameters (validated by :func:`fastreg._validation.check_penalty_params`).
+
+    ``scale``: ``None`` or the (p,) column spreads ``σ ≥ 0`` of
+    ``standardize=True`` (:func:`fastreg._standardize.feature_scales`):
+    penalizing the coefficients of the columns scaled to unit spread,
+    ``σⱼwⱼ``, is the L1 weight ``aⱼ = fⱼσⱼ`` and the L2 weight
+    ``bⱼ = fⱼσⱼ²`` on ``wⱼ`` itself, whose bounds stay on the original scale
+    (glmnet's ``lower.limits`` are too). A column with ``σⱼ = 0`` (constant)
+    is left out, coefficient exactly 0, as glmnet does.
+    """
+    if penalty_factor is None and lower_bounds is None and upper_bounds is None and scale is None:
         return Penalty.uniform_of(p, positive)
     f = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, dtype=np.float64)
     lower = _bound(lower_bounds, p, -np.inf)
@@ -186,9 +197,15 @@ def make_penalty(p, *, penalty_factor=None, lower_bounds=None, upper_bounds=None
         lower = np.maximum(lower, 0.0)
     excluded = np.isinf(f)
     a = np.where(excluded, 0.0, f)
+    b = a
+    if scale is not None:
+        scale = np.asarray(scale, dtype=np.float64)
+        excluded = excluded | (scale == 0.0)
+        a = np.where(excluded, 0.0, a * scale)
+        b = np.where(excluded, 0.0, a * scale)
     lower = np.where(excluded, 0.0, lower)
     upper = np.where(excluded, 0.0, upper)
-    return Penalty(a, a, lower, upper)
+    return Penalty(a, b, lower, upper)
 
 
 def _bound(value, p, default):

@@ -94,3 +94,16 @@ def test_elasticnet_path_from_cli_matches_enet_path(tmp_path, capsys):
     alphas = fastreg.fit_path(X, y, l1_ratio=0.5, alphas=10).alphas
     assert "ElasticNet (l1_ratio=0.5)" in out
     assert number_after(out, "from") == pytest.approx(alphas[0], rel=1e-5)
+
+
+def test_standardize_and_cv_glmnet_choices(tmp_path, capsys):
+    X, y = small_data(seed=2)
+    X[:, 1] *= 100.0  # scales that standardize evens out
+    names = [f"x{j}" for j in range(X.shape[1])]
+    csv = write_csv(tmp_path / "d.csv", X, y, names)
+    assert main(["path", str(csv), "--target", "target", "--n-alphas", "20", "--cv", "3", "--standardize"]) == 0
+    out = capsys.readouterr().out
+    ref = fastreg.LassoCV(alphas=20, cv=3, standardize=True).fit(X, y)
+    assert number_after(out, "from") == pytest.approx(ref.alphas_[0], rel=1e-5)
+    assert number_after(out, "at alpha") == pytest.approx(ref.alpha_min_, rel=1e-5)
+    assert number_after(out, "one-standard-error alpha") == pytest.approx(ref.alpha_1se_, rel=1e-5)
