@@ -1,7 +1,9 @@
 """Closed-form and Krylov solvers for Ridge and least squares.
 
-Ridge minimizes ``‖y − Xw − b‖² + α‖w‖²`` (``b`` never penalized); least
-squares is ``α = 0`` with the minimum-norm ``w`` when ``X`` is rank-deficient.
+Ridge minimizes ``‖y − Xw − b‖² + α‖w‖²`` (``b`` never penalized), or with
+per-feature factors ``f`` the generalized ``‖y − Xw − b‖² + α·Σⱼ fⱼwⱼ²``;
+least squares is ``α = 0`` with the minimum-norm ``w`` when ``X`` is
+rank-deficient.
 With an intercept, ``b`` is eliminated by centering: ``w`` solves the problem
 on ``X_c = X − 1x̄ᵀ``, ``y_c = y − ȳ``, and ``b = ȳ − x̄ᵀw``. Dense ``X`` is
 centered explicitly (one float64 copy) unless its column means are within
@@ -16,6 +18,9 @@ The modules, one job each:
 - :mod:`.operators` — the implicitly centered (and weighted) ``X_c`` as an
   operator, the fused one-pass dual product of sparse ``X``, and the set-up
   and finish of a problem (centering ``y``, the intercept);
+- :mod:`.factors` — ``penalty_factor``: the generalized problem reduced to
+  the standard one every solver runs (column scaling, unpenalized features
+  projected out, excluded ones zero);
 - :mod:`.direct` — Cholesky of the primal or dual Gram, iterative refinement;
 - :mod:`.iterative` — CG on the dual, CG on the normal equations, LSQR,
   Jacobi scaling;

@@ -16,6 +16,7 @@ positive definite, the solver falls back to LSQR on the implicit operator
 
 import numpy as np
 import scipy.linalg as la
+import scipy.sparse as sp
 
 from .._linalg import cho_factor
 from ..gram import sparse_gram
@@ -32,57 +33,85 @@ _MAX_REFINE = 10
 _REFINE_CONDITION = 1e6
 
 
-def dense_cholesky(X, mean, Y_c, alpha, implicit):
+def dense_cholesky(X, mean, Y_c, alpha, implicit, penalty_scale=None, basis=None):
     """Cholesky on the centered Gram (primal or dual); SVD if it fails. Returns ``(W, "cholesky" or "svd")``.
 
     With ``implicit`` (float64 ``X`` whose column means are within their
     spreads, or no centering) ``X`` is not copied: ``X_cᵀX_c = XᵀX − n x̄x̄ᵀ``
     (or ``X_cX_cᵀ = XXᵀ − m1ᵀ − 1mᵀ + (x̄ᵀx̄)11ᵀ``, ``m = Xx̄``) loses no
     digits there, and BLAS reads ``X`` as it is. Otherwise ``X`` is centered
-    into one float64 copy.
+    into one float64 copy. ``penalty_scale`` and ``basis``: the operator
+    ``(I − QQᵀ)X_cS`` of :class:`.operators.Centered` in place of ``X_c``.
     """
     if mean is None or implicit:
         X_c, shift = np.asarray(X, dtype=np.float64), mean  # X itself, corrected (read only)
     else:
         X_c, shift = np.subtract(X, mean, dtype=np.float64), None
     try:
-        return _cholesky_uncentered(X_c, shift, Y_c, alpha), "cholesky"
+        return _cholesky_uncentered(X_c, shift, Y_c, alpha, penalty_scale, basis), "cholesky"
     except la.LinAlgError:
         if shift is not None:
             X_c = np.subtract(X, mean, dtype=np.float64)
+        if penalty_scale is not None:
+            X_c = X_c * penalty_scale
+        if basis is not None:
+            X_c = X_c - basis @ (basis.T @ X_c)
         U, s, Vt = la.svd(X_c, full_matrices=False, check_finite=False)
         d = s / (s * s + alpha)
         return Vt.T @ (d[:, None] * (U.T @ Y_c)), "svd"
 
 
-def _cholesky_uncentered(X, mean, Y_c, alpha):
+def _cholesky_uncentered(X, mean, Y_c, alpha, penalty_scale=None, basis=None):
     """Ridge on ``X − 1 meanᵀ`` (``mean=None``: ``X`` as it is) by one Cholesky; ``X`` is read only.
 
     Where LAPACK's estimate of the Gram's condition number exceeds
     ``_REFINE_CONDITION``, the rounding errors made in forming the Gram may
     have cost the solve digits: it is refined with the exact operator (two
-    passes over ``X`` per step, see :func:`_refine`).
+    passes over ``X`` per step, see :func:`_refine`). With ``penalty_scale``
+    ``S`` and ``basis`` ``Q`` the primal Gram is ``S(X_cᵀX_c − CCᵀ)S``
+    (``C = X_cᵀQ``), the dual one ``(I − QQᵀ)X_cS²X_cᵀ(I − QQᵀ)``, formed
+    from a scaled copy of ``X``; ``Y_c`` must be orthogonal to ``Q``.
     """
     n, p = X.shape
-    op = Centered(X, mean)
+    op = Centered(X, mean, None, penalty_scale, basis)
     if n >= p:
         G = X.T @ X
         B = X.T @ Y_c
         if mean is not None:
             G -= n * np.outer(mean, mean)
             B -= np.outer(mean, Y_c.sum(axis=0))
+        if basis is not None:
+            C = op.cross()
+            G -= C @ C.T
+        if penalty_scale is not None:
+            G *= np.outer(penalty_scale, penalty_scale)
+            B *= penalty_scale[:, None]
         G.flat[:: p + 1] += alpha
         factor = cho_factor(G)
         return _refine(factor, _norm1(G), B, lambda V: op.normal(V, alpha))
+    if penalty_scale is not None:  # X_cS²X_cᵀ is the Gram of the scaled copy
+        X = X * penalty_scale
+        mean = None if mean is None else mean * penalty_scale
     K = X @ X.T
     if mean is not None:
         m = X @ mean
         K -= m[:, None]
         K -= m[None, :]
         K += mean @ mean
+    if basis is not None:
+        _project_gram(K, basis)
     K.flat[:: n + 1] += alpha
     factor = cho_factor(K)
     return op.tdot(_refine(factor, _norm1(K), Y_c, lambda C: op.dual(C, alpha)))
+
+
+def _project_gram(K, Q):
+    """``K ← (I − QQᵀ)K(I − QQᵀ)`` in place, for symmetric ``K`` (n, n) and orthonormal ``Q`` (n, r)."""
+    T = K @ Q
+    M = Q.T @ T
+    K -= T @ Q.T
+    K -= Q @ T.T
+    K += Q @ (M @ Q.T)
 
 
 def _norm1(A):
@@ -136,18 +165,29 @@ def sparse_cholesky(op, Y_c, alpha, tol, max_iter):
     """Gram Cholesky with implicit centering, refined with the exact operator.
 
     Returns ``(W, None, "cholesky")``, or ``(W, n_iter, "lsqr")`` after an LSQR fallback.
+    ``op``'s ``penalty_scale`` and ``basis`` enter the Gram as in
+    :func:`_cholesky_uncentered`; ``Y_c`` must be orthogonal to the basis.
     """
     X, mean = op.X, op.mean
     n, p = X.shape
+    S = op.penalty_scale
     primal = n >= p
     if primal:
         G = sparse_gram(X)
         if mean is not None:
             G -= op.dd * np.outer(mean, mean)  # loses digits when |mean| >> spread
+        if op.basis is not None:
+            C = op.cross()
+            G -= C @ C.T
+        if S is not None:
+            G *= np.outer(S, S)
         size = p
         B = op.tdot(Y_c)
     else:
-        G = np.asarray((X @ op.XT).toarray())
+        if S is not None:  # X_cS²X_cᵀ is the Gram of the scaled copy (new stored values)
+            X = X @ sp.diags(S)
+            mean = None if mean is None else mean * S
+        G = np.asarray((X @ X.T).toarray())
         if mean is not None and op.d is not None:
             m = np.asarray(X @ mean)
             G -= np.outer(m, op.d)
@@ -158,6 +198,8 @@ def sparse_cholesky(op, Y_c, alpha, tol, max_iter):
             G -= m[:, None]
             G -= m[None, :]
             G += mean @ mean
+        if op.basis is not None:
+            _project_gram(G, op.basis)
         size = n
         B = Y_c
     G.flat[:: size + 1] += alpha

@@ -106,10 +106,14 @@ def _jacobi(op, alpha):
     Scaling by a constant leaves CG and LSQR unchanged, so columns of like
     norms keep the plain iteration; widely scaled columns get the Jacobi
     (column-equilibrated) one. Zero entries (empty columns at ``α = 0``) count as one.
+
+    With penalty factors (``op.penalty_scale``) always: the rescaled columns
+    ``X_cⱼ/√fⱼ`` spread by the factors, a change of variables that Jacobi
+    undoes (CG on ``X_cᵀX_c + α·diag(f)`` with the diagonal ``‖X_cⱼ‖² + αfⱼ``).
     """
     diagonal = op.column_norms() + alpha
     live = diagonal[diagonal > 0.0]
-    if live.size == 0 or live.max() <= _JACOBI_SPREAD * live.min():
+    if live.size == 0 or (op.penalty_scale is None and live.max() <= _JACOBI_SPREAD * live.min()):
         return None
     diagonal[~(diagonal > 0.0)] = 1.0
     return diagonal

@@ -31,17 +31,46 @@ class Centered:
     ``tdot`` accept vectors or blocks of columns. With sample weights, ``X``
     holds ``DX`` (rows scaled by ``d = √s``) and ``d`` is given: the centering
     is along ``d``, ``X_c = DX − d meanᵀ`` (see :mod:`fastreg._preprocess`).
+
+    Generalized Ridge (see :mod:`.factors`): with ``penalty_scale`` ``S`` (p,)
+    and ``basis`` ``Q`` (n, r), orthonormal and orthogonal to the centering
+    direction, the operator is ``(I − QQᵀ)·X_c·diag(S)``; every method below
+    then means that operator (``X_c`` stands for it). Both ``None``: ``X_c``.
     """
 
-    def __init__(self, X, mean, d=None):
+    def __init__(self, X, mean, d=None, penalty_scale=None, basis=None):
         self.X = X
         self.XT = X.T
         self.mean = mean
         self.d = d
         self.dd = float(X.shape[0]) if d is None else float(d @ d)
         self.shape = X.shape
+        self.penalty_scale = penalty_scale
+        self.basis = basis
+        self._cross = None
+
+    def penalized(self, penalty_scale, basis):
+        """This operator with ``penalty_scale`` and ``basis`` (sharing ``X``)."""
+        return Centered(self.X, self.mean, self.d, penalty_scale, basis)
 
     def dot(self, V):
+        if self.penalty_scale is not None:
+            V = _scale_rows(self.penalty_scale, V)
+        out = self.centered_dot(V)
+        if self.basis is not None:
+            out = out - self.basis @ (self.basis.T @ out)
+        return out
+
+    def tdot(self, U):
+        if self.basis is not None:
+            U = U - self.basis @ (self.basis.T @ U)
+        out = self.centered_tdot(U)
+        if self.penalty_scale is not None:
+            out = _scale_rows(self.penalty_scale, out)
+        return out
+
+    def centered_dot(self, V):
+        """``X_c V`` without ``penalty_scale`` and ``basis``."""
         out = np.asarray(self.X @ V)
         if self.mean is not None:
             if self.d is None:
@@ -50,19 +79,43 @@ class Centered:
                 out = out - np.multiply.outer(self.d, self.mean @ V)
         return out
 
-    def tdot(self, U):
+    def centered_tdot(self, U):
+        """``X_cᵀU`` without ``penalty_scale`` and ``basis``."""
         out = np.asarray(self.XT @ U)
         if self.mean is not None:
             out = out - np.multiply.outer(self.mean, U.sum(axis=0) if self.d is None else self.d @ U)
         return out
+
+    def columns(self, idx):
+        """The dense (n, len(idx)) ``X_c[:, idx]``, without ``penalty_scale`` and ``basis``."""
+        X = self.X
+        A = X[:, idx].toarray() if sp.issparse(X) else np.array(X[:, idx], dtype=np.float64)
+        if self.mean is not None:
+            A -= self.mean[idx] if self.d is None else np.multiply.outer(self.d, self.mean[idx])
+        return A
+
+    def cross(self):
+        """``X_cᵀQ`` (p, r) of the ``basis`` ``Q``, unscaled (computed once)."""
+        if self._cross is None:
+            self._cross = np.asarray(self.centered_tdot(self.basis)).reshape(self.shape[1], -1)
+        return self._cross
 
     def column_norms(self):
         """``‖X_c[:, j]‖²`` for every column, summed from the centered values (no ``ΣX² − n·x̄²`` cancellation).
 
         Sparse ``X``: stored entries contribute ``(xᵢⱼ − dᵢx̄ⱼ)²``, the others
         ``(dᵢx̄ⱼ)²`` (``d = 1`` without weights). The Jacobi scaling of the
-        iterative solvers.
+        iterative solvers. With a ``basis``, ``‖X_cⱼ‖² − ‖QᵀX_cⱼ‖²``; with
+        ``penalty_scale``, times ``Sⱼ²``.
         """
+        norms = self._centered_norms()
+        if self.basis is not None:
+            norms = np.maximum(norms - np.einsum("ij,ij->i", self.cross(), self.cross()), 0.0)
+        if self.penalty_scale is not None:
+            norms = norms * self.penalty_scale**2
+        return norms
+
+    def _centered_norms(self):
         X, mean = self.X, self.mean
         n, p = X.shape
         if not sp.issparse(X):
@@ -146,12 +199,25 @@ class Centered:
         if self.d is not None or not fusable:
             return None
         centered = _CenteredPass(X, np.zeros(X.shape[0]), self.mean is not None, x_mean=self.mean)
+        if self.penalty_scale is None and self.basis is None:
 
-        def matvec(v):
+            def matvec(v):
+                v = np.ravel(v)
+                return centered.gram_times(v) + alpha * v
+
+            return matvec
+        S = np.ones(self.shape[1]) if self.penalty_scale is None else self.penalty_scale
+        C = None if self.basis is None else self.cross()
+
+        def penalized_matvec(v):  # S(X_cᵀX_c − CCᵀ)S v + αv
             v = np.ravel(v)
-            return centered.gram_times(v) + alpha * v
+            u = S * v
+            g = centered.gram_times(u)
+            if C is not None:
+                g = g - C @ (C.T @ u)
+            return S * g + alpha * v
 
-        return matvec
+        return penalized_matvec
 
 
 class SparseDual(Centered):
@@ -166,36 +232,54 @@ class SparseDual(Centered):
     centering of that output, ``d·(x̄ᵀt)``, comes from ``x̄ᵀt = (Xx̄)·u −
     ‖x̄‖²(dᵀu)``. (The base class's :meth:`dual`, two SciPy products, reads
     ``X`` twice on one thread.)
+
+    With ``penalty_scale`` ``S`` the pass runs over ``XS`` (the CSC copy's
+    values scaled, a new array of the stored values), centered by ``Sx̄``;
+    with a ``basis`` ``Q`` the product is ``(I − QQᵀ)X_cS²X_cᵀ(I − QQᵀ)``.
     """
 
-    def __init__(self, X, mean, d=None):
-        super().__init__(X, mean, d)
+    def __init__(self, X, mean, d=None, penalty_scale=None, basis=None):
+        super().__init__(X, mean, d, penalty_scale, basis)
         n, p = X.shape
         by_column = to_csc(X)  # no copy when X is CSC
-        self._pass = FusedGradient(sp.csr_matrix((by_column.data, by_column.indices, by_column.indptr), shape=(p, n)))
+        values = by_column.data
+        if penalty_scale is not None:
+            values = values * np.repeat(penalty_scale, np.diff(by_column.indptr))
+            mean = None if mean is None else mean * penalty_scale
+        self._mean = mean
+        self._pass = FusedGradient(sp.csr_matrix((values, by_column.indices, by_column.indptr), shape=(p, n)))
         self._theta = np.zeros(n + 1)  # [0, u]: no offset
         self._out = np.empty(n + 1)
         self._d = np.ones(n) if d is None else d
         if mean is None:
             self._shift = np.zeros(p)
         else:
-            self._xm = np.asarray(X @ mean)
+            self._xm = np.asarray(X @ (mean if penalty_scale is None else mean * penalty_scale))
             self._mm = float(mean @ mean)
 
     def dual(self, C, alpha):
         """``(X_cX_cᵀ + αI) C``, one pass over ``X`` per column of ``C``."""
+        Q = self.basis
+        P_C = C if Q is None else C - Q @ (Q.T @ C)
         out = np.empty_like(C)
         for j in range(C.shape[1]):
-            u = C[:, j]
+            u = P_C[:, j]
             self._theta[1:] = u
-            if self.mean is None:
+            if self._mean is None:
                 self._pass(self._theta, self._shift, self._out)
                 out[:, j] = self._out[1:]
             else:
                 s = float(self._d @ u)
-                self._pass(self._theta, self.mean * s, self._out)
+                self._pass(self._theta, self._mean * s, self._out)
                 out[:, j] = self._out[1:] - (float(self._xm @ u) - self._mm * s) * self._d
+        if Q is not None:
+            out -= Q @ (Q.T @ out)
         return out + alpha * C
+
+
+def _scale_rows(scale, V):
+    """``diag(scale)·V`` for a vector or a block of columns ``V``."""
+    return scale * V if V.ndim == 1 else scale[:, None] * V
 
 
 def as_2d(y):

@@ -12,6 +12,7 @@ from ..._threads import blas_threads, threads_for
 from ..gram import means_within_spread
 from . import policy
 from .direct import dense_cholesky, sparse_cholesky
+from .factors import make_factors
 from .iterative import dual_cg, iterative_solve
 from .lstsq import lstsq_fit
 from .operators import Centered, SparseDual, as_2d, center_y, dense_weighted, finish, sparse_float64, sparse_operator
@@ -48,20 +49,25 @@ class RidgeFit(NamedTuple):
 
 
 def ridge_solve(
-    X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False
+    X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False,
+    penalty_factor=None,
 ):
     """:func:`ridge_fit` returning ``(coef, intercept, n_iter)``, ``n_iter`` the largest count over targets or ``None``."""
     fit = ridge_fit(
         X, y, alpha, fit_intercept=fit_intercept, solver=solver, tol=tol, max_iter=max_iter,
-        sample_weight=sample_weight, positive=positive,
+        sample_weight=sample_weight, positive=positive, penalty_factor=penalty_factor,
     )
     return fit.coef, fit.intercept, None if fit.n_iter is None else int(fit.n_iter.max())
 
 
 def ridge_fit(
-    X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False
+    X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False,
+    penalty_factor=None,
 ):
     """Minimize ``‖y − Xw − b‖² + α‖w‖²``, ``b`` unpenalized and fitted only if asked.
+
+    With ``penalty_factor`` ``f``, the generalized Ridge ``‖y − Xw − b‖² +
+    α·Σⱼ fⱼwⱼ²``.
 
     Parameters
     ----------
@@ -122,6 +128,14 @@ def ridge_fit(
         exactly by NNLS (:func:`scipy.optimize.nnls`) on the augmented system
         ``[X_c; √α I] w ≈ [y_c; 0]``; sparse ``X`` by L-BFGS-B with bounds on
         the implicit operator (scikit-learn's method), to ``tol``.
+    penalty_factor : None or array of shape (p,), finite ``≥ 0`` or ``inf``
+        Multiplies feature ``j``'s penalty: ``0`` leaves it unpenalized,
+        ``inf`` leaves it out (coefficient exactly 0); all ones is the plain
+        Ridge. Every solver takes it (see :mod:`.factors`): penalized
+        features as the columns ``X_cⱼ/√fⱼ``, unpenalized ones projected out
+        as the intercept is, excluded ones as zero columns; ``positive`` as
+        ``[X_c; diag(√(αf))]`` (NNLS) or ``α·Σfⱼwⱼ²`` (L-BFGS-B); at ``α = 0``
+        only the excluded features matter (least squares on the others).
 
     Returns
     -------
@@ -150,9 +164,12 @@ def ridge_fit(
         )
     if not (np.all(alphas >= 0.0) and np.all(np.isfinite(alphas))):
         raise ValueError(f"alpha must be finite and >= 0, got {alpha!r}")
+    factors = make_factors(penalty_factor, X.shape[1])
     distinct = np.unique(alphas)
     if distinct.shape[0] == 1:
-        return RidgeFit(*_ridge_single(X, y, float(distinct[0]), fit_intercept, solver, tol, max_iter, sample_weight, positive))
+        return RidgeFit(
+            *_ridge_single(X, y, float(distinct[0]), fit_intercept, solver, tol, max_iter, sample_weight, positive, factors)
+        )
     # one solve per distinct α, over the targets that have it (one factorization each)
     Y = np.asarray(y, dtype=np.float64)
     coef = np.empty((k, X.shape[1]))
@@ -162,7 +179,9 @@ def ridge_fit(
     names = {}
     for value in distinct:
         cols = np.flatnonzero(alphas == value)
-        c, b, it, name = _ridge_single(X, Y[:, cols], float(value), fit_intercept, solver, tol, max_iter, sample_weight, positive)
+        c, b, it, name = _ridge_single(
+            X, Y[:, cols], float(value), fit_intercept, solver, tol, max_iter, sample_weight, positive, factors
+        )
         coef[cols], intercept[cols] = c, b
         if it is not None:
             n_iter[cols], iterated = it, True
@@ -170,11 +189,16 @@ def ridge_fit(
     return RidgeFit(coef, intercept, n_iter if iterated else None, "+".join(sorted(names, key=names.get)))
 
 
-def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weight, positive):
-    """:func:`ridge_fit` at one ``alpha`` (a float) for all targets: ``(coef, intercept, n_iter, solver)``."""
+def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weight, positive, factors=None):
+    """:func:`ridge_fit` at one ``alpha`` (a float) for all targets: ``(coef, intercept, n_iter, solver)``.
+
+    ``factors``: a :class:`.factors.Factors`, or ``None`` for the uniform penalty.
+    """
     if positive:
-        return positive_fit(X, y, alpha, fit_intercept, sample_weight, tol, max_iter)
+        return positive_fit(X, y, alpha, fit_intercept, sample_weight, tol, max_iter, factors)
     if alpha == 0.0:
+        if factors is not None and factors.excluded.any():
+            return _without_excluded(X, y, factors.excluded, lambda sub: lstsq_fit(sub, y, fit_intercept, sample_weight))
         return lstsq_fit(X, y, fit_intercept, sample_weight)
 
     Y, single = as_2d(y)
@@ -190,53 +214,92 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
         if solver == "cholesky" and min(n, p) > policy.SPARSE_GRAM_MAX:
             solver = policy.ITERATIVE_DEFAULT
         op, Y_c, mean, y_mean = sparse_operator(X, Y, fit_intercept, sample_weight)
+        reduced = None if factors is None else factors.reduce(op, Y_c)
+        if reduced is not None:
+            op, Y_c = reduced.op, reduced.Y
         # The Gram and the fused products run on numba's threads (one for small
         # X, see fastreg._threads.threads_for); BLAS threads woken by the
         # vector operations in between, or by a threaded Cholesky, would spin
         # on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
         with blas_threads(1 if solver != "cholesky" or min(n, p) <= policy.SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
-            if solver == "cholesky":
+            if reduced is not None and reduced.trivial:
+                W, n_iter, ran = np.zeros((p, Y.shape[1])), None, "lstsq"
+            elif solver == "cholesky":
                 W, n_iter, ran = sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             elif solver == "cg" and n < p:
                 budget = policy.sparse_dual_budget(X) if chosen else None
-                W, n_iter = dual_cg(SparseDual(op.X, op.mean, op.d), Y_c, alpha, tol, max_iter, budget)
+                dual = SparseDual(op.X, op.mean, op.d, op.penalty_scale, op.basis)
+                W, n_iter = dual_cg(dual, Y_c, alpha, tol, max_iter, budget)
                 ran = "cg"
                 if W is None:  # gave up on its budget: factor the dual instead
                     W, n_iter, ran = sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             else:
                 W, n_iter = iterative_solve(solver, op, Y_c, alpha, tol, max_iter)
                 ran = solver
+            if reduced is not None:
+                W = reduced.coef(W)
             # inside the limit too: a threaded x̄ᵀW would leave BLAS threads
             # spinning into whatever the caller runs next (the next fit's passes)
             coef, intercept = finish(W, mean, y_mean, single)
         return coef, intercept, n_iter, ran
     elif sample_weight is not None:
         X_w, Y_c, mean, y_mean = dense_weighted(X, Y, fit_intercept, sample_weight)
-        if solver in ("auto", "cholesky"):
-            (W, ran), n_iter = dense_cholesky(X_w, None, Y_c, alpha, True), None
+        reduced, pen = _reduce(factors, X_w, None, Y_c)
+        if reduced is not None:
+            Y_c = reduced.Y
+        if reduced is not None and reduced.trivial:
+            W, n_iter, ran = np.zeros((p, Y.shape[1])), None, "lstsq"
+        elif solver in ("auto", "cholesky"):
+            (W, ran), n_iter = dense_cholesky(X_w, None, Y_c, alpha, True, **pen), None
         else:
-            W, n_iter = iterative_solve(solver, Centered(X_w, None), Y_c, alpha, tol, max_iter)
+            W, n_iter = iterative_solve(solver, Centered(X_w, None, **pen), Y_c, alpha, tol, max_iter)
             ran = solver
     else:
         mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else None
         Y_c, y_mean = center_y(Y, fit_intercept)
+        reduced, pen = _reduce(factors, X, mean, Y_c)
+        if reduced is not None:
+            Y_c = reduced.Y
         # X itself, centered implicitly, where the means lose no digits (float64 only)
         implicit = X.dtype == np.float64 and (mean is None or means_within_spread(X, mean))
         contiguous = X.flags.c_contiguous or X.flags.f_contiguous  # else BLAS would copy X every pass
         W = n_iter = None
         ran = solver
-        if n < p and implicit and contiguous and solver in ("auto", "cg"):
-            op, budget = Centered(X, mean), policy.DUAL_CG_ITERS_PER_ROW * n
+        if reduced is not None and reduced.trivial:
+            W, ran = np.zeros((p, Y.shape[1])), "lstsq"
+        elif n < p and implicit and contiguous and solver in ("auto", "cg"):
+            op, budget = Centered(X, mean, **pen), policy.DUAL_CG_ITERS_PER_ROW * n
             if solver == "cg":
                 W, n_iter = dual_cg(op, Y_c, alpha, tol, max_iter)
             elif budget >= policy.DUAL_CG_MIN_BUDGET:
                 W, n_iter = dual_cg(op, Y_c, alpha, min(tol, policy.AUTO_CG_TOL), max_iter, budget)
             ran = "cg"
         if W is None and solver in ("auto", "cholesky"):
-            (W, ran), n_iter = dense_cholesky(X, mean, Y_c, alpha, implicit), None
+            (W, ran), n_iter = dense_cholesky(X, mean, Y_c, alpha, implicit, **pen), None
         elif W is None:
-            op = Centered(np.asarray(X, dtype=np.float64), mean)
+            op = Centered(np.asarray(X, dtype=np.float64), mean, **pen)
             W, n_iter = iterative_solve(solver, op, Y_c, alpha, tol, max_iter)
 
+    if reduced is not None:
+        W = reduced.coef(W)
     coef, intercept = finish(W, mean, y_mean, single)
+    return coef, intercept, n_iter, ran
+
+
+def _reduce(factors, X, mean, Y_c):
+    """``(reduced, pen)``: the :class:`.factors.Reduced` problem of dense ``X − 1 meanᵀ`` and ``Y_c``, and
+    the keyword arguments (``penalty_scale``, ``basis``) that build its operator; ``(None, {})`` for the
+    uniform penalty."""
+    if factors is None:
+        return None, {}
+    reduced = factors.reduce(Centered(X, mean), Y_c)
+    return reduced, {"penalty_scale": reduced.op.penalty_scale, "basis": reduced.basis}
+
+
+def _without_excluded(X, y, excluded, fit):
+    """``fit`` (returning ``(coef, intercept, n_iter, solver)``) on the columns not ``excluded``; their coefficients 0."""
+    keep = np.flatnonzero(~excluded)
+    coef_kept, intercept, n_iter, ran = fit(X[:, keep])
+    coef = np.zeros(coef_kept.shape[:-1] + (X.shape[1],))
+    coef[..., keep] = coef_kept
     return coef, intercept, n_iter, ran

@@ -1,0 +1,123 @@
+"""Generalized Ridge, ``‖y_c − X_c w‖² + α·Σⱼ fⱼwⱼ²``, reduced to the standard one that every solver runs.
+
+``f`` is ``penalty_factor``, finite ``≥ 0`` or ``inf``; the features split
+into penalized (``0 < fⱼ < ∞``), unpenalized (``fⱼ = 0``) and excluded
+(``fⱼ = ∞``: ``wⱼ = 0``).
+
+- Penalized: ``vⱼ = √fⱼ·wⱼ`` turns the penalty into ``α‖v‖²`` on the
+  columns ``X_cⱼ/√fⱼ``. The solvers run the standard Ridge on ``X_c·S``,
+  ``S = diag(1/√f)``, and ``w = Sv``. ``S`` is folded into the operators
+  (:class:`.operators.Centered`'s ``penalty_scale``) and into the primal Gram
+  (``S·X_cᵀX_c·S``); only the dual Gram ``X_cS²X_cᵀ`` is formed from a scaled
+  copy of ``X`` (sparse: of its stored values).
+- Excluded: ``Sⱼ = 0``, so that the column drops out of the problem and
+  ``wⱼ = Sⱼvⱼ = 0`` exactly, without a copy of ``X``.
+- Unpenalized: they cannot be rescaled, and the dual ``X_cS²X_cᵀ + αI``
+  (all that wide ``X`` can afford) has no room for them. They are projected
+  out as the intercept is (Frisch–Waugh–Lovell): with ``Q`` an orthonormal
+  basis of their centered columns ``X_U`` (a thin SVD of the dense n × |U|
+  ``X_U``), the other coefficients solve the standard Ridge on
+  ``(I − QQᵀ)X_cS`` and ``(I − QQᵀ)y_c`` (``Sⱼ = 0`` on ``U``), and
+  ``w_U = X_U⁺(y_c − X_c w)``: the minimum-norm choice when ``X_U`` is
+  rank-deficient, where ``w_U`` is not unique. Cost: the SVD, and two
+  products with the n × r ``Q`` in every product of the operator.
+"""
+
+import numpy as np
+
+from ..._validation import check_penalty_params
+
+__all__ = ["Factors", "make_factors"]
+
+
+def make_factors(penalty_factor, p):
+    """The :class:`Factors` of ``penalty_factor`` (p,), or ``None`` for the uniform penalty (``None`` or all ones).
+
+    Checked by :func:`fastreg._validation.check_penalty_params` (a
+    ``ValueError`` or ``TypeError`` naming ``penalty_factor``).
+    """
+    f = check_penalty_params(p, penalty_factor)["penalty_factor"]
+    if f is None or np.all(f == 1.0):
+        return None
+    return Factors(f)
+
+
+class Factors:
+    """Per-feature penalty factors ``f`` split into the column scale and the unpenalized and excluded features.
+
+    Attributes
+    ----------
+    f : (p,) float64
+    penalty_scale : (p,) float64
+        ``1/√fⱼ`` for the penalized features, 0 for the others.
+    unpenalized : (u,) int64 indices, ``fⱼ = 0``
+    excluded : (p,) bool, ``fⱼ = inf``
+    penalized : (p,) bool
+    """
+
+    def __init__(self, f):
+        self.f = f
+        self.excluded = np.isinf(f)
+        self.unpenalized = np.flatnonzero(f == 0.0)
+        self.penalized = (f > 0.0) & ~self.excluded
+        self.penalty_scale = np.zeros(f.shape[0])
+        self.penalty_scale[self.penalized] = 1.0 / np.sqrt(f[self.penalized])
+
+    def reduce(self, base, Y_c):
+        """The standard problem of ``base`` (a :class:`.operators.Centered`) and ``Y_c``: a :class:`Reduced`."""
+        return Reduced(self, base, Y_c)
+
+
+class Reduced:
+    """One generalized problem as the standard Ridge of :attr:`op` and :attr:`Y`, and the way back to ``w``.
+
+    Attributes
+    ----------
+    op : Centered
+        ``(I − QQᵀ)X_cS``.
+    Y : (n, k) ndarray
+        ``(I − QQᵀ)Y_c`` (``Y_c`` itself without unpenalized features).
+    basis : (n, r) ndarray or None
+        ``Q``; ``None`` without unpenalized features (or when their columns are zero).
+    trivial : bool
+        No penalized feature: the standard problem's solution is zero.
+    """
+
+    def __init__(self, factors, base, Y_c):
+        self.factors = factors
+        self.base = base
+        self.Y_c = Y_c
+        self.basis = None
+        U = factors.unpenalized
+        if U.size:
+            self.basis, self._coef_map = _range_basis(base.columns(U))
+        self.op = base.penalized(factors.penalty_scale, self.basis)
+        self.Y = Y_c if self.basis is None else Y_c - self.basis @ (self.basis.T @ Y_c)
+        self.trivial = not np.any(factors.penalized)
+
+    def coef(self, V):
+        """``w`` (p, k) of the standard solution ``V`` (p, k): ``Sv``, and ``w_U = X_U⁺(y_c − X_c w)``."""
+        W = self.factors.penalty_scale[:, None] * V  # zero on the unpenalized and excluded features
+        if self.basis is not None:
+            R = self.Y_c - self.base.centered_dot(W)
+            W[self.factors.unpenalized] = self._coef_map @ (self.basis.T @ R)
+        return W
+
+
+# Below this condition number of X_U its basis comes from the eigenvectors of the small Gram X_UᵀX_U
+# (orthonormal to about eps·κ², and w_U as accurate; the other coefficients only see the projection
+# error squared), above it from the SVD of X_U, several passes over the n × |U| block.
+_GRAM_BASIS_CONDITION = 1e3
+
+
+def _range_basis(A):
+    """``(Q, M)``: an orthonormal basis ``Q`` (n, r) of the range of ``A`` (n, u), ``None`` if ``A = 0``, and
+    ``M`` (u, r) with ``A⁺ = MQᵀ``; singular values below NumPy's least-squares cutoff count as zero."""
+    lam, V = np.linalg.eigh(A.T @ A)
+    if lam[0] > 0.0 and lam[-1] <= _GRAM_BASIS_CONDITION**2 * lam[0]:
+        sigma = np.sqrt(lam)
+        return (A @ V) / sigma, V / sigma
+    left, sigma, right = np.linalg.svd(A, full_matrices=False)
+    keep = sigma > np.finfo(np.float64).eps * max(A.shape) * sigma[0]
+    basis = np.ascontiguousarray(left[:, keep]) if np.any(keep) else None
+    return basis, right[keep].T / sigma[keep]
