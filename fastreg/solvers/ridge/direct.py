@@ -55,7 +55,7 @@ def dense_cholesky(X, mean, Y_c, alpha, implicit, penalty_scale=None, basis=None
         if penalty_scale is not None:
             X_c = X_c * penalty_scale
         if basis is not None:
-            X_c = X_c - basis @ (basis.T @ X_c)
+            X_c = basis.project(X_c)
         U, s, Vt = la.svd(X_c, full_matrices=False, check_finite=False)
         d = s / (s * s + alpha)
         return Vt.T @ (d[:, None] * (U.T @ Y_c)), "svd"
@@ -69,7 +69,7 @@ def _cholesky_uncentered(X, mean, Y_c, alpha, penalty_scale=None, basis=None):
     have cost the solve digits: it is refined with the exact operator (two
     passes over ``X`` per step, see :func:`_refine`). With ``penalty_scale``
     ``S`` and ``basis`` ``Q`` the primal Gram is ``S(X_cᵀX_c − CCᵀ)S``
-    (``C = X_cᵀQ``), the dual one ``(I − QQᵀ)X_cS²X_cᵀ(I − QQᵀ)``, formed
+    (``C = X_cᵀQ``, from the Gram), the dual one ``(I − QQᵀ)X_cS²X_cᵀ(I − QQᵀ)``, formed
     from a scaled copy of ``X``; ``Y_c`` must be orthogonal to ``Q``.
     """
     n, p = X.shape
@@ -81,7 +81,7 @@ def _cholesky_uncentered(X, mean, Y_c, alpha, penalty_scale=None, basis=None):
             G -= n * np.outer(mean, mean)
             B -= np.outer(mean, Y_c.sum(axis=0))
         if basis is not None:
-            C = op.cross()
+            C = op.cross(G)  # from the Gram itself: no pass over X
             G -= C @ C.T
         if penalty_scale is not None:
             G *= np.outer(penalty_scale, penalty_scale)
@@ -99,7 +99,7 @@ def _cholesky_uncentered(X, mean, Y_c, alpha, penalty_scale=None, basis=None):
         K -= m[None, :]
         K += mean @ mean
     if basis is not None:
-        _project_gram(K, basis)
+        _project_gram(K, basis.Q)
     K.flat[:: n + 1] += alpha
     factor = cho_factor(K)
     return op.tdot(_refine(factor, _norm1(K), Y_c, lambda C: op.dual(C, alpha)))
@@ -168,6 +168,7 @@ def sparse_cholesky(op, Y_c, alpha, tol, max_iter):
     ``op``'s ``penalty_scale`` and ``basis`` enter the Gram as in
     :func:`_cholesky_uncentered`; ``Y_c`` must be orthogonal to the basis.
     """
+    assert op.ridge_weight is None, "the Grams assume the Ridge term αI"
     X, mean = op.X, op.mean
     n, p = X.shape
     S = op.penalty_scale
@@ -177,7 +178,7 @@ def sparse_cholesky(op, Y_c, alpha, tol, max_iter):
         if mean is not None:
             G -= op.dd * np.outer(mean, mean)  # loses digits when |mean| >> spread
         if op.basis is not None:
-            C = op.cross()
+            C = op.cross()  # not from this Gram: it may have lost digits, C serves the coefficients too
             G -= C @ C.T
         if S is not None:
             G *= np.outer(S, S)
@@ -199,7 +200,7 @@ def sparse_cholesky(op, Y_c, alpha, tol, max_iter):
             G -= m[None, :]
             G += mean @ mean
         if op.basis is not None:
-            _project_gram(G, op.basis)
+            _project_gram(G, op.basis.Q)
         size = n
         B = Y_c
     G.flat[:: size + 1] += alpha

@@ -26,6 +26,7 @@ into penalized (``0 < fⱼ < ∞``), unpenalized (``fⱼ = 0``) and excluded
 import numpy as np
 
 from ..._validation import check_penalty_params
+from .operators import Basis
 
 __all__ = ["Factors", "make_factors"]
 
@@ -63,13 +64,28 @@ class Factors:
         self.penalty_scale = np.zeros(f.shape[0])
         self.penalty_scale[self.penalized] = 1.0 / np.sqrt(f[self.penalized])
 
-    def reduce(self, base, Y_c):
-        """The standard problem of ``base`` (a :class:`.operators.Centered`) and ``Y_c``: a :class:`Reduced`."""
-        return Reduced(self, base, Y_c)
+    def reduce(self, base, Y_c, krylov=False):
+        """The standard problem of ``base`` (a :class:`.operators.Centered`) and ``Y_c``: a :class:`Reduced`.
+
+        ``krylov``: for the primal Krylov solvers (CG on the normal equations,
+        LSQR) on tall ``X``, which take the Ridge term ``α·diag(f)`` as it is.
+        (Unpenalized features whose columns are linearly dependent then get
+        the minimum-norm coefficients in the Jacobi-scaled variables, not in
+        ``w``; the projection, kept for wide ``X`` where that is the rule
+        rather than an accident, gives the minimum norm in ``w``.)
+        """
+        return Reduced(self, base, Y_c, krylov)
 
 
 class Reduced:
     """One generalized problem as the standard Ridge of :attr:`op` and :attr:`Y`, and the way back to ``w``.
+
+    With ``krylov`` (the primal Krylov solvers, which take a Ridge term
+    ``α·diag(r)`` and always scale by Jacobi) nothing is rescaled or
+    projected: ``op`` is ``X_c`` with ``ridge_weight`` ``f`` (the excluded
+    columns zeroed by a ``penalty_scale`` of 0 and 1), and ``w = v``; CG's
+    and LSQR's iterates are those of the rescaled problem, scaled by the
+    same Jacobi diagonal, without the projection's n × |U| basis.
 
     Attributes
     ----------
@@ -77,30 +93,53 @@ class Reduced:
         ``(I − QQᵀ)X_cS``.
     Y : (n, k) ndarray
         ``(I − QQᵀ)Y_c`` (``Y_c`` itself without unpenalized features).
-    basis : (n, r) ndarray or None
+    basis : Basis or None
         ``Q``; ``None`` without unpenalized features (or when their columns are zero).
     trivial : bool
-        No penalized feature: the standard problem's solution is zero.
+        No penalized feature (and not ``krylov``): the standard problem's solution is zero.
     """
 
-    def __init__(self, factors, base, Y_c):
+    def __init__(self, factors, base, Y_c, krylov=False):
         self.factors = factors
         self.base = base
         self.Y_c = Y_c
         self.basis = None
+        if krylov:
+            excluded = factors.excluded
+            self.scale = (~excluded).astype(np.float64) if excluded.any() else None
+            self.op = base.penalized(self.scale, None, np.where(excluded, 1.0, factors.f))
+            self.Y = Y_c
+            self.trivial = False
+            return
+        self.scale = factors.penalty_scale
         U = factors.unpenalized
         if U.size:
-            self.basis, self._coef_map = _range_basis(base.columns(U))
+            A, block = base.columns(U)
+            Q, M = _range_basis(A)
+            if Q is not None:
+                self.basis = Basis(Q, U, M, block)
+            self._coef_map = M
         self.op = base.penalized(factors.penalty_scale, self.basis)
-        self.Y = Y_c if self.basis is None else Y_c - self.basis @ (self.basis.T @ Y_c)
+        self.Y = Y_c if self.basis is None else self.basis.project(Y_c)
         self.trivial = not np.any(factors.penalized)
 
     def coef(self, V):
-        """``w`` (p, k) of the standard solution ``V`` (p, k): ``Sv``, and ``w_U = X_U⁺(y_c − X_c w)``."""
-        W = self.factors.penalty_scale[:, None] * V  # zero on the unpenalized and excluded features
-        if self.basis is not None:
-            R = self.Y_c - self.base.centered_dot(W)
-            W[self.factors.unpenalized] = self._coef_map @ (self.basis.T @ R)
+        """``w`` (p, k) of the standard solution ``V`` (p, k): ``Sv``, and ``w_U = X_U⁺(y_c − X_c w)``.
+
+        ``X_U⁺ = MQᵀ``, and ``Qᵀ(y_c − X_c w) = Qᵀy_c − (X_cᵀQ)ᵀw``: no pass
+        over ``X`` where a solver has formed ``X_cᵀQ`` (:meth:`.operators.Basis.cross`),
+        else one.
+        """
+        if self.scale is None:
+            return V
+        W = self.scale[:, None] * V  # zero on the excluded features (and the unpenalized, projected out)
+        if self.basis is None:
+            return W
+        if self.basis.has_cross:  # X_cᵀQ formed by the solver
+            QtR = self.basis.Q.T @ self.Y_c - self.basis.cross(self.base).T @ W
+        else:  # one product with X (k columns) rather than X_cᵀQ (r columns)
+            QtR = self.basis.Q.T @ (self.Y_c - self.base.centered_dot(W))
+        W[self.factors.unpenalized] = self._coef_map @ QtR
         return W
 
 

@@ -50,6 +50,7 @@ def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
     W : (p, k) ndarray, or None when CG gave up on the budget
     n_iter : (k,) int32 ndarray, the iterations each target took (all run, when ``W`` is None)
     """
+    assert getattr(op, "ridge_weight", None) is None, "the dual assumes the Ridge term αI"
     k = Y_c.shape[1]
     b_norm = np.linalg.norm(Y_c, axis=0)
     goal = tol * b_norm
@@ -107,13 +108,14 @@ def _jacobi(op, alpha):
     norms keep the plain iteration; widely scaled columns get the Jacobi
     (column-equilibrated) one. Zero entries (empty columns at ``α = 0``) count as one.
 
-    With penalty factors (``op.penalty_scale``) always: the rescaled columns
-    ``X_cⱼ/√fⱼ`` spread by the factors, a change of variables that Jacobi
-    undoes (CG on ``X_cᵀX_c + α·diag(f)`` with the diagonal ``‖X_cⱼ‖² + αfⱼ``).
+    With penalty factors (``op.penalty_scale`` or ``op.ridge_weight``) always:
+    the factors spread the diagonal ``‖X_cⱼ‖² + αfⱼ`` (or, rescaled, the
+    columns ``X_cⱼ/√fⱼ``), a change of variables that Jacobi undoes.
     """
-    diagonal = op.column_norms() + alpha
+    diagonal = op.column_norms() + op.ridge_diagonal(alpha)
     live = diagonal[diagonal > 0.0]
-    if live.size == 0 or (op.penalty_scale is None and live.max() <= _JACOBI_SPREAD * live.min()):
+    uniform = op.penalty_scale is None and op.ridge_weight is None
+    if live.size == 0 or (uniform and live.max() <= _JACOBI_SPREAD * live.min()):
         return None
     diagonal[~(diagonal > 0.0)] = 1.0
     return diagonal
@@ -148,7 +150,7 @@ def iterative_solve(solver, op, Y_c, alpha, tol, max_iter):
             n_iter[j] = count[0]
             unconverged += info > 0
     elif solver == "lsqr":
-        if diagonal is None:  # LSQR's own damping: the same iterates as the stacked system
+        if diagonal is None:  # LSQR's own damping: the same iterates as the stacked system (uniform α only)
             A, scale, damp, zeros = op.linear_operator(), 1.0, math.sqrt(alpha), np.zeros(0)
         else:  # Jacobi: LSQR on [X_c D; √α D] v ≈ [y_c; 0], w = Dv
             scale = 1.0 / np.sqrt(diagonal)

@@ -20,8 +20,57 @@ from ..fista import _CenteredPass
 from ..fused import FusedGradient
 
 __all__ = [
-    "Centered", "SparseDual", "as_2d", "center_y", "sparse_operator", "dense_weighted", "sparse_float64", "finish",
+    "Basis", "Centered", "SparseDual", "as_2d", "center_y", "sparse_operator", "dense_weighted", "sparse_float64", "finish",
 ]
+
+
+class Basis:
+    """An orthonormal basis ``Q`` (n, r) of some centered columns, ``Q = X_c[:, idx]·M``, and ``X_cᵀQ`` once.
+
+    The projection ``I − QQᵀ`` that removes unpenalized features (see
+    :mod:`.factors`); ``Q`` is orthogonal to the centering direction.
+    ``block``: those columns of sparse ``X`` as stored (``None`` for dense ``X``).
+    """
+
+    def __init__(self, Q, idx, M, block=None):
+        self.Q = Q
+        self.idx = idx
+        self.M = M
+        self.block = block
+        self._cross = None
+
+    def project(self, Y):
+        """``(I − QQᵀ)Y``, a new array."""
+        return Y - self.Q @ (self.Q.T @ Y)
+
+    @property
+    def has_cross(self):
+        return self._cross is not None
+
+    def cross(self, op, gram=None, centered_norms=None):
+        """``X_cᵀQ`` (p, r) of ``op``'s unscaled ``X_c``, computed once per basis.
+
+        ``(X_cᵀX_c)[:, idx]·M``, without a pass over ``X`` where that block is
+        at hand: from ``gram`` (the unscaled ``X_cᵀX_c``) when the caller has
+        formed it, or for sparse ``X`` as ``XᵀX[:, idx] − Σs·x̄x̄[idx]ᵀ`` (a
+        sparse product over the stored entries of the few columns ``idx``) when
+        ``centered_norms`` (``‖X_cⱼ‖²``) show every column mean within its
+        spread, so that the subtraction loses no digits. Else one product of
+        ``X_cᵀ`` with ``Q``.
+        """
+        if self._cross is None:
+            if gram is not None:
+                self._cross = gram[:, self.idx] @ self.M
+            elif self.block is not None and centered_norms is not None and (
+                op.mean is None or np.all(op.dd * op.mean**2 <= centered_norms)
+            ):
+                G = np.asarray((op.XT @ self.block).toarray(), dtype=np.float64).reshape(op.shape[1], -1)
+                if op.mean is not None:
+                    G -= op.dd * np.outer(op.mean, op.mean[self.idx])
+                self._cross = G @ self.M
+            else:
+                self._cross = np.asarray(op.centered_tdot(self.Q)).reshape(op.shape[1], -1)
+        return self._cross
 
 
 class Centered:
@@ -33,12 +82,16 @@ class Centered:
     is along ``d``, ``X_c = DX − d meanᵀ`` (see :mod:`fastreg._preprocess`).
 
     Generalized Ridge (see :mod:`.factors`): with ``penalty_scale`` ``S`` (p,)
-    and ``basis`` ``Q`` (n, r), orthonormal and orthogonal to the centering
-    direction, the operator is ``(I − QQᵀ)·X_c·diag(S)``; every method below
-    then means that operator (``X_c`` stands for it). Both ``None``: ``X_c``.
+    and a :class:`Basis` ``Q`` (n, r), orthonormal and orthogonal to the
+    centering direction, the operator is ``(I − QQᵀ)·X_c·diag(S)``; every
+    method below then means that operator (``X_c`` stands for it). Both
+    ``None``: ``X_c``. ``ridge_weight`` ``r`` (p,) makes the Ridge term
+    ``α·diag(r)`` instead of ``αI`` in :meth:`normal`, :meth:`normal_operator`
+    and :meth:`scaled_operator` (the primal Krylov solvers only: the dual
+    products and the Grams assume ``αI``).
     """
 
-    def __init__(self, X, mean, d=None, penalty_scale=None, basis=None):
+    def __init__(self, X, mean, d=None, penalty_scale=None, basis=None, ridge_weight=None):
         self.X = X
         self.XT = X.T
         self.mean = mean
@@ -47,23 +100,27 @@ class Centered:
         self.shape = X.shape
         self.penalty_scale = penalty_scale
         self.basis = basis
-        self._cross = None
+        self.ridge_weight = ridge_weight
 
-    def penalized(self, penalty_scale, basis):
-        """This operator with ``penalty_scale`` and ``basis`` (sharing ``X``)."""
-        return Centered(self.X, self.mean, self.d, penalty_scale, basis)
+    def penalized(self, penalty_scale, basis, ridge_weight=None):
+        """This operator with ``penalty_scale``, ``basis`` and ``ridge_weight`` (sharing ``X``)."""
+        return Centered(self.X, self.mean, self.d, penalty_scale, basis, ridge_weight)
+
+    def ridge_diagonal(self, alpha):
+        """The Ridge term's diagonal: ``α``, or ``α·r`` (p,) with a ``ridge_weight``."""
+        return alpha if self.ridge_weight is None else alpha * self.ridge_weight
 
     def dot(self, V):
         if self.penalty_scale is not None:
             V = _scale_rows(self.penalty_scale, V)
         out = self.centered_dot(V)
         if self.basis is not None:
-            out = out - self.basis @ (self.basis.T @ out)
+            out = self.basis.project(out)
         return out
 
     def tdot(self, U):
         if self.basis is not None:
-            U = U - self.basis @ (self.basis.T @ U)
+            U = self.basis.project(U)
         out = self.centered_tdot(U)
         if self.penalty_scale is not None:
             out = _scale_rows(self.penalty_scale, out)
@@ -87,18 +144,18 @@ class Centered:
         return out
 
     def columns(self, idx):
-        """The dense (n, len(idx)) ``X_c[:, idx]``, without ``penalty_scale`` and ``basis``."""
+        """``(A, block)``: the dense (n, len(idx)) ``X_c[:, idx]`` (without ``penalty_scale`` and ``basis``),
+        and for sparse ``X`` those columns as stored (``None`` for dense ``X``)."""
         X = self.X
-        A = X[:, idx].toarray() if sp.issparse(X) else np.array(X[:, idx], dtype=np.float64)
+        block = X[:, idx] if sp.issparse(X) else None
+        A = block.toarray() if block is not None else np.array(X[:, idx], dtype=np.float64)
         if self.mean is not None:
             A -= self.mean[idx] if self.d is None else np.multiply.outer(self.d, self.mean[idx])
-        return A
+        return A, block
 
-    def cross(self):
-        """``X_cᵀQ`` (p, r) of the ``basis`` ``Q``, unscaled (computed once)."""
-        if self._cross is None:
-            self._cross = np.asarray(self.centered_tdot(self.basis)).reshape(self.shape[1], -1)
-        return self._cross
+    def cross(self, gram=None):
+        """``X_cᵀQ`` (p, r) of the ``basis`` ``Q``, unscaled: see :meth:`Basis.cross`."""
+        return self.basis.cross(self, gram)
 
     def column_norms(self):
         """``‖X_c[:, j]‖²`` for every column, summed from the centered values (no ``ΣX² − n·x̄²`` cancellation).
@@ -110,7 +167,8 @@ class Centered:
         """
         norms = self._centered_norms()
         if self.basis is not None:
-            norms = np.maximum(norms - np.einsum("ij,ij->i", self.cross(), self.cross()), 0.0)
+            C = self.basis.cross(self, centered_norms=norms)
+            norms = np.maximum(norms - np.einsum("ij,ij->i", C, C), 0.0)
         if self.penalty_scale is not None:
             norms = norms * self.penalty_scale**2
         return norms
@@ -136,14 +194,15 @@ class Centered:
         return norms
 
     def scaled_operator(self, scale, alpha=0.0):
-        """``X_c·diag(scale)`` as a LinearOperator, stacked on ``√α·diag(scale)`` when ``alpha > 0``.
+        """``X_c·diag(scale)`` as a LinearOperator, stacked on ``√α·diag(scale)`` when ``alpha > 0``
+        (``diag(√(α·r))·diag(scale)`` with a ``ridge_weight``).
 
         LSQR on it solves the Ridge problem in ``v = w/scale``: with ``scale``
         the inverse column norms, all columns have norm one (Jacobi
         equilibration), so widely scaled columns no longer slow it down.
         """
         n, p = self.shape
-        root = math.sqrt(alpha)
+        root = math.sqrt(alpha) if self.ridge_weight is None else np.sqrt(alpha * self.ridge_weight)
 
         def matvec(v):
             v = np.ravel(v) * scale
@@ -161,8 +220,10 @@ class Centered:
         return LinearOperator((rows, p), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
 
     def normal(self, V, alpha):
-        """``(X_cᵀX_c + αI) V``."""
-        return self.tdot(self.dot(V)) + alpha * V
+        """``(X_cᵀX_c + αI) V`` (``α·diag(r)`` with a ``ridge_weight``)."""
+        if self.ridge_weight is None:
+            return self.tdot(self.dot(V)) + alpha * V
+        return self.tdot(self.dot(V)) + _scale_rows(alpha * self.ridge_weight, V)
 
     def dual(self, C, alpha):
         """``(X_cX_cᵀ + αI) C``."""
@@ -199,7 +260,7 @@ class Centered:
         if self.d is not None or not fusable:
             return None
         centered = _CenteredPass(X, np.zeros(X.shape[0]), self.mean is not None, x_mean=self.mean)
-        if self.penalty_scale is None and self.basis is None:
+        if self.penalty_scale is None and self.basis is None and self.ridge_weight is None:
 
             def matvec(v):
                 v = np.ravel(v)
@@ -208,14 +269,15 @@ class Centered:
             return matvec
         S = np.ones(self.shape[1]) if self.penalty_scale is None else self.penalty_scale
         C = None if self.basis is None else self.cross()
+        ridge = self.ridge_diagonal(alpha)
 
-        def penalized_matvec(v):  # S(X_cᵀX_c − CCᵀ)S v + αv
+        def penalized_matvec(v):  # S(X_cᵀX_c − CCᵀ)S v + α·r∘v
             v = np.ravel(v)
             u = S * v
             g = centered.gram_times(u)
             if C is not None:
                 g = g - C @ (C.T @ u)
-            return S * g + alpha * v
+            return S * g + ridge * v
 
         return penalized_matvec
 
@@ -260,7 +322,7 @@ class SparseDual(Centered):
     def dual(self, C, alpha):
         """``(X_cX_cᵀ + αI) C``, one pass over ``X`` per column of ``C``."""
         Q = self.basis
-        P_C = C if Q is None else C - Q @ (Q.T @ C)
+        P_C = C if Q is None else Q.project(C)
         out = np.empty_like(C)
         for j in range(C.shape[1]):
             u = P_C[:, j]
@@ -273,7 +335,7 @@ class SparseDual(Centered):
                 self._pass(self._theta, self._mean * s, self._out)
                 out[:, j] = self._out[1:] - (float(self._xm @ u) - self._mm * s) * self._d
         if Q is not None:
-            out -= Q @ (Q.T @ out)
+            out = Q.project(out)
         return out + alpha * C
 
 

@@ -214,7 +214,9 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
         if solver == "cholesky" and min(n, p) > policy.SPARSE_GRAM_MAX:
             solver = policy.ITERATIVE_DEFAULT
         op, Y_c, mean, y_mean = sparse_operator(X, Y, fit_intercept, sample_weight)
-        reduced = None if factors is None else factors.reduce(op, Y_c)
+        # the primal Krylov solvers take the factors as α·diag(f) on tall X (see Factors.reduce)
+        krylov = n >= p and solver in ("cg", "lsqr")
+        reduced = None if factors is None else factors.reduce(op, Y_c, krylov)
         if reduced is not None:
             op, Y_c = reduced.op, reduced.Y
         # The Gram and the fused products run on numba's threads (one for small
@@ -244,7 +246,7 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
         return coef, intercept, n_iter, ran
     elif sample_weight is not None:
         X_w, Y_c, mean, y_mean = dense_weighted(X, Y, fit_intercept, sample_weight)
-        reduced, pen = _reduce(factors, X_w, None, Y_c)
+        reduced, pen = _reduce(factors, X_w, None, Y_c, n >= p and solver in ("cg", "lsqr"))
         if reduced is not None:
             Y_c = reduced.Y
         if reduced is not None and reduced.trivial:
@@ -257,17 +259,18 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
     else:
         mean = X.mean(axis=0, dtype=np.float64) if fit_intercept else None
         Y_c, y_mean = center_y(Y, fit_intercept)
-        reduced, pen = _reduce(factors, X, mean, Y_c)
-        if reduced is not None:
-            Y_c = reduced.Y
         # X itself, centered implicitly, where the means lose no digits (float64 only)
         implicit = X.dtype == np.float64 and (mean is None or means_within_spread(X, mean))
         contiguous = X.flags.c_contiguous or X.flags.f_contiguous  # else BLAS would copy X every pass
+        dual_cg_runs = n < p and implicit and contiguous and solver in ("auto", "cg")
+        reduced, pen = _reduce(factors, X, mean, Y_c, n >= p and solver in ("cg", "lsqr"))
+        if reduced is not None:
+            Y_c = reduced.Y
         W = n_iter = None
         ran = solver
         if reduced is not None and reduced.trivial:
             W, ran = np.zeros((p, Y.shape[1])), "lstsq"
-        elif n < p and implicit and contiguous and solver in ("auto", "cg"):
+        elif dual_cg_runs:
             op, budget = Centered(X, mean, **pen), policy.DUAL_CG_ITERS_PER_ROW * n
             if solver == "cg":
                 W, n_iter = dual_cg(op, Y_c, alpha, tol, max_iter)
@@ -286,14 +289,18 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
     return coef, intercept, n_iter, ran
 
 
-def _reduce(factors, X, mean, Y_c):
+def _reduce(factors, X, mean, Y_c, krylov):
     """``(reduced, pen)``: the :class:`.factors.Reduced` problem of dense ``X − 1 meanᵀ`` and ``Y_c``, and
-    the keyword arguments (``penalty_scale``, ``basis``) that build its operator; ``(None, {})`` for the
-    uniform penalty."""
+    the keyword arguments that build its operator; ``(None, {})`` for the uniform penalty. ``krylov``:
+    for the primal Krylov solvers (see :meth:`.factors.Factors.reduce`)."""
     if factors is None:
         return None, {}
-    reduced = factors.reduce(Centered(X, mean), Y_c)
-    return reduced, {"penalty_scale": reduced.op.penalty_scale, "basis": reduced.basis}
+    reduced = factors.reduce(Centered(X, mean), Y_c, krylov)
+    op = reduced.op
+    pen = {"penalty_scale": op.penalty_scale, "basis": op.basis}
+    if op.ridge_weight is not None:
+        pen["ridge_weight"] = op.ridge_weight
+    return reduced, pen
 
 
 def _without_excluded(X, y, excluded, fit):
