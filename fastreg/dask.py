@@ -538,7 +538,7 @@ def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solv
             mean = np.atleast_1d(np.asarray(y.mean(axis=0).compute(), dtype=np.float64)) if fit_intercept else np.zeros(k)
             return (*_squeeze(np.zeros((k, p)), mean, y), np.ones(k, dtype=np.int32), "fista")
         X, factor = X[:, keep], penalty_factor[keep]
-        top = float(factor.max()) if factor.size and factor.max() > 0.0 else 1.0
+        top = float(factor.max()) if factor.max() > 0.0 else 1.0
         penalty = make_penalty(keep.size, penalty_factor=factor / top)
     coefs, intercepts, counts = [], [], []
     for j in range(k):

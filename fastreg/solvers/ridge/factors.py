@@ -15,12 +15,16 @@ into penalized (``0 < fⱼ < ∞``), unpenalized (``fⱼ = 0``) and excluded
 - Unpenalized: they cannot be rescaled, and the dual ``X_cS²X_cᵀ + αI``
   (all that wide ``X`` can afford) has no room for them. They are projected
   out as the intercept is (Frisch–Waugh–Lovell): with ``Q`` an orthonormal
-  basis of their centered columns ``X_U`` (a thin SVD of the dense n × |U|
-  ``X_U``), the other coefficients solve the standard Ridge on
-  ``(I − QQᵀ)X_cS`` and ``(I − QQᵀ)y_c`` (``Sⱼ = 0`` on ``U``), and
-  ``w_U = X_U⁺(y_c − X_c w)``: the minimum-norm choice when ``X_U`` is
-  rank-deficient, where ``w_U`` is not unique. Cost: the SVD, and two
-  products with the n × r ``Q`` in every product of the operator.
+  basis of their centered columns ``X_U`` (the dense n × |U| ``X_U``, its
+  small Gram's eigenvectors or its thin SVD), the other coefficients solve
+  the standard Ridge on ``(I − QQᵀ)X_cS`` and ``(I − QQᵀ)y_c`` (``Sⱼ = 0`` on
+  ``U``), and ``w_U = X_U⁺(y_c − X_c w)``: the minimum-norm choice when
+  ``X_U`` is rank-deficient, where ``w_U`` is not unique. Cost: the basis,
+  ``X_cᵀQ`` (read off the primal Gram, or the stored entries of ``X_U``, or
+  one pass), and two products with ``Q`` in every product of the operator.
+- CG on the normal equations and LSQR on tall ``X`` need none of this: they
+  take ``X_c`` with the Ridge term ``α·diag(f)`` and Jacobi scaling
+  (``Reduced(krylov=True)``).
 """
 
 import numpy as np
@@ -90,7 +94,7 @@ class Reduced:
     Attributes
     ----------
     op : Centered
-        ``(I − QQᵀ)X_cS``.
+        ``(I − QQᵀ)X_cS``; with ``krylov``, ``X_c`` and the Ridge term ``α·diag(f)``.
     Y : (n, k) ndarray
         ``(I − QQᵀ)Y_c`` (``Y_c`` itself without unpenalized features).
     basis : Basis or None

@@ -148,7 +148,7 @@ class Centered:
         and for sparse ``X`` those columns as stored (``None`` for dense ``X``)."""
         X = self.X
         block = X[:, idx] if sp.issparse(X) else None
-        A = block.toarray() if block is not None else np.array(X[:, idx], dtype=np.float64)
+        A = block.toarray() if block is not None else np.asarray(X[:, idx], dtype=np.float64)  # copies
         if self.mean is not None:
             A -= self.mean[idx] if self.d is None else np.multiply.outer(self.d, self.mean[idx])
         return A, block
