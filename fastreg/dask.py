@@ -59,6 +59,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._preprocess import intercept_of
 from .kernels.chunk import gradient_chunk
+from .penalty import make_penalty
 from .solvers.fista import _CenteredPass, fista_loop
 from .solvers.gram_cd import enet_gram_cd
 
@@ -278,8 +279,20 @@ def _stats(X, y, sample_weight, fit_intercept):
     return stats
 
 
-def _ridge_from_stats(G, Q, alpha, positive):
-    """``(G + αI)W = Q`` (all targets): Cholesky, or the minimum-norm solution when singular."""
+def _ridge_from_stats(G, Q, alpha, positive, penalty_factor=None):
+    """``(G + αI)W = Q`` (all targets): Cholesky, or the minimum-norm solution when singular.
+
+    ``penalty_factor`` ``f``: ``(G + α·diag(f))W = Q`` over the features with
+    finite ``f``, the others (``f = inf``) exactly 0.
+    """
+    if penalty_factor is not None:
+        keep = np.flatnonzero(np.isfinite(penalty_factor))
+        W = np.zeros((G.shape[0], Q.shape[1]))
+        if keep.size:
+            A = G[np.ix_(keep, keep)]
+            A.flat[:: keep.size + 1] += alpha * penalty_factor[keep]
+            W[keep] = _ridge_from_stats(A, Q[keep], 0.0, positive)
+        return W
     p = G.shape[0]
     A = G.copy()
     A.flat[:: p + 1] += alpha
@@ -487,11 +500,12 @@ def _squeeze(coef, intercept, y):
     return coef, intercept
 
 
-def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solver):
+def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solver, penalty_factor=None):
     """``(coef, intercept, n_iter_, solver_)``; ``alpha`` a float or one value per target.
 
     ``solver`` is the fastreg solver the estimator maps its name to (scikit-learn's "svd", "sag", "saga" and
-    "lbfgs" are "auto").
+    "lbfgs" are "auto"). ``penalty_factor`` (checked, ``None`` for the uniform penalty): ``G + α·diag(f)``
+    on the Gram engine, the per-feature L2 weights of the FISTA engine.
     """
     if solver not in ("auto", "cholesky"):
         raise NotImplementedError(f"Ridge on a dask array supports solver='auto' or 'cholesky', not {solver!r}")
@@ -505,7 +519,7 @@ def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solv
         W = np.empty((p, k))
         for value in np.unique(alphas):  # one factorization per distinct α
             cols = alphas == value
-            W[:, cols] = _ridge_from_stats(stats["G"], stats["q"][:, cols], float(value), positive)
+            W[:, cols] = _ridge_from_stats(stats["G"], stats["q"][:, cols], float(value), positive, penalty_factor)
         ran = "nnls" if positive else "cholesky"
         return (*_squeeze(*_finish(W, stats, fit_intercept), y), np.ones(k, dtype=np.int32), ran)
     # Too wide for a Gram: ‖r‖² + α‖w‖² = 2n·[(1/2n)‖r‖² + (α/2n)‖w‖²], ElasticNet with ρ = 0.
@@ -515,15 +529,31 @@ def _fit_ridge(est, X, y, sample_weight, fit_intercept, positive, *, alpha, solv
             "supports neither sample_weight nor positive=True"
         )
     n = X.shape[0]
+    penalty, top, keep = None, 1.0, None
+    if penalty_factor is not None:
+        # Excluded features leave the (lazy) X: the penalty is then free of bounds, whose
+        # duality gap at l1 = 0 the FISTA stopping rule cannot use. FISTA's step 1/(L + l2)
+        # assumes L2 weights <= 1: the factors are divided by their largest, α multiplied by it.
+        keep = np.flatnonzero(np.isfinite(penalty_factor))
+        if keep.size == 0:  # every feature excluded: the intercept alone
+            mean = np.atleast_1d(np.asarray(y.mean(axis=0).compute(), dtype=np.float64)) if fit_intercept else np.zeros(k)
+            return (*_squeeze(np.zeros((k, p)), mean, y), np.ones(k, dtype=np.int32), "fista")
+        X, factor = X[:, keep], penalty_factor[keep]
+        top = float(factor.max()) if factor.max() > 0.0 else 1.0
+        penalty = make_penalty(keep.size, penalty_factor=factor / top)
     coefs, intercepts, counts = [], [], []
     for j in range(k):
         op = _DaskCenteredPass(X, y if y.ndim == 1 else y[:, j], fit_intercept)
         max_iter = est.max_iter or 10_000
         w, b, _, n_iter, converged = fista_loop(
-            op, alphas[j] / n, 0.0, tol=est.tol, max_iter=max_iter, penalty=None, coef_init=None
+            op, alphas[j] * top / n, 0.0, tol=est.tol, max_iter=max_iter, penalty=penalty, coef_init=None
         )
         if not converged:
             warnings.warn("Ridge (FISTA on dask) did not converge: increase max_iter or tol", ConvergenceWarning)
+        if keep is not None:
+            w_all = np.zeros(p)
+            w_all[keep] = w
+            w = w_all
         coefs.append(w)
         intercepts.append(b)
         counts.append(max(n_iter, 1))

@@ -217,7 +217,7 @@ _RIDGE_TOL = 1e-10
 
 @register
 class Ridge(LinearModel):
-    """Ridge regression, ``‖y − Xw − b‖² + α‖w‖²``.
+    """Ridge regression, ``‖y − Xw − b‖² + α‖w‖²`` (``+ α·Σⱼ fⱼwⱼ²`` with ``penalty_factor``).
 
     Every ``solver`` reaches the same optimum (to ``tol`` for the iterative
     ones); scikit-learn's names map to fastreg's exact solvers:
@@ -240,7 +240,8 @@ class Ridge(LinearModel):
     "sparse_cg", "cg"    CG on the dual (wide float64 contiguous     CG on the dual (wide) or on the normal
                          unweighted ``X``) or the normal equations   equations (tall), implicitly centered
     "lbfgs"              NNLS (exact), ``positive=True`` only        L-BFGS-B with bounds, ``positive=True`` only
-    "gd"                 the seed's L2 loop (1-D ``y``, no weights)  the same, on CSR
+    "gd"                 the seed's L2 loop (1-D ``y``, no weights,  the same, on CSR
+                         no ``penalty_factor``)
     ==================== =========================================== ===========================================
 
     ``α = 0`` is least squares whatever the solver (dense: LAPACK
@@ -283,6 +284,19 @@ class Ridge(LinearModel):
         Accepted (and checked) for scikit-learn compatibility: scikit-learn's
         SAG/SAGA use it to shuffle; fastreg's solvers are exact and
         deterministic and do not use it.
+    penalty_factor : array of shape (n_features,) or None, default=None
+        Generalized Ridge, ``‖y − Xw − b‖² + α·Σⱼ fⱼwⱼ²`` (with
+        ``sample_weight``: ``Σ sᵢrᵢ² + α·Σⱼ fⱼwⱼ²``), as glmnet's
+        ``penalty.factor``. Finite ``≥ 0`` or ``inf``: ``0`` leaves the
+        feature unpenalized, ``inf`` leaves it out (coefficient exactly 0).
+        Not rescaled (glmnet rescales the factors to sum to ``n_features``):
+        a constant factor ``c`` is ``alpha·c``. Every solver but ``"gd"``
+        takes it, with ``positive``, weights and several targets: features
+        with ``fⱼ > 0`` run as the columns ``X_cⱼ/√fⱼ`` (folded into the
+        Gram and the operators, no copy of dense ``X`` but for the dual
+        Gram of wide ``X``), unpenalized ones are projected out as the
+        intercept is (a dense ``n_samples × k`` block for ``k`` of them),
+        excluded ones are zero columns.
 
     Attributes
     ----------
@@ -315,6 +329,7 @@ class Ridge(LinearModel):
         copy_X=True,
         positive=False,
         random_state=None,
+        penalty_factor=None,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -324,6 +339,7 @@ class Ridge(LinearModel):
         self.copy_X = copy_X
         self.positive = positive
         self.random_state = random_state
+        self.penalty_factor = penalty_factor
 
     def fit(self, X, y, sample_weight=None):
         """Fit Ridge regression, ``Σ sᵢ(yᵢ − xᵢw − b)² + α‖w‖²`` with ``sample_weight``."""
@@ -350,9 +366,14 @@ class Ridge(LinearModel):
         if solver in ("svd", "sag", "saga"):
             tol, max_iter = _RIDGE_TOL, None
         if _is_dask(X):
-            return _dask_fit(self, X, y, sample_weight, alpha=alpha, solver=_RIDGE_RUNS.get(solver, solver))
+            penalty_factor = self._penalty_factor(X.shape[1], solver)
+            return _dask_fit(
+                self, X, y, sample_weight, alpha=alpha, solver=_RIDGE_RUNS.get(solver, solver),
+                penalty_factor=penalty_factor,
+            )
         # Σ sᵢrᵢ² + α‖w‖²: a scalar weight c is c on every row (as scikit-learn), i.e. α/c
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
+        penalty_factor = self._penalty_factor(X.shape[1], solver)
         if sp.issparse(X) and solver in ("svd", "saga") and fit_intercept:
             raise ValueError(
                 f"solver={solver!r} does not support fitting the intercept on sparse data (scikit-learn refuses "
@@ -383,6 +404,7 @@ class Ridge(LinearModel):
             max_iter=max_iter,
             sample_weight=sample_weight,
             positive=positive,
+            penalty_factor=penalty_factor,
         )
         self._set_coef(X, fit.coef, fit.intercept)
         k = 1 if y.ndim == 1 else y.shape[1]
@@ -391,6 +413,17 @@ class Ridge(LinearModel):
         self.n_iter_ = np.ones(k, dtype=np.int32) if fit.n_iter is None else np.maximum(fit.n_iter, 1)
         self.solver_ = fit.solver
         return self
+
+    def _penalty_factor(self, p, solver):
+        """The checked ``penalty_factor`` (``None`` when absent or all ones); ``"gd"`` takes none."""
+        f = check_penalty_params(p, self.penalty_factor)["penalty_factor"]
+        if f is not None and np.all(f == 1.0):
+            f = None
+        if f is not None and solver == "gd":
+            raise ValueError(
+                "solver='gd' (the seed's loop) does not take penalty_factor; use solver='auto' (or any other)"
+            )
+        return f
 
     def _fit_gd(self, X, y, alpha, tol, max_iter):
         """The seed's L2 loop: it descends ``(1/2n)(‖r‖² + α‖w‖²)``, Ridge's objective over ``2n``."""

@@ -14,7 +14,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar as sklearn_check_scalar
 
 from ._progress import progress
-from ._validation import check_bool, check_fold_weights
+from ._validation import check_bool, check_fold_weights, check_penalty_params
 from .linear_model import LinearModel, Ridge
 from .persistence import register
 from .solvers.loo import RidgeEigen
@@ -174,6 +174,13 @@ class RidgeCV(LinearModel):
         still from the one decomposition. Incompatible with ``cv``.
     verbose : bool, default=False
         Progress bar over the folds (``cv`` given) on stderr.
+    penalty_factor : array of shape (n_features,) or None, default=None
+        :class:`fastreg.Ridge`'s generalized Ridge ``α·Σⱼ fⱼwⱼ²``, ``fⱼ > 0``
+        or ``inf`` (left out, coefficient exactly 0): α is chosen for the
+        columns ``Xⱼ/√fⱼ`` (a float64 copy of dense ``X``; sparse ``X``: of
+        its stored values), on which leave-one-out is exact. Unpenalized
+        features (``fⱼ = 0``) are refused (``ValueError``): they would need
+        their own leverage term; use :class:`fastreg.Ridge` with a grid.
 
     Attributes
     ----------
@@ -193,7 +200,7 @@ class RidgeCV(LinearModel):
 
     def __init__(
         self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None, cv=None, gcv_mode=None,
-        store_cv_results=False, alpha_per_target=False, verbose=False,
+        store_cv_results=False, alpha_per_target=False, verbose=False, penalty_factor=None,
     ):
         self.alphas = alphas
         self.fit_intercept = fit_intercept
@@ -203,6 +210,7 @@ class RidgeCV(LinearModel):
         self.gcv_mode = gcv_mode
         self.alpha_per_target = alpha_per_target
         self.verbose = verbose
+        self.penalty_factor = penalty_factor
 
     def fit(self, X, y, sample_weight=None):
         """Choose α, then fit Ridge on all rows.
@@ -234,9 +242,42 @@ class RidgeCV(LinearModel):
         if per_target and self.cv is not None:
             raise ValueError("cv!=None and alpha_per_target=True are incompatible")
         X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
+        factor = check_penalty_params(X.shape[1], self.penalty_factor)["penalty_factor"]
+        if factor is not None and not np.all(factor == 1.0):
+            return self._fit_factors(X, y, sw, alphas, fit_intercept, per_target, store, scorer, factor)
         if self.cv is None:
             return self._fit_loo(X, y, sw, alphas, fit_intercept, per_target, store, scorer)
         return self._fit_folds(X, y, sw, alphas, fit_intercept, scorer)
+
+    def _fit_factors(self, X, y, sw, alphas, fit_intercept, per_target, store, scorer, factor):
+        """The fit on the columns ``Xⱼ/√fⱼ`` (``fⱼ`` finite), ``coef_`` mapped back (``wⱼ = vⱼ/√fⱼ``, 0 where ``inf``)."""
+        if np.any(factor == 0.0):
+            raise ValueError(
+                "RidgeCV does not take unpenalized features (penalty_factor 0); use factors > 0 (or inf to leave "
+                "a feature out), or fastreg.Ridge(penalty_factor=...) over a grid of alpha"
+            )
+        keep = np.flatnonzero(np.isfinite(factor))
+        scale = 1.0 / np.sqrt(factor[keep])
+        if keep.size == 0:  # every feature left out: one zero column stands in (the intercept alone)
+            scaled = np.zeros((X.shape[0], 1))
+        elif sp.issparse(X):
+            scaled = X[:, keep] @ sp.diags(scale)
+            scaled = scaled.tocsr() if scaled.format != "csr" else scaled
+        else:
+            scaled = np.multiply(X[:, keep], scale, dtype=np.float64)
+        if self.cv is None:
+            self._fit_loo(scaled, y, sw, alphas, fit_intercept, per_target, store, scorer)
+        else:
+            self._fit_folds(scaled, y, sw, alphas, fit_intercept, scorer)
+        coef = np.zeros(np.shape(self.coef_)[:-1] + (X.shape[1],), dtype=X.dtype)
+        if keep.size:
+            coef[..., keep] = self.coef_ * scale
+        self.coef_ = coef
+        if getattr(self, "intercept_", None) is not None and np.ndim(self.intercept_):
+            self.intercept_ = np.asarray(self.intercept_, dtype=X.dtype)
+        if hasattr(self, "cv_results_"):
+            self.cv_results_ = self.cv_results_.astype(X.dtype, copy=False)
+        return self
 
     def _mode(self, X):
         n, p = X.shape

@@ -140,15 +140,15 @@ def test_solver_names_of_the_other_paths(monkeypatch):
     gd = fastreg.Ridge(alpha=1.0, solver="gd", tol=1e-6).fit(X, y)
     assert gd.solver_ == "gd" and gd.n_iter_.shape == (1,) and gd.n_iter_[0] > 1
     # "auto" on wide dense float64 X runs CG on the dual while it is predicted cheaper than the Cholesky route
-    import fastreg.solvers.ridge as ridge_mod
+    from fastreg.solvers.ridge import policy
 
-    monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 1.0)  # a budget of n iterations
+    monkeypatch.setattr(policy, "DUAL_CG_ITERS_PER_ROW", 1.0)  # a budget of n iterations
     Xw, yw = make_data(100, 600, seed=6)
     wide = fastreg.Ridge(alpha=1.0).fit(Xw, yw)
     assert wide.solver_ == "cg" and wide.n_iter_[0] > 1
     w, b = exact_ridge(Xw, yw, 1.0)
     assert_allclose(wide.coef_, w, rtol=1e-9, atol=1e-11 * np.abs(w).max())
-    monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 0.05)  # 5 iterations: CG hands over to Cholesky
+    monkeypatch.setattr(policy, "DUAL_CG_ITERS_PER_ROW", 0.05)  # 5 iterations: CG hands over to Cholesky
     handed = fastreg.Ridge(alpha=1.0).fit(Xw, yw)
     assert handed.solver_ == "cholesky" and handed.n_iter_[0] == 1
     assert_allclose(handed.coef_, w, rtol=1e-9, atol=1e-11 * np.abs(w).max())
