@@ -40,7 +40,7 @@ from .solvers.fista import _CenteredPass, enet_fista
 from ._policy import enet_solver
 from .solvers.gram import enet_gram_solve
 from .solvers.gd import seed_gradient_descent
-from .solvers.ridge import lstsq_solve, ridge_fit, ridge_solve
+from .solvers.ridge import lstsq_solve, ridge_fit
 
 __all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
 
@@ -664,8 +664,8 @@ class ElasticNet(LinearModel):
         if isinstance(precompute, np.ndarray):
             gram = self._given_gram(precompute, X, sample_weight)
         if solver == "auto":
-            if alpha * l1_ratio == 0.0 and penalty.uniform and not penalty.positive:
-                solver = "direct"  # least squares or Ridge: solved exactly
+            if alpha * l1_ratio == 0.0 and not penalty.bounded:
+                solver = "direct"  # least squares or a (generalized) Ridge: solved exactly
             elif gram is not None or precompute is True:
                 solver = "gram"
             elif precompute is False:
@@ -783,29 +783,34 @@ def relax_fit(X, y, coef, intercept, gamma, penalty, fit_intercept, sample_weigh
 def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init, sample_weight=None):
     """ElasticNet without L1 term, solved exactly: least squares (``alpha=0``) or Ridge (``l1_ratio=0``).
 
-    ``(1/(2Σs))Σ sᵢrᵢ² + (α/2)‖w‖²`` is Ridge's ``Σ sᵢrᵢ² + α·Σs·‖w‖²``.
+    ``(1/(2Σs))Σ sᵢrᵢ² + (α/2)Σbⱼwⱼ²`` is the generalized Ridge
+    ``Σ sᵢrᵢ² + α·Σs·Σbⱼwⱼ²`` (``b`` the penalty's L2 weights; features left
+    out stay 0). The penalty must have no finite bound.
     Coordinate descent converges slowly on these (flat directions near
     rank deficiency), and its duality gap then certifies the objective, not
     the coefficients; the direct solvers give both. Returns the values of
     :func:`fastreg.solvers.cd.enet_coordinate_descent`, the gap measured at
     the solution.
     """
-    if alpha == 0.0:
+    factors = None if penalty is None or penalty.uniform else penalty.l2_factors()
+    if alpha == 0.0 and factors is None:
         coef, intercept = lstsq_solve(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
         n_iter = 1
     else:
         total = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
-        coef, intercept, n_iter = ridge_solve(
+        fit = ridge_fit(
             X, y, alpha * total, fit_intercept=fit_intercept, solver="auto", sample_weight=sample_weight,
+            penalty_factor=factors,
         )
-        n_iter = 1 if n_iter is None else max(int(n_iter), 1)
-    gaps = _enet_gaps(X, y, coef, intercept, alpha, sample_weight)
+        coef, intercept = fit.coef, fit.intercept
+        n_iter = 1 if fit.n_iter is None else max(int(np.max(fit.n_iter)), 1)
+    gaps = _enet_gaps(X, y, coef, intercept, alpha, sample_weight, penalty)
     if y.ndim == 1:
         return coef, intercept, gaps[0], n_iter, True
     return coef, intercept, gaps, [n_iter] * y.shape[1], np.ones(y.shape[1], dtype=bool)
 
 
-def _enet_gaps(X, y, coef, intercept, alpha, sample_weight):
+def _enet_gaps(X, y, coef, intercept, alpha, sample_weight, penalty=None):
     """Duality gaps (over ``n``) of the L1-free ElasticNet at ``coef`` (``l2 = nα``), one per target."""
     n, p = X.shape
     W = np.atleast_2d(coef)
@@ -817,10 +822,10 @@ def _enet_gaps(X, y, coef, intercept, alpha, sample_weight):
     SR = R * s[:, None]
     x_mean = np.asarray(X.T @ s, dtype=np.float64).ravel() / n
     XtR = np.asarray(X.T @ SR, dtype=np.float64).reshape(-1, Y.shape[1]) - np.outer(x_mean, SR.sum(axis=0))
-    penalty = Penalty.uniform_of(p)
-    return np.array([  # ≥ 0 in exact arithmetic: rounding at the optimum is no gap
-        max(penalty.gap(float(SR[:, k] @ R[:, k]), float(SR[:, k] @ Yc[:, k]), XtR[:, k], W[k], 0.0, n * alpha,
-                        np.zeros(p)), 0.0) / n
+    penalty = Penalty.uniform_of(p) if penalty is None else penalty
+    return np.array([
+        penalty.gap(float(SR[:, k] @ R[:, k]), float(SR[:, k] @ Yc[:, k]), XtR[:, k], W[k], 0.0, n * alpha,
+                    np.zeros(p)) / n
         for k in range(Y.shape[1])
     ])
 

@@ -48,6 +48,8 @@ class Penalty:
     sign_box : bool
         Every bound is ``0`` or infinite: fixing the signs of the
         coefficients keeps them inside the box (the Newton steps need it).
+    bounded : bool
+        Some feature that is not left out has a finite bound.
     """
 
     def __init__(self, a, b, lower, upper):
@@ -60,6 +62,8 @@ class Penalty:
         free = (a == 0.0) & ((lower == -np.inf) | (upper == np.inf)) & ~self.excluded
         self.unpenalized_free = bool(np.any(free))
         self.sign_box = bool(np.all((lower == 0.0) | (lower == -np.inf)) and np.all((upper == 0.0) | (upper == np.inf)))
+        live = ~self.excluded
+        self.bounded = bool(np.any(np.isfinite(lower[live])) or np.any(np.isfinite(upper[live])))
 
     @classmethod
     def uniform_of(cls, p, positive=False):
@@ -104,6 +108,25 @@ class Penalty:
         up = np.where(upper > 0.0, v, -np.inf)
         down = np.where(lower < 0.0, -v, -np.inf)
         return np.maximum(up, down)
+
+    @property
+    def free_unpenalized(self):
+        """Indices of the features without L1 weight and without any finite bound.
+
+        The solvers minimize over them exactly (a small least-squares block)
+        before each full duality gap: their part of the dual constraint,
+        ``X_cⱼᵀθ = 0``, then holds and the gap is a bound again.
+        """
+        a, _, lower, upper, _ = self.pen
+        return np.flatnonzero((a == 0.0) & (lower == -np.inf) & (upper == np.inf))
+
+    def block_inverse(self, G_UU, l2, U):
+        """``(G_UU + l2·diag(b_U))⁺``: the exact step of the free unpenalized block (minimum norm if singular)."""
+        return np.linalg.pinv(G_UU + np.diag(l2 * self.pen[1][U]))
+
+    def l2_factors(self):
+        """The L2 weights as a generalized Ridge's ``penalty_factor`` (``inf`` for features left out)."""
+        return np.where(self.excluded, np.inf, self.pen[1])
 
     @property
     def unpenalized(self):

@@ -239,7 +239,7 @@ def top_indices(score, k):
 @njit(cache=True, nogil=True)
 def enet_gram(
     G, q, yy, w, l1, l2, pen, tol_abs, rel_tol, floor, max_iter, strong_l1, ws_start, inner_fraction, ws_per_violator,
-    seed=-1,
+    seed, free, free_inv,
 ):
     """ElasticNet on ``(G, q)`` by coordinate descent on working sets; the whole loop in numba.
 
@@ -259,9 +259,14 @@ def enet_gram(
     rel_tol, floor : also stop no earlier than a gap of ``max(rel_tol·primal, floor)``
         (see :func:`fastreg.solvers.cd.stopping_gap`)
     strong_l1 : float; ws_start, ws_per_violator : int; inner_fraction : float
-    seed : int, default=-1
+    seed : int
         ``≥ 0``: coordinates in random order (see :func:`cd_gram`), numba's
         generator seeded with it; ``-1``: cyclic.
+    free, free_inv : (u,) int64 and (u, u) float64
+        The unpenalized features without bounds and
+        ``(G_UU + l2·diag(b_U))⁺`` (:meth:`fastreg.penalty.Penalty.block_inverse`):
+        before each full gap they are minimized over exactly, so that the gap
+        is a bound (``u = 0``: none).
 
     Returns
     -------
@@ -280,8 +285,20 @@ def enet_gram(
     scratch = np.empty(p)
     n_iter = 0
     first = True
+    u = free.shape[0]
+    grad_free = np.empty(u)
     while True:
         _gram_times_w(G, w, Gw)
+        if u > 0:  # the free unpenalized block, exactly: its gradient is then zero
+            for a in range(u):
+                j = free[a]
+                grad_free[a] = q[j] - Gw[j] - l2 * pb[j] * w[j]
+            for a in range(u):
+                step = 0.0
+                for c in range(u):
+                    step += free_inv[a, c] * grad_free[c]
+                w[free[a]] += step
+            _gram_times_w(G, w, Gw)
         gap = dual_gap_gram(yy, q, Gw, w, every, l1, l2, pen, norms, scratch)
         target = min(tol_abs, max(rel_tol * _primal_gram(q, Gw, w, yy, l1, l2, pen, every), floor))
         if gap <= target or n_iter >= max_iter:

@@ -92,9 +92,10 @@ def dual_gap(R_norm2, R_dot_y, XtR, w, idx, l1, l2, pen, norms):
     is left out of ``s`` and adds ``vⱼ²/(2(‖X_cⱼ‖² + l2bⱼ))``, the decrease one
     exact update of it would bring (zero at the optimum), instead.
 
-    Without L1 term and without bounds (least squares, Ridge) the dual point
-    is ``R`` itself (scikit-learn's formulation B), and a feature without L2
-    weight adds ``(X_cⱼᵀR)²`` (least squares' first-order condition, as
+    Without L1 term (least squares, Ridge) the dual point is ``R`` itself
+    (scikit-learn's formulation B), with the conjugate of each feature's L2
+    term on its box; a feature without L2 weight and with an infinite bound
+    adds ``(X_cⱼᵀR)²`` (least squares' first-order condition, as
     scikit-learn does for ``l1 = l2 = 0``).
     """
     a, b, lower, upper, kind = pen
@@ -115,26 +116,29 @@ def dual_gap(R_norm2, R_dot_y, XtR, w, idx, l1, l2, pen, norms):
         s = l1 / dual_norm if dual_norm > l1 else 1.0
         return _formula_a(R_norm2, R_dot_y, s, l1, l2, w1, w2, 0.0)
     if l1 == 0.0:
-        bounded = False
+        # The dual point R itself (formulation B): the conjugate of ½·μⱼw² on
+        # [lowerⱼ, upperⱼ] is v·w* − ½μⱼw*², w* = clip(v/μⱼ, box); a feature
+        # without L2 weight and with an infinite bound adds (X_cⱼᵀR)² instead
+        # (the first-order condition, as scikit-learn does for l1 = l2 = 0).
+        w2 = 0.0
+        rest = 0.0
         for k in range(k_all):
             j = idx[k]
-            if lower[j] != -inf or upper[j] != inf:
-                bounded = True
-                break
-        if not bounded:
-            w2 = 0.0
-            rest = 0.0
-            for k in range(k_all):
-                j = idx[k]
-                mu = l2 * b[j]
-                w2 += mu * w[k] * w[k]
-                if mu > 0.0:
-                    rest += XtR[k] * XtR[k] / (2.0 * mu)
-                else:
-                    rest += XtR[k] * XtR[k]
-            if l2 == 0.0:
-                return rest
-            return _non_negative(R_norm2 + 0.5 * w2 - R_dot_y + rest)
+            mu = l2 * b[j]
+            w2 += mu * w[k] * w[k]
+            v = XtR[k]
+            lo = lower[j]
+            hi = upper[j]
+            if mu > 0.0:
+                ws = min(max(v / mu, lo), hi)
+                rest += v * ws - 0.5 * mu * ws * ws
+            elif v > 0.0:
+                rest += v * v if hi == inf else v * hi
+            elif v < 0.0:
+                rest += v * v if lo == -inf else v * lo
+        if l2 == 0.0 and unbounded(lower, upper, idx):
+            return rest
+        return _non_negative(R_norm2 + 0.5 * w2 - R_dot_y + rest)
     s = 1.0
     w1 = 0.0
     w2 = 0.0
@@ -229,6 +233,16 @@ def dual_gap_gram(yy, q, H, w, idx, l1, l2, pen, norms, scratch):
         wH += w[k] * H[k]
         scratch[k] = q[k] - H[k]
     return dual_gap(max(yy - 2.0 * wq + wH, 0.0), yy - wq, scratch[:k_all], w, idx, l1, l2, pen, norms)
+
+
+@njit(cache=True, nogil=True)
+def unbounded(lower, upper, idx):
+    """Whether no feature of ``idx`` has a finite bound (least squares' gap is then its first-order condition)."""
+    for k in range(idx.shape[0]):
+        j = idx[k]
+        if lower[j] != -math.inf or upper[j] != math.inf:
+            return False
+    return True
 
 
 @njit(cache=True, nogil=True)

@@ -460,7 +460,18 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
     # steps need bounds at 0 or infinite. Elsewhere they step aside.
     homotopy = l1 > 0.0 and penalty.uniform  # the homotopy start is still to be tried
     newton = _SupportNewton(op, y_c, l2, penalty) if l1 > 0.0 and penalty.sign_box else None
+    free = penalty.free_unpenalized
+    free_inv = None
+    if free.size:
+        X_free = op.centered(free)
+        free_inv = penalty.block_inverse(X_free.T @ X_free, l2, free)
     while True:
+        if free_inv is not None:  # the free unpenalized block, exactly, so that the gap below is a bound
+            _, XtR_free = op.correlations(state, w, free)
+            step = free_inv @ (XtR_free - l2 * penalty.pen[1][free] * w[free])
+            if np.any(step):
+                state = op.step(state, free, step)
+                w[free] += step
         R, XtR = op.correlations(state, w, active)
         w_active = w[active]
         R_norm2 = float(R @ R)

@@ -106,11 +106,14 @@ def enet_gram_cd(
     strong_l1 = (2.0 * alpha - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
     max_iter = int(max_iter)
 
+    free = penalty.free_unpenalized
+    free_inv = penalty.block_inverse(G[np.ix_(free, free)], l2, free) if free.size else np.empty((0, 0))
+
     def run(epochs, strong):
         # scikit-learn's tol·‖y_c‖², and 10⁻³·tol of the objective (see solvers.cd.stopping_gap)
         return enet_gram(
             G, q, y_norm2, w, l1, l2, penalty.pen, tol_abs, 1e-3 * tol, 1e-13 * y_norm2, epochs, strong,
-            WS_START, INNER_FRACTION, WS_PER_VIOLATOR, seed,
+            WS_START, INNER_FRACTION, WS_PER_VIOLATOR, seed, free, free_inv,
         )
 
     if not (math.isfinite(y_norm2) and np.all(np.isfinite(q)) and np.all(np.isfinite(np.diagonal(G)))):
