@@ -36,7 +36,7 @@ from ._standardize import feature_scales
 from .penalty import Penalty, make_penalty
 from .persistence import register, save as _save_model
 from .solvers.cd import enet_coordinate_descent
-from .solvers.fista import _CenteredPass, enet_fista
+from .solvers.fista import CenteredPass, enet_fista
 from ._policy import enet_solver
 from .solvers.gram import enet_gram_solve
 from .solvers.gd import seed_gradient_descent
@@ -62,10 +62,10 @@ def _check_n_jobs(n_jobs):
     return n_jobs
 
 
-def _dask_fit(estimator, X, y, sample_weight, **params):
-    from . import dask as fastreg_dask  # optional dependency, imported only for dask input
+def _dask_backend():
+    from .backends import dask as backend  # optional dependency, imported only for dask input
 
-    return fastreg_dask.fit(estimator, X, y, sample_weight, **params)
+    return backend
 
 
 class LinearModel(RegressorMixin, BaseEstimator):
@@ -107,6 +107,14 @@ class LinearModel(RegressorMixin, BaseEstimator):
             intercept = 0.0  # scikit-learn's: a scalar 0.0 without intercept, whatever the targets
         self.coef_, self.intercept_ = coef, intercept
 
+    def _fitted_on_dask(self, X, coef, intercept):
+        """Store a dask fit's plain results as an in-memory fit stores its own."""
+        self.n_features_in_ = X.shape[1]
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        self._set_coef(np.empty(0, dtype=dtype), coef, intercept)
+
     def save(self, path):
         """Write the fitted model to ``path`` (a ``.npz`` model file, no pickle).
 
@@ -127,10 +135,8 @@ class LinearModel(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,), or (n_samples, n_targets) if fitted on 2-D ``y``
         """
         check_is_fitted(self)
-        if _is_dask(X):  # a lazy dask array (fastreg.dask)
-            from .dask import predict
-
-            return predict(self, X)
+        if _is_dask(X):  # a lazy dask array (fastreg.backends.dask)
+            return _dask_backend().predict(X, self.coef_, self.intercept_, name=type(self).__name__)
         X = validate_predict_data(self, X)
         if np.ndim(self.coef_) == 1:
             return np.asarray(X @ self.coef_).ravel() + self.intercept_
@@ -194,8 +200,12 @@ class LinearRegression(LinearModel):
         copy_X = check_bool(self.copy_X, "copy_X")
         tol = float(check_scalar(self.tol, "tol"))
         _check_n_jobs(self.n_jobs)
-        if _is_dask(X):  # sufficient statistics on the cluster, solved here (fastreg.dask)
-            return _dask_fit(self, X, y, sample_weight)
+        if _is_dask(X):  # sufficient statistics on the cluster, solved here
+            backend = _dask_backend()
+            X, y, sample_weight = backend.check_input(X, y, sample_weight)
+            coef, intercept = backend.fit_lstsq(X, y, sample_weight, fit_intercept=fit_intercept, positive=positive)
+            self._fitted_on_dask(X, coef, intercept)
+            return self
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
         coef, intercept = lstsq_solve(
             X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, positive=positive, tol=tol,
@@ -366,11 +376,15 @@ class Ridge(LinearModel):
         if solver in ("svd", "sag", "saga"):
             tol, max_iter = _RIDGE_TOL, None
         if _is_dask(X):
-            penalty_factor = self._penalty_factor(X.shape[1], solver)
-            return _dask_fit(
-                self, X, y, sample_weight, alpha=alpha, solver=_RIDGE_RUNS.get(solver, solver),
-                penalty_factor=penalty_factor,
+            backend = _dask_backend()
+            X, y, sample_weight = backend.check_input(X, y, sample_weight)
+            coef, intercept, self.n_iter_, self.solver_ = backend.fit_ridge(
+                X, y, sample_weight, fit_intercept=fit_intercept, positive=bool(self.positive), alpha=alpha,
+                solver=_RIDGE_RUNS.get(solver, solver), tol=tol, max_iter=max_iter,
+                penalty_factor=self._penalty_factor(X.shape[1], solver),
             )
+            self._fitted_on_dask(X, coef, intercept)
+            return self
         # Σ sᵢrᵢ² + α‖w‖²: a scalar weight c is c on every row (as scikit-learn), i.e. α/c
         X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
         penalty_factor = self._penalty_factor(X.shape[1], solver)
@@ -642,13 +656,24 @@ class ElasticNet(LinearModel):
             if standardize or relax is not None:
                 raise NotImplementedError("standardize=True and relax are not supported for dask arrays yet; "
                                           "fit a NumPy or scipy.sparse X")
+            if solver == "gd":
+                raise NotImplementedError(
+                    "solver='gd' (the seed's loop) does not support dask arrays; use 'auto', 'cd' or 'fista'")
+            backend = _dask_backend()
+            X, y, sample_weight = backend.check_input(X, y, sample_weight)
             p = X.shape[1]
             penalty = make_penalty(p, **check_penalty_params(p, self.penalty_factor, self.lower_bounds,
                                                              self.upper_bounds), positive=positive)
-            return _dask_fit(
-                self, X, y, sample_weight, alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=max_iter, solver=self.solver,
-                penalty=penalty,
+            coef, intercept, gap, n_iter, converged, engine = backend.fit_enet(
+                X, y, sample_weight, fit_intercept=self.fit_intercept, alpha=alpha, l1_ratio=l1_ratio, tol=tol,
+                max_iter=max_iter, solver=solver, penalty=penalty, coef_init=self._warm_start_coef(p, y),
             )
+            self.n_features_in_ = p
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+            return self._store(np.empty(0, dtype=dtype), y, coef, intercept, gap, n_iter, converged,
+                               "cd" if engine == "gram" else engine, tol, max_iter)
         X, y, sample_weight = self._validate_fit_data(
             X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight, defer_finite=True
         )
@@ -687,11 +712,7 @@ class ElasticNet(LinearModel):
             extra = {"sample_weight": sample_weight}
         elif sample_weight is not None or y.ndim == 2:
             raise ValueError(f"solver={solver!r} takes neither sample_weight nor 2-D y; use solver='cd'")
-        coef_init = None
-        expected = (X.shape[1],) if y.ndim == 1 else (y.shape[1], X.shape[1])
-        previous = getattr(self, "coef_", None)
-        if self.warm_start and previous is not None and np.size(previous) == np.prod(expected):
-            coef_init = np.asarray(previous, dtype=np.float64).reshape(expected)
+        coef_init = self._warm_start_coef(X.shape[1], y)
         coef, intercept, gap, n_iter, converged = _ENET_SOLVERS_ALL[solver](
             X,
             y,
@@ -704,6 +725,20 @@ class ElasticNet(LinearModel):
             coef_init=coef_init,
             **extra,
         )
+        if relax is not None and relax < 1.0:
+            coef, intercept = relax_fit(X, y, coef, intercept, relax, penalty, self.fit_intercept, sample_weight)
+        return self._store(X, y, coef, intercept, gap, n_iter, converged, solver, tol, max_iter)
+
+    def _warm_start_coef(self, p, y):
+        """The previous ``coef_`` as a start (``warm_start``, when its shape fits this ``y``), else None."""
+        expected = (p,) if y.ndim == 1 else (y.shape[1], p)
+        previous = getattr(self, "coef_", None)
+        if self.warm_start and previous is not None and np.size(previous) == np.prod(expected):
+            return np.asarray(previous, dtype=np.float64).reshape(expected)
+        return None
+
+    def _store(self, X, y, coef, intercept, gap, n_iter, converged, solver, tol, max_iter):
+        """The fitted attributes from a solver's (or backend's) plain results, and its warning if it stopped early."""
         if not np.all(converged):
             scale = "‖y − ȳ‖²/n" if self.fit_intercept else "‖y‖²/n"
             steps = "epochs" if solver in ("cd", "gram") else "iterations"
@@ -716,8 +751,6 @@ class ElasticNet(LinearModel):
                 "increase max_iter or tol",
                 ConvergenceWarning,
             )
-        if relax is not None and relax < 1.0:
-            coef, intercept = relax_fit(X, y, coef, intercept, relax, penalty, self.fit_intercept, sample_weight)
         self._set_coef(X, coef, intercept)
         if y.ndim == 2 and y.shape[1] == 1:  # scikit-learn: one target → scalar gap and count
             gap, n_iter = float(gap[0]), n_iter[0]
@@ -852,7 +885,7 @@ def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, co
         tol=tol_grad,
     )
     coef = theta[1:]
-    op = _CenteredPass(X, y, fit_intercept)  # the gap at coef, from one fused pass (as FISTA's)
+    op = CenteredPass(X, y, fit_intercept)  # the gap at coef, from one fused pass (as FISTA's)
     gap, _ = op.gap(coef, n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio), penalty)
     intercept = theta[0] if fit_intercept else 0.0
     return coef, intercept, gap / n, n_iter, gap <= tol * op.y_norm2

@@ -428,12 +428,12 @@ def test_ridgecv_refuses_unpenalized_features():
 @pytest.mark.parametrize("engine", ["gram", "fista"])
 def test_dask_ridge_takes_the_factors(monkeypatch, engine):
     da = pytest.importorskip("dask.array")
-    import fastreg.dask as fdask
+    import fastreg._policy
 
     X, y = make_data((120, 10), seed=31)
     f = factors(10, seed=32)
     if engine == "fista":
-        monkeypatch.setattr(fdask, "GRAM_MAX_FEATURES", 5)
+        monkeypatch.setattr(fastreg._policy, "DASK_GRAM_MAX_FEATURES", 5)
     model = fastreg.Ridge(alpha=2.0, penalty_factor=f, tol=1e-12, max_iter=100_000).fit(da.from_array(X, chunks=40), y)
     assert model.solver_ == ("cholesky" if engine == "gram" else "fista")
     w, b = exact(X, y, 2.0, f)

@@ -71,7 +71,7 @@ def enet_fista(
     """
     if c_copy_pays(X, max_iter):
         X = np.ascontiguousarray(X)  # the C kernel runs at memory speed, the F one at NumPy's
-    op = _CenteredPass(X, y, fit_intercept)
+    op = CenteredPass(X, y, fit_intercept)
     # One BLAS thread: the p-long dot products between the fused passes (the
     # intercept, the restart test) would otherwise wake OpenBLAS threads that
     # spin on the cores the next pass runs on, slowing every pass
@@ -85,7 +85,7 @@ def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, penalty, coef_init):
 
     ``op`` provides ``n``, ``n_features``, ``y_norm2`` (``‖y_c‖²``),
     ``lipschitz()``, ``gradient(w)``, ``gap(w, l1, l2, penalty)`` and
-    ``intercept(w)`` as :class:`_CenteredPass` does (the Dask adapter passes
+    ``intercept(w)`` as :class:`CenteredPass` does (the Dask adapter passes
     one whose passes are sums over chunks). Returns what :func:`enet_fista` does.
     """
     n, p = op.n, op.n_features
@@ -167,7 +167,7 @@ def _check_finite(gap, step, n):
         )
 
 
-class _CenteredPass:
+class CenteredPass:
     """Centered least-squares quantities of ``w`` from one fused pass over uncentered ``X``."""
 
     def __init__(self, X, y, fit_intercept, *, x_mean=None):

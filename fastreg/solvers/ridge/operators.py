@@ -16,7 +16,7 @@ from scipy.sparse.linalg import LinearOperator
 from ..._preprocess import column_means, preprocess
 from ..._convert import to_csc
 from ...kernels.cd import centered_norms_compressed
-from ..fista import _CenteredPass
+from ..fista import CenteredPass
 from ..fused import FusedGradient
 
 __all__ = [
@@ -241,7 +241,7 @@ class Centered:
 
     def normal_operator(self, alpha):
         """``X_cᵀX_c + αI`` as a LinearOperator: one fused pass over ``X`` per product
-        (FISTA's centered pass, :class:`fastreg.solvers.fista._CenteredPass`) for CSR or contiguous dense
+        (FISTA's centered pass, :class:`fastreg.solvers.fista.CenteredPass`) for CSR or contiguous dense
         ``X`` without weights, else the two products :meth:`normal` makes."""
         p = self.shape[1]
         matvec = self._fused_normal(alpha)
@@ -259,7 +259,7 @@ class Centered:
         fusable = X.format == "csr" if sp.issparse(X) else (X.flags.c_contiguous or X.flags.f_contiguous)
         if self.d is not None or not fusable:
             return None
-        centered = _CenteredPass(X, np.zeros(X.shape[0]), self.mean is not None, x_mean=self.mean)
+        centered = CenteredPass(X, np.zeros(X.shape[0]), self.mean is not None, x_mean=self.mean)
         if self.penalty_scale is None and self.basis is None and self.ridge_weight is None:
 
             def matvec(v):
