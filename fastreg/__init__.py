@@ -4,10 +4,12 @@ from .descent import gradient_descent
 from .exceptions import DivergenceError
 from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from .persistence import ModelFileError, load
-from .path import enet_path, lasso_path
-from .cv import ElasticNetCV, LassoCV, RidgeCV
+from .path import PathResult, enet_path, fit_path, lasso_path
+from .path_cv import ElasticNetCV, LassoCV
+from .path_estimators import ElasticNetPath, LassoPath
+from .ridge_cv import RidgeCV
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "gradient_descent",
@@ -20,6 +22,10 @@ __all__ = [
     "ModelFileError",
     "lasso_path",
     "enet_path",
+    "fit_path",
+    "PathResult",
+    "LassoPath",
+    "ElasticNetPath",
     "LassoCV",
     "ElasticNetCV",
     "RidgeCV",

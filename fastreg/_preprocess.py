@@ -77,6 +77,37 @@ def weighted_offsets(X, y, sample_weight, fit_intercept):
     return x_mean, (float(y_mean) if y.ndim == 1 else np.asarray(y_mean))
 
 
+def intercept_of(w, x_mean, y_mean, fit_intercept):
+    """The intercept ``b = ȳ − x̄ᵀw`` of centered coefficients (0 without ``fit_intercept``).
+
+    ``w`` (p,) gives a float; ``W`` (p, k) with ``y_mean`` (k,) gives (k,).
+    """
+    w = np.asarray(w)
+    if not fit_intercept:
+        return 0.0 if w.ndim == 1 else np.zeros(w.shape[1])
+    b = y_mean - x_mean @ w
+    return float(b) if w.ndim == 1 else np.asarray(b, dtype=np.float64)
+
+
+def centered_xty(X, y, fit_intercept, sample_weight=None):
+    """``X_cᵀS y_c`` without centering ``X`` (``Xᵀ(s∘y_c) − x̄·Σ(s∘y_c)``), as scikit-learn's grid.
+
+    ``x̄``, ``ȳ`` are the (weighted) means; ``S = diag(s)`` (the identity when
+    ``sample_weight`` is ``None``). ``y`` (n,) gives (p,), ``y`` (n, k) gives (p, k).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    x_mean, y_mean = weighted_offsets(X, y, sample_weight, fit_intercept)
+    y_c = y - y_mean if fit_intercept else y
+    if sample_weight is not None:
+        y_c = y_c * (sample_weight if y.ndim == 1 else sample_weight[:, None])
+    q = np.asarray(X.T @ y_c, dtype=np.float64)
+    if y.ndim == 1:
+        q = q.ravel()
+    if fit_intercept:
+        q -= np.multiply.outer(x_mean, y_c.sum(axis=0))
+    return q
+
+
 def center_scale_dense(X, x_mean, sqrt_sw=None, *, dtype=None, order="F", out=None, norms=None):
     """``D (X − 1 x̄ᵀ)`` as one new array (``D = I`` when ``sqrt_sw`` is ``None``).
 

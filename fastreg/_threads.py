@@ -1,16 +1,19 @@
 """Thread limits: BLAS's without re-scanning the process's libraries on every fit, and numba's.
 
 ``threadpoolctl.threadpool_limits`` inspects every loaded shared library each
-time it is entered (7 ms here, a fifth of a small sparse Lasso fit); one
-``ThreadpoolController`` made on first use does that scan once.
+time it is entered, a sizeable share of a small sparse fit; one
+``ThreadpoolController`` made on first use does that scan once
+(measurements: docs/design-measurements.md).
 """
 
 import contextlib
 import functools
 
 import numba
-
+import numpy as np
 from threadpoolctl import ThreadpoolController
+
+from ._policy import serial
 
 
 @functools.lru_cache(maxsize=None)
@@ -40,22 +43,11 @@ def numba_threads(limit):
         numba.set_num_threads(before)
 
 
-# Below this many stored values of X, one pass takes a few milliseconds: numba's
-# threads gain little there and lose a lot whenever another thread is busy (a
-# static split waits for a descheduled worker). Measured on 100,000 x 1,000 CSR
-# at 1% (1M values): Ridge 0.028 s on one thread every time against 0.026-0.09 s
-# on two; Lasso at αmax/10 0.016 s against 0.021 s.
-# Since the passes claim their blocks (fastreg.kernels.intrinsics) a busy core no
-# longer makes two threads slower than one, but they still gain little here:
-# 1M values (tall CSR) Ridge 16 ms either way; 2M (20,000 x 100,000 CSR) Ridge
-# 70 -> 47 ms alone but 71-78 ms on two against 72 on one right after a
-# scikit-learn fit (its OpenBLAS threads then hold the second core), Lasso
-# amax/10 71 ms either way; dense Lasso 2,000 x 1,000 12 ms either way, 19 ms
-# on two against 14 after scikit-learn. Kept.
-SERIAL_MAX_VALUES = 4_000_000
+def threads_for(values):
+    """numba's thread limit for passes over ``X`` (or its number of stored values): one thread when small.
 
-
-def threads_for(X):
-    """numba's thread limit for passes over ``X``: 1 when it holds fewer than ``SERIAL_MAX_VALUES`` values."""
-    values = X.nnz if hasattr(X, "nnz") else X.size
-    return numba_threads(1 if values < SERIAL_MAX_VALUES else None)
+    The threshold is :func:`fastreg._policy.serial`'s.
+    """
+    if not isinstance(values, (int, np.integer)):
+        values = values.nnz if hasattr(values, "nnz") else values.size
+    return numba_threads(1 if serial(values) else None)

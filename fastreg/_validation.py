@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from sklearn.utils import assert_all_finite, check_X_y
 from sklearn.utils.validation import validate_data
 
-from .kernels.layout import csr_to_csc
+from ._convert import to_csc
 
 PENALTIES = ("l2", "l1", None)
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -177,17 +177,26 @@ def check_finite(X, estimator=None):
     assert_all_finite(X, input_name="X", estimator_name=name)
 
 
-def validate_xy(X, y, sparse_format="csr", *, canonical=True):
-    """:func:`validate_fit_data` for functions (paths): no estimator, 1-D ``y``."""
+def validate_xy(X, y, sparse_format="csr", *, canonical=True, multi_output=False, check_finite=True):
+    """:func:`validate_fit_data` for functions (paths): no estimator; 1-D ``y`` unless ``multi_output``.
+
+    ``check_finite=False`` skips the scan of dense ``X`` for NaN and infinity
+    (scikit-learn's ``check_input=False``); ``y`` is always checked.
+    """
     _precheck(X, "X", ndim=2)
     _precheck(y, "y", ndim=1)
     X, y = _with_clear_errors(
         lambda: check_X_y(
-            X, y, accept_sparse=SPARSE_FORMATS, accept_large_sparse=True, dtype=list(FLOAT_DTYPES), y_numeric=True
+            X, y, accept_sparse=SPARSE_FORMATS, accept_large_sparse=True, dtype=list(FLOAT_DTYPES), y_numeric=True,
+            multi_output=multi_output, ensure_all_finite=check_finite,
         ),
         X,
         y,
     )
+    if not check_finite:
+        assert_all_finite(y, input_name="y")
+        if sp.issparse(X):
+            assert_all_finite(X.data, input_name="X")
     return sparse_as(X, sparse_format, canonical=canonical), np.asarray(y, dtype=np.float64)
 
 
@@ -210,62 +219,6 @@ def sparse_as(X, sparse_format, *, canonical=True):
     if canonical:
         X = canonical_sparse(X)
     return X
-
-
-# Below this many stored values scipy's conversion takes a few milliseconds.
-_BLOCKED_CSC_MIN_VALUES = 200_000
-# Up to this many columns the output's streams fit in cache: scipy's one pass is as fast.
-_CSC_DIRECT_MAX_COLUMNS = 4096
-
-
-def _csc_block_shift(p, nnz):
-    """log2 of the column blocks of :func:`fastreg.kernels.layout.csr_to_csc` (0: scipy's direct pass).
-
-    Blocks of about 8,000 values (their ~200 KB sorted in L2) and 64 to 1,024
-    of them (pass 1's output streams stay in cache); at most 2**16 columns
-    each (the within-block slot is uint16).
-    """
-    if p <= _CSC_DIRECT_MAX_COLUMNS:
-        return 0
-    blocks = max(64, min(1024, nnz // 8192))
-    return int(min(16, max(1, math.ceil(math.log2(p / blocks)))))
-
-
-def to_csc(X):
-    """A CSC copy of CSR ``X`` (any other format: ``X.tocsc()``, no copy when already CSC).
-
-    Large CSR with many columns goes through
-    :func:`fastreg.kernels.layout.csr_to_csc`, in column blocks sorted in
-    cache: 20,000 × 100,000 at 0.1 % (2M values) in 19 ms against scipy's
-    22–34 ms. Few columns (100,000 × 1,000 at 1 %: 7–11 ms) or few values
-    go through scipy. Within a column the rows come out sorted, as from
-    scipy, and a canonical ``X`` gives a CSC marked canonical, so no later
-    check re-reads it. Matrices stay matrices and arrays stay arrays; the
-    index dtypes are kept. The caller's ``X`` is only read.
-    """
-    if X.format != "csr":
-        return X.tocsc()
-    n, p = X.shape
-    shift = _csc_block_shift(p, X.nnz)
-    if (
-        not shift
-        or X.nnz < _BLOCKED_CSC_MIN_VALUES
-        or p > X.nnz  # the column pointers would outweigh the values
-        or n > np.iinfo(X.indices.dtype).max  # rows that only scipy's wider indices hold
-    ):
-        return X.tocsc()
-    indptr = np.empty(p + 1, dtype=X.indptr.dtype)
-    indices = np.empty(X.nnz, dtype=X.indices.dtype)
-    data = np.empty(X.nnz, dtype=X.data.dtype)
-    block_cursors = np.empty(-(-p >> shift), dtype=X.indptr.dtype)  # ceil(p / 2**shift)
-    slots = np.empty(X.nnz, dtype=np.uint16)
-    csr_to_csc(X.indptr, X.indices, X.data, shift, indptr, indices, data, block_cursors, slots)
-    cls = sp.csc_array if isinstance(X, sp.sparray) else sp.csc_matrix
-    out = cls((data, indices, indptr), shape=X.shape, copy=False)
-    out.has_sorted_indices = True
-    if X.has_canonical_format:
-        out.has_canonical_format = True
-    return out
 
 
 def validate_predict_data(estimator, X):
@@ -395,6 +348,36 @@ def check_learning_rate(learning_rate):
     return float(check_scalar(learning_rate, "learning_rate", include_low=False))
 
 
+def check_alpha_per_target(value, name="alpha"):
+    """A finite ``alpha >= 0`` (a float), or a 1-D array of them, one per target (a float64 copy).
+
+    A 0-d array or a NumPy scalar is a float. The length of an array is
+    checked against the targets by the solver, which knows them.
+    """
+    if isinstance(value, (numbers.Number, np.generic)) or value is None or isinstance(value, str):
+        return check_alpha(value, name)
+    values = np.asarray(value)
+    if values.ndim == 0:
+        return check_alpha(values.item(), name)
+    if values.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be a real number or a 1-D array-like of real numbers (one per target), "
+            f"got an array of dtype {values.dtype}"
+        )
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"{name} must be a real number or a non-empty 1-D array-like (one value per target), "
+            f"got shape {values.shape}"
+        )
+    values = values.astype(np.float64)  # a copy: the caller's array is never kept or changed
+    for k, a in enumerate(values.tolist()):
+        if not math.isfinite(a):
+            raise ValueError(f"{name} must be finite, got {name}[{k}] = {a!r}")
+        if a < 0:
+            raise ValueError(f"{name} must be >= 0, got {name}[{k}] = {a!r}")
+    return values
+
+
 def check_sample_weight(sample_weight, X, *, expand_scalar=False):
     """``None`` (unweighted), or ``sample_weight`` as a (n,) float64 array.
 
@@ -443,8 +426,35 @@ def check_l1_ratio(value):
 
 
 def check_tol(value):
-    """A finite ``tol > 0``."""
-    return float(check_scalar(value, "tol", include_low=False))
+    """A finite ``tol >= 0`` (0: run to ``max_iter``)."""
+    return float(check_scalar(value, "tol"))
+
+
+def check_selection(value):
+    """Coordinate descent's ``selection``: ``"cyclic"`` or ``"random"``."""
+    if isinstance(value, str) and value in ("cyclic", "random"):
+        return value
+    raise ValueError(f"selection must be 'cyclic' or 'random', got {value!r}")
+
+
+def check_precompute(value):
+    """scikit-learn's ``precompute``: ``"auto"``, a bool, or a Gram matrix (a finite square float array)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        if value == "auto":
+            return value
+        raise ValueError(f"precompute must be 'auto', True, False or a Gram matrix, got {value!r}")
+    if value is None or isinstance(value, numbers.Number):
+        raise TypeError(f"precompute must be 'auto', True, False or a Gram matrix, got {value!r}")
+    G = np.asarray(value)
+    if G.dtype.kind not in "fiu":
+        raise TypeError(f"precompute: a Gram matrix must hold real numbers, got dtype {G.dtype}")
+    if G.ndim != 2 or G.shape[0] != G.shape[1]:
+        raise ValueError(f"precompute: a Gram matrix must be a square 2-D array, got shape {G.shape}")
+    if not np.all(np.isfinite(G)):
+        raise ValueError("precompute: the Gram matrix contains NaN or infinity")
+    return G
 
 
 def check_max_iter(value, *, allow_none=False):
@@ -452,3 +462,66 @@ def check_max_iter(value, *, allow_none=False):
     if value is None and allow_none:
         return None
     return int(check_scalar(value, "max_iter", low=1, integer=True))
+
+
+def check_penalty_params(p, penalty_factor=None, lower_bounds=None, upper_bounds=None):
+    """Validate the per-feature penalty parameters for ``p`` features; returns them as a dict.
+
+    ``penalty_factor``: (p,) finite ``≥ 0`` or ``+inf``. ``lower_bounds``,
+    ``upper_bounds``: a scalar or (p,), ``±inf`` allowed, ``lower ≤ 0 ≤
+    upper`` (as glmnet: zero must be feasible). Returned as float64 arrays
+    (scalars kept), ``None`` where not given; a ``ValueError`` or
+    ``TypeError`` naming the parameter otherwise.
+    """
+    out = {"penalty_factor": None, "lower_bounds": None, "upper_bounds": None}
+    if penalty_factor is not None:
+        f = _real_array(penalty_factor, "penalty_factor")
+        if f.shape != (p,):
+            raise ValueError(f"penalty_factor must have shape ({p},) for X with {p} features, got shape {f.shape}")
+        if np.any(np.isnan(f)) or np.any(f < 0) or np.any(f == -np.inf):
+            raise ValueError("penalty_factor must hold finite values >= 0 or +inf (NaN and negative values are not "
+                             "penalty factors)")
+        out["penalty_factor"] = f
+    for name, side in (("lower_bounds", -1.0), ("upper_bounds", 1.0)):
+        value = lower_bounds if side < 0 else upper_bounds
+        if value is None:
+            continue
+        if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            b = np.float64(value)
+        else:
+            b = _real_array(value, name)
+            if b.shape != (p,):
+                raise ValueError(f"{name} must be a scalar or have shape ({p},), got shape {b.shape}")
+        if np.any(np.isnan(b)):
+            raise ValueError(f"{name} contains NaN")
+        if np.any(side * b < 0):
+            which = "<= 0" if side < 0 else ">= 0"
+            raise ValueError(f"{name} must be {which} (zero must be feasible, as in glmnet), got {value!r}"
+                             if np.ndim(b) == 0 else f"{name} must be {which} (zero must be feasible, as in glmnet)")
+        out[name] = b
+    return out
+
+
+def _real_array(value, name):
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    return arr
+
+
+def check_fold_weights(sample_weight, folds):
+    """Every fold needs training and test rows of positive total weight (a clear error, not NaN)."""
+    if sample_weight is None:
+        return
+    for k, (train, test) in enumerate(folds):
+        for rows, what in ((train, "training"), (test, "test")):
+            if not np.sum(sample_weight[rows]) > 0:
+                raise ValueError(
+                    f"sample_weight: the {what} rows of fold {k} all have weight zero; the fold "
+                    "cannot be fitted or scored (shuffle the folds or give those rows weight)"
+                )

@@ -4,31 +4,39 @@
 Every error a user can cause (missing or malformed file, unknown column,
 diverging learning rate, bad parameter) ends as one line
 ``fastreg: error: <message>`` on stderr and exit status 2, like argparse's own
-usage errors.
+usage errors. Warnings (a fit that stopped before converging) are one line
+``fastreg: warning: <message>`` on stderr.
 """
 
 import argparse
 import os
-import statistics
 import sys
-import time
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
 
-from fastreg import DivergenceError, gradient_descent
+from fastreg import DivergenceError
 
 __all__ = ["main", "build_parser"]
 
 PENALTIES = {"l2": "l2", "l1": "l1", "none": None}
+MODELS = ("ols", "ridge", "lasso", "enet", "gd")
 
-# Demo settings, on features standardized with the train mean/std.
-DEMO_LEARNING_RATE = 0.1  # below 2/L: L is the largest eigenvalue of X'X/m, about 2.3 here
-DEMO_RIDGE_LAMBDA_PER_SAMPLE = 0.5  # lambda = 0.5 * m: sklearn Ridge alpha = lambda
-DEMO_LASSO_LAMBDA_PER_SAMPLE = 2.0  # lambda = 2.0 * m: sklearn Lasso alpha = lambda / m = 2
-DEMO_TIMING_REPEATS = 5
-DEMO_ZERO_TOL = 1e-3
+# Options of --model gd (the reference loop) and their defaults; each is None
+# on the command line unless given, which is how `fit` tells that they were.
+GD_DEFAULTS = {"penalty": "l2", "lambda_": 0.0, "learning_rate": "auto", "iterations": 1000}
+GD_FLAGS = {"penalty": "--penalty", "lambda_": "--lambda", "learning_rate": "--learning-rate",
+            "iterations": "--iterations"}
+
+# Plain gradient descent has converged when the norm of its gradient (the
+# distance of 0 from the subdifferential, for L1) is at most this fraction of
+# the gradient's norm at the start, θ = 0.
+GD_GRADIENT_RTOL = 1e-6
+
+# --model ridge --cv K: the α grid, relative to the mean diagonal of X_cᵀX_c
+# (n times the mean column variance), so that it follows the data's scale.
+RIDGE_CV_GRID = np.logspace(-6, 4, 51)
 
 
 def _version():
@@ -111,6 +119,13 @@ def _cv_folds(text):
     return value
 
 
+def _column_list(text):
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected column names separated by commas, got {text!r}")
+    return names
+
+
 # ------------------------------------------------------------------- parser
 
 
@@ -120,64 +135,96 @@ def build_parser():
     Returns
     -------
     argparse.ArgumentParser
-        Parser with the ``demo`` and ``fit`` subcommands.
+        Parser with the ``demo``, ``fit``, ``predict`` and ``path`` subcommands.
     """
     parser = argparse.ArgumentParser(
         prog="fastreg",
-        description="Ridge / Lasso / least squares by gradient descent, JIT-compiled with numba.",
+        description="Least squares, Ridge, Lasso and ElasticNet on numba kernels: fit data files, "
+        "predict with saved models, draw regularization paths, or run the demo.",
     )
     parser.add_argument("--version", action="version", version=f"fastreg {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser(
         "demo",
-        help="fit OLS, Ridge and Lasso on generated house prices and time them",
-        description="Fit OLS, Ridge and Lasso on a generated house-price data set with useless "
-        "features (owner_shoe_size, ...), print the coefficients side by side, R², and the "
-        "time per iteration beside the plain NumPy loop.",
+        help="show the engine: reference parity, exact Lasso zeros, cross-validation, speed",
+        description="On generated house prices with useless features (owner_shoe_size, ...): the "
+        "reference gradient-descent loop and its parity with the plain NumPy loop; the exact "
+        "Lasso deleting the useless features; the alpha that 5-fold cross-validation picks; "
+        "then a speed table on a 1,000-feature problem beside the NumPy loop and scikit-learn.",
     )
     demo.add_argument("--samples", type=_demo_samples, default=2000, metavar="N",
                       help="number of houses to generate (default: 2000)")
     demo.add_argument("--iterations", type=_positive_int, default=1000, metavar="N",
-                      help="gradient-descent iterations per fit (default: 1000)")
+                      help="iterations of the reference loop (default: 1000)")
+    demo.add_argument("--speed-samples", type=_positive_int, default=5000, metavar="N",
+                      help="rows of the speed problem (default: 5000)")
+    demo.add_argument("--speed-features", type=_positive_int, default=1000, metavar="P",
+                      help="features of the speed problem (default: 1000)")
+    demo.add_argument("--rounds", type=_positive_int, default=3, metavar="R",
+                      help="timed rounds per solver; the table shows medians (default: 3)")
+    demo.add_argument("--no-speed", action="store_true", help="skip the speed table")
     demo.set_defaults(func=run_demo)
 
     fit = sub.add_parser(
         "fit",
-        help="fit a data file and print the coefficients",
-        description="Fit y = Xw + b by the seed's gradient descent on a .csv, .npz, or "
-        "svmlight (.svm/.svmlight/.libsvm/.txt) file.",
+        help="fit a model to a data file and print the coefficients",
+        description="Fit y = Xw + b on a .csv, .npz or svmlight (.svm/.svmlight/.libsvm/.txt) file: "
+        "least squares (ols), Ridge, Lasso or ElasticNet (enet) exactly, with alpha given or chosen "
+        "by K-fold cross-validation, or the reference gradient-descent loop (gd). CSV text columns "
+        "are one-hot encoded (features named column=category).",
+        epilog="Without --model: gd if a gradient-descent option (--penalty, --lambda, "
+        "--learning-rate, --iterations) is given, else ols.",
     )
     fit.add_argument("file", metavar="FILE", help="data file (.csv, .npz, .svm, .svmlight, .libsvm, .txt)")
     fit.add_argument("--target", metavar="COLUMN", default=None,
                      help="target: CSV column name (required for CSV); npz: an array name in the "
                      "archive (default 'y', else the file <stem>.target.npy) or an integer column "
                      "index of X, removed from X; svmlight: 'label' (the default)")
-    fit.add_argument("--penalty", choices=list(PENALTIES), default="l2",
-                     help="l2 (Ridge), l1 (Lasso) or none (least squares) (default: l2)")
-    fit.add_argument("--lambda", dest="lambda_", type=_non_negative_float, default=0.0, metavar="L",
-                     help="regularization strength lambda, the seed's (default: 0)")
-    fit.add_argument("--learning-rate", type=_learning_rate, default=0.01, metavar="R",
-                     help="step size, a positive number or 'auto' for 1/L (default: 0.01)")
-    fit.add_argument("--iterations", type=_positive_int, default=1000, metavar="N",
-                     help="gradient-descent iterations (default: 1000)")
+    fit.add_argument("--model", choices=MODELS, default=None,
+                     help="ols (least squares), ridge, lasso, enet (ElasticNet) or gd (the reference "
+                     "gradient-descent loop)")
+    fit.add_argument("--alpha", type=_non_negative_float, default=None, metavar="A",
+                     help="regularization strength of ridge, lasso and enet, scikit-learn's meaning "
+                     "(default: 1.0)")
+    fit.add_argument("--l1-ratio", type=_l1_ratio, default=None, metavar="R",
+                     help="enet: the L1 share of the penalty, in (0, 1] (default: 0.5)")
+    fit.add_argument("--cv", type=_cv_folds, default=None, metavar="K",
+                     help="ridge, lasso, enet: choose alpha by K-fold cross-validation instead of --alpha")
+    fit.add_argument("--categorical", type=_column_list, default=[], metavar="COLS",
+                     help="CSV: comma-separated columns to one-hot encode although they hold numbers "
+                     "(text columns are encoded anyway)")
+    gd = fit.add_argument_group("gradient descent (--model gd)")
+    gd.add_argument("--penalty", choices=list(PENALTIES), default=None,
+                    help="l2 (Ridge), l1 (Lasso) or none (least squares) (default: l2)")
+    gd.add_argument("--lambda", dest="lambda_", type=_non_negative_float, default=None, metavar="L",
+                    help="regularization strength lambda, the reference document's (default: 0)")
+    gd.add_argument("--learning-rate", type=_learning_rate, default=None, metavar="R",
+                    help="step size: a positive number, or 'auto' for 1/L, the largest safe step "
+                    "(default: auto)")
+    gd.add_argument("--iterations", type=_positive_int, default=None, metavar="N",
+                    help="iterations (default: 1000)")
     fit.add_argument("--output", metavar="PATH", default=None,
                      help="also write the model to PATH: a model file for 'fastreg predict' if PATH "
-                     "ends in .npz, else the coefficients and settings as JSON")
+                     "ends in .npz (with the CSV encoding), else JSON (model, alpha, feature names, "
+                     "coefficients, intercept, training R²)")
     fit.set_defaults(func=run_fit)
 
     predict = sub.add_parser(
         "predict",
         help="predict a data file with a saved model",
         description="Predict the rows of a data file with a model file written by "
-        "'fastreg fit ... --output model.npz' or Estimator.save(). If the file has a target, "
-        "the R² is printed too.",
+        "'fastreg fit ... --output model.npz' or Estimator.save(). CSV columns are picked by "
+        "name and encoded as in training. If --target is given, the R² is printed too.",
     )
     predict.add_argument("file", metavar="FILE", help="data file (.csv, .npz, .svm, .svmlight, .libsvm, .txt)")
     predict.add_argument("--model", metavar="MODEL", required=True, help="model file (.npz)")
     predict.add_argument("--target", metavar="COLUMN", default=None,
                          help="target column, if the file has one (as for 'fit'); CSV: without it "
                          "every column is a feature, or the model's feature columns by name")
+    predict.add_argument("--unseen", choices=("error", "zero"), default="error",
+                         help="a CSV category not seen in training: an error (the default), or "
+                         "encoded as all zeros (none of the column's categories)")
     predict.add_argument("--output", metavar="PATH", default=None,
                          help="write the predictions as CSV (one column 'prediction') to PATH "
                          "instead of standard output")
@@ -194,6 +241,8 @@ def build_parser():
     path.add_argument("file", metavar="FILE", nargs="?", default=None,
                       help="data file as for 'fit' (default: the demo house prices)")
     path.add_argument("--target", metavar="COLUMN", default=None, help="target, as for 'fit'")
+    path.add_argument("--categorical", type=_column_list, default=[], metavar="COLS",
+                      help="as for 'fit'")
     path.add_argument("--l1-ratio", type=_l1_ratio, default=1.0, metavar="R",
                       help="ElasticNet mixing, 1 = Lasso (default: 1)")
     path.add_argument("--n-alphas", type=_positive_int, default=100, metavar="N",
@@ -202,6 +251,9 @@ def build_parser():
                       help="alpha_min / alpha_max (default: 1e-3)")
     path.add_argument("--cv", type=_cv_folds, default=None, metavar="K",
                       help="also cross-validate with K folds (K >= 2)")
+    path.add_argument("--standardize", action="store_true",
+                      help="penalize the coefficients of the columns scaled to unit standard deviation "
+                      "(glmnet's default standardize=TRUE); coefficients stay on the original scale")
     path.add_argument("--plot", metavar="PNG", default=None,
                       help="save the path (and CV error) figure to PNG (needs matplotlib)")
     path.add_argument("--verbose", action="store_true", help="show progress bars")
@@ -227,8 +279,12 @@ def r2_score(X, y, theta):
         ``1 - SS_res / SS_tot``, computed in float64; NaN when ``y`` is constant.
     """
     theta = np.asarray(theta, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
     prediction = np.asarray(X @ theta[1:], dtype=np.float64).ravel() + theta[0]
+    return _r2(y, prediction)
+
+
+def _r2(y, prediction):
+    y = np.asarray(y, dtype=np.float64)
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     if ss_tot == 0.0:
         return float("nan")
@@ -239,76 +295,229 @@ def _fmt_r2(value):
     return "n/a" if value != value else f"{value:.4f}"
 
 
-def _fmt_time(seconds):
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.2f} µs"
-    if seconds < 1.0:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds:.2f} s"
-
-
-def _median_time(func, repeats):
-    times = []
-    result = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+def _warn(message):
+    print(f"fastreg: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 # --------------------------------------------------------------------- fit
 
 
+class UsageError(ValueError):
+    """Options that do not go together (one line, exit status 2)."""
+
+
+def _resolve_fit_options(args):
+    """The model and its settings from ``args``; :class:`UsageError` for options that do not apply."""
+    gd_given = [GD_FLAGS[key] for key in GD_FLAGS if getattr(args, key) is not None]
+    model = args.model or ("gd" if gd_given else "ols")
+    exact_given = [flag for flag, value in (("--alpha", args.alpha), ("--l1-ratio", args.l1_ratio),
+                                            ("--cv", args.cv)) if value is not None]
+    if model != "gd" and gd_given:
+        raise UsageError(f"{_options(gd_given)} only to --model gd (the gradient-descent loop)")
+    if model == "gd" and exact_given:
+        raise UsageError(f"{_options(exact_given, applies=False)} to --model gd: it takes --penalty and --lambda")
+    if model == "ols" and exact_given:
+        raise UsageError(f"{_options(exact_given, applies=False)} to --model ols (least squares has no alpha)")
+    if model != "enet" and args.l1_ratio is not None:
+        raise UsageError("--l1-ratio applies to --model enet only")
+    if args.alpha is not None and args.cv is not None:
+        raise UsageError("give --alpha or --cv (to choose alpha by cross-validation), not both")
+    for key, default in GD_DEFAULTS.items():
+        if getattr(args, key) is None:
+            setattr(args, key, default)
+    if args.alpha is None and args.cv is None:
+        args.alpha = 1.0
+    if args.l1_ratio is None:
+        args.l1_ratio = 0.5
+    return model
+
+
+def _options(flags, applies=True):
+    """``"--alpha applies"``, ``"--alpha, --cv do not apply"``: the start of a usage message."""
+    one = len(flags) == 1
+    verb = ("applies" if one else "apply") if applies else ("does not apply" if one else "do not apply")
+    return f"{', '.join(flags)} {verb}"
+
+
+def _make_estimator(model, args, X):
+    """The fastreg estimator that ``--model`` and its options describe."""
+    import fastreg
+    from fastreg.descent import GradientDescentRegressor
+
+    if model == "gd":
+        return GradientDescentRegressor(PENALTIES[args.penalty], lambda_=args.lambda_,
+                                        learning_rate=args.learning_rate, iterations=args.iterations)
+    if model == "ols":
+        return fastreg.LinearRegression()
+    if args.cv is None:
+        if model == "ridge":
+            return fastreg.Ridge(alpha=args.alpha)
+        if model == "lasso":
+            return fastreg.Lasso(alpha=args.alpha)
+        return fastreg.ElasticNet(alpha=args.alpha, l1_ratio=args.l1_ratio)
+    if model == "ridge":
+        return fastreg.RidgeCV(alphas=_ridge_cv_grid(X), cv=args.cv)
+    if model == "lasso":
+        return fastreg.LassoCV(cv=args.cv)
+    return fastreg.ElasticNetCV(l1_ratio=args.l1_ratio, cv=args.cv)
+
+
+def _ridge_cv_grid(X):
+    """``RIDGE_CV_GRID`` times the mean diagonal of ``X_cᵀX_c`` (1 if that is 0)."""
+    n = X.shape[0]
+    if sp.issparse(X):
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        squares = np.asarray(X.multiply(X).sum(axis=0)).ravel()
+        diagonal = squares - n * mean**2
+    else:
+        diagonal = n * np.var(X, axis=0, dtype=np.float64)
+    scale = float(np.mean(diagonal))
+    return RIDGE_CV_GRID * (scale if scale > 0 else 1.0)
+
+
+def _fit_quietly(estimator, X, y):
+    """Fit; scikit-learn's warnings (e.g. a ConvergenceWarning) become one line each."""
+    with warnings.catch_warnings(record=True) as caught:
+        estimator.fit(X, y)
+    for item in caught:
+        _warn(f"{item.category.__name__}: {item.message}")
+    return estimator
+
+
+def gd_gradient_norms(X, y, theta, penalty, lambda_):
+    """Norm of the descended objective's gradient at ``theta``, and at ``θ = 0``.
+
+    The gradient is the reference loop's,
+    ``(1/m)[1, X]ᵀ([1, X]θ − y) + (λ/m)·pen(θ)``; for ``"l1"`` the
+    subgradient of least norm (the distance of 0 from the subdifferential),
+    which is 0 exactly at the Lasso optimum with ``α = λ/m``.
+
+    Returns
+    -------
+    norm, initial_norm : float
+    """
+    m = X.shape[0]
+    theta = np.asarray(theta, dtype=np.float64)
+
+    def smooth_gradient(residual):
+        return np.concatenate([[residual.mean()], np.asarray(X.T @ residual, dtype=np.float64).ravel() / m])
+
+    y = np.asarray(y, dtype=np.float64)
+    residual = np.asarray(X @ theta[1:], dtype=np.float64).ravel() + theta[0] - y
+    gradient = smooth_gradient(residual)
+    w, g, mu = theta[1:], gradient[1:], lambda_ / m
+    if penalty == "l2":
+        g += mu * w
+    elif penalty == "l1":
+        g[:] = np.where(w != 0, g + mu * np.sign(w), np.sign(g) * np.maximum(np.abs(g) - mu, 0.0))
+    return float(np.linalg.norm(gradient)), float(np.linalg.norm(smooth_gradient(-y)))
+
+
 def run_fit(args):
     """Run ``fastreg fit``; return the exit status."""
-    from fastreg.io import load_table, save_coefficients
+    from fastreg.io import read_table, save_coefficients
 
-    X, y, names = load_table(args.file, args.target)
-    penalty = PENALTIES[args.penalty]
+    model = _resolve_fit_options(args)
+    X, y, names, encoding = read_table(args.file, args.target, categorical=args.categorical)
+    estimator = _make_estimator(model, args, X)
     try:
-        theta = gradient_descent(
-            X, y, penalty=penalty, lambda_=args.lambda_,
-            learning_rate=args.learning_rate, iterations=args.iterations,
-        )
+        _fit_quietly(estimator, X, y)
     except DivergenceError as exc:
         return _error(f"{args.file}: {_divergence_message(exc)}")
     except (ValueError, TypeError) as exc:  # bad data, e.g. NaN in an npz archive
         return _error(f"{args.file}: {exc}")
+    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    intercept = float(estimator.intercept_)
+    theta = np.concatenate([[intercept], coef])
     r2 = r2_score(X, y, theta)
 
     kind = f"sparse {X.format.upper()}" if sp.issparse(X) else "dense"
     print(f"{args.file}: {X.shape[0]} samples x {X.shape[1]} features ({kind}, {X.dtype})")
-    print(f"penalty {args.penalty}, lambda {args.lambda_:g}, learning rate {args.learning_rate}, "
-          f"{args.iterations} iterations")
+    if encoding is not None:
+        text = [f"{name} ({len(cats)} categories)" for name, cats in encoding.columns if cats is not None]
+        if text:
+            print(f"one-hot encoded: {', '.join(text)}")
+    print(_describe_model(model, args, estimator))
     print()
-    rows = [("(intercept)", theta[0])] + list(zip(names, theta[1:]))
+    rows = [("(intercept)", intercept)] + list(zip(names, coef))
     width = max(len(name) for name, _ in rows)
     print(f"{'feature':<{width}}  {'coefficient':>14}")
     for name, value in rows:
         print(f"{name:<{width}}  {float(value):>14.6g}")
     print()
     print(f"training R²: {_fmt_r2(r2)}")
+    if model in ("lasso", "enet"):
+        print(f"exact zeros: {int(np.sum(coef == 0))} of {coef.size} coefficients")
+
+    convergence = {}
+    if model == "gd":
+        norm, initial = gd_gradient_norms(X, y, theta, PENALTIES[args.penalty], args.lambda_)
+        converged = norm <= GD_GRADIENT_RTOL * initial
+        convergence = {"gradient_norm": norm, "converged": bool(converged)}
+        if not converged:
+            _warn(_gd_not_converged(args, norm, initial, X.shape[0]))
 
     if args.output is not None and os.path.splitext(args.output)[1].lower() == ".npz":
-        from fastreg.descent import GradientDescentRegressor
         from fastreg.persistence import save
 
-        model = GradientDescentRegressor(
-            penalty, lambda_=args.lambda_, learning_rate=args.learning_rate, iterations=args.iterations
-        )
-        model.coef_, model.intercept_, model.n_features_in_ = theta[1:], float(theta[0]), X.shape[1]
-        save(model, args.output, feature_names=names)
+        extra = None if encoding is None else {"encoding": encoding.to_dict()}
+        save(estimator, args.output, feature_names=names, extra=extra)
         print(f"model written to {args.output}")
     elif args.output is not None:
         save_coefficients(
             args.output, theta, names,
-            penalty=args.penalty, **{"lambda": args.lambda_},
-            learning_rate=args.learning_rate, iterations=args.iterations,
-            r2=r2, fastreg_version=_version(),
+            model=model, **_model_settings(model, args, estimator), feature_names=names,
+            r2=r2, n_samples=X.shape[0], **convergence,
+            encoding=None if encoding is None else encoding.to_dict(), fastreg_version=_version(),
         )
         print(f"coefficients written to {args.output}")
     return 0
+
+
+def _chosen_alpha(estimator):
+    return float(np.ravel(getattr(estimator, "alpha_", getattr(estimator, "alpha", np.nan)))[0])
+
+
+def _model_settings(model, args, estimator):
+    """The settings recorded in the JSON output."""
+    if model == "gd":
+        return {"penalty": args.penalty, "lambda": args.lambda_, "learning_rate": args.learning_rate,
+                "iterations": args.iterations}
+    if model == "ols":
+        return {"alpha": None}
+    settings = {"alpha": _chosen_alpha(estimator)}
+    if model == "enet":
+        settings["l1_ratio"] = args.l1_ratio
+    settings["cv"] = args.cv
+    return settings
+
+
+def _describe_model(model, args, estimator):
+    if model == "gd":
+        return (f"model gd: plain gradient descent (the reference loop), penalty {args.penalty}, "
+                f"lambda {args.lambda_:g}, learning rate {args.learning_rate}, {args.iterations} iterations")
+    if model == "ols":
+        return "model ols: least squares"
+    name = {"ridge": "Ridge", "lasso": "Lasso", "enet": f"ElasticNet (l1_ratio {args.l1_ratio:g})"}[model]
+    alpha = _chosen_alpha(estimator)
+    if args.cv is None:
+        return f"model {model}: {name}, alpha {alpha:.6g}"
+    grid = np.ravel(getattr(estimator, "alphas_", estimator.alphas))  # RidgeCV keeps its given alphas
+    return (f"model {model}: {name}, alpha {alpha:.6g} chosen by {args.cv}-fold cross-validation "
+            f"among {grid.size} values from {grid.max():.4g} down to {grid.min():.4g}")
+
+
+def _gd_not_converged(args, norm, initial, m):
+    exact = {"none": "--model ols", "l2": f"--model ridge --alpha {args.lambda_:g}",
+             "l1": f"--model lasso --alpha {args.lambda_ / m:g}"}[args.penalty if args.lambda_ > 0 else "none"]
+    message = (f"gradient descent stopped after {args.iterations} iterations before converging: gradient "
+               f"norm {norm:.3g}, {norm / initial:.2g} of its value at the start (converged means "
+               f"{GD_GRADIENT_RTOL:g}); ")
+    if args.penalty == "l1" and args.lambda_ > 0:
+        return message + ("the L1 loop's sign steps hover around the Lasso and never settle on it; "
+                          f"the exact Lasso is {exact}")
+    return message + (f"raise --iterations (plain gradient descent is slow when features have different "
+                      f"scales), or fit the same model exactly with {exact}")
 
 
 # ------------------------------------------------------------------ predict
@@ -316,16 +525,24 @@ def run_fit(args):
 
 def run_predict(args):
     """Run ``fastreg predict``; return the exit status."""
-    from fastreg.io import DataFileError, load_features
-    from fastreg.persistence import ModelFileError, load_with_names
+    from fastreg.io import DataFileError, TableEncoding, load_features
+    from fastreg.persistence import ModelFileError, load_with_metadata
 
     try:
-        model, model_names = load_with_names(args.model)
+        model, model_names, extra = load_with_metadata(args.model)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         raise ModelFileError(f"{args.model}: cannot read model file ({exc.strerror or exc})") from None
+    encoding = None
+    if extra is not None and extra.get("encoding") is not None:
+        try:
+            encoding = TableEncoding.from_dict(extra["encoding"])
+        except ValueError as exc:
+            raise ModelFileError(f"{args.model}: corrupt model file ({exc})") from None
+        if encoding.feature_names != model_names:
+            raise ModelFileError(f"{args.model}: corrupt model file (the encoding does not give its feature names)")
     p = model.n_features_in_
-    X, y, names = load_features(args.file, args.target, n_features=p)
-    if model_names is not None and not sp.issparse(X) and names != model_names:
+    X, y, names = load_features(args.file, args.target, n_features=p, encoding=encoding, unseen=args.unseen)
+    if encoding is None and model_names is not None and not sp.issparse(X) and names != model_names:
         ext = os.path.splitext(args.file)[1].lower()
         if ext == ".csv" and set(model_names) <= set(names):
             X = np.ascontiguousarray(X[:, [names.index(n) for n in model_names]])  # columns by name
@@ -353,9 +570,7 @@ def run_predict(args):
         sys.stdout.write("\n".join(lines) + "\n")
         report = sys.stderr
     if y is not None and prediction.ndim == 1:
-        ss_tot = float(np.sum((y - y.mean()) ** 2))
-        r2 = 1.0 - float(np.sum((y - prediction) ** 2)) / ss_tot if ss_tot > 0 else float("nan")
-        print(f"R²: {_fmt_r2(r2)}", file=report)
+        print(f"R²: {_fmt_r2(_r2(y, prediction))}", file=report)
     return 0
 
 
@@ -376,15 +591,17 @@ def run_path(args):
         except ImportError:
             return _error("--plot needs matplotlib: pip install 'fastreg[plot]' (or pip install matplotlib)")
     if args.file is None:
-        X, _, y, _, names = _demo_data(2000)
+        from fastreg.demo import house_prices
+
+        X, _, y, _, names = house_prices(2000)
         source = "demo house prices (standardized)"
     else:
         from fastreg.io import load_table
 
-        X, y, names = load_table(args.file, args.target)
+        X, y, names = load_table(args.file, args.target, categorical=args.categorical)
         source = args.file
     result = compute_path(X, y, l1_ratio=args.l1_ratio, n_alphas=args.n_alphas, eps=args.eps,
-                          cv=args.cv, verbose=args.verbose)
+                          cv=args.cv, standardize=args.standardize, verbose=args.verbose)
     print_path(result, names, source, X.shape)
     if pyplot is not None:
         plot_path(result, names, args.plot, pyplot)
@@ -397,127 +614,11 @@ def run_path(args):
 
 def run_demo(args):
     """Run ``fastreg demo``; return the exit status."""
-    from fastreg.datasets import INFORMATIVE_FEATURES
+    from fastreg.demo import run
 
-    X_train, X_test, y_train, y_test, names = _demo_data(args.samples)
-    m, p = X_train.shape
-    lr, iterations = DEMO_LEARNING_RATE, args.iterations
-    models = {
-        "OLS": dict(penalty=None, lambda_=0.0),
-        "Ridge": dict(penalty="l2", lambda_=DEMO_RIDGE_LAMBDA_PER_SAMPLE * m),
-        "Lasso": dict(penalty="l1", lambda_=DEMO_LASSO_LAMBDA_PER_SAMPLE * m),
-    }
-    n_informative = len(INFORMATIVE_FEATURES)
-
-    print(f"fastreg demo: house prices (thousands), {m + len(y_test)} houses, "
-          f"{m} train / {len(y_test)} test, {p} features")
-    print(f"  {n_informative} informative, {p - n_informative} useless "
-          "(owner_shoe_size, ...); features standardized with the train mean/std,")
-    print("  coefficients below are price change (thousands) per standard deviation")
-    print(f"  seed's gradient descent: learning rate {lr}, {iterations} iterations, m = {m}")
-    print(f"  Ridge: penalty 'l2', lambda = {models['Ridge']['lambda_']:g} "
-          f"(sklearn Ridge alpha = lambda)")
-    print(f"  Lasso: penalty 'l1', lambda = {models['Lasso']['lambda_']:g} "
-          f"(sklearn Lasso alpha = lambda/m = {models['Lasso']['lambda_'] / m:g})")
-    print()
-
-    # First calls: numba compiles (or loads from its cache) each kernel once per process.
-    start = time.perf_counter()
-    for settings in models.values():
-        gradient_descent(X_train, y_train, learning_rate=lr, iterations=1, **settings)
-    first_calls = time.perf_counter() - start
-
-    thetas = {name: gradient_descent(X_train, y_train, learning_rate=lr, iterations=iterations, **settings)
-              for name, settings in models.items()}
-    _print_demo_table(thetas, names, n_informative, (X_train, y_train), (X_test, y_test))
-
-    hover = lr * models["Lasso"]["lambda_"] / m
-    print("Ridge shrinks all coefficients together (a smaller norm), the large ones most; it")
-    print("does not single out the useless ones: they can even pick up some of the signal that")
-    print("the shrunk informative coefficients leave behind. Lasso shrinks them towards zero.")
-    print("Note: the seed's Lasso loop steps along sign(theta), a subgradient: a useless")
-    print(f"coefficient keeps jumping across zero by up to learning_rate * lambda/m = {hover:g}")
-    print("instead of landing on exactly 0, so it never deletes a feature. Exact zeros need a")
-    print("proximal (soft-thresholding) step or coordinate descent.")
-    print()
-
-    _print_demo_speed(X_train, y_train, dict(learning_rate=lr, iterations=iterations, **models["Ridge"]))
-    print(f"  first calls (numba compile or cache load): {_fmt_time(first_calls)}, not included above")
+    run(samples=args.samples, iterations=args.iterations, speed=not args.no_speed,
+        speed_shape=(args.speed_samples, args.speed_features), rounds=args.rounds)
     return 0
-
-
-def _demo_data(n_samples):
-    """House prices split 75/25 and standardized with the train mean and std."""
-    from sklearn.model_selection import train_test_split
-
-    from fastreg.datasets import make_house_prices
-
-    X, y, names = make_house_prices(n_samples=n_samples, random_state=0)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    std[std == 0] = 1.0
-    X_train = np.ascontiguousarray((X_train - mean) / std)
-    X_test = np.ascontiguousarray((X_test - mean) / std)
-    return X_train, X_test, y_train, y_test, names
-
-
-def _print_demo_table(thetas, names, n_informative, train, test):
-    """Coefficients side by side, summary rows, then train/test R²."""
-    zero_label = f"useless with |coef| < {DEMO_ZERO_TOL:g}"
-    width = max(len(n) for n in names + ["(intercept)", zero_label])
-    header = f"{'feature':<{width}}" + "".join(f"{name:>11}" for name in thetas)
-
-    def row(label, values, fmt="{:>11.3f}"):
-        print(f"{label:<{width}}" + "".join(fmt.format(v) for v in values))
-
-    print(header)
-    print("-" * len(header))
-    row("(intercept)", [t[0] for t in thetas.values()])
-    for j, name in enumerate(names):
-        if j == n_informative:
-            print("-- useless features --")
-        row(name, [t[j + 1] for t in thetas.values()])
-    print("-" * len(header))
-    informative = slice(1, 1 + n_informative)
-    useless = slice(1 + n_informative, None)
-    n_useless = len(names) - n_informative
-    row("norm of coef (L2)", [np.linalg.norm(t[1:]) for t in thetas.values()])
-    row("mean |coef| informative", [np.mean(np.abs(t[informative])) for t in thetas.values()])
-    if n_useless:
-        row("mean |coef| useless", [np.mean(np.abs(t[useless])) for t in thetas.values()])
-        row(zero_label,
-            [f"{int(np.sum(np.abs(t[useless]) < DEMO_ZERO_TOL))}/{n_useless}" for t in thetas.values()],
-            fmt="{:>11}")
-    print()
-    print(f"{'R²':<{width}}" + "".join(f"{name:>11}" for name in thetas))
-    row("train", [r2_score(*train, t) for t in thetas.values()], fmt="{:>11.4f}")
-    row("test", [r2_score(*test, t) for t in thetas.values()], fmt="{:>11.4f}")
-    print()
-
-
-def _print_demo_speed(X, y, settings):
-    """Time fastreg beside the plain NumPy loop on the same data and settings."""
-    from fastreg import reference
-
-    fast_time, fast_theta = _median_time(lambda: gradient_descent(X, y, **settings), DEMO_TIMING_REPEATS)
-    ref_time, ref_theta = _median_time(lambda: reference.gradient_descent(X, y, **settings),
-                                       DEMO_TIMING_REPEATS)
-    deviation = float(np.max(np.abs(np.asarray(fast_theta, dtype=np.float64) - ref_theta)))
-    iterations = settings["iterations"]
-    label = "fastreg.reference.gradient_descent"
-    print(f"Speed, Ridge on {X.shape[0]} x {X.shape[1]} {X.dtype}, {iterations} iterations, "
-          f"median of {DEMO_TIMING_REPEATS} runs:")
-    print(f"  {'fastreg.gradient_descent':<{len(label)}}  {_fmt_time(fast_time / iterations):>10} per iteration")
-    print(f"  {label}  {_fmt_time(ref_time / iterations):>10} per iteration (plain NumPy loop)")
-    if fast_time > 0 and ref_time > 0:
-        ratio = ref_time / fast_time
-        if 0.95 <= ratio <= 1.05:
-            verdict = "about as fast as"
-        else:
-            verdict = f"{ratio:.1f}x faster than" if ratio > 1 else f"{1 / ratio:.1f}x slower than"
-        print(f"  {'ratio':<{len(label)}}  fastreg is {verdict} the NumPy loop here")
-    print(f"  {'max |theta difference|':<{len(label)}}  {deviation:>10.2e}")
 
 
 # -------------------------------------------------------------------- main

@@ -1,8 +1,9 @@
 """``fastreg.gradient_descent``: the seed's loop behind a thin, validated API."""
 
 from ._validation import check_design, check_learning_rate, check_penalty, check_scalar, validate_fit_data
-from .linear_model import _LinearModel
+from .linear_model import LinearModel
 from .solvers.gd import seed_gradient_descent
+from .persistence import register
 
 
 def gradient_descent(X, y, *, penalty="l2", lambda_=0.0, learning_rate=0.01, iterations=1000):
@@ -56,7 +57,8 @@ def gradient_descent(X, y, *, penalty="l2", lambda_=0.0, learning_rate=0.01, ite
     return theta.astype(X.dtype, copy=False)
 
 
-class GradientDescentRegressor(_LinearModel):
+@register
+class GradientDescentRegressor(LinearModel):
     """The seed's gradient-descent loop as a scikit-learn estimator.
 
     ``fit`` runs :func:`gradient_descent` and stores ``theta[1:]`` as

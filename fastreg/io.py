@@ -5,8 +5,13 @@ names from one file, chosen by its extension:
 
 ``.csv``
     A header row of column names, then one row per sample, comma separated.
-    ``target`` names the target column; every other column is a feature.
-    Every cell must be a finite number.
+    ``target`` names the target column (numeric); every other column is a
+    feature. A column of numbers is one feature as it is; a column of text
+    is one-hot encoded (:class:`TableEncoding`: one 0/1 feature per
+    category, named ``column=category``); a column mixing numbers and text
+    is an error unless it is named in ``categorical``. A missing cell (empty,
+    or one of pandas' markers such as ``NA``, ``NaN``, ``null``) is an error
+    naming its column and row, as is an infinite number.
 ``.npz``
     A NumPy archive, dense or sparse:
 
@@ -48,7 +53,15 @@ from io import BytesIO
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["DataFileError", "load_table", "save_npz", "save_coefficients"]
+__all__ = [
+    "DataFileError",
+    "TableEncoding",
+    "read_table",
+    "load_table",
+    "load_features",
+    "save_npz",
+    "save_coefficients",
+]
 
 CSV_EXTENSIONS = (".csv",)
 NPZ_EXTENSIONS = (".npz",)
@@ -73,8 +86,8 @@ class DataFileError(ValueError):
         super().__init__(f"{self.path}: {self.problem}")
 
 
-def load_table(path, target=None):
-    """Read features, target and feature names from a data file.
+def read_table(path, target=None, *, categorical=()):
+    """Read a data file for fitting: features, target, feature names and the CSV encoding.
 
     Parameters
     ----------
@@ -85,6 +98,9 @@ def load_table(path, target=None):
         CSV: the target column name (required). npz: an array name in the
         archive (default ``"y"``) or an integer column index into ``X``.
         svmlight: omitted or ``"label"``.
+    categorical : collection of str, default=()
+        CSV columns to one-hot encode even though their values look like
+        numbers (e.g. postal codes). Text columns are encoded anyway.
 
     Returns
     -------
@@ -94,38 +110,35 @@ def load_table(path, target=None):
     y : ndarray of shape (n_samples,)
         Target values.
     feature_names : list of str
-        One name per column of ``X``.
+        One name per column of ``X`` (``column=category`` for the one-hot
+        columns of a CSV text column).
+    encoding : TableEncoding or None
+        How a CSV file's columns became ``X``; ``None`` for other formats.
 
     Raises
     ------
     DataFileError
         The file is missing or unreadable, has an unsupported extension, or
-        its content is not a valid table (non-numeric or non-finite cell,
-        ragged row, no rows, no features, unknown target, ...).
+        its content is not a valid table (missing, non-numeric or non-finite
+        cell, ragged row, no rows, no features, unknown target, ...).
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise DataFileError(path, "file not found")
-    if os.path.isdir(path):
-        raise DataFileError(path, "is a directory, not a data file")
-    ext = os.path.splitext(path)[1].lower()
-    try:
-        if ext in CSV_EXTENSIONS:
-            X, y, names = _load_csv(path, target)
-        elif ext in NPZ_EXTENSIONS:
-            X, y, names = _load_npz(path, target)
-        elif ext in SVMLIGHT_EXTENSIONS:
-            X, y, names = _load_svmlight(path, target)
-        else:
-            known = ", ".join(CSV_EXTENSIONS + NPZ_EXTENSIONS + SVMLIGHT_EXTENSIONS)
-            raise DataFileError(path, f"unsupported file extension {ext or '(none)'!r} (use {known})")
-    except OSError as exc:
-        raise DataFileError(path, f"cannot read file ({exc.strerror or exc})") from exc
-    _check_shapes(path, X, y, names)
-    return X, y, names
+    ext = _extension(path)
+    if categorical and ext not in CSV_EXTENSIONS:
+        raise DataFileError(path, "categorical columns can only be named in CSV files")
+    if ext in CSV_EXTENSIONS:
+        return _read(path, lambda: _load_csv(path, target, categorical=categorical))
+    if ext in NPZ_EXTENSIONS:
+        return _read(path, lambda: (*_load_npz(path, target), None))
+    return _read(path, lambda: (*_load_svmlight(path, target), None))
 
 
-def load_features(path, target=None, *, n_features=None):
+def load_table(path, target=None, *, categorical=()):
+    """:func:`read_table` without the encoding: ``(X, y, feature_names)``."""
+    return read_table(path, target, categorical=categorical)[:3]
+
+
+def load_features(path, target=None, *, n_features=None, encoding=None, unseen="error"):
     """Read a data file for prediction: the target is optional.
 
     Like :func:`load_table`, except that without ``target`` a CSV file's
@@ -133,6 +146,11 @@ def load_features(path, target=None, *, n_features=None):
     sibling target file) gives ``y = None``. svmlight files always have
     their labels. ``n_features`` fixes the number of columns of svmlight
     files (whose width is otherwise the largest index present).
+
+    With ``encoding`` (a :class:`TableEncoding`), a CSV file's columns are
+    picked by name and encoded as in training (other columns are ignored);
+    ``unseen`` is passed to :meth:`TableEncoding.encode`. Without it, every
+    CSV column must be numeric.
 
     Returns
     -------
@@ -144,30 +162,39 @@ def load_features(path, target=None, *, n_features=None):
     DataFileError
     """
     path = os.fspath(path)
-    ext = os.path.splitext(path)[1].lower()
-    if target is not None or ext not in CSV_EXTENSIONS + NPZ_EXTENSIONS + SVMLIGHT_EXTENSIONS:
-        if ext in SVMLIGHT_EXTENSIONS:
-            return _read(path, lambda: _load_svmlight(path, target, n_features))
-        return load_table(path, target)
-    if ext in CSV_EXTENSIONS:
-        return _read(path, lambda: _load_csv(path, None, required=False))
-    if ext in NPZ_EXTENSIONS:
-        return _read(path, lambda: _load_npz(path, None, required=False))
-    return _read(path, lambda: _load_svmlight(path, None, n_features))
+    ext = _extension(path)
+    if ext in CSV_EXTENSIONS and encoding is not None:
+        loader = lambda: _encode_csv(path, target, encoding, unseen)  # noqa: E731
+    elif ext in CSV_EXTENSIONS:
+        loader = lambda: _load_csv(path, target, required=False, text=False)  # noqa: E731
+    elif ext in NPZ_EXTENSIONS:
+        loader = lambda: (*_load_npz(path, target, required=False), None)  # noqa: E731
+    else:
+        loader = lambda: (*_load_svmlight(path, target, n_features), None)  # noqa: E731
+    return _read(path, loader)[:3]
 
 
-def _read(path, loader):
-    """Run ``loader`` with :func:`load_table`'s checks around it."""
+def _extension(path):
+    """The lower-case extension of an existing file ``path``; :class:`DataFileError` otherwise."""
     if not os.path.exists(path):
         raise DataFileError(path, "file not found")
     if os.path.isdir(path):
         raise DataFileError(path, "is a directory, not a data file")
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in CSV_EXTENSIONS + NPZ_EXTENSIONS + SVMLIGHT_EXTENSIONS:
+        known = ", ".join(CSV_EXTENSIONS + NPZ_EXTENSIONS + SVMLIGHT_EXTENSIONS)
+        raise DataFileError(path, f"unsupported file extension {ext or '(none)'!r} (use {known})")
+    return ext
+
+
+def _read(path, loader):
+    """Run ``loader`` (returning ``X, y, names, encoding``) with the shape checks after it."""
     try:
-        X, y, names = loader()
+        X, y, names, encoding = loader()
     except OSError as exc:
         raise DataFileError(path, f"cannot read file ({exc.strerror or exc})") from exc
     _check_shapes(path, X, y, names)
-    return X, y, names
+    return X, y, names, encoding
 
 
 def _check_shapes(path, X, y, names):
@@ -191,10 +218,106 @@ def _check_shapes(path, X, y, names):
 
 # --------------------------------------------------------------------- CSV
 
+# Cells read as missing values: pandas.read_csv's default markers.
+MISSING_MARKERS = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+})
 
-def _load_csv(path, target, required=True):
-    if target is None and required:
-        raise DataFileError(path, "a target column is required for CSV files (--target NAME)")
+
+class TableEncoding:
+    """How the columns of a CSV file become the columns of ``X``.
+
+    A numeric column is one feature, taken as it is. A text column is one-hot
+    encoded by scikit-learn's :class:`~sklearn.preprocessing.OneHotEncoder`:
+    one 0/1 feature per category seen in training, named ``column=category``,
+    categories sorted, none dropped. The command line stores
+    :meth:`to_dict` in model files, so that ``fastreg predict`` encodes new
+    rows the same way, selecting the columns by name.
+
+    Parameters
+    ----------
+    columns : list of (str, list of str or None)
+        The input columns in the order of ``X``: the name, and the categories
+        of a text column (``None`` for a numeric column).
+    target : str or None, default=None
+        The name of the target column, recorded for reference.
+    """
+
+    def __init__(self, columns, target=None):
+        self.columns = [(str(name), None if cats is None else [str(c) for c in cats]) for name, cats in columns]
+        self.target = target
+
+    @property
+    def feature_names(self):
+        """Names of the columns of ``X``: a numeric column's name, ``column=category`` for text."""
+        names = []
+        for name, categories in self.columns:
+            names += [name] if categories is None else [f"{name}={c}" for c in categories]
+        return names
+
+    def to_dict(self):
+        """The JSON form: ``{"columns": [{"name": ..., "categories": [...] or null}, ...], "target": ...}``."""
+        return {
+            "columns": [{"name": name, "categories": cats} for name, cats in self.columns],
+            "target": self.target,
+        }
+
+    @classmethod
+    def from_dict(cls, document):
+        """Rebuild an encoding from :meth:`to_dict`'s form; ``ValueError`` if it is malformed."""
+        try:
+            columns = [(c["name"], c["categories"]) for c in document["columns"]]
+            target = document.get("target")
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"malformed input encoding ({type(exc).__name__}: {exc})") from None
+        for name, cats in columns:
+            if not isinstance(name, str) or not (
+                cats is None or (isinstance(cats, list) and cats and all(isinstance(c, str) for c in cats))
+            ):
+                raise ValueError(f"malformed input encoding (column {name!r})")
+        if not columns or (target is not None and not isinstance(target, str)):
+            raise ValueError("malformed input encoding (no columns, or a target that is not a name)")
+        return cls(columns, target)
+
+    def encode(self, path, header, rows, *, unseen="error"):
+        """``X`` (float64, C order) for CSV ``rows``, their columns picked from ``header`` by name.
+
+        ``unseen="error"`` raises :class:`DataFileError` for a category not
+        seen in training, naming the row and column; ``"zero"`` encodes it as
+        all zeros (no category's feature is set).
+        """
+        if unseen not in ("error", "zero"):
+            raise ValueError(f"unseen must be 'error' or 'zero', got {unseen!r}")
+        missing = [name for name, _ in self.columns if name not in header]
+        if missing:
+            raise DataFileError(path, f"missing the model's feature columns: {', '.join(missing)}")
+        index = [_column_index(path, header, name) for name, _ in self.columns]
+        _raise_first_missing(path, header, rows, index)
+        from sklearn.preprocessing import OneHotEncoder
+
+        blocks = []
+        for (name, categories), j in zip(self.columns, index):
+            if categories is None:
+                blocks.append(_parse_numbers(path, header, rows, j)[:, None])
+                continue
+            values = np.array([[row[j]] for _, row in rows], dtype=object)
+            if unseen == "error":
+                known = set(categories)
+                for i, (line, row) in enumerate(rows):
+                    if row[j] not in known:
+                        shown = ", ".join(categories[:10]) + (", ..." if len(categories) > 10 else "")
+                        raise _cell_error(path, i, line, name, f"category {row[j]!r} was not seen in training "
+                                          f"(known: {shown})")
+            encoder = OneHotEncoder(categories=[categories], handle_unknown="ignore", sparse_output=False,
+                                    dtype=np.float64)
+            encoder.fit(np.array([[categories[0]]], dtype=object))  # categories given: fit sets up, learns nothing
+            blocks.append(encoder.transform(values))
+        return np.ascontiguousarray(np.hstack(blocks))
+
+
+def _read_csv(path):
+    """The header and the data rows ``(line number, cells)`` of a CSV file; cells stripped."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
@@ -202,12 +325,6 @@ def _load_csv(path, target, required=True):
             if header is None:
                 raise DataFileError(path, "file is empty (a header row is required)")
             header = [name.strip() for name in header]
-            if target is not None and target not in header:
-                raise DataFileError(
-                    path, f"no column {target!r} (columns: {', '.join(header)})"
-                )
-            if target is not None and header.count(target) > 1:
-                raise DataFileError(path, f"column {target!r} appears more than once")
             rows = []
             for row in reader:
                 if not row or (len(row) == 1 and not row[0].strip()):
@@ -218,37 +335,116 @@ def _load_csv(path, target, required=True):
                         f"line {reader.line_num} has {len(row)} fields, "
                         f"expected {len(header)} as in the header",
                     )
-                rows.append((reader.line_num, row))
+                if any("\x00" in cell for cell in row):
+                    raise DataFileError(path, f"line {reader.line_num} contains a NUL byte (not a text file?)")
+                rows.append((reader.line_num, [cell.strip() for cell in row]))
     except UnicodeDecodeError as exc:
         raise DataFileError(path, "not a UTF-8 text file") from exc
     except csv.Error as exc:
         raise DataFileError(path, f"malformed CSV ({exc})") from exc
     if not rows:
         raise DataFileError(path, "no data rows after the header")
+    return header, rows
 
-    table = np.empty((len(rows), len(header)), dtype=np.float64)
+
+def _column_index(path, header, name):
+    if name not in header:
+        raise DataFileError(path, f"no column {name!r} (columns: {', '.join(header)})")
+    if header.count(name) > 1:
+        raise DataFileError(path, f"column {name!r} appears more than once")
+    return header.index(name)
+
+
+def _cell_error(path, i, line, column, problem):
+    return DataFileError(path, f"row {i + 1} (line {line}), column {column!r}: {problem}")
+
+
+def _raise_first_missing(path, header, rows, columns):
+    """Raise for the first missing cell, in file order, of the columns ``columns``."""
     for i, (line, row) in enumerate(rows):
-        for j, cell in enumerate(row):
-            try:
-                value = float(cell)
-            except ValueError:
-                raise DataFileError(
-                    path,
-                    f"row {i + 1} (line {line}), column {header[j]!r}: "
-                    f"{cell.strip()!r} is not numeric",
-                ) from None
-            if not math.isfinite(value):
-                raise DataFileError(
-                    path,
-                    f"row {i + 1} (line {line}), column {header[j]!r}: "
-                    f"{cell.strip()!r} is not a finite number",
-                )
-            table[i, j] = value
-    if target is None:
-        return table, None, header
-    t = header.index(target)
-    keep = [j for j in range(len(header)) if j != t]
-    return np.ascontiguousarray(table[:, keep]), table[:, t].copy(), [header[j] for j in keep]
+        for j in columns:
+            if row[j] in MISSING_MARKERS:
+                what = f"missing value ({row[j]!r})" if row[j] else "missing value (empty cell)"
+                raise _cell_error(path, i, line, header[j], what)
+
+
+def _parse_numbers(path, header, rows, j, hint=""):
+    """Column ``j`` as float64; raise for its first non-numeric or non-finite cell."""
+    values = np.empty(len(rows))
+    for i, (line, row) in enumerate(rows):
+        try:
+            values[i] = float(row[j])
+        except ValueError:
+            raise _cell_error(path, i, line, header[j], f"{row[j]!r} is not numeric{hint}") from None
+        if not math.isfinite(values[i]):
+            raise _cell_error(path, i, line, header[j], f"{row[j]!r} is not a finite number")
+    return values
+
+
+def _is_number(cell):
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _column_categories(path, header, rows, j, categorical):
+    """``None`` if column ``j`` is numeric, else its sorted categories (OneHotEncoder's)."""
+    name = header[j]
+    if name not in categorical:
+        text = [i for i, (_, row) in enumerate(rows) if not _is_number(row[j])]
+        if not text:
+            return None
+        if len(text) < len(rows):  # numbers and text: a typo, or categories that look like numbers
+            i = text[0]
+            raise _cell_error(
+                path, i, rows[i][0], name,
+                f"{rows[i][1][j]!r} is not numeric, while other rows of this column are numbers "
+                f"(to encode the column as categories, give --categorical {name})",
+            )
+    from sklearn.preprocessing import OneHotEncoder
+
+    encoder = OneHotEncoder().fit(np.array([[row[j]] for _, row in rows], dtype=object))
+    return [str(c) for c in encoder.categories_[0]]
+
+
+def _load_csv(path, target, required=True, categorical=(), text=True):
+    """``(X, y, names, encoding)`` of a CSV file; ``text=False`` refuses text columns."""
+    if target is None and required:
+        raise DataFileError(path, "a target column is required for CSV files (--target NAME)")
+    header, rows = _read_csv(path)
+    t = None if target is None else _column_index(path, header, target)
+    categorical = set(categorical)
+    for name in sorted(categorical):
+        _column_index(path, header, name)
+        if name == target:
+            raise DataFileError(path, f"the target {name!r} cannot be categorical (it must be numeric)")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise DataFileError(path, f"duplicate column names: {', '.join(duplicates)}")
+    _raise_first_missing(path, header, rows, range(len(header)))
+    y = None if t is None else _parse_numbers(path, header, rows, t, " (the target must be numeric)")
+    features = [j for j in range(len(header)) if j != t]
+    if not features:
+        return np.empty((len(rows), 0)), y, [], None
+    if text:
+        columns = [(header[j], _column_categories(path, header, rows, j, categorical)) for j in features]
+    else:
+        columns = [(header[j], None) for j in features]
+    encoding = TableEncoding(columns, target)
+    return encoding.encode(path, header, rows), y, encoding.feature_names, encoding
+
+
+def _encode_csv(path, target, encoding, unseen):
+    """``(X, y, names, encoding)`` of a CSV file encoded by a stored ``encoding``."""
+    header, rows = _read_csv(path)
+    y = None
+    if target is not None:
+        t = _column_index(path, header, target)
+        _raise_first_missing(path, header, rows, [t])
+        y = _parse_numbers(path, header, rows, t, " (the target must be numeric)")
+    return encoding.encode(path, header, rows, unseen=unseen), y, encoding.feature_names, encoding
 
 
 # --------------------------------------------------------------------- npz
@@ -446,7 +642,7 @@ def save_npz(path, X, y, feature_names=None):
     np.savez_compressed(path, **arrays)
 
 
-def save_coefficients(path, theta, feature_names, **metadata):
+def save_coefficients(path, theta, names, **metadata):
     """Write fitted coefficients as JSON.
 
     The file holds ``{"intercept": theta[0], "coef": {name: value, ...}}``
@@ -460,13 +656,13 @@ def save_coefficients(path, theta, feature_names, **metadata):
         Output file, overwritten.
     theta : array-like of shape (n_features + 1,)
         Intercept followed by one coefficient per feature.
-    feature_names : sequence of str
+    names : sequence of str
         One name per coefficient.
     **metadata
-        JSON-serializable values to record (penalty, lambda, ...).
+        JSON-serializable values to record (model, alpha, ...).
     """
     theta = np.asarray(theta, dtype=np.float64).ravel()
-    names = list(feature_names)
+    names = list(names)
     if theta.shape != (len(names) + 1,):
         raise ValueError(f"theta has {theta.size} values, expected {len(names) + 1} (intercept + features)")
     document = {

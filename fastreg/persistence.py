@@ -13,18 +13,26 @@ Format ``fastreg-model``, version 1. A model file is an uncompressed NumPy
          "attributes": {"intercept_": 1.5,        # fitted scalars (float, int, bool, str, null, lists)
                         "n_features_in_": 4, ...},
          "arrays": ["coef_", ...],                # fitted arrays stored beside it
-         "feature_names": ["area", ...] or null}  # optional, e.g. the CSV header
+         "feature_names": ["area", ...] or null,  # optional, e.g. the CSV header
+         "extra": {...}}                          # optional: a caller's JSON document (the CSV encoding)
 
 ``coef_``, and every other fitted array attribute (``feature_names_in_`` as unicode)
     One ``.npy`` member each, named after the attribute. Only numeric,
     boolean and unicode arrays are stored: nothing that needs pickle.
 
+``param.<name>`` (format version 2)
+    A parameter JSON cannot hold — an array such as ``penalty_factor``, or a
+    non-finite number such as ``upper_bounds=inf`` — as a numeric ``.npy``
+    member, listed in the metadata's ``"param_arrays"``. Files without such
+    parameters are written as version 1, which older fastreg reads.
+
 Writing is atomic: the archive is written to a temporary file in the target's
 directory, flushed to disk, then moved over the target with
 :func:`os.replace`, so an interrupted save leaves either the old file or the
 new one, never half a file. Reading uses ``np.load(allow_pickle=False)``,
-checks the format name and version, that the class is one of fastreg's
-estimators, that the parameters are that class's, and that the shapes agree
+checks the format name and version, that the class is one of the
+registered estimators (:func:`register`; this module imports none), that
+the parameters are that class's, and that the shapes agree
 (``coef_`` has ``n_features_in_`` columns, the intercept one value per
 target, all values finite). Anything else raises :class:`ModelFileError`.
 """
@@ -39,24 +47,41 @@ import zlib
 
 import numpy as np
 
-__all__ = ["save", "load", "ModelFileError", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save", "load", "register", "ModelFileError", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "fastreg-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _META_KEY = "__fastreg_model__"
+_PARAM_PREFIX = "param."
+_REGISTRY = {}
 
 
 class ModelFileError(ValueError):
     """A file is not a readable fastreg model file (or a model cannot be saved)."""
 
 
-def _estimators():
-    from .cv import ElasticNetCV, LassoCV, RidgeCV
-    from .descent import GradientDescentRegressor
-    from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+def register(cls):
+    """Class decorator: allow model files of ``cls`` (the allow-list, filled by the estimators' modules)."""
+    _REGISTRY[cls.__name__] = cls
+    return cls
 
-    classes = (LinearRegression, Ridge, Lasso, ElasticNet, RidgeCV, LassoCV, ElasticNetCV, GradientDescentRegressor)
-    return {cls.__name__: cls for cls in classes}
+
+def _estimators():
+    return dict(_REGISTRY)
+
+
+def _param_array(value):
+    """A parameter JSON cannot hold, as a numeric array to store beside it (else ``None``)."""
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except ValueError:  # ragged: left to _json_value
+            return None
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.ndim >= 1:
+        return value
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return np.asarray(value, dtype=np.float64)
+    return None
 
 
 def _json_value(value, what):
@@ -79,7 +104,7 @@ def _json_value(value, what):
     raise ModelFileError(f"cannot save {what} of type {type(value).__name__} without pickle")
 
 
-def save(estimator, path, *, feature_names=None):
+def save(estimator, path, *, feature_names=None, extra=None):
     """Write a fitted fastreg estimator to ``path`` as a model file.
 
     Parameters
@@ -90,6 +115,10 @@ def save(estimator, path, *, feature_names=None):
         Written as given (no extension added), atomically.
     feature_names : sequence of str, optional
         Column names to record (the command line stores the data file's).
+    extra : dict, optional
+        A JSON document stored as it is and returned by
+        :func:`load_with_metadata` (the command line stores how it encoded
+        the CSV columns).
 
     Raises
     ------
@@ -105,7 +134,13 @@ def save(estimator, path, *, feature_names=None):
     if _estimators().get(name) is not type(estimator):
         raise ModelFileError(f"cannot save a {name}: only fastreg's estimators ({', '.join(_estimators())})")
     check_is_fitted(estimator)
-    params = {key: _json_value(value, key) for key, value in estimator.get_params(deep=False).items()}
+    params, param_arrays = {}, {}
+    for key, value in estimator.get_params(deep=False).items():
+        stored = _param_array(value)
+        if stored is not None and (stored.ndim != 1 or not np.all(np.isfinite(stored))):
+            param_arrays[key] = stored  # ±inf, or more than 1-D: beside the JSON
+        else:
+            params[key] = _json_value(value, key)
     attributes, arrays = {}, {}
     for key, value in vars(estimator).items():
         if not key.endswith("_") or key.startswith("_") or key in params:
@@ -124,11 +159,11 @@ def save(estimator, path, *, feature_names=None):
             raise ModelFileError(
                 f"{len(feature_names)} feature names for a model of {estimator.n_features_in_} features"
             )
-    from . import __version__
+    from ._version import __version__
 
     meta = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": 2 if param_arrays else 1,
         "fastreg_version": __version__,
         "estimator": name,
         "params": params,
@@ -136,8 +171,15 @@ def save(estimator, path, *, feature_names=None):
         "arrays": sorted(arrays),
         "feature_names": feature_names,
     }
+    if param_arrays:
+        meta["param_arrays"] = sorted(param_arrays)
+    if extra is not None:
+        if not isinstance(extra, dict):
+            raise ModelFileError(f"extra must be a dict, got {type(extra).__name__}")
+        meta["extra"] = extra
     members = {_META_KEY: np.array(json.dumps(meta, allow_nan=False))}
     members.update(arrays)
+    members.update({_PARAM_PREFIX + key: value for key, value in param_arrays.items()})
     _write_atomic(os.fspath(path), members)
 
 
@@ -194,6 +236,11 @@ def load(path):
 
 def load_with_names(path):
     """:func:`load`, also returning the recorded feature names (or ``None``)."""
+    return load_with_metadata(path)[:2]
+
+
+def load_with_metadata(path):
+    """:func:`load`, also returning the recorded feature names and ``extra`` document (or ``None``)."""
     path = os.fspath(path)
     with open(path, "rb") as f:
         content = f.read()
@@ -218,12 +265,23 @@ def load_with_names(path):
                 if not isinstance(key, str) or key not in archive.files:
                     raise ModelFileError(f"{path}: model file lists array {key!r} but does not hold it")
                 arrays[key] = archive[key]
+            listed = meta.get("param_arrays", [])
+            if not isinstance(listed, list):
+                raise ModelFileError(f"{path}: corrupt model file ('param_arrays' is not a list)")
+            for key in listed:
+                member = _PARAM_PREFIX + str(key)
+                if not isinstance(key, str) or member not in archive.files or key in meta["params"]:
+                    raise ModelFileError(f"{path}: model file lists parameter array {key!r} but does not hold it")
+                value = archive[member]
+                if value.dtype.kind not in "biuf":
+                    raise ModelFileError(f"{path}: corrupt model file (parameter {key} has dtype {value.dtype})")
+                meta["params"][key] = float(value) if value.ndim == 0 else value
     except ModelFileError:
         raise
     except (ValueError, TypeError, KeyError, EOFError, OSError, MemoryError, zipfile.BadZipFile, zlib.error,
             RuntimeError) as exc:
         raise ModelFileError(f"{path}: corrupt model file ({_short(exc)})") from None
-    return _build(path, meta, arrays)
+    return (*_build(path, meta, arrays), meta.get("extra"))
 
 
 def _short(exc):
@@ -254,6 +312,8 @@ def _read_meta(path, record):
     names = meta.get("feature_names")
     if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
         raise ModelFileError(f"{path}: corrupt model file ('feature_names' is not a list of strings)")
+    if not isinstance(meta.get("extra", {}), dict):
+        raise ModelFileError(f"{path}: corrupt model file ('extra' is not a JSON object)")
     return meta
 
 

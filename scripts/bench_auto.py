@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fastreg  # noqa: E402
-from fastreg.solvers.gram import auto_enet_solver  # noqa: E402
+from fastreg._policy import enet_solver as auto_enet_solver  # noqa: E402
 from compare import alpha_max, dense_toeplitz, sparse_random  # noqa: E402
 
 

@@ -15,6 +15,7 @@ from numba import njit
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import Lasso as SkLasso
 
+from fastreg.kernels.penalty import uniform_penalty
 import fastreg
 from fastreg._threads import numba_threads
 from fastreg.kernels import cd as kcd
@@ -140,9 +141,10 @@ def test_claimed_kernels_match_numpy():
 
 
 def _epoch(kernel, XT, mean, R, w, norms, l1, l2, ws, positive, epochs=4):
+    pen = uniform_penalty(w.shape[0], positive)
     w, R = w.copy(), R.copy()
     for _ in range(epochs):
-        kernel(XT, mean, w, R, norms, l1, l2, ws, positive)
+        kernel(XT, mean, w, R, norms, l1, l2, ws, pen)
     return w, R
 
 

@@ -91,8 +91,10 @@ def test_fit_output_json_round_trips(tmp_path, capsys):
     X, y = small_data()
     path = write_csv(tmp_path / "houses.csv", X, y)
     doc = fit_json(tmp_path, capsys, path, "--target", "price", *SETTINGS)
-    assert set(doc) == {"intercept", "coef", "penalty", "lambda", "learning_rate", "iterations", "r2",
+    assert set(doc) == {"intercept", "coef", "model", "penalty", "lambda", "learning_rate", "iterations",
+                        "feature_names", "r2", "n_samples", "gradient_norm", "converged", "encoding",
                         "fastreg_version"}
+    assert doc["model"] == "gd" and doc["feature_names"] == NAMES
     again = tmp_path / "again.json"
     again.write_text(json.dumps(doc))
     assert json.loads(again.read_text()) == doc
@@ -210,7 +212,7 @@ def test_error_divergence(tmp_path, capsys):
 
 def test_error_unwritable_output(tmp_path, capsys):
     path = write_csv(tmp_path / "d.csv", *small_data())
-    rc = main(["fit", str(path), "--target", "price", "--iterations", "5", "--output", str(tmp_path)])
+    rc = main(["fit", str(path), "--target", "price", "--model", "ols", "--output", str(tmp_path)])
     assert_one_line_error(capsys, rc, str(tmp_path))
 
 
@@ -243,39 +245,48 @@ def test_help_and_version(capsys):
 # --------------------------------------------------------------------- demo
 
 
-def _table_rows(stdout):
-    """Rows ``name  v1  v2  v3`` of the demo's coefficient table."""
-    rows = {}
-    for line in stdout.splitlines():
-        match = re.fullmatch(r"(\S.*?)\s+(-?\d+\.\d+)\s+(-?\d+\.\d+)\s+(-?\d+\.\d+)", line)
-        if match:
-            rows[match.group(1)] = np.array([float(v) for v in match.groups()[1:]])
-    return rows
-
-
 def test_demo(capsys):
-    assert main(["demo", "--samples", "200", "--iterations", "200"]) == 0
-    stdout = capsys.readouterr().out
-    assert "owner_shoe_size" in stdout
-    assert re.search(r"^feature\s+OLS\s+Ridge\s+Lasso$", stdout, re.MULTILINE)
-    rows = _table_rows(stdout)
+    """The demo's figures are the real ones: parity, exact zeros, the CV alpha, the speed table."""
+    from sklearn import linear_model as sk
 
-    from fastreg.datasets import INFORMATIVE_FEATURES, make_house_prices
+    from fastreg.demo import LASSO_ALPHA, house_prices
 
-    names = make_house_prices(n_samples=20)[2]
-    useless = np.array([rows[name] for name in names[len(INFORMATIVE_FEATURES):]])
-    informative = np.array([rows[name] for name in INFORMATIVE_FEATURES])
-    ols, ridge, lasso = np.abs(useless).mean(axis=0)
-    assert lasso < 0.5 * ols                     # Lasso pulls the useless features towards 0
-    assert rows["norm of coef (L2)"][1] < rows["norm of coef (L2)"][0]   # Ridge shrinks the whole vector
-    assert np.abs(informative[:, 2]).mean() > 0.5 * np.abs(informative[:, 0]).mean()
+    argv = ["demo", "--samples", "400", "--iterations", "200", "--speed-samples", "300",
+            "--speed-features", "40", "--rounds", "1"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    X, X_test, y, y_test, names = house_prices(400)
+    useless = slice(6, None)
 
-    r2_train, r2_test = rows["train"], rows["test"]
-    assert np.all((r2_train > 0.5) & (r2_train <= 1)) and np.all((r2_test > 0.5) & (r2_test <= 1))
-    assert "R²" in stdout and "exactly 0" in stdout
-    assert stdout.count("per iteration") == 2 and "numba" in stdout
-    deviation = float(re.search(r"max \|theta difference\|\s+(\S+)", stdout).group(1))
-    assert deviation < 1e-8
+    # 1. parity of the reference loop with the NumPy loop, each penalty
+    differences = re.findall(r"^   (?:none|l2|l1) .*?\s(\d\.\de[-+]\d+)\s+\d\.\d{4}$", out, re.MULTILINE)
+    assert len(differences) == 3 and all(float(d) < 1e-10 for d in differences)
+
+    # 2. exact zeros: counted in the table as the Lasso gives them; none from the sign steps
+    lasso = sk.Lasso(alpha=LASSO_ALPHA, tol=1e-12, max_iter=100_000).fit(X, y)
+    n_zero = int(np.sum(lasso.coef_[useless] == 0))
+    assert n_zero >= 15
+    assert re.search(rf"^   fastreg.Lasso \(coordinate descent\)\s+{n_zero}/20\s", out, re.MULTILINE)
+    assert re.search(r"^   reference L1 loop \(sign steps\)\s+0/20\s", out, re.MULTILINE)
+
+    # 3. the alpha that 5-fold cross-validation picks is scikit-learn's
+    ref = sk.LassoCV(cv=5, tol=1e-10, max_iter=100_000).fit(X, y)
+    alpha = float(re.search(r"picks alpha = (\S+) among 100 values", out).group(1))
+    assert alpha == pytest.approx(ref.alpha_, rel=1e-3)
+
+    # 4. the speed table: three tasks, each timed beside its peer, same answers
+    rows = re.findall(r"^   (reference loop|Lasso|Ridge).*?(\d+\.\dx)\s+(.*)$", out, re.MULTILINE)
+    assert [r[0] for r in rows] == ["reference loop", "Lasso", "Ridge"]
+    assert float(re.search(r"max \|θ difference\| (\S+)", rows[0][2]).group(1)) < 1e-10
+    for row in rows[1:]:
+        assert abs(float(re.search(r"objective (\S+) rel\.", row[2]).group(1))) < 1e-6
+    assert "side by side, 1 round" in out and "untimed first round" in out
+
+
+def test_demo_without_speed_table(capsys):
+    assert main(["demo", "--samples", "200", "--iterations", "50", "--no-speed"]) == 0
+    out = capsys.readouterr().out
+    assert "picks alpha" in out and "Speed" not in out
 
 
 def test_python_dash_m(tmp_path):

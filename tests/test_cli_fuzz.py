@@ -17,7 +17,7 @@ from fastreg.cli import main
 from fastreg.io import DataFileError, load_table, save_npz
 
 N_MUTANTS = int(os.environ.get("FASTREG_FUZZ_MUTANTS", "40"))
-FIT = ["--iterations", "3", "--learning-rate", "0.01"]
+FIT = ["--model", "ols"]
 
 
 def small(n=12, p=3, seed=0):
@@ -71,8 +71,10 @@ def run(capsys, argv):
         ("header_only.csv", b"a,b,price\n", ["no data rows"]),
         ("truncated.csv", b"a,b,price\n1,2,3\n4,5", ["line 3", "2 fields"]),
         ("ragged.csv", b"a,b,price\n1,2,3\n4,5,6,7\n", ["line 3", "4 fields"]),
-        ("text.csv", b"a,b,price\n1,2,3\n4,five,6\n", ["'five'", "not numeric", "'b'"]),
-        ("nan.csv", b"a,b,price\n1,2,3\n4,nan,6\n", ["not a finite number"]),
+        ("text.csv", b"a,b,price\n1,2,3\n4,5,six\n", ["'six'", "not numeric", "'price'"]),
+        ("nan.csv", b"a,b,price\n1,2,3\n4,nan,6\n", ["row 2", "'b'", "missing value"]),
+        ("inf.csv", b"a,b,price\n1,2,3\n4,inf,6\n", ["'b'", "not a finite number"]),
+        ("mixed.csv", b"a,b,price\n1,2,3\n4,five,6\n", ["'five'", "--categorical b"]),
         ("binary.csv", b"\xff\xfe\x00\x01garbage", ["UTF-8"]),
         ("nul.csv", b"a,b,price\n1,\x002,3\n", ["nul.csv"]),
         ("empty.svm", b"", ["no data rows"]),

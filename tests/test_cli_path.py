@@ -9,7 +9,8 @@ from sklearn import linear_model as sk
 from sklearn.linear_model._coordinate_descent import _alpha_grid
 
 import fastreg
-from fastreg.cli import _demo_data, main
+from fastreg.cli import main
+from fastreg.demo import house_prices
 from fastreg.path_report import one_standard_error_alpha
 
 
@@ -52,7 +53,7 @@ def test_path_demo_with_cv_and_plot(tmp_path, capsys):
     out = capsys.readouterr().out
     assert png.exists() and png.stat().st_size > 10_000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    X, _, y, _, _ = _demo_data(2000)
+    X, _, y, _, _ = house_prices(2000)
     ref = sk.LassoCV(alphas=30, cv=3, tol=1e-10, max_iter=100_000).fit(X, y)
     assert number_after(out, "at alpha") == pytest.approx(ref.alpha_, rel=1e-5)
     _, alpha_1se = one_standard_error_alpha(ref.alphas_, ref.mse_path_)
@@ -90,6 +91,19 @@ def test_elasticnet_path_from_cli_matches_enet_path(tmp_path, capsys):
     csv = write_csv(tmp_path / "d.csv", X, y, names)
     assert main(["path", str(csv), "--target", "target", "--l1-ratio", "0.5", "--n-alphas", "10"]) == 0
     out = capsys.readouterr().out
-    alphas, _, _ = fastreg.enet_path(X, y, l1_ratio=0.5, n_alphas=10)
+    alphas = fastreg.fit_path(X, y, l1_ratio=0.5, alphas=10).alphas
     assert "ElasticNet (l1_ratio=0.5)" in out
     assert number_after(out, "from") == pytest.approx(alphas[0], rel=1e-5)
+
+
+def test_standardize_and_cv_glmnet_choices(tmp_path, capsys):
+    X, y = small_data(seed=2)
+    X[:, 1] *= 100.0  # scales that standardize evens out
+    names = [f"x{j}" for j in range(X.shape[1])]
+    csv = write_csv(tmp_path / "d.csv", X, y, names)
+    assert main(["path", str(csv), "--target", "target", "--n-alphas", "20", "--cv", "3", "--standardize"]) == 0
+    out = capsys.readouterr().out
+    ref = fastreg.LassoCV(alphas=20, cv=3, standardize=True).fit(X, y)
+    assert number_after(out, "from") == pytest.approx(ref.alphas_[0], rel=1e-5)
+    assert number_after(out, "at alpha") == pytest.approx(ref.alpha_min_, rel=1e-5)
+    assert number_after(out, "one-standard-error alpha") == pytest.approx(ref.alpha_1se_, rel=1e-5)

@@ -12,6 +12,8 @@ distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402
 import sklearn.linear_model as sk  # noqa: E402
 
+import fastreg._policy  # noqa: E402
+import fastreg.backends.dask  # noqa: E402
 import fastreg.dask as fdask  # noqa: E402
 from fastreg import ElasticNet, Lasso, LinearRegression, Ridge  # noqa: E402
 
@@ -119,8 +121,8 @@ def test_fista_engine_matches_in_memory(client, est):
 
 def test_wide_ridge_uses_fista(client, monkeypatch):
     """Beyond GRAM_MAX_FEATURES no Gram is formed: Ridge is solved by FISTA to the same optimum."""
-    monkeypatch.setattr(fdask, "GRAM_MAX_FEATURES", 5)
-    monkeypatch.setattr(fdask, "_stats", None)  # would fail if the Gram engine were used
+    monkeypatch.setattr(fastreg._policy, "DASK_GRAM_MAX_FEATURES", 5)
+    monkeypatch.setattr(fastreg.backends.dask, "_stats", None)  # would fail if the Gram engine were used
     X, y, _, _ = make_data(seed=2, mean=3.0)
     Xd, yd = dask.persist(*to_dask(X, y, rows=600))
     dsk = Ridge(alpha=30.0, tol=1e-12).fit(Xd, yd)

@@ -9,6 +9,7 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
 import fastreg
+from fastreg.penalty import Penalty
 from fastreg import reference
 
 from helpers import STORAGES
@@ -169,8 +170,10 @@ def test_gap_safe_screening_never_discards_the_support(l1_ratio, positive):
         w = scale * ref.coef_ * (1 + 0.05 * rng.standard_normal(X.shape[1]) * (scale < 0.9))
         R = yc - Xc @ w
         XtR = Xc.T @ R
-        gap = cd._duality_gap(R, XtR, w, yc, l1, l2, positive)
-        keep = cd._gap_safe(XtR, w, norms, l1, l2, gap, positive)
+        penalty = Penalty.uniform_of(X.shape[1], positive)
+        every = np.arange(X.shape[1])
+        gap = penalty.gap(R @ R, R @ yc, XtR, w, l1, l2, norms)
+        keep = penalty.safe_keep(XtR, w, norms, l1, l2, gap, every)
         assert np.all(ref.coef_[~keep] == 0.0)
         screened_any |= not keep.all()
     assert screened_any
@@ -188,7 +191,7 @@ def test_screening_keeps_the_answer_on_wide_data():
 
 
 def test_working_set_holds_the_support_and_twice_the_violators_at_most():
-    """Twice the support, capped at the support plus two features per violator (at least _WS_START)."""
+    """Twice the support, capped at the support plus two features per violator (at least WS_START)."""
     from fastreg.solvers import cd
 
     p, l1 = 1000, 1.0
@@ -197,16 +200,16 @@ def test_working_set_holds_the_support_and_twice_the_violators_at_most():
     w[:300] = 1.0  # support of 300
     XtR = np.full(p, 0.5)  # zero coefficients well inside |x_jᵀR| <= l1
     XtR[:300] = l1
-    assert_array_equal(cd._working_set(XtR, w, norms, l1, 0.0, False), np.arange(300))  # no violator
+    assert_array_equal(cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms), np.arange(300))  # no violator
     XtR[[500, 700, 900]] = [1.5, 2.0, -3.0]  # three violators: all of them, and the next three by score
-    ws = cd._working_set(XtR, w, norms, l1, 0.0, False)
+    ws = cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms)
     assert ws.shape[0] == 306 and {500, 700, 900} <= set(ws.tolist()) and set(range(300)) <= set(ws.tolist())
     XtR[300:] = 1.0 + np.linspace(0.1, 1.0, 700)  # every zero coefficient violates: twice the support
-    ws = cd._working_set(XtR, w, norms, l1, 0.0, False)
+    ws = cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms)
     assert_array_equal(ws, np.r_[np.arange(300), np.arange(700, 1000)])  # the support and the worst 300
     w[:] = 0.0
-    w[:10] = 1.0  # a small support: still _WS_START features
-    assert cd._working_set(XtR, w, norms, l1, 0.0, False).shape[0] == cd._WS_START
+    w[:10] = 1.0  # a small support: still WS_START features
+    assert cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms).shape[0] == cd.WS_START
 
 
 def _record_epochs(monkeypatch, cd):
@@ -230,9 +233,9 @@ def test_capped_working_sets_read_fewer_columns_at_the_same_optimum(monkeypatch,
     X = STORAGES[storage](X)
     read = _record_epochs(monkeypatch, cd)
     columns = {}
-    capped = cd._WS_PER_VIOLATOR
+    capped = cd.WS_PER_VIOLATOR
     for cap in (capped, 10**9):  # 10**9: twice the support, uncapped
-        monkeypatch.setattr(cd, "_WS_PER_VIOLATOR", cap)
+        monkeypatch.setattr(cd, "WS_PER_VIOLATOR", cap)
         read.clear()
         model = fastreg.Lasso(alpha=alpha, solver="cd").fit(X, y)
         columns[cap] = sum(read)
@@ -287,12 +290,16 @@ def test_gram_multi_target_positive_warm_start():
     first = warm.n_iter_
     warm.fit(X, y)
     assert warm.n_iter_ <= first
-    with pytest.raises(ValueError, match="sample_weight"):
-        fastreg.Lasso(alpha=alpha, solver="gram").fit(X, y, sample_weight=np.ones(200))
+    # weighted: the weighted Gram, the same optimum as weighted CD
+    sw = np.random.default_rng(3).random(200) * 2
+    gram = fastreg.Lasso(alpha=alpha, solver="gram", tol=1e-12).fit(X, y, sample_weight=sw)
+    cd = fastreg.Lasso(alpha=alpha, solver="cd", tol=1e-12).fit(X, y, sample_weight=sw)
+    assert_allclose(gram.coef_, cd.coef_, rtol=1e-6, atol=1e-8)
+    assert gram.intercept_ == pytest.approx(cd.intercept_, rel=1e-8, abs=1e-10)
 
 
 def test_auto_picks_gram_when_it_is_cheaper():
-    from fastreg.solvers.gram import auto_enet_solver
+    from fastreg._policy import enet_solver as auto_enet_solver
 
     rng = np.random.default_rng(0)
     assert auto_enet_solver(rng.standard_normal((1000, 50)), None) == "gram"  # n ≫ p, small p
@@ -436,7 +443,8 @@ def test_support_newton_step_lands_on_the_optimum_once_support_and_signs_are_rig
     op, y_c = problem.op, problem.Y[:, 0]
     w = exact * np.random.default_rng(0).uniform(0.5, 1.5, exact.shape)  # right support and signs only
     state = op.state(y_c, w)
-    cd._SupportNewton(op, y_c, alpha * (1 - l1_ratio) * n).step(state, w, alpha * l1_ratio * n)
+    newton = cd._SupportNewton(op, y_c, alpha * (1 - l1_ratio) * n, Penalty.uniform_of(op.norms.shape[0]))
+    newton.step(state, w, alpha * l1_ratio * n)
     assert_allclose(w, exact, rtol=1e-8, atol=1e-10 * np.abs(exact).max())
 
 
@@ -455,7 +463,7 @@ def test_support_newton_step_stops_where_the_first_coefficient_reaches_zero(stor
 
     before = w.copy()
     state = op.state(y_c, w)
-    state = cd._SupportNewton(op, y_c, 0.0).step(state, w, l1)
+    state = cd._SupportNewton(op, y_c, 0.0, Penalty.uniform_of(op.norms.shape[0])).step(state, w, l1)
     assert objective(w) < objective(before)
     dropped = np.flatnonzero((before != 0.0) & (w == 0.0))
     assert dropped.size == 1  # the step ends where one coefficient reaches zero
@@ -468,7 +476,7 @@ def test_support_newton_step_stops_where_the_first_coefficient_reaches_zero(stor
 def test_support_newton_step_waits_for_slow_progress_and_a_solvable_support():
     cd, X, y, alpha, op, y_c, l1 = _newton_problem("F")
     n = X.shape[0]
-    newton = cd._SupportNewton(op, y_c, 0.0)
+    newton = cd._SupportNewton(op, y_c, 0.0, Penalty.uniform_of(op.norms.shape[0]))
     w = np.zeros(X.shape[1])
     w[:20] = 1.0
     newton.work = 10**9
@@ -477,7 +485,8 @@ def test_support_newton_step_waits_for_slow_progress_and_a_solvable_support():
     assert not newton.due(w, remaining_work=10.0)  # CD will be done sooner than the step
     w[:n] = 1.0  # as many non-zeros as rows: singular without an L2 term
     assert not newton.due(w, remaining_work=10**9)
-    elastic = cd._SupportNewton(op, y_c, 1.0)  # with one, X_SᵀX_S + l2·I is positive definite at any size
+    # with an L2 term, X_SᵀX_S + l2·I is positive definite at any size
+    elastic = cd._SupportNewton(op, y_c, 1.0, Penalty.uniform_of(op.norms.shape[0]))
     elastic.work = 10**9
     assert elastic.due(w, remaining_work=10**9)
 

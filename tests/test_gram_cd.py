@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from fastreg.kernels.gram import enet_gram
+from fastreg.penalty import Penalty
 from fastreg.kernels.chunk import gradient_chunk
 from fastreg.solvers.cd import enet_coordinate_descent
 from fastreg.solvers.gram_cd import enet_gram_cd, gram_residual_stats
@@ -32,8 +33,9 @@ def test_same_optimum_as_residual_cd(alpha, l1_ratio, positive):
     w0[10:] = 0
     y = X @ w0 + 0.3 * rng.standard_normal(n)
     Xc, yc, G, q, yy = _centered(X, y)
-    w, gap, n_iter, converged = enet_gram_cd(G, q, yy, n, alpha, l1_ratio, tol=1e-12, positive=positive)
-    ref, _, _, _, _ = enet_coordinate_descent(X, y, alpha, l1_ratio, tol=1e-12, positive=positive)
+    penalty = Penalty.uniform_of(p, positive)
+    w, gap, n_iter, converged = enet_gram_cd(G, q, yy, n, alpha, l1_ratio, tol=1e-12, penalty=penalty)
+    ref, _, _, _, _ = enet_coordinate_descent(X, y, alpha, l1_ratio, tol=1e-12, penalty=penalty)
     assert converged and n_iter > 0 and gap >= 0
     f, f_ref = _objective(Xc, yc, w, alpha, l1_ratio), _objective(Xc, yc, ref, alpha, l1_ratio)
     assert abs(f - f_ref) <= 1e-9 * f_ref
@@ -138,7 +140,8 @@ def test_ill_conditioned_fit_is_finished_by_the_homotopy_start(positive):
     y = X[:, ::10] @ rng.uniform(0.5, 1.5, 10) + 0.5 * rng.standard_normal(n)
     X_c, y_c = X - X.mean(0), y - y.mean()
     alpha = np.max(np.abs(X_c.T @ y_c)) / n / 1e4
-    w, gap, n_iter, converged = enet_gram_cd(X_c.T @ X_c, X_c.T @ y_c, y_c @ y_c, n, alpha, positive=positive)
+    w, gap, n_iter, converged = enet_gram_cd(
+        X_c.T @ X_c, X_c.T @ y_c, y_c @ y_c, n, alpha, penalty=Penalty.uniform_of(p, positive))
     assert converged and n_iter < 10_000  # stopped by its gap, not by max_iter
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -55,10 +55,14 @@ def test_csv_tolerates_bom_spaces_and_blank_lines(tmp_path):
         ("x,y\n1,2\n", "price", ["'price'", "x, y"]),
         ("x,y\n1,2\n3\n", "y", ["line 3", "1 fields", "expected 2"]),
         ("x,y\n1,2\nabc,4\n", "y", ["row 2", "line 3", "'x'", "'abc'", "not numeric"]),
-        ("x,y\n1,\n", "y", ["row 1", "'y'", "not numeric"]),
-        ("x,y\n1,nan\n", "y", ["'y'", "not a finite number"]),
+        ("x,y\n1,\n", "y", ["row 1", "'y'", "missing value (empty cell)"]),
+        ("x,y\n1,nan\n", "y", ["row 1", "'y'", "missing value ('nan')"]),
+        ("x,y\n1,inf\n", "y", ["'y'", "not a finite number"]),
+        ("x,y\n1,2\n3,abc\n", "y", ["row 2", "'y'", "'abc'", "not numeric", "target"]),
+        ("x,y\nparis,2\n", "x", ["'x'", "not numeric", "target"]),
         ("y\n1\n2\n", "y", ["no feature columns"]),
         ("x,x,y\n1,2,3\n", "y", ["duplicate", "x"]),
+        ("x,y\n1,2\nNA,3\n", "y", ["row 2", "line 3", "'x'", "missing value ('NA')"]),
         ("x,y\n1,2\n", None, ["--target"]),
     ],
 )
@@ -232,3 +236,126 @@ def test_save_coefficients_round_trip(tmp_path):
     assert doc["r2"] is None and doc["iterations"] == 3
     with pytest.raises(ValueError):
         save_coefficients(path, theta, ["a"])
+
+
+# ------------------------------------------------------- CSV text columns
+
+
+from sklearn.preprocessing import OneHotEncoder  # noqa: E402
+
+from fastreg.io import TableEncoding, load_features, read_table  # noqa: E402
+
+CITY_ROWS = [["120", "paris", "3", "410"], ["80", "lyon", "2", "250"], ["95", "nice", "1", "300"],
+             ["60", "paris", "5", "330"]]
+
+
+def test_text_column_one_hot_encoded_by_name(tmp_path):
+    path = write_csv(tmp_path / "h.csv", ["area", "city", "zone", "price"], CITY_ROWS)
+    X, y, names, encoding = read_table(path, "price")
+    assert names == ["area", "city=lyon", "city=nice", "city=paris", "zone"]
+    cities = np.array([[r[1]] for r in CITY_ROWS], dtype=object)
+    expected = OneHotEncoder(sparse_output=False).fit_transform(cities)
+    np.testing.assert_array_equal(X[:, 1:4], expected)
+    np.testing.assert_array_equal(X[:, [0, 4]], [[120, 3], [80, 2], [95, 1], [60, 5]])
+    np.testing.assert_array_equal(y, [410, 250, 300, 330])
+    assert X.dtype == np.float64 and X.flags.c_contiguous
+    assert encoding.to_dict() == {
+        "columns": [{"name": "area", "categories": None}, {"name": "city", "categories": ["lyon", "nice", "paris"]},
+                    {"name": "zone", "categories": None}],
+        "target": "price",
+    }
+
+
+def test_categorical_option_encodes_numbers_as_categories(tmp_path):
+    path = write_csv(tmp_path / "h.csv", ["area", "city", "zone", "price"], CITY_ROWS)
+    X, _, names, _ = read_table(path, "price", categorical=["zone"])
+    assert names == ["area", "city=lyon", "city=nice", "city=paris", "zone=1", "zone=2", "zone=3", "zone=5"]
+    np.testing.assert_array_equal(X[:, 4:].argmax(axis=1), [2, 1, 0, 3])
+    with pytest.raises(DataFileError, match="no column 'town'"):
+        read_table(path, "price", categorical=["town"])
+    with pytest.raises(DataFileError, match="target 'price' cannot be categorical"):
+        read_table(path, "price", categorical=["price"])
+
+
+def test_column_mixing_numbers_and_text_is_an_error(tmp_path):
+    rows = [["1", "2"], ["ground", "3"], ["2", "4"]]
+    path = write_csv(tmp_path / "f.csv", ["floor", "price"], rows)
+    with pytest.raises(DataFileError) as info:
+        load_table(path, "price")
+    for word in ["row 2", "line 3", "'floor'", "'ground'", "not numeric", "--categorical floor"]:
+        assert word in str(info.value)
+    X, _, names = load_table(path, "price", categorical=["floor"])
+    assert names == ["floor=1", "floor=2", "floor=ground"]
+
+
+@pytest.mark.parametrize("cell", ["", "NA", "null", "NaN"])
+def test_missing_value_in_text_column_names_column_and_row(tmp_path, cell):
+    rows = [r[:] for r in CITY_ROWS]
+    rows[2][1] = cell
+    path = write_csv(tmp_path / "h.csv", ["area", "city", "zone", "price"], rows)
+    with pytest.raises(DataFileError) as info:
+        load_table(path, "price")
+    message = str(info.value)
+    assert "row 3 (line 4), column 'city': missing value" in message and "\n" not in message
+
+
+def test_encoding_applied_to_new_rows_by_column_name(tmp_path):
+    path = write_csv(tmp_path / "h.csv", ["area", "city", "zone", "price"], CITY_ROWS)
+    X, _, names, encoding = read_table(path, "price")
+    encoding = TableEncoding.from_dict(json.loads(json.dumps(encoding.to_dict())))
+    # other column order, an extra column, no target
+    new = write_csv(tmp_path / "new.csv", ["zone", "note", "city", "area"],
+                    [[r[2], "x", r[1], r[0]] for r in CITY_ROWS])
+    X2, y2, names2 = load_features(new, encoding=encoding)
+    np.testing.assert_array_equal(X2, X)
+    assert y2 is None and names2 == names
+
+
+def test_unseen_category_error_or_zero(tmp_path):
+    path = write_csv(tmp_path / "h.csv", ["area", "city", "zone", "price"], CITY_ROWS)
+    _, _, _, encoding = read_table(path, "price")
+    new = write_csv(tmp_path / "new.csv", ["area", "city", "zone"], [["70", "lyon", "2"], ["50", "rome", "1"]])
+    with pytest.raises(DataFileError) as info:
+        load_features(new, encoding=encoding)
+    for word in ["new.csv", "row 2 (line 3)", "'city'", "'rome'", "not seen in training", "lyon, nice, paris"]:
+        assert word in str(info.value)
+    X, _, _ = load_features(new, encoding=encoding, unseen="zero")
+    np.testing.assert_array_equal(X, [[70, 1, 0, 0, 2], [50, 0, 0, 0, 1]])
+
+
+def test_encoded_prediction_file_errors(tmp_path):
+    path = write_csv(tmp_path / "h.csv", ["area", "city", "zone", "price"], CITY_ROWS)
+    _, _, _, encoding = read_table(path, "price")
+    new = write_csv(tmp_path / "new.csv", ["area", "zone"], [["70", "2"]])
+    with pytest.raises(DataFileError, match="missing the model's feature columns: city"):
+        load_features(new, encoding=encoding)
+    new = write_csv(tmp_path / "new.csv", ["area", "city", "zone"], [["70", "lyon", "two"]])
+    with pytest.raises(DataFileError, match="row 1 .*'zone'.*'two' is not numeric"):
+        load_features(new, encoding=encoding)
+    new = write_csv(tmp_path / "new.csv", ["area", "city", "zone"], [["70", "", "2"]])
+    with pytest.raises(DataFileError, match="column 'city': missing value"):
+        load_features(new, encoding=encoding)
+
+
+def test_prediction_without_encoding_refuses_text(tmp_path):
+    path = write_csv(tmp_path / "h.csv", ["area", "city"], [["1", "paris"], ["2", "lyon"]])
+    with pytest.raises(DataFileError, match="'paris' is not numeric"):
+        load_features(path)
+
+
+def test_categorical_only_for_csv(tmp_path):
+    X, y = small_data()
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    with pytest.raises(DataFileError, match="CSV"):
+        read_table(tmp_path / "d.npz", categorical=["x0"])
+    assert read_table(tmp_path / "d.npz")[3] is None
+
+
+@pytest.mark.parametrize("doc", [
+    None, {}, {"columns": []}, {"columns": [{"name": 3, "categories": None}]},
+    {"columns": [{"name": "a", "categories": []}]}, {"columns": [{"name": "a", "categories": [1]}]},
+    {"columns": [{"name": "a"}]},
+])
+def test_malformed_encoding_document(doc):
+    with pytest.raises(ValueError, match="malformed input encoding"):
+        TableEncoding.from_dict(doc)

@@ -5,6 +5,8 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
+import fastreg._convert as convert
+import fastreg._policy as policy
 import fastreg._validation as validation
 from fastreg._preprocess import center_scale_dense
 from fastreg.solvers._columns import dense_means_and_constants, fortran_stats
@@ -119,13 +121,13 @@ def _assert_same_csc(C, X, R=None):
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 def test_to_csc_matches_scipy(monkeypatch, shift, index_dtype):
     """Every block width (2, 8, wider than X) gives scipy's arrays, marked canonical, without scipy's tocsc."""
-    monkeypatch.setattr(validation, "_BLOCKED_CSC_MIN_VALUES", 0)
-    monkeypatch.setattr(validation, "_csc_block_shift", lambda p, nnz: shift)
+    monkeypatch.setattr(policy, "CSC_BLOCKED_MIN_VALUES", 0)
+    monkeypatch.setattr(convert, "csc_block_shift", lambda p, nnz: shift)
     X = _csr(301, 77, 0.2, seed=shift, index_dtype=index_dtype)
     before = (X.data.copy(), X.indices.copy(), X.indptr.copy())
     R = X.tocsc()
     monkeypatch.setattr(sp.csr_matrix, "tocsc", lambda self, copy=False: pytest.fail("scipy's tocsc ran"))
-    C = validation.to_csc(X)
+    C = convert.to_csc(X)
     _assert_same_csc(C, X, R)
     assert C.has_canonical_format and C.indices.dtype == X.indices.dtype
     for a, b in zip(before, (X.data, X.indices, X.indptr)):
@@ -134,32 +136,32 @@ def test_to_csc_matches_scipy(monkeypatch, shift, index_dtype):
 
 def test_to_csc_few_columns_or_values_go_through_scipy():
     X = _csr(300, 50, 0.2, seed=4)
-    _assert_same_csc(validation.to_csc(X), X)  # small: scipy's
-    assert validation.to_csc(X.tocsc()).format == "csc"
+    _assert_same_csc(convert.to_csc(X), X)  # small: scipy's
+    assert convert.to_csc(X.tocsc()).format == "csc"
 
 
 @pytest.mark.parametrize("array", [False, True])
 def test_to_csc_keeps_the_container_and_dtype(monkeypatch, array):
-    monkeypatch.setattr(validation, "_BLOCKED_CSC_MIN_VALUES", 0)
-    monkeypatch.setattr(validation, "_CSC_DIRECT_MAX_COLUMNS", 8)
+    monkeypatch.setattr(policy, "CSC_BLOCKED_MIN_VALUES", 0)
+    monkeypatch.setattr(policy, "CSC_DIRECT_MAX_COLUMNS", 8)
     X = _csr(200, 120, 0.1, seed=1, dtype=np.float32, array=array)
-    C = validation.to_csc(X)
+    C = convert.to_csc(X)
     _assert_same_csc(C, X)
     assert isinstance(C, sp.sparray) == array
     assert C.data.dtype == np.float32
 
 
 def test_to_csc_block_shift():
-    assert validation._csc_block_shift(1_000, 10**6) == 0  # few columns: no blocks
-    shift = validation._csc_block_shift(100_000, 2 * 10**6)
+    assert convert.csc_block_shift(1_000, 10**6) == 0  # few columns: no blocks
+    shift = convert.csc_block_shift(100_000, 2 * 10**6)
     assert 64 <= -(-100_000 >> shift) <= 1_024  # 196 blocks of 512 columns
-    assert validation._csc_block_shift(10**9, 10**9) == 16  # the uint16 slot's limit
+    assert convert.csc_block_shift(10**9, 10**9) == 16  # the uint16 slot's limit
 
 
 def test_to_csc_of_a_non_canonical_csr(monkeypatch):
     """Unsorted indices and a duplicate: rows still come out sorted, the duplicate stays for canonical_sparse."""
-    monkeypatch.setattr(validation, "_BLOCKED_CSC_MIN_VALUES", 0)
-    monkeypatch.setattr(validation, "_CSC_DIRECT_MAX_COLUMNS", 4)
+    monkeypatch.setattr(policy, "CSC_BLOCKED_MIN_VALUES", 0)
+    monkeypatch.setattr(policy, "CSC_DIRECT_MAX_COLUMNS", 4)
     X = _csr(150, 40, 0.3, seed=2)
     rng = np.random.default_rng(0)
     data, indices = X.data.copy(), X.indices.copy()
@@ -171,7 +173,7 @@ def test_to_csc_of_a_non_canonical_csr(monkeypatch):
     indptr[0] = 0  # row 0 gets a duplicate of its first entry
     X = sp.csr_matrix((np.r_[data[:1], data], np.r_[indices[:1], indices], indptr), shape=X.shape)
     assert not X.has_canonical_format
-    C = validation.to_csc(X)
+    C = convert.to_csc(X)
     assert not C.has_canonical_format
     assert all(np.all(np.diff(C.indices[C.indptr[j] : C.indptr[j + 1]]) >= 0) for j in range(X.shape[1]))
     assert_array_equal(C.toarray(), X.toarray())

@@ -48,12 +48,12 @@ def tight_sklearn(X, y, alpha, l1_ratio, fit_intercept=True, positive=False):
 def test_alpha_grid_is_sklearns(sparse, l1_ratio, positive):
     X, y = make_data((80, 25), density=0.4)
     Xs = sp.csr_matrix(X) if sparse else X
-    alphas, coefs, _ = fastreg.enet_path(Xs, y, l1_ratio=l1_ratio, n_alphas=7, eps=1e-2, positive=positive)
+    alphas, coefs, _, *_ = fastreg.fit_path(Xs, y, l1_ratio=l1_ratio, alphas=7, eps=1e-2, positive=positive)
     expected = _alpha_grid(X, y, l1_ratio=l1_ratio, eps=1e-2, n_alphas=7, positive=positive)
     assert_allclose(alphas, expected, rtol=1e-12)
     assert np.all(coefs[:, 0] == 0)  # αmax: everything zero
     # ... and it is the smallest such α
-    _, below, _ = fastreg.enet_path(Xs, y, l1_ratio=l1_ratio, alphas=[alphas[0] * 0.99], positive=positive)
+    _, below, _, *_ = fastreg.fit_path(Xs, y, l1_ratio=l1_ratio, alphas=[alphas[0] * 0.99], positive=positive)
     assert np.count_nonzero(below) > 0
 
 
@@ -63,7 +63,7 @@ def test_alpha_grid_is_sklearns(sparse, l1_ratio, positive):
 def test_path_objective_matches_tight_individual_fits(shape, storage, l1_ratio):
     X, y = make_data(shape, density=0.5, seed=1)
     Xs = {"C": np.ascontiguousarray, "F": np.asfortranarray, "csr": sp.csr_matrix, "csc": sp.csc_matrix}[storage](X)
-    alphas, coefs, intercepts = fastreg.enet_path(Xs, y, l1_ratio=l1_ratio, n_alphas=12, eps=1e-2)
+    alphas, coefs, intercepts, *_ = fastreg.fit_path(Xs, y, l1_ratio=l1_ratio, alphas=12, eps=1e-2)
     assert coefs.shape == (shape[1], 12) and intercepts.shape == (12,)
     assert np.all(np.diff(alphas) < 0)
     for i, alpha in enumerate(alphas):
@@ -77,8 +77,8 @@ def test_path_objective_matches_tight_individual_fits(shape, storage, l1_ratio):
 def test_residual_engine_matches_gram_engine(sparse):
     X, y = make_data((60, 30), density=0.5, seed=2)
     Xs = sp.csr_matrix(X) if sparse else X
-    a1, c1, b1 = fastreg.lasso_path(Xs, y, n_alphas=10, eps=1e-2, precompute=True)
-    a2, c2, b2 = fastreg.lasso_path(Xs, y, n_alphas=10, eps=1e-2, precompute=False)
+    a1, c1, b1, *_ = fastreg.fit_path(Xs, y, alphas=10, eps=1e-2, precompute=True)
+    a2, c2, b2, *_ = fastreg.fit_path(Xs, y, alphas=10, eps=1e-2, precompute=False)
     assert_allclose(a1, a2, rtol=1e-12)
     for i, alpha in enumerate(a1):
         o1 = enet_objective(X, y, c1[:, i], b1[i], alpha, 1.0)
@@ -88,17 +88,22 @@ def test_residual_engine_matches_gram_engine(sparse):
 
 def test_no_intercept_matches_sklearn_lasso_path():
     X, y = make_data((90, 15), seed=3, offset=0.0)
-    alphas, coefs, intercepts = fastreg.lasso_path(X, y, fit_intercept=False, n_alphas=8, eps=1e-2)
+    alphas, coefs, intercepts, *_ = fastreg.fit_path(X, y, fit_intercept=False, alphas=8, eps=1e-2)
     ref_alphas, ref_coefs, _ = sk.lasso_path(X, y, alphas=alphas, tol=1e-12, max_iter=100_000)
     assert_array_equal(intercepts, 0.0)
     assert_allclose(coefs, ref_coefs, rtol=1e-5, atol=1e-7)
     expected = _alpha_grid(X, y, fit_intercept=False, eps=1e-2, n_alphas=8)
     assert_allclose(alphas, expected, rtol=1e-12)
+    # scikit-learn's lasso_path is fastreg's lasso_path: same grid, coefficients and (tiny) gaps
+    got_alphas, got_coefs, gaps = fastreg.lasso_path(X, y, alphas=8, eps=1e-2)
+    assert_allclose(got_alphas, expected, rtol=1e-12)
+    assert_allclose(got_coefs, ref_coefs, rtol=1e-5, atol=1e-7)
+    assert gaps.shape == (8,) and np.all(gaps <= 1e-6 * (y @ y) / len(y))
 
 
 def test_positive_path():
     X, y = make_data((80, 20), seed=4)
-    alphas, coefs, intercepts = fastreg.lasso_path(X, y, positive=True, n_alphas=6, eps=1e-2)
+    alphas, coefs, intercepts, *_ = fastreg.fit_path(X, y, positive=True, alphas=6, eps=1e-2)
     assert np.all(coefs >= 0)
     for i, alpha in enumerate(alphas):
         ref = tight_sklearn(X, y, alpha, 1.0, positive=True)
@@ -109,8 +114,8 @@ def test_positive_path():
 
 def test_given_alphas_are_sorted_and_float32_stays_float32():
     X, y = make_data((50, 10), seed=5)
-    alphas, coefs, intercepts, gaps, n_iters = fastreg.lasso_path(
-        X.astype(np.float32), y, alphas=[0.01, 1.0, 0.1], return_dual_gaps=True
+    alphas, coefs, intercepts, gaps, n_iters = fastreg.fit_path(
+        X.astype(np.float32), y, alphas=[0.01, 1.0, 0.1], 
     )
     assert_array_equal(alphas, [1.0, 0.1, 0.01])
     assert coefs.dtype == np.float32
@@ -122,19 +127,19 @@ def test_given_alphas_are_sorted_and_float32_stays_float32():
 
 def test_matches_estimators_and_warm_start_coef_init():
     X, y = make_data((70, 12), seed=6)
-    alphas, coefs, intercepts = fastreg.enet_path(X, y, l1_ratio=0.7, n_alphas=5)
+    alphas, coefs, intercepts, *_ = fastreg.fit_path(X, y, l1_ratio=0.7, alphas=5)
     model = fastreg.ElasticNet(alpha=alphas[3], l1_ratio=0.7).fit(X, y)
     assert_allclose(coefs[:, 3], model.coef_, rtol=1e-5, atol=1e-6)
     assert intercepts[3] == pytest.approx(model.intercept_, rel=1e-6)
-    _, again, _ = fastreg.enet_path(X, y, l1_ratio=0.7, alphas=alphas[3:4], coef_init=coefs[:, 3])
+    _, again, _, *_ = fastreg.fit_path(X, y, l1_ratio=0.7, alphas=alphas[3:4], coef_init=coefs[:, 3])
     assert_allclose(again[:, 0], coefs[:, 3], rtol=1e-6, atol=1e-9)
 
 
 def test_sparse_with_large_means_uses_an_accurate_engine():
     X, y = make_data((120, 15), seed=7, density=0.3, offset=0.0)
     X[X != 0] += 1e4  # |mean| ≫ spread: the implicitly centered Gram would lose digits
-    alphas, coefs, intercepts = fastreg.lasso_path(sp.csr_matrix(X), y, n_alphas=5, eps=1e-2)
-    d_alphas, d_coefs, d_intercepts = fastreg.lasso_path(X, y, n_alphas=5, eps=1e-2)
+    alphas, coefs, intercepts, *_ = fastreg.fit_path(sp.csr_matrix(X), y, alphas=5, eps=1e-2)
+    d_alphas, d_coefs, d_intercepts, *_ = fastreg.fit_path(X, y, alphas=5, eps=1e-2)
     assert_allclose(alphas, d_alphas, rtol=1e-9)
     for i, alpha in enumerate(alphas):
         o_sparse = enet_objective(X, y, coefs[:, i], intercepts[i], alpha, 1.0)
@@ -144,7 +149,7 @@ def test_sparse_with_large_means_uses_an_accurate_engine():
 
 def test_verbose_draws_a_progress_bar(capsys):
     X, y = make_data((40, 8), seed=8)
-    fastreg.lasso_path(X, y, n_alphas=4, verbose=True)
+    fastreg.fit_path(X, y, alphas=4, verbose=True)
     err = capsys.readouterr().err
     assert "4/4" in err
 
@@ -152,12 +157,12 @@ def test_verbose_draws_a_progress_bar(capsys):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(l1_ratio=0.0), "l1_ratio > 0"),
+        (dict(l1_ratio=0.0), "l1_ratio=0"),
         (dict(l1_ratio=1.5), "l1_ratio"),
         (dict(alphas=[1.0, -1.0]), "alphas"),
         (dict(alphas=[]), "alphas"),
         (dict(eps=0.0), "eps"),
-        (dict(n_alphas=0), "n_alphas"),
+        (dict(alphas=0), "n_alphas"),
         (dict(tol=-1.0), "tol"),
         (dict(precompute="yes"), "precompute"),
         (dict(coef_init=np.zeros(3)), "coef_init"),
@@ -166,16 +171,16 @@ def test_verbose_draws_a_progress_bar(capsys):
 def test_bad_parameters_raise(kwargs, match):
     X, y = make_data((30, 6), seed=9)
     with pytest.raises(ValueError, match=match):
-        fastreg.enet_path(X, y, **kwargs)
+        fastreg.fit_path(X, y, **kwargs)
 
 
 def test_bad_data_raises():
     X, y = make_data((30, 6), seed=9)
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        fastreg.lasso_path(X, y)
+        fastreg.fit_path(X, y)
     with pytest.raises(ValueError):
-        fastreg.lasso_path(np.ones((5, 2)), np.ones(4))
+        fastreg.fit_path(np.ones((5, 2)), np.ones(4))
 
 
 @pytest.mark.parametrize("offset", [0.0, 0.3, 5.0], ids=["centered", "small-means", "large-means"])
@@ -196,7 +201,7 @@ def test_own_progress_bar_without_tqdm(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     X, y = make_data((40, 8), seed=8)
-    fastreg.lasso_path(X, y, n_alphas=5, verbose=True)
+    fastreg.fit_path(X, y, alphas=5, verbose=True)
     err = capsys.readouterr().err
     assert "path [" in err and "5/5" in err and err.endswith("\n")
 
@@ -215,8 +220,8 @@ def test_path_and_cv_read_duplicate_entries_as_summed_and_leave_them_alone():
     dup = sp.csr_matrix((np.array(data), np.array(indices), np.array(indptr)), shape=A.shape)
     assert dup.nnz == 2 * A.nnz and not dup.has_canonical_format
     snapshot = (dup.data.copy(), dup.indices.copy(), dup.indptr.copy())
-    ref = fastreg.lasso_path(A, y, n_alphas=10)
-    got = fastreg.lasso_path(dup, y, n_alphas=10)
+    ref = fastreg.fit_path(A, y, alphas=10)
+    got = fastreg.fit_path(dup, y, alphas=10)
     for a, b in zip(got, ref):
         assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     cv = fastreg.LassoCV(cv=3, alphas=8).fit(dup, y)
@@ -319,8 +324,8 @@ def test_near_interpolation_path_runs_lars_once_and_lands_on_its_path(monkeypatc
     Xs = sp.csr_matrix(X) if storage == "csr" else X
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        alphas, coefs, intercepts = fastreg.lasso_path(
-            Xs, y, n_alphas=30, eps=1e-4, positive=positive, precompute=False  # the residual solver
+        alphas, coefs, intercepts, *_ = fastreg.fit_path(
+            Xs, y, alphas=30, eps=1e-4, positive=positive, precompute=False  # the residual solver
         )
     assert len(calls) == 1  # once for the whole path, down to its last α
     assert calls[0] == pytest.approx(alphas[-1], rel=1e-12)
@@ -360,7 +365,7 @@ def test_near_interpolation_path_falls_back_to_each_fits_own_lars(monkeypatch):
     y = X[:, :10] @ rng.standard_normal(10) + 0.5 * rng.standard_normal(n)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        alphas, coefs, intercepts = fastreg.lasso_path(X, y, n_alphas=30, eps=1e-4, precompute=False)
+        alphas, coefs, intercepts, *_ = fastreg.fit_path(X, y, alphas=30, eps=1e-4, precompute=False)
     assert [path for _, path in calls].count(True) == 1  # tried once for the path
     own = [a for a, path in calls if not path]
     assert own and all(any(a == pytest.approx(alpha, rel=1e-12) for alpha in alphas) for a in own)

@@ -11,6 +11,7 @@ from sklearn.linear_model import Ridge
 from sklearn.exceptions import ConvergenceWarning
 
 import fastreg.solvers.ridge as ridge_mod
+from fastreg.solvers.ridge import direct, operators, policy, solve
 from fastreg.solvers.ridge import lstsq_solve, ridge_solve
 
 STORAGES = {
@@ -98,7 +99,7 @@ def test_ridge_matches_sklearn(shape_name, storage, dtype, fit_intercept, alpha,
     if not fit_intercept:
         assert intercept == 0.0
     assert_optimal(X, y, alpha, coef, intercept, ref_coef, ref_intercept)
-    if solver in ("cg", "lsqr") or (solver == "auto" and sp.issparse(Xs) and ridge_mod._sparse_auto(Xs) != "cholesky"):
+    if solver in ("cg", "lsqr") or (solver == "auto" and sp.issparse(Xs) and policy.sparse_auto(Xs) != "cholesky"):
         assert isinstance(n_iter, int) and n_iter > 0
     else:
         assert n_iter is None
@@ -219,18 +220,18 @@ def test_ridge_sparse_gram_too_inaccurate_falls_back():
 def test_ridge_auto_sparse_chooses_by_cost_and_cholesky_has_a_gram_limit(monkeypatch):
     X, y = make_data(SHAPES["tall"])
     S = sp.csr_matrix(X)
-    assert ridge_mod._sparse_auto(S) == "cholesky"  # tall, few features: the Gram is cheap
+    assert policy.sparse_auto(S) == "cholesky"  # tall, few features: the Gram is cheap
     coef, intercept, n_iter = ridge_solve(S, y, 1.0)
     assert n_iter is None
     assert_optimal(X, y, 1.0, coef, intercept, *sklearn_ridge("tall", np.float64, 1.0, True))
-    assert ridge_mod._sparse_auto(sp.csr_matrix(make_data(SHAPES["wide"])[0])) == "cg"  # n < p: on the dual
+    assert policy.sparse_auto(sp.csr_matrix(make_data(SHAPES["wide"])[0])) == "cg"  # n < p: on the dual
     tall_dense_rows = sp.random(50, 1500, density=0.5, format="csr", random_state=0)
-    assert ridge_mod._sparse_auto(tall_dense_rows) == "cg"  # n < p
+    assert policy.sparse_auto(tall_dense_rows) == "cg"  # n < p
     heavy = sp.random(3000, 1000, density=0.9, format="csc", random_state=0)
-    assert ridge_mod._sparse_auto(heavy) == "cg"  # Σ nnz_row² ≫ CG's passes
-    assert ridge_mod._sparse_auto(sp.random(100_000, 1000, density=0.01, format="csr", random_state=0)) == "cg"
-    assert ridge_mod._sparse_auto(sp.random(100_000, 300, density=0.01, format="csr", random_state=0)) == "cholesky"
-    monkeypatch.setattr(ridge_mod, "_SPARSE_GRAM_MAX", 5)
+    assert policy.sparse_auto(heavy) == "cg"  # Σ nnz_row² ≫ CG's passes
+    assert policy.sparse_auto(sp.random(100_000, 1000, density=0.01, format="csr", random_state=0)) == "cg"
+    assert policy.sparse_auto(sp.random(100_000, 300, density=0.01, format="csr", random_state=0)) == "cholesky"
+    monkeypatch.setattr(policy, "SPARSE_GRAM_MAX", 5)
     assert isinstance(ridge_solve(S, y, 1.0, solver="cholesky")[2], int)
 
 
@@ -245,7 +246,7 @@ def test_ridge_auto_sparse_ill_conditioned(fit_intercept):
     X[:, 1] = base + 1e-7 * rng.standard_normal(n) * (base != 0)
     S = sp.csr_matrix(X)
     y = X @ rng.standard_normal(p) + 2.0 + 0.01 * rng.standard_normal(n)
-    assert ridge_mod._sparse_auto(S) == "cholesky"
+    assert policy.sparse_auto(S) == "cholesky"
     for alpha in (1e-8, 1e-3):
         coef, intercept, _ = ridge_solve(S, y, alpha, fit_intercept=fit_intercept)
         ref = Ridge(alpha=alpha, solver="svd", fit_intercept=fit_intercept).fit(X, y)
@@ -260,8 +261,8 @@ def test_ridge_cholesky_failure_fallback(monkeypatch, shape_name, storage):
     def failing(*args, **kwargs):
         raise scipy.linalg.LinAlgError("not positive definite")
 
-    monkeypatch.setattr(ridge_mod.la, "cho_factor", failing)  # sparse: SciPy's
-    monkeypatch.setattr(ridge_mod, "cho_factor", failing)  # dense: NumPy's (fastreg.solvers._linalg)
+    monkeypatch.setattr(direct.la, "cho_factor", failing)  # sparse: SciPy's
+    monkeypatch.setattr(direct, "cho_factor", failing)  # dense: NumPy's (fastreg.solvers._linalg)
     X, y = make_data(SHAPES[shape_name])
     coef, intercept, n_iter = ridge_solve(STORAGES[storage](X), y, 1e-3, solver="cholesky")
     assert (n_iter is None) == (storage == "C")  # dense: SVD; sparse: LSQR
@@ -346,13 +347,17 @@ def test_lstsq_multi_target(storage):
 
 def test_solvers_do_not_import_sklearn():
     import ast
+    import importlib
     import inspect
+    import pkgutil
 
-    tree = ast.parse(inspect.getsource(ridge_mod))
-    names = [
-        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
-    ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
-    assert not any(name.startswith("sklearn") for name in names)
+    for info in pkgutil.iter_modules(ridge_mod.__path__):
+        module = importlib.import_module(f"{ridge_mod.__name__}.{info.name}")
+        tree = ast.parse(inspect.getsource(module))
+        names = [
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        assert not any(name.startswith("sklearn") for name in names), info.name
 
 
 def test_ridge_auto_sparse_cg_ill_conditioned():
@@ -363,7 +368,7 @@ def test_ridge_auto_sparse_cg_ill_conditioned():
     X[:, 1] = X[:, 0] + 1e-4 * rng.standard_normal(3000) * (X[:, 0] != 0)
     S = sp.csr_matrix(X)
     y = X @ rng.standard_normal(400) + 1.0 + 0.01 * rng.standard_normal(3000)
-    assert ridge_mod._sparse_auto(S) == "cg"
+    assert policy.sparse_auto(S) == "cg"
     for alpha in (1e-3, 1.0):
         coef, intercept, n_iter = ridge_solve(S, y, alpha)
         assert isinstance(n_iter, int) and n_iter > 0
@@ -391,14 +396,14 @@ class Spy:
 
     def __init__(self, monkeypatch, name):
         self.returns = []
-        original = getattr(ridge_mod, name)
+        original = getattr(solve, name)
 
         def wrapper(*args, **kwargs):
             out = original(*args, **kwargs)
             self.returns.append(out)
             return out
 
-        monkeypatch.setattr(ridge_mod, name, wrapper)
+        monkeypatch.setattr(solve, name, wrapper)
 
 
 @pytest.mark.parametrize("k", [None, 3], ids=["1-target", "3-targets"])
@@ -406,8 +411,8 @@ class Spy:
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_ridge_auto_dense_wide_runs_dual_cg_to_the_direct_solution(monkeypatch, order, fit_intercept, k):
     """With its budget open, "auto" solves wide float64 X by CG on the dual, to the Cholesky solution."""
-    monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 1.0)  # budget: n iterations
-    cg_spy, chol_spy = Spy(monkeypatch, "_dual_cg"), Spy(monkeypatch, "_dense_cholesky")
+    monkeypatch.setattr(policy, "DUAL_CG_ITERS_PER_ROW", 1.0)  # budget: n iterations
+    cg_spy, chol_spy = Spy(monkeypatch, "dual_cg"), Spy(monkeypatch, "dense_cholesky")
     X, y = wide_data(k=k)
     Xs, snapshot = frozen(np.asarray(X, order=order))
     y_in, y_snapshot = frozen(y.copy())
@@ -430,8 +435,8 @@ def test_ridge_auto_dense_wide_hands_over_to_cholesky_when_cg_would_cost_more(mo
     V, _ = np.linalg.qr(rng.standard_normal((p, n)))
     X = (U * np.logspace(0, 3, n)) @ V.T
     y = X @ rng.standard_normal(p) + rng.standard_normal(n)
-    monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 20.0 / n)  # budget: 20 iterations
-    cg_spy, chol_spy = Spy(monkeypatch, "_dual_cg"), Spy(monkeypatch, "_dense_cholesky")
+    monkeypatch.setattr(policy, "DUAL_CG_ITERS_PER_ROW", 20.0 / n)  # budget: 20 iterations
+    cg_spy, chol_spy = Spy(monkeypatch, "dual_cg"), Spy(monkeypatch, "dense_cholesky")
     for tol in (1e-10, 1e-30):  # the second can never be reached: after 2 x budget at most
         coef, intercept, n_iter = ridge_solve(X, y, 1e-3, tol=tol)
         assert n_iter is None
@@ -461,10 +466,10 @@ def test_sparse_dual_product_matches_the_two_pass_operator(fmt, fit_intercept, w
     """One fused pass over the CSC copy gives the base operator's ``(X_cX_cᵀ + αI)C`` (two scipy products)."""
     X, y = sparse_wide_data(offset=0.5, k=3)
     sample_weight = np.linspace(0.5, 2.0, X.shape[0]) if weighted else None
-    op, Y_c, _, _ = ridge_mod._sparse_operator(X.asformat(fmt), y, fit_intercept, sample_weight)
-    fused = ridge_mod._SparseDual(op.X, op.mean, op.d)
+    op, Y_c, _, _ = operators.sparse_operator(X.asformat(fmt), y, fit_intercept, sample_weight)
+    fused = operators.SparseDual(op.X, op.mean, op.d)
     C = np.random.default_rng(3).standard_normal((X.shape[0], 3))
-    expected = ridge_mod._Centered.dual(op, C, 0.7)
+    expected = operators.Centered.dual(op, C, 0.7)
     np.testing.assert_allclose(fused.dual(C, 0.7), expected, rtol=0, atol=1e-13 * np.abs(expected).max())
 
 
@@ -474,7 +479,7 @@ def test_sparse_dual_product_matches_the_two_pass_operator(fmt, fit_intercept, w
 @pytest.mark.parametrize("solver", ["auto", "cg"])
 def test_ridge_sparse_wide_runs_dual_cg_to_the_svd_solution(monkeypatch, solver, fmt, fit_intercept, k):
     """Wide sparse X: "auto" and "cg" solve the dual by CG on the fused pass, to scikit-learn's SVD solution."""
-    cg_spy = Spy(monkeypatch, "_dual_cg")
+    cg_spy = Spy(monkeypatch, "dual_cg")
     X, y = sparse_wide_data(k=k)
     Xs, snapshot = frozen(X.asformat(fmt))
     y_in, y_snapshot = frozen(y.copy())
@@ -491,7 +496,7 @@ def test_ridge_sparse_wide_runs_dual_cg_to_the_svd_solution(monkeypatch, solver,
 @pytest.mark.parametrize("case", ["large_means", "weighted", "small_alpha"])
 def test_ridge_sparse_wide_dual_cg_reaches_the_optimum_on_harder_data(monkeypatch, case):
     """Means 1000 ± 1 (implicit centering), sample weights, and α = 1e-3: objective within 1e-9 of SVD's."""
-    cg_spy = Spy(monkeypatch, "_dual_cg")
+    cg_spy = Spy(monkeypatch, "dual_cg")
     dense = case == "large_means"
     X, y = sparse_wide_data(density=1.0 if dense else 0.1, offset=1000.0 if dense else 0.0)
     alpha = 1e-3 if case == "small_alpha" else 1.0
@@ -518,14 +523,14 @@ def test_ridge_auto_dense_takes_cholesky_where_dual_cg_does_not_apply(monkeypatc
     float32 or strided X (BLAS would convert or copy it on every pass), tall X and sample weights: no CG,
     the direct solution."""
     if case != "few_rows":
-        monkeypatch.setattr(ridge_mod, "_DUAL_CG_ITERS_PER_ROW", 1.0)
+        monkeypatch.setattr(policy, "DUAL_CG_ITERS_PER_ROW", 1.0)
     X, y = wide_data(n=200 if case == "few_rows" else 60, p=400, offset=1000.0 if case == "large_means" else 0.3)
     if case == "float32":
         X = X.astype(np.float32).astype(np.float64)
     if case == "tall":
         X, y = np.ascontiguousarray(X[:, :40]), y
     sample_weight = np.linspace(0.5, 2.0, X.shape[0]) if case == "weighted" else None
-    cg_spy = Spy(monkeypatch, "_dual_cg")
+    cg_spy = Spy(monkeypatch, "dual_cg")
     X_in = X.astype(np.float32) if case == "float32" else X
     if case == "strided":
         X_in = np.repeat(X, 2, axis=1)[:, ::2]
@@ -567,7 +572,7 @@ def test_refine_recovers_the_digits_a_perturbed_gram_lost():
     plain = scipy.linalg.cho_solve(factor, B)
     exact = np.linalg.solve(A, B)
     assert np.abs(plain - exact).max() > 1e-6 * np.abs(exact).max()  # the perturbation costs digits
-    refined = ridge_mod._refine(factor, ridge_mod._norm1(A + E), B, lambda V: A @ V)
+    refined = direct._refine(factor, direct._norm1(A + E), B, lambda V: A @ V)
     np.testing.assert_allclose(refined, exact, rtol=0, atol=1e-9 * np.abs(exact).max())
 
 
@@ -575,13 +580,13 @@ def test_refine_skips_well_conditioned_factors_and_never_returns_worse():
     A, B = _spd(30, 1e3, 5)
     factor = scipy.linalg.cho_factor(A)
     calls = []
-    out = ridge_mod._refine(factor, ridge_mod._norm1(A), B, lambda V: calls.append(1) or A @ V)
+    out = direct._refine(factor, direct._norm1(A), B, lambda V: calls.append(1) or A @ V)
     assert not calls  # condition number 1e3: the solve as it is
     np.testing.assert_array_equal(out, scipy.linalg.cho_solve(factor, B))
     A, B = _spd(30, 1e9, 6)
     factor = scipy.linalg.cho_factor(A)
     plain = scipy.linalg.cho_solve(factor, B)
-    out = ridge_mod._refine(factor, ridge_mod._norm1(A), B, lambda V: -A @ V)  # a wrong operator: refinement diverges
+    out = direct._refine(factor, direct._norm1(A), B, lambda V: -A @ V)  # a wrong operator: refinement diverges
     np.testing.assert_array_equal(out, plain)
 
 
@@ -664,11 +669,11 @@ def test_column_norms_are_the_centered_ones(storage, fit_intercept, weighted):
     sw = rng.random(40) + 0.5 if weighted else None
     Xs = STORAGES[storage](X)
     if sp.issparse(Xs):
-        op = ridge_mod._sparse_operator(Xs.tocsr() if storage == "csr_matrix" else Xs.tocsc(), y[:, None], fit_intercept, sw)[0]
+        op = operators.sparse_operator(Xs.tocsr() if storage == "csr_matrix" else Xs.tocsc(), y[:, None], fit_intercept, sw)[0]
     d = np.ones(40) if sw is None else np.sqrt(sw)
     mean = np.average(X, axis=0, weights=sw) if fit_intercept else np.zeros(7)
     if not sp.issparse(Xs):  # the operator's convention: X holds DX, centered along d
-        op = ridge_mod._Centered(X * d[:, None], mean if fit_intercept else None, None if sw is None else d)
+        op = operators.Centered(X * d[:, None], mean if fit_intercept else None, None if sw is None else d)
     expected = (((X - mean) * d[:, None]) ** 2).sum(0)
     np.testing.assert_allclose(op.column_norms(), expected, rtol=1e-12, atol=1e-9)
 
@@ -678,7 +683,7 @@ def test_sparse_auto_takes_the_direct_solve_when_it_is_cheap():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 20)) * 0.01 + 100.0
     y = X[:, :2] @ np.array([3.0, -2.0]) + 0.5 * rng.standard_normal(30) + 2.0
-    assert ridge_mod._sparse_auto(sp.csc_matrix(X)) == "cholesky"
+    assert policy.sparse_auto(sp.csc_matrix(X)) == "cholesky"
     coef, intercept, _ = ridge_solve(sp.csc_matrix(X), y, 4e-5, fit_intercept=False)
     ref = Ridge(alpha=4e-5, fit_intercept=False, solver="svd").fit(X, y)
     assert objective(X, y, coef, 0.0, 4e-5) <= objective(X, y, ref.coef_, 0.0, 4e-5) * (1 + 1e-9)
@@ -687,7 +692,7 @@ def test_sparse_auto_takes_the_direct_solve_when_it_is_cheap():
 @pytest.mark.parametrize("alpha", [1e-3, 1.0])
 def test_sparse_wide_auto_hands_a_slow_dual_cg_to_the_factorization(monkeypatch, alpha):
     """150 x 200, columns scaled 1e-3..1e3: dual CG stopped at max_iter 1e5-1e7x above the optimum; "auto" now gives up on it for the refined dual Gram."""
-    cholesky_spy = Spy(monkeypatch, "_sparse_cholesky")
+    cholesky_spy = Spy(monkeypatch, "sparse_cholesky")
     X, y = _scaled_columns(150, 200, seed=3)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)

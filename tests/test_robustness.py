@@ -333,7 +333,7 @@ BAD_PARAMS = {
                  ("0.5", TypeError, "l1_ratio must be a real number")],
     "max_iter": [(0, ValueError, "max_iter must be >= 1"), (-5, ValueError, "max_iter must be >= 1"),
                  (10.5, TypeError, "max_iter must be an integer"), ("10", TypeError, "max_iter must be an integer")],
-    "tol": [(0.0, ValueError, "tol must be > 0"), (-1e-3, ValueError, "tol must be > 0"),
+    "tol": [(-1e-3, ValueError, "tol must be >= 0"),
             ("small", TypeError, "tol must be a real number")],
     "fit_intercept": [("yes", TypeError, "fit_intercept must be True or False"),
                       (None, TypeError, "fit_intercept must be True or False")],

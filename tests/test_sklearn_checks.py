@@ -19,8 +19,22 @@ ESTIMATORS = [
 ]
 
 
+# The path objects predict every α of the path by default, glmnet's predict(fit, newx): an
+# (n_samples, n_alphas) array, where these two checks want (n_samples,). Everything else passes.
+PATH_ESTIMATORS = [fastreg.LassoPath(alphas=5), fastreg.ElasticNetPath(alphas=5)]
+_PATH_PREDICTS_EVERY_ALPHA = "predict(X) returns (n_samples, n_alphas): one column per alpha of the path"
+
+
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks(PATH_ESTIMATORS, expected_failed_checks=lambda est: {
+    "check_estimator_sparse_array": _PATH_PREDICTS_EVERY_ALPHA,
+    "check_estimator_sparse_matrix": _PATH_PREDICTS_EVERY_ALPHA,
+})
+def test_sklearn_compatible_path_estimator(estimator, check):
     check(estimator)
 
 
@@ -30,7 +44,7 @@ def test_every_public_estimator_is_checked():
 
     public = {name for name in fastreg.__all__ if isinstance(getattr(fastreg, name), type)
               and issubclass(getattr(fastreg, name), BaseEstimator)}
-    checked = {type(est).__name__ for est in ESTIMATORS}
+    checked = {type(est).__name__ for est in ESTIMATORS + PATH_ESTIMATORS}
     assert public <= checked, f"add {sorted(public - checked)} to ESTIMATORS"
 
 

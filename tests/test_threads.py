@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fastreg import _threads
+from fastreg import _policy, _threads
 
 
 def test_numba_threads_limits_and_restores():
@@ -28,7 +28,7 @@ def test_threads_for_small_and_large_x(monkeypatch):
         assert numba.get_num_threads() == 1
     with _threads.threads_for(np.zeros((10, 10))):
         assert numba.get_num_threads() == 1
-    monkeypatch.setattr(_threads, "SERIAL_MAX_VALUES", 10)
+    monkeypatch.setattr(_policy, "SERIAL_MAX_VALUES", 10)
     with _threads.threads_for(small):
         assert numba.get_num_threads() == before
     assert numba.get_num_threads() == before

@@ -18,9 +18,9 @@ rather than from ``r`` (of the size of ``x̄·w``, large when the column means
 are), which would lose digits to cancellation.
 
 The CSC kernels that gather from the residual (``xtr_csc``, the epochs) are
-compiled without ``fastmath``: vectorized gathers are slower than scalar loads
-on the AMD EPYC we measure on (as in :mod:`fastreg.kernels.csr`); wide CSR
-Lasso αmax/10 0.205 → 0.187 s.
+compiled without ``fastmath``: the vectorized gathers it allows ran slower
+than scalar loads (as in :mod:`fastreg.kernels.csr`; measurements:
+docs/design-measurements.md).
 """
 
 import math
@@ -30,6 +30,7 @@ from numba import njit, prange
 
 from ._config import FASTMATH
 from .intrinsics import claim, column_block, prefetch_ahead
+from .penalty import coordinate_update
 
 # Rows per chunk of the dense epoch's fused loop (one prefetch request per 64-byte line
 # of each), on columns of at least _PREFETCH_MIN_ROWS rows.
@@ -44,16 +45,15 @@ def _dense_epoch_kernel(long_columns):
     """
 
     @njit(cache=True, nogil=True, fastmath=FASTMATH)
-    def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, positive):
+    def cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, pen):
         """One pass of coordinate descent over ``ws`` on dense columns, centered on the fly.
 
         A coordinate's update of ``R`` and the next coordinate's product with
         the updated ``R`` run in one loop: each column streams from memory once
-        and ``R`` is read once per coordinate instead of twice (300 columns of
-        20,000 rows: 3.50 → 3.07 ms, 13.7 → 15.6 GB/s of ``X``; a plain read
-        pass runs at 24 GB/s). Compiled twice (see :func:`dense_epoch_kernel`):
-        on long columns the loop goes in prefetched chunks and reads ``X`` at
-        24 GB/s.
+        and ``R`` is read once per coordinate instead of twice. Compiled twice
+        (see :func:`dense_epoch_kernel`): on long columns the loop goes in
+        prefetched chunks and reads ``X`` at the speed of a plain read pass
+        (measurements: docs/design-measurements.md).
 
         Parameters
         ----------
@@ -64,8 +64,10 @@ def _dense_epoch_kernel(long_columns):
         norms : (p,) float64 squared norms of the centered columns
         l1, l2 : float, unscaled penalties
         ws : int64 array of the coordinates to update
-        positive : bool, constrain ``w >= 0``
+        pen : tuple ``(a, b, lower, upper, kind)``, the penalty's per-feature
+            weights and bounds (:mod:`fastreg.kernels.penalty`)
         """
+        a, b, lower, upper, _ = pen
         n = R.shape[0]
         size = ws.shape[0]
         max_dw = 0.0
@@ -81,7 +83,7 @@ def _dense_epoch_kernel(long_columns):
             acc += (col[i] - m) * R[i]
         while True:  # acc = X_cⱼ·R for the current j
             wj = w[j]
-            new = soft_threshold(acc + wj * norms[j], l1, positive) / (norms[j] + l2)
+            new = coordinate_update(acc + wj * norms[j], norms[j], l1 * a[j], l2 * b[j], lower[j], upper[j])
             max_w = max(max_w, abs(new))
             d = new - wj
             if new != wj:
@@ -137,13 +139,26 @@ cd_epoch_dense_long = _dense_epoch_kernel(True)
 def dense_epoch_kernel(n):
     """The dense epoch for columns of ``n`` rows: prefetched chunks from ``_PREFETCH_MIN_ROWS`` rows.
 
-    Measured per epoch (old plain loop → this choice): 272 columns of 20,000
-    rows from memory 2.77 → 2.02 ms; 600 of 8,192: 2.51 → 1.97 ms; 600 of
-    4,096: 0.90 → 0.78 ms. On short columns the chunks cost more than they
-    bring (chunked, 1,000 columns of 1,000 rows took 0.20 → 0.28 ms; of 100
-    rows 3.5x as long).
+    Long columns stream from memory, and the prefetched chunks make each
+    epoch faster from this length on; on short columns (in cache more often
+    than not) the chunks cost more than they bring, so these keep the plain
+    loop (measurements: docs/design-measurements.md).
     """
     return cd_epoch_dense_long if n >= _PREFETCH_MIN_ROWS else cd_epoch_dense
+
+
+@njit(cache=True, nogil=True)
+def working_set_size(n_support, n_violators, n_extra, p, ws_start, min_size, per_violator):
+    """How many features the next working set holds: the one rule of both coordinate-descent solvers.
+
+    Twice the support, but no more than the support plus ``per_violator``
+    features per zero coefficient that violates optimality (where few
+    violate, the others are not worth an epoch each), at least ``ws_start``
+    and ``min_size``; then ``n_extra`` more (the Gram solver's sequential
+    strong set on its first iteration); at most ``p``.
+    """
+    size = max(ws_start, min_size, min(2 * n_support, n_support + per_violator * n_violators)) + n_extra
+    return min(size, p)
 
 
 @njit(cache=True, nogil=True)
@@ -155,7 +170,7 @@ def _next_live(ws, norms, jj):
 
 
 @njit(cache=True, nogil=True)
-def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, positive):
+def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, pen):
     """One pass of coordinate descent over ``ws`` on CSC columns, implicitly centered.
 
     Parameters
@@ -166,8 +181,9 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
     r : (n,) float64 uncentered residual ``y_c − Xw``, updated in place
     r_sum : (1,) float64, ``Σr``, updated in place
     norms : (p,) float64 squared norms of the centered columns
-    l1, l2, ws, positive : as in :func:`cd_epoch_dense`
+    l1, l2, ws, pen : as in :func:`cd_epoch_dense`
     """
+    a, b, lower, upper, _ = pen
     max_dw = 0.0
     max_w = 0.0
     s = r_sum[0]
@@ -185,8 +201,7 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
         for k in range(np.uintp(lo), np.uintp(hi)):
             acc += data[k] * (r[indices[k]] - shift)
             col_sum += data[k]
-        tmp = acc + wj * norms[j]
-        new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
+        new = coordinate_update(acc + wj * norms[j], norms[j], l1 * a[j], l2 * b[j], lower[j], upper[j])
         if new != wj:
             d = new - wj
             for k in range(np.uintp(lo), np.uintp(hi)):
@@ -197,18 +212,6 @@ def cd_epoch_csc(data, indices, indptr, center, w, r, r_sum, norms, l1, l2, ws, 
         max_w = max(max_w, abs(new))
     r_sum[0] = s
     return max_dw, max_w
-
-
-@njit(cache=True, nogil=True)
-def soft_threshold(z, l1, positive):
-    """Soft-thresholding ``S(z, l1)``, clipped at 0 when ``positive``: a coordinate's CD update numerator."""
-    if positive and z < 0.0:
-        return 0.0
-    if z > l1:
-        return z - l1
-    if z < -l1:
-        return z + l1
-    return 0.0
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
@@ -320,7 +323,7 @@ def residual_step_csc(data, indices, indptr, r, r_sum, ws, dw):
 
 
 @njit(cache=True)
-def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, norms, l1, l2, ws, positive):
+def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, norms, l1, l2, ws, pen):
     """:func:`cd_epoch_csc` for weighted samples, centered along ``d = √s``.
 
     The CSC arrays hold ``DX`` (rows scaled by ``d``); the centered columns are
@@ -330,6 +333,7 @@ def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, n
     only. ``col_dsum[j] = dᵀDXⱼ`` updates ``s``. With ``d = 1`` this is
     :func:`cd_epoch_csc` with ``center=True``.
     """
+    a, b, lower, upper, _ = pen
     max_dw = 0.0
     max_w = 0.0
     s = r_sum[0]
@@ -345,8 +349,7 @@ def cd_epoch_csc_weighted(data, indices, indptr, d, dd, col_dsum, w, r, r_sum, n
         for k in range(np.uintp(lo), np.uintp(hi)):
             i = indices[k]
             acc += data[k] * (r[i] - d[i] * shift)
-        tmp = acc + wj * norms[j]
-        new = soft_threshold(tmp, l1, positive) / (norms[j] + l2)
+        new = coordinate_update(acc + wj * norms[j], norms[j], l1 * a[j], l2 * b[j], lower[j], upper[j])
         if new != wj:
             delta = new - wj
             for k in range(np.uintp(lo), np.uintp(hi)):

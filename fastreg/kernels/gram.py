@@ -1,8 +1,9 @@
 """Coordinate descent on a (sub-)Gram matrix: ElasticNet without touching ``X``.
 
-Objective, unscaled by ``n`` (as in :mod:`fastreg.kernels.cd`)::
+Objective, unscaled by ``n`` (as in :mod:`fastreg.kernels.cd`, the penalty
+``pen`` as in :mod:`fastreg.kernels.penalty`)::
 
-    ½‖R‖² + l1·‖w‖₁ + ½·l2·‖w‖²,     R = y_c − X_c w
+    ½‖R‖² + l1·Σaⱼ|wⱼ| + ½·l2·Σbⱼwⱼ²,     lowerⱼ ≤ wⱼ ≤ upperⱼ,     R = y_c − X_c w
 
 is written through ``G = X_cᵀX_c``, ``q = X_cᵀy_c`` and ``yy = ‖y_c‖²``:
 ``X_cᵀR = q − Gw``, ``‖R‖² = yy − 2wᵀq + wᵀGw`` and ``Rᵀy_c = yy − wᵀq``.
@@ -11,7 +12,7 @@ working set), not a column of ``X``.
 
 The kernel works on the working-set block ``G[ws][:, ws]`` (a small C-ordered
 copy), keeps ``H = G_ws w_ws`` up to date, and evaluates the subproblem's
-duality gap (scikit-learn's formula) every ``gap_every`` epochs, all without
+duality gap (:func:`fastreg.kernels.penalty.dual_gap`) every ``gap_every`` epochs, all without
 returning to Python. ``nogil`` so that cross-validation folds can run in
 threads.
 """
@@ -22,66 +23,16 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import FASTMATH
-from .cd import soft_threshold
+from .cd import working_set_size
+from .penalty import GENERAL, UNIFORM_POSITIVE, coordinate_update, dual_gap_gram, primal_value, uniform_gap_gram
 
 # Tile edge of the mirrored reduction in gram_csr (32 KB of float64).
 _TILE = 64
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def gap_gram(q, H, w, yy, l1, l2, positive):
-    """Duality gap (unscaled by ``n``) of the problem restricted to these coordinates.
-
-    Parameters
-    ----------
-    q : (k,) ``X_cᵀy_c`` on the coordinates
-    H : (k,) ``(Gw)`` on the coordinates (``w`` zero elsewhere)
-    w : (k,) coefficients
-    yy : float, ``‖y_c‖²``
-    l1, l2 : unscaled penalties
-    positive : bool
-    """
-    k = w.shape[0]
-    wq = 0.0
-    wH = 0.0
-    w1 = 0.0
-    w2 = 0.0
-    dual_norm = 0.0
-    for j in range(k):
-        wq += w[j] * q[j]
-        wH += w[j] * H[j]
-        w1 += abs(w[j])
-        w2 += w[j] * w[j]
-        xta = q[j] - H[j] - l2 * w[j]
-        v = xta if positive else abs(xta)
-        if v > dual_norm:
-            dual_norm = v
-    R2 = yy - 2.0 * wq + wH
-    if R2 < 0.0:
-        R2 = 0.0
-    Ry = yy - wq
-    if l1 == 0.0:
-        # no L1 term: Ridge's own gap, or least squares' first-order condition
-        # (as fastreg.solvers.cd.duality_gap_from_stats, scikit-learn's formulation B)
-        xtr2 = 0.0
-        for j in range(k):
-            xtr2 += (q[j] - H[j]) * (q[j] - H[j])
-        if l2 == 0.0:
-            return xtr2
-        return R2 + 0.5 * l2 * w2 - Ry + xtr2 / (2.0 * l2)
-    if dual_norm > l1:
-        const = l1 / dual_norm
-        gap = 0.5 * (R2 + R2 * const * const)
-    else:
-        const = 1.0
-        gap = R2
-    gap += l1 * w1 - const * Ry + 0.5 * l2 * (1.0 + const * const) * w2
-    return gap
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every):
-    """Cyclic coordinate descent on ``(G, q)`` until the gap is at most ``tol_abs``.
+def cd_gram(G, q, w, H, yy, l1, l2, pen, norms, max_epochs, tol_abs, gap_every, shuffle=False):
+    """Coordinate descent on ``(G, q)`` until the gap is at most ``tol_abs``: cyclic, or in random order.
 
     Parameters
     ----------
@@ -91,10 +42,14 @@ def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every):
     H : (k,) float64, ``G @ w``, updated in place
     yy : float, ``‖y_c‖²``
     l1, l2 : float, unscaled penalties
-    positive : bool
+    pen : the penalty's ``(a, b, lower, upper, kind)`` of these coordinates
+    norms : (k,) ``diag(G)``
     max_epochs : int
     tol_abs : float, gap target (unscaled)
     gap_every : int, epochs between two gap evaluations
+    shuffle : bool, default=False
+        Visit the coordinates in a new random order each epoch (numba's
+        generator, seeded by the caller: scikit-learn's ``selection="random"``).
 
     Returns
     -------
@@ -103,26 +58,54 @@ def cd_gram(G, q, w, H, yy, l1, l2, positive, max_epochs, tol_abs, gap_every):
     gap : float
         The last gap evaluated (``inf`` if none was).
     """
+    pa, pb, lower, upper, kind = pen
+    uniform = kind != GENERAL
+    floor = 0.0 if kind == UNIFORM_POSITIVE else -math.inf
     k = w.shape[0]
+    idx = np.arange(k)
+    scratch = np.empty(k)
     gap = math.inf
     epoch = 0
+    if shuffle:
+        order = np.arange(k)
     while epoch < max_epochs:
-        for j in range(k):
-            gjj = G[j, j]
-            if gjj == 0.0:
-                continue
-            wj = w[j]
-            z = q[j] - H[j] + gjj * wj
-            new = soft_threshold(z, l1, positive) / (gjj + l2)
-            if new != wj:
-                d = new - wj
-                col = G[j]  # symmetric: row j is column j, contiguous
-                for i in range(k):
-                    H[i] += d * col[i]
-                w[j] = new
+        if shuffle:
+            np.random.shuffle(order)
+            for jj in range(k):
+                j = order[jj]
+                gjj = G[j, j]
+                if gjj == 0.0:
+                    continue
+                wj = w[j]
+                new = coordinate_update(q[j] - H[j] + gjj * wj, gjj, l1 * pa[j], l2 * pb[j], lower[j], upper[j])
+                if new != wj:
+                    d = new - wj
+                    col = G[j]
+                    for i in range(k):
+                        H[i] += d * col[i]
+                    w[j] = new
+        else:
+            for j in range(k):
+                gjj = G[j, j]
+                if gjj == 0.0:
+                    continue
+                wj = w[j]
+                if uniform:  # the same update, the per-feature reads left out
+                    new = coordinate_update(q[j] - H[j] + gjj * wj, gjj, l1, l2, floor, math.inf)
+                else:
+                    new = coordinate_update(q[j] - H[j] + gjj * wj, gjj, l1 * pa[j], l2 * pb[j], lower[j], upper[j])
+                if new != wj:
+                    d = new - wj
+                    col = G[j]  # symmetric: row j is column j, contiguous
+                    for i in range(k):
+                        H[i] += d * col[i]
+                    w[j] = new
         epoch += 1
         if epoch % gap_every == 0 or epoch == max_epochs:
-            gap = gap_gram(q, H, w, yy, l1, l2, positive)
+            if uniform and l1 > 0.0:
+                gap = uniform_gap_gram(yy, q, H, w, l1, l2, floor == 0.0)
+            else:
+                gap = dual_gap_gram(yy, q, H, w, idx, l1, l2, pen, norms, scratch)
             if gap <= tol_abs:
                 break
     return epoch, gap
@@ -193,19 +176,14 @@ def _gram_times_w(G, w, out):
 
 
 @njit(cache=True, nogil=True)
-def _primal_gram(q, Gw, w, yy, l1, l2):
-    """Primal objective (unscaled) ``½‖R‖² + l1‖w‖₁ + ½l2‖w‖²`` from the Gram quantities."""
+def _primal_gram(q, Gw, w, yy, l1, l2, pen, idx):
+    """Primal objective (unscaled) from the Gram quantities (``w`` over all features, ``idx = arange(p)``)."""
     wq = 0.0
     wGw = 0.0
-    w1 = 0.0
-    w2 = 0.0
     for j in range(w.shape[0]):
         wq += w[j] * q[j]
         wGw += w[j] * Gw[j]
-        w1 += abs(w[j])
-        w2 += w[j] * w[j]
-    R2 = max(yy - 2.0 * wq + wGw, 0.0)
-    return 0.5 * R2 + l1 * w1 + 0.5 * l2 * w2
+    return primal_value(max(yy - 2.0 * wq + wGw, 0.0), w, idx, l1, l2, pen)
 
 
 @njit(cache=True, nogil=True)
@@ -213,8 +191,9 @@ def top_indices(score, k):
     """Indices of the ``k`` largest entries of ``score``, in increasing order (ties: lowest indices).
 
     Quickselect on a copy for the ``k``-th largest value, then one scan: a
-    few loops where ``np.sort(np.argsort(-score)[:k])`` costs 5 s of numba
-    compilation.
+    few loops, where ``np.sort(np.argsort(-score)[:k])`` would make numba's
+    compilation, paid by a fresh process's first fit, far longer
+    (measurements: docs/design-measurements.md).
     """
     p = score.shape[0]
     out = np.empty(k, dtype=np.int64)
@@ -258,58 +237,95 @@ def top_indices(score, k):
 
 
 @njit(cache=True, nogil=True)
-def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, rel_tol, floor, max_iter, strong_l1, ws_start, inner_fraction):
+def enet_gram(
+    G, q, yy, w, l1, l2, pen, tol_abs, rel_tol, floor, max_iter, strong_l1, ws_start, inner_fraction, ws_per_violator,
+    seed, free, free_inv,
+):
     """ElasticNet on ``(G, q)`` by coordinate descent on working sets; the whole loop in numba.
 
     Each outer iteration: ``Gw`` over the support, the full gap, then a
-    working set — the support plus the worst violators (score
-    ``(|q_j − (Gw)_j − l2·w_j| − l1)/√G_jj``), ``max(ws_start, 2·|support|)``
-    features, and on the first iteration every feature of the sequential
-    strong set ``|…| ≥ strong_l1`` (``strong_l1 < 0``: none) — solved by
+    working set (:func:`fastreg.kernels.cd.working_set_size`) — the support plus the worst violators (score
+    ``(push_j − l1·a_j)/√G_jj``, ``push_j`` how far ``q_j − (Gw)_j − l2·b_j·w_j``
+    points out of zero in a direction the bounds allow), and on the first iteration every feature of the
+    sequential strong set ``push_j ≥ strong_l1·a_j`` (``strong_l1 < 0``: none) — solved by
     :func:`cd_gram` down to ``max(inner_fraction·gap, tol_abs)``.
 
     Parameters
     ----------
     G : (p, p) C-ordered float64, q : (p,) float64, yy : float
     w : (p,) float64, warm start, updated in place
-    l1, l2 : unscaled penalties; positive : bool
+    l1, l2 : unscaled penalties; pen : the penalty's ``(a, b, lower, upper, kind)``
     tol_abs : gap target (unscaled); max_iter : epochs
     rel_tol, floor : also stop no earlier than a gap of ``max(rel_tol·primal, floor)``
         (see :func:`fastreg.solvers.cd.stopping_gap`)
-    strong_l1 : float; ws_start : int; inner_fraction : float
+    strong_l1 : float; ws_start, ws_per_violator : int; inner_fraction : float
+    seed : int
+        ``≥ 0``: coordinates in random order (see :func:`cd_gram`), numba's
+        generator seeded with it; ``-1``: cyclic.
+    free, free_inv : (u,) int64 and (u, u) float64
+        The unpenalized features without bounds and
+        ``(G_UU + l2·diag(b_U))⁺`` (:meth:`fastreg.penalty.Penalty.block_inverse`):
+        before each full gap they are minimized over exactly, so that the gap
+        is a bound (``u = 0``: none).
 
     Returns
     -------
     gap : float (unscaled), n_iter : int
     """
     p = w.shape[0]
+    if seed >= 0:
+        np.random.seed(seed)
+    pa, pb, lower, upper, kind = pen
     Gw = np.empty(p)
     score = np.empty(p)
+    norms = np.empty(p)
+    for j in range(p):
+        norms[j] = G[j, j]
+    every = np.arange(p)
+    scratch = np.empty(p)
     n_iter = 0
     first = True
+    u = free.shape[0]
+    grad_free = np.empty(u)
     while True:
         _gram_times_w(G, w, Gw)
-        gap = gap_gram(q, Gw, w, yy, l1, l2, positive)
-        target = min(tol_abs, max(rel_tol * _primal_gram(q, Gw, w, yy, l1, l2), floor))
+        if u > 0:  # the free unpenalized block, exactly: its gradient is then zero
+            for a in range(u):
+                j = free[a]
+                grad_free[a] = q[j] - Gw[j] - l2 * pb[j] * w[j]
+            for a in range(u):
+                step = 0.0
+                for c in range(u):
+                    step += free_inv[a, c] * grad_free[c]
+                w[free[a]] += step
+            _gram_times_w(G, w, Gw)
+        gap = dual_gap_gram(yy, q, Gw, w, every, l1, l2, pen, norms, scratch)
+        target = min(tol_abs, max(rel_tol * _primal_gram(q, Gw, w, yy, l1, l2, pen, every), floor))
         if gap <= target or n_iter >= max_iter:
             return gap, n_iter
         n_support = 0
         n_strong = 0
+        n_violators = 0
         for j in range(p):
-            a = q[j] - Gw[j] - l2 * w[j]
-            if not positive:
-                a = abs(a)
-            if G[j, j] == 0.0:
+            v = q[j] - Gw[j] - l2 * pb[j] * w[j]
+            push = -np.inf  # how far v points out of zero, in a direction the box allows
+            if upper[j] > 0.0:
+                push = v
+            if lower[j] < 0.0 and -v > push:
+                push = -v
+            if G[j, j] == 0.0 or push == -np.inf:
                 score[j] = -np.inf
             elif w[j] != 0.0:
                 score[j] = np.inf
                 n_support += 1
             else:
-                score[j] = (a - l1) / np.sqrt(G[j, j])
-                if first and strong_l1 >= 0.0 and a >= strong_l1:
+                score[j] = (push - l1 * pa[j]) / np.sqrt(G[j, j])
+                if first and strong_l1 >= 0.0 and push >= strong_l1 * pa[j]:
                     score[j] = np.inf  # the strong set joins the working set
                     n_strong += 1
-        size = min(p, max(ws_start, 2 * n_support) + n_strong)
+                elif score[j] > 0.0:
+                    n_violators += 1
+        size = working_set_size(n_support, n_violators, n_strong, p, ws_start, 0, ws_per_violator)
         if 4 * size > p:
             # past a quarter of the features, gathering the block costs more than
             # the shorter updates save: solve on the whole Gram
@@ -328,12 +344,20 @@ def enet_gram(G, q, yy, w, l1, l2, positive, tol_abs, rel_tol, floor, max_iter, 
         qs = np.empty(k)
         ws_w = np.empty(k)
         H = np.empty(k)
+        pen_ws = (np.empty(k), np.empty(k), np.empty(k), np.empty(k), kind)
+        norms_ws = np.empty(k)
         for a in range(k):
-            qs[a] = q[ws[a]]
-            ws_w[a] = w[ws[a]]
-            H[a] = Gw[ws[a]]
+            j = ws[a]
+            qs[a] = q[j]
+            ws_w[a] = w[j]
+            H[a] = Gw[j]
+            norms_ws[a] = norms[j]
+            pen_ws[0][a] = pa[j]
+            pen_ws[1][a] = pb[j]
+            pen_ws[2][a] = lower[j]
+            pen_ws[3][a] = upper[j]
         inner_tol = target if k == p else max(inner_fraction * gap, target)
-        epochs, _ = cd_gram(Gs, qs, ws_w, H, yy, l1, l2, positive, max_iter - n_iter, inner_tol, 1)
+        epochs, _ = cd_gram(Gs, qs, ws_w, H, yy, l1, l2, pen_ws, norms_ws, max_iter - n_iter, inner_tol, 1, seed >= 0)
         n_iter += epochs
         for a in range(k):
             w[ws[a]] = ws_w[a]

@@ -2,13 +2,11 @@
 
 **Claiming blocks** (dynamic work sharing for parallel kernels). numba's ``prange`` over the omp layer splits its range statically, one equal
 share per thread, and the region ends when the slowest share does. When
-another thread holds a core (OpenBLAS's workers spin for ~0.1 s after every
+another thread holds a core (OpenBLAS's workers spin for a while after every
 threaded BLAS call, e.g. the scikit-learn or NumPy call just before a fit),
 the share scheduled on that core runs at half speed or waits out a time
-slice, and the pass takes longer than on one thread: measured on 20,000 ×
-1,000 float64 right after a scikit-learn Lasso fit, the Fortran copy with
-statistics 74 ms on two threads against 58 ms on one (36 ms with both cores
-free), five correlation passes 43 ms against 19 ms free.
+slice, and the pass takes longer than on one thread (measurements:
+docs/design-measurements.md).
 
 A kernel written as::
 
@@ -21,8 +19,8 @@ A kernel written as::
             ...                          # block b, its own output
 
 lets whichever thread is running take the next block, so a slowed thread
-costs only the blocks it did not take: the same two passes ran in 49 ms and
-23 ms after scikit-learn, and as before with the cores free. The loop runs
+costs only the blocks it did not take: next to a busy core the passes run
+much faster, and as fast as before with the cores free. The loop runs
 over ``n_blocks`` (not ``numba.get_num_threads()``, which would keep the
 kernel out of the on-disk cache) so that every thread gets an iteration;
 the iterations after a thread's first find the counter spent. Blocks must
@@ -31,11 +29,11 @@ results independent of which thread took which block.
 
 **Prefetching.** :func:`prefetch_ahead` asks for the cache lines a page
 (4 KB) ahead of a column being streamed: hardware prefetchers stop at 4 KB
-page boundaries, and a CD epoch, which streams one column after another
-from memory, read ``X`` at 16-18 GB/s on one core of the AMD EPYC we
-measure on; with the lines requested a page ahead, 20-22 GB/s (272 columns
-of 20,000 rows from memory, 2.45 → 2.0 ms). A prefetch never faults, so
-addresses past the end of an array are harmless.
+page boundaries, so a CD epoch, which streams one column after another
+from memory, read ``X`` well below a plain read's speed; with the lines
+requested a page ahead it reads faster (measurements:
+docs/design-measurements.md). A prefetch never faults, so addresses past
+the end of an array are harmless.
 """
 
 from llvmlite import ir
@@ -45,7 +43,8 @@ from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
 # Values per claimed block of columns: a claim (an atomic add on a cache line
-# the threads share, ~0.1 µs) is then under 1% of the block's work.
+# the threads share) then costs under 1% of the block's work
+# (measurements: docs/design-measurements.md).
 _BLOCK_VALUES = 32_768
 
 

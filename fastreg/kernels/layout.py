@@ -10,8 +10,8 @@ as it is, after one pass of :func:`column_summary_f`.
 Coordinate descent reads ``X`` column by column, in Fortran order; the
 centered (row-scaled) copies serve weighted fits and the other solvers.
 From C-ordered input a Fortran copy is a transpose: NumPy does it on one
-core with strided writes (0.17 s for 20,000 x 1,000 float64); these kernels
-do it in cache-sized tiles on every core.
+core with strided writes, which is slow; these kernels do it in cache-sized
+tiles on every core (measurements: docs/design-measurements.md).
 
 :func:`csr_to_csc` is the sparse counterpart: the CSC arrays of CSR ``X``
 (coordinate descent's columns) in cache-sized column blocks, on one thread.
@@ -95,11 +95,10 @@ def copy_c_to_f_stats(X, shift, outT, sums, m2, lows, highs):
     cancellation of ``ΣX² − n·x̄²``.
 
     ``FASTMATH`` lets the squared deviations, summed from cache along the
-    contiguous copy, vectorize. 20,000 × 1,000 float64 on 2 cores: 25 ms
-    against 33–41 ms into a reused buffer (the copy alone: 19 ms), 39–44 ms
-    against 41–46 ms into fresh memory, as in a fit (the rest is the kernel
-    zeroing the new pages). The sums, read down the strided tile column,
-    came out bit-identical.
+    contiguous copy, vectorize, which makes the pass faster (less so into
+    fresh memory, as in a fit, where the kernel also zeroes the new pages).
+    The sums, read down the strided tile column, came out bit-identical
+    (measurements: docs/design-measurements.md).
     """
     n, p = X.shape
     n_tiles = (n + _TILE - 1) // _TILE
@@ -171,10 +170,11 @@ def center_f_to_f(XT, mean, scale, outT, norms):
 def column_summary(X, sums, lows, highs):
     """Column sums (float64), minima and maxima of C-ordered ``X`` in one pass.
 
-    Serial: a ``parallel=True`` version ran 8.7 ms against about 15 ms on
-    20,000 × 1,000 float64, but its compilation added 2.3 s to the first fit
-    in a fresh process. Four rows per update of the accumulators (``(p,)``
-    float64 each), columns in strips of ``_STRIP`` so that they stay in L1.
+    Serial: a ``parallel=True`` version was faster per fit, but its
+    compilation cost the first fit in a fresh process far more than that
+    (measurements: docs/design-measurements.md). Four rows per update of the
+    accumulators (``(p,)`` float64 each), columns in strips of ``_STRIP`` so
+    that they stay in L1.
     """
     n, p = X.shape
     for j in range(p):
@@ -268,9 +268,10 @@ def csr_to_csc(indptr, indices, data, shift, out_indptr, out_indices, out_data, 
     passes stream instead. The rows of a column come out increasing, as from
     scipy: a canonical CSR gives a canonical CSC.
 
-    One thread: a ``parallel=True`` version ran 2M values in 11–13 ms on two
-    threads against 19 ms, but lost that edge right after a peer's fit and
-    added 3.4 s to a fresh process's first sparse fit (numba's compile).
+    One thread: a ``parallel=True`` version was faster on two free cores,
+    but lost that edge right after a peer's fit, and its numba compilation
+    made a fresh process's first sparse fit far slower (measurements:
+    docs/design-measurements.md).
     """
     p = out_indptr.shape[0] - 1
     n = indptr.shape[0] - 1

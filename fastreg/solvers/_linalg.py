@@ -3,9 +3,8 @@
 NumPy and SciPy wheels each bundle their own OpenBLAS, with its own thread
 pool. After a NumPy product (a Gram ``XᵀX``, say) NumPy's BLAS threads keep
 spinning for a while; a factorization in SciPy's LAPACK right then runs its own
-threads on the same two cores and fights them: 0.16 s (median of 8, 0.02 to
-0.23 s) for a 1,000 × 1,000 ``scipy.linalg.cho_factor`` right after the Gram of
-20,000 × 1,000 data, against 0.028 s for ``numpy.linalg.cholesky``. The
+threads on the same cores and fights them, and takes several times as long as
+``numpy.linalg.cholesky`` (measurements: docs/design-measurements.md). The
 triangular solves that follow are ``O(size²)`` and stay with
 :func:`scipy.linalg.cho_solve`.
 """

@@ -16,13 +16,15 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.linalg as la
 from scipy.linalg import cho_solve
 from sklearn.linear_model import lars_path, lars_path_gram
 
-from .._threads import SERIAL_MAX_VALUES, blas_threads, numba_threads
+from .._threads import blas_threads, threads_for
 from .._validation import check_finite
 from ..exceptions import DivergenceError
-from .._preprocess import center_scale_dense, scale_rows_sparse, weighted_offsets
+from .._preprocess import center_scale_dense, intercept_of, scale_rows_sparse, weighted_offsets
+from ..penalty import Penalty
 from ..kernels.cd import (
     cd_epoch_csc,
     cd_epoch_csc_weighted,
@@ -31,6 +33,7 @@ from ..kernels.cd import (
     dense_epoch_kernel,
     residual_step_csc,
     residual_step_dense,
+    working_set_size,
     xtr_csc,
     xtr_dense,
 )
@@ -43,11 +46,11 @@ _GAP_EVERY = 5
 # Working sets (skglm / celer): start with this many features, then twice the
 # support; each subproblem is solved until its gap is this fraction of the
 # full problem's gap.
-_WS_START = 100
-_INNER_FRACTION = 0.3
+WS_START = 100
+INNER_FRACTION = 0.3
 # ... but at most the support plus this many features per violator of
 # optimality outside it (see _working_set).
-_WS_PER_VIOLATOR = 2
+WS_PER_VIOLATOR = 2
 # A subproblem is left as stalled when, after this many epochs, its gap's
 # recent rate of decrease would need more than _STALL_FACTOR times the epochs
 # spent so far to reach its target; the next working set is then at least
@@ -59,23 +62,23 @@ _STALL_FACTOR = 100
 _ANDERSON_K = 5
 # The homotopy start (see _homotopy_start): once the epochs have read about as
 # many columns as a LARS path over the active features would — a step per
-# feature entering or leaving, measured at 1.2 to 2 times n steps where n < p
-# (_HOMOTOPY_AFTER times the support, at most the rank), each a pass over the
-# active columns — and only when LARS's input (the dense centered copy of
-# those columns; for ElasticNet also their Gram) holds at most
+# feature entering or leaving, up to about twice as many steps as rows where
+# n < p (_HOMOTOPY_AFTER times the support, at most the rank), each a pass
+# over the active columns — and only when LARS's input (the dense centered
+# copy of those columns; for ElasticNet also their Gram) holds at most
 # _HOMOTOPY_MAX_VALUES values.
 # Counted in columns, not values: a sparse column's CD update costs about
-# what a dense column costs LARS (measured on 100-300 x 1,000-20,000 CSR at
-# 5%: counted in stored values, the start came too late and two of nine
-# small-α fits hit max_iter).
+# what a dense column costs LARS; counted in stored values, the start came
+# too late on sparse data and small-α fits hit max_iter.
+# (measurements: docs/design-measurements.md)
 _HOMOTOPY_AFTER = 2
 _HOMOTOPY_MAX_VALUES = 20_000_000
 # Newton steps on the support (see _SupportNewton), in the same ski-rental
 # terms: tried once the epochs since the last one have read as many columns
 # as the step costs, and only when the subproblem would read as many again.
-# Costs in columns of CD, measured on 1,000 x 20,000 dense data: a CD column
-# of n values takes ~0.6·n ns; single-thread BLAS forms the Gram's new
-# entries at ~20 G multiply-adds/s and factors at ~15 GFLOP/s. Its centered
+# Costs in columns of CD: the measured rates of single-thread BLAS (forming
+# the Gram's new entries, factoring) over the measured time of a CD column
+# of n values (measurements: docs/design-measurements.md). Its centered
 # copy and Gram are capped like LARS's input.
 _NEWTON_GRAM_PER_COLUMN = 1.0 / 12.0   # x (new columns) x (all columns)
 _NEWTON_FACTOR_PER_COLUMN = 1.0 / 27.0  # x s³ / n
@@ -127,9 +130,9 @@ class _Dense:
             residual_step_dense(self.XT, self.mean, R, support, w[support])
         return R, np.zeros(1)
 
-    def epoch(self, w, state, l1, l2, ws, positive):
+    def epoch(self, w, state, l1, l2, ws, pen):
         kernel = dense_epoch_kernel(self.XT.shape[1])
-        return kernel(self.XT, self.mean, w, state[0], self.norms, l1, l2, ws, positive)
+        return kernel(self.XT, self.mean, w, state[0], self.norms, l1, l2, ws, pen)
 
     def step(self, state, ws, dw):
         """A copy of the state for ``w[ws] + dw``."""
@@ -183,14 +186,14 @@ class _CSC:
         r = y_c - self.X @ w if np.any(w) else y_c.copy()
         return r, np.array([r.sum() if self.d is None else self.d @ r])
 
-    def epoch(self, w, state, l1, l2, ws, positive):
+    def epoch(self, w, state, l1, l2, ws, pen):
         r, r_sum = state
         X = self.X
         if self.d is not None:
             return cd_epoch_csc_weighted(
-                X.data, X.indices, X.indptr, self.d, self.dd, self.col_dsum, w, r, r_sum, self.norms, l1, l2, ws, positive
+                X.data, X.indices, X.indptr, self.d, self.dd, self.col_dsum, w, r, r_sum, self.norms, l1, l2, ws, pen
             )
-        return cd_epoch_csc(X.data, X.indices, X.indptr, self.center, w, r, r_sum, self.norms, l1, l2, ws, positive)
+        return cd_epoch_csc(X.data, X.indices, X.indptr, self.center, w, r, r_sum, self.norms, l1, l2, ws, pen)
 
     def step(self, state, ws, dw):
         """A copy of the state for ``w[ws] + dw``."""
@@ -272,6 +275,11 @@ class CDProblem:
     """
 
     def __init__(self, X, y, *, fit_intercept=True, sample_weight=None, copy_X=True):
+        # the pass that copies X and its statistics runs on as many threads as the epochs will
+        with threads_for(X):
+            self._prepare(X, y, fit_intercept, sample_weight, copy_X)
+
+    def _prepare(self, X, y, fit_intercept, sample_weight, copy_X):
         n, p = X.shape
         self.n = n
         self.fit_intercept = fit_intercept
@@ -304,6 +312,11 @@ class CDProblem:
                 constant = dense_means_and_constants(X)[1]
             x_mean, y_mean = weighted_offsets(X, Y, sample_weight, fit_intercept)
             self.op = _Dense.scaled(X, x_mean, sqrt_sw, copy_X)
+        if not np.all(np.isfinite(self.op.norms)):  # finite X (checked) whose squares overflow
+            raise DivergenceError(
+                "Coordinate descent iterations resulted in non-finite parameter values (overflow: the column "
+                "norms of X exceed float64); rescale X"
+            )
         if constant is not None:
             self.op.norms[constant] = 0.0
         Y = Y - y_mean
@@ -316,20 +329,27 @@ class CDProblem:
 
     def threads(self):
         """numba's thread limit for this problem's passes (one thread for small ``X``)."""
-        return numba_threads(1 if self._values < SERIAL_MAX_VALUES else None)
+        return threads_for(self._values)
 
-    def solve(self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None, lars=None):
+    def solve(
+        self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, penalty=None, coef_init=None, lars=None, seed=-1
+    ):
         """Fit target ``k``; returns ``(coef, intercept, gap/n, n_iter, converged)``.
 
+        ``penalty``: the per-feature weights and bounds (:class:`fastreg.penalty.Penalty`;
+        None: the uniform penalty).
         ``lars``: a :class:`LarsPath` shared by the α of one path (Lasso), so
         that a homotopy start computes LARS's path once, down to its last α.
+        ``seed ≥ 0``: each epoch visits its coordinates in a random order
+        (scikit-learn's ``selection="random"``), reproducibly from ``seed``.
         """
+        rng = np.random.default_rng(seed) if seed >= 0 else None
         with blas_threads(1), self.threads():
             w, gap, n_iter, converged = _enet_cd(
-                self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, positive, coef_init, lars
+                self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars, rng
             )
             # inside the limit: a threaded x̄ᵀw (wide X) leaves BLAS threads spinning into the next fit
-            intercept = float(self.y_mean[k] - self.x_mean @ w) if self.fit_intercept else 0.0
+            intercept = intercept_of(w, self.x_mean, self.y_mean[k], self.fit_intercept)
         return w, intercept, gap, n_iter, converged
 
 
@@ -342,10 +362,11 @@ def enet_coordinate_descent(
     fit_intercept=True,
     tol=1e-9,
     max_iter=10_000,
-    positive=False,
+    penalty=None,
     coef_init=None,
     sample_weight=None,
     copy_X=True,
+    seed=-1,
 ):
     """Solve ElasticNet (Lasso for ``l1_ratio=1``) by coordinate descent on working sets.
 
@@ -368,7 +389,8 @@ def enet_coordinate_descent(
         weighted: ``‖D(y − ȳ)‖²`` with the weights normalized to sum to n).
     max_iter : int
         Maximum number of epochs (passes over the working set).
-    positive : bool
+    penalty : fastreg.penalty.Penalty or None
+        Per-feature L1/L2 weights and bounds (None: the uniform penalty).
     coef_init : (p,) or (k, p) array or None
         Warm start.
     sample_weight : None or (n,) float64
@@ -376,6 +398,8 @@ def enet_coordinate_descent(
     copy_X : bool
         With ``sample_weight``, ``False`` lets an F-ordered float dense ``X``
         be centered and scaled in place.
+    seed : int, default=-1
+        ``≥ 0``: random coordinate order in every epoch (``selection="random"``).
 
     Returns
     -------
@@ -394,8 +418,8 @@ def enet_coordinate_descent(
         coef_init = np.atleast_2d(np.asarray(coef_init, dtype=np.float64))
     results = [
         problem.solve(
-            j, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
-            coef_init=None if coef_init is None else coef_init[j],
+            j, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty,
+            coef_init=None if coef_init is None else coef_init[j], seed=seed,
         )
         for j in range(k)
     ]
@@ -408,9 +432,12 @@ def stack_targets(results):
     return np.array(coef), np.array(intercept), np.array(gap), list(n_iter), np.array(converged)
 
 
-def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, lars=None):
+def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars=None, rng=None):
     p = op.norms.shape[0]
-    w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
+    penalty = Penalty.uniform_of(p) if penalty is None else penalty
+    pen = penalty.pen
+    every = np.arange(p, dtype=np.int64)
+    w = np.zeros(p) if coef_init is None else penalty.clip(np.array(coef_init, dtype=np.float64), every)
     w[op.norms == 0.0] = 0.0  # constant columns (see CDProblem); all-zero columns
     state = op.state(y_c, w)
     l1 = alpha * l1_ratio * n
@@ -421,49 +448,64 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, la
             w_new = w.copy()
             w_new[lars.features] = start
             changed = np.flatnonzero(w_new != w)
-            state = _keep_if_lower(op, state, w, changed, w_new[changed], l1, l2)[0]
-    active = np.arange(p, dtype=np.int64)  # features not screened out
+            state = _keep_if_lower(op, state, w, changed, w_new[changed], l1, l2, penalty)[0]
+    active = every  # features not screened out
     y_norm2 = float(y_c @ y_c)
     tol_abs = tol * y_norm2
     gap = math.inf
     n_iter = 0
     min_size = 0
     work = 0  # columns read by the epochs
-    homotopy = l1 > 0.0  # the homotopy start is still to be tried
-    newton = _SupportNewton(op, y_c, l2) if l1 > 0.0 else None
+    # The homotopy start (LARS) serves the uniform penalty only; the Newton
+    # steps need bounds at 0 or infinite. Elsewhere they step aside.
+    homotopy = l1 > 0.0 and penalty.uniform  # the homotopy start is still to be tried
+    newton = _SupportNewton(op, y_c, l2, penalty) if l1 > 0.0 and penalty.sign_box else None
+    free = penalty.free_unpenalized
+    free_inv = None
+    if free.size:
+        X_free = op.centered(free)
+        free_inv = penalty.block_inverse(X_free.T @ X_free, l2, free)
     while True:
+        if free_inv is not None:  # the free unpenalized block, exactly, so that the gap below is a bound
+            _, XtR_free = op.correlations(state, w, free)
+            step = free_inv @ (XtR_free - l2 * penalty.pen[1][free] * w[free])
+            if np.any(step):
+                state = op.step(state, free, step)
+                w[free] += step
         R, XtR = op.correlations(state, w, active)
         w_active = w[active]
-        gap = _duality_gap(R, XtR, w_active, y_c, l1, l2, positive)
+        R_norm2 = float(R @ R)
+        gap = penalty.gap(R_norm2, float(R @ y_c), XtR, w_active, l1, l2, op.norms, active)
         if not math.isfinite(gap):
             # CD never increases the objective, so only overflow gets here.
             raise DivergenceError(
-                f"coordinate descent produced non-finite values after {n_iter} epochs "
+                f"Coordinate descent iterations resulted in non-finite parameter values after {n_iter} epochs "
                 "(overflow: the values of X or y are too large for float64); rescale X and y"
             )
-        target = stopping_gap(tol, tol_abs, y_norm2, _primal(R, w_active, l1, l2))
+        target = stopping_gap(tol, tol_abs, y_norm2, penalty.objective(R_norm2, w_active, l1, l2, active))
         if gap <= target or n_iter >= max_iter:
             break
-        keep = _gap_safe(XtR, w_active, op.norms[active], l1, l2, gap, positive)
+        keep = penalty.safe_keep(XtR, w_active, op.norms[active], l1, l2, gap, active)
         if not keep.all():
             active, XtR, w_active = active[keep], XtR[keep], w_active[keep]
-        ws = active[_working_set(XtR, w_active, op.norms[active], l1, l2, positive, min_size)]
+        ws = active[_working_set(penalty.violation(XtR, w_active, l1, l2, active), w_active, op.norms[active],
+                                 min_size)]
         whole = ws.shape[0] == active.shape[0]
-        inner_tol = target if whole else max(_INNER_FRACTION * gap, target)
+        inner_tol = target if whole else max(INNER_FRACTION * gap, target)
         anderson = _Anderson(ws.shape[0])
         stall = _Stall(inner_tol)
         homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, np.count_nonzero(w_active))  # in columns
         for epoch in range(1, max_iter - n_iter + 1):
-            op.epoch(w, state, l1, l2, ws, positive)
+            op.epoch(w, state, l1, l2, ws if rng is None else rng.permutation(ws), pen)
             n_iter += 1
             work += ws.shape[0]
             if newton is not None:
                 newton.work += ws.shape[0]
             if anderson.push(w[ws]):
-                state = _extrapolate(op, state, w, ws, anderson.extrapolate(), l1, l2, positive)
+                state = _extrapolate(op, state, w, ws, anderson.extrapolate(), l1, l2, penalty)
             if epoch % _GAP_EVERY == 0:
                 R, XtR_ws = op.correlations(state, w, ws)
-                inner_gap = _duality_gap(R, XtR_ws, w[ws], y_c, l1, l2, positive)
+                inner_gap = penalty.gap(float(R @ R), float(R @ y_c), XtR_ws, w[ws], l1, l2, op.norms, ws)
                 if inner_gap <= inner_tol:
                     break
                 stalled = stall.push(epoch, inner_gap)
@@ -474,7 +516,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, la
                     and stall.remaining(epoch) * ws.shape[0] >= homotopy_cost
                 ):
                     homotopy = False  # once per fit
-                    state, moved = _homotopy_start(op, state, w, y_c, active, l1, l2, positive, lars)
+                    state, moved = _homotopy_start(op, state, w, y_c, active, l1, l2, penalty, lars)
                     if moved:
                         break  # the outer loop takes it from there
                 if newton is not None and newton.due(w, stall.remaining(epoch) * ws.shape[0]):
@@ -486,41 +528,13 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, positive, coef_init, la
     return w, gap / n, n_iter, gap <= tol_abs
 
 
-def _gap_safe(XtR, w, norms, l1, l2, gap, positive):
-    """Gap-safe screening (Fercoq, Gramfort & Salmon 2015): which features may be non-zero.
-
-    The dual optimum lies within ``√(2·gap)`` of the dual point ``θ = s·R``
-    (the dual is 1-strongly concave), so a feature with
-    ``|x̃ⱼᵀθ| + ‖x̃ⱼ‖·√(2·gap) < l1`` is zero at the optimum and leaves the
-    problem for good. ElasticNet is the Lasso on ``[X; √l2·I]``, hence
-    ``x̃ⱼᵀθ = s·(X_cⱼᵀR − l2·wⱼ)`` and ``‖x̃ⱼ‖² = ‖X_cⱼ‖² + l2``. Features
-    currently non-zero are kept (the working set will zero them).
-    """
-    if l1 <= 0.0:
-        return np.ones(w.shape[0], dtype=bool)
-    XtA = XtR - l2 * w
-    dual_norm = np.max(XtA, initial=0.0) if positive else np.max(np.abs(XtA), initial=0.0)
-    scale = min(1.0, l1 / dual_norm) if dual_norm > 0.0 else 1.0
-    reach = (scale * XtA if positive else scale * np.abs(XtA)) + math.sqrt(2.0 * gap) * np.sqrt(norms + l2)
-    return (reach >= l1) | (w != 0.0)
-
-
-def _primal(R, w, l1, l2):
-    return objective(float(R @ R), w, l1, l2)
-
-
-def objective(R_norm2, w, l1, l2):
-    """The ElasticNet objective ``½‖R‖² + l1‖w‖₁ + ½·l2‖w‖²`` (unscaled by ``n``) from ``‖R‖²``."""
-    return 0.5 * R_norm2 + l1 * float(np.abs(w).sum()) + 0.5 * l2 * float(w @ w)
-
-
 def stopping_gap(tol, tol_abs, y_norm2, primal):
     """The gap at which to stop: scikit-learn's ``tol·‖y_c‖²``, and ``10⁻³·tol`` of the objective.
 
     scikit-learn's rule alone measures the gap against ``‖y_c‖²``: where the
     objective is much smaller (small α, a good fit) it stops far from the
-    optimum in relative terms (``tol=1e-6`` left 3e-8 relative objective on
-    1,000 x 20,000 data). The second bound makes every ``tol`` land at least
+    optimum in relative terms (measurements: docs/design-measurements.md).
+    The second bound makes every ``tol`` land at least
     as close as scikit-learn's fits do, and within ``10⁻³·tol`` relative
     objective of the optimum. It is never tightened below ``10⁻¹³·‖y_c‖²``,
     near the rounding floor of the gap itself (a smaller ``tol`` still
@@ -533,11 +547,11 @@ class _Stall:
     """Tells a subproblem that will not reach its gap target in reasonable time.
 
     A working set can make a far harder problem than the whole one: with
-    ``n < p`` near interpolation, one of 400 of 18,000 features moved its gap
-    by 2e-7 relative per 5 epochs for 10⁵ epochs, where all the features
-    converged in 14,000. The rate is measured on the best gap so far, between
-    half the epochs spent and now; a long but steadily converging subproblem
-    (850 epochs on 1,000 x 20,000 dense data at αmax/100) is not a stall.
+    ``n < p`` near interpolation, a subproblem can crawl for many times the
+    epochs the whole problem needs. The rate is measured on the best gap so
+    far, between half the epochs spent and now, so that a long but steadily
+    converging subproblem is not a stall (measurements:
+    docs/design-measurements.md).
     """
 
     def __init__(self, target):
@@ -595,36 +609,35 @@ class _Anderson:
         return (z / total) @ self.buf[1:]
 
 
-def _extrapolate(op, state, w, ws, w_acc, l1, l2, positive):
-    """Take the extrapolated point if it lowers the objective; return the state to keep."""
+def _extrapolate(op, state, w, ws, w_acc, l1, l2, penalty):
+    """Take the extrapolated point, projected onto the bounds, if it lowers the objective; return the state to keep."""
     if w_acc is None:
         return state
-    if positive:
-        w_acc = np.maximum(w_acc, 0.0)
-    return _keep_if_lower(op, state, w, ws, w_acc, l1, l2)[0]
+    return _keep_if_lower(op, state, w, ws, penalty.clip(w_acc, ws), l1, l2, penalty)[0]
 
 
 class _SupportNewton:
     """Newton steps on a subproblem's support, with its signs fixed: the slow modes CD leaves.
 
-    Near interpolation the columns of the support are nearly dependent (1,000 x
-    20,000 dense data at αmax/100: 975 non-zeros for 1,000 rows) and CD
-    converges slowly on them, even once the support is right. On the support
+    Near interpolation the columns of the support are nearly dependent (nearly
+    as many non-zeros as rows) and CD converges slowly on them, even once the
+    support is right. On the support
     ``S`` with signs ``s`` the objective is the quadratic
-    ``½‖y_c − X_S v‖² + l1·sᵀv + ½·l2‖v‖²``, minimized by
-    ``(X_SᵀX_S + l2·I) v = X_Sᵀy_c − l1·s``. The step goes from ``w`` towards
+    ``½‖y_c − X_S v‖² + l1·(a_S∘s)ᵀv + ½·l2·Σb_S v²``, minimized by
+    ``(X_SᵀX_S + l2·diag(b_S)) v = X_Sᵀy_c − l1·a_S∘s``. The step goes from ``w`` towards
     ``v`` up to the first coefficient that reaches zero (which is set to
     zero there): along that segment the objective is this quadratic, so it
     only decreases. Once the support and signs are right the step is the
     whole way, to the subproblem's optimum. Even cut short, the steps help CD
-    find the support: on that data they cut the epochs from 3,685 to 1,430.
+    find the support, and cut the epochs such fits need (measurements:
+    docs/design-measurements.md).
     The centered columns and their Gram are kept, for the fit, for every
     feature that has been in a support, so that later steps only add the
     new ones and factor.
     """
 
-    def __init__(self, op, y_c, l2):
-        self.op, self.y_c, self.n, self.l2 = op, y_c, y_c.shape[0], l2
+    def __init__(self, op, y_c, l2, penalty):
+        self.op, self.y_c, self.n, self.l2, self.penalty = op, y_c, y_c.shape[0], l2, penalty
         self.work = 0  # columns read by CD since the last step (or since the start)
         self.backoff = 1.0
         self.pos = None
@@ -687,23 +700,44 @@ class _SupportNewton:
         support = np.flatnonzero(w)
         at = self._gram(support)
         signs = np.sign(w[support])
-        G = self.G[np.ix_(at, at)]
-        G[np.diag_indices_from(G)] += self.l2
-        try:
-            factor = cho_factor(G)
-            v = cho_solve(factor, self.q[at] - l1 * signs, check_finite=False)
-        except (np.linalg.LinAlgError, ValueError):
-            v = None
-        if v is None or not np.all(np.isfinite(v)):  # singular: wait longer before the next
+        a, b = self.penalty.pen[0][support], self.penalty.pen[1][support]
+        v = newton_point(self.G[np.ix_(at, at)], self.q[at], l1 * a, self.l2 * b, signs)
+        if v is None:  # singular: wait longer before the next
             self.backoff *= 2.0
             return state
         new, cut = toward_first_zero(w[support], v, signs)
         if cut:
             new[new * signs < 0.0] = 0.0  # ties within rounding
-        state, moved = _keep_if_lower(self.op, state, w, support, new, l1, self.l2)
+        state, moved = _keep_if_lower(self.op, state, w, support, new, l1, self.l2, self.penalty)
         if not moved:
             self.backoff *= 2.0  # a failed step: wait longer before the next
         return state
+
+
+def newton_point(G, q, l1a, l2b, signs, *, min_norm=False):
+    """The minimizer of the signs-fixed quadratic on a support: ``(G + diag(l2b)) v = q − l1a∘signs``.
+
+    ``G`` the support's Gram block (not modified), ``l1a``/``l2b`` the
+    support's penalties ``l1·aⱼ``, ``l2·bⱼ``. By Cholesky, ``None`` when the
+    system is singular; with ``min_norm``, the minimum-norm least-squares
+    solution (LAPACK's ``gelsd``), which singular systems (duplicated columns
+    at ``l2 = 0``) still have. ``None`` also when the values overflow. Both
+    Newton steps on the support (coordinate descent's and the Gram solver's)
+    take this point, then stop where the first coefficient reaches zero
+    (:func:`toward_first_zero`).
+    """
+    A = G + np.diag(l2b)
+    rhs = q - l1a * signs
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(rhs))):
+        return None  # overflow: left to the caller's divergence check
+    try:
+        if min_norm:
+            v = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
+        else:
+            v = cho_solve(cho_factor(A), rhs, check_finite=False)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    return v if np.all(np.isfinite(v)) else None
 
 
 def toward_first_zero(current, target, signs):
@@ -741,7 +775,8 @@ class LarsPath:
     """LARS's path, computed once for all the α of a regularization path (Lasso).
 
     Near interpolation every α at the small end of a path would start LARS
-    again from αmax (0.5 s each on 333 x 5,000 data). The first homotopy start
+    again from αmax, each paying for a whole LARS run (measurements:
+    docs/design-measurements.md). The first homotopy start
     instead runs LARS over every feature down to the path's last α and keeps
     its kinks; the Lasso path is linear in α between kinks, so LARS's
     solution at any α below is exact, and starts those fits (kept if it
@@ -770,20 +805,23 @@ class LarsPath:
         return (1.0 - t) * self.coefs[:, i - 1] + t * self.coefs[:, i]
 
 
-def _homotopy_start(op, state, w, y_c, active, l1, l2, positive, lars=None):
+def _homotopy_start(op, state, w, y_c, active, l1, l2, penalty, lars=None):
     """Move to LARS's solution (scikit-learn's ``lars_path``) if it lowers the objective; return ``(state, moved)``.
 
     Near interpolation — small α on wide data, where the support nears the
-    rank of ``X`` — coordinate descent needs 10⁴ to 10⁵ epochs (100 x 20,000
-    at αmax/10⁴: 230,000 epochs, 130 s), while the homotopy follows the
-    path's kinks exactly (121 steps, 0.25 s). ElasticNet is the Lasso on
+    rank of ``X`` — coordinate descent needs 10⁴ to 10⁵ epochs, while the
+    homotopy follows the path's kinks exactly, in about as many steps as
+    features enter or leave (measurements: docs/design-measurements.md).
+    ElasticNet is the Lasso on
     ``[X_c; √l2·I]``, solved from its Gram (see :func:`lars_gram`). Its
     answer is only a start: the duality gap still decides when to stop.
     Features screened out are zero at the optimum and stay out of it.
+    The uniform penalty only (``positive`` included).
     """
     n = y_c.shape[0]
+    positive = penalty.positive
     if lars is not None and l2 == 0.0 and lars.alpha_min < l1 / n:
-        result = _homotopy_path(op, state, w, y_c, l1, positive, lars)
+        result = _homotopy_path(op, state, w, y_c, l1, penalty, lars)
         if result is not None:
             return result
     k = active.shape[0]
@@ -796,10 +834,10 @@ def _homotopy_start(op, state, w, y_c, active, l1, l2, positive, lars=None):
         coef = _lars_lasso(X_c, y_c, l1 / n, positive)
     if coef is None:
         return state, False
-    return _keep_if_lower(op, state, w, active, coef, l1, l2)
+    return _keep_if_lower(op, state, w, active, coef, l1, l2, penalty)
 
 
-def _homotopy_path(op, state, w, y_c, l1, positive, lars):
+def _homotopy_path(op, state, w, y_c, l1, penalty, lars):
     """The homotopy start within a path: LARS over every feature, once, down to the path's last α.
 
     Every feature, not only those screened in at this α: features screened
@@ -816,14 +854,14 @@ def _homotopy_path(op, state, w, y_c, l1, positive, lars):
         k = features.shape[0]
         if n * k > _HOMOTOPY_MAX_VALUES:
             return None
-        kinks = _lars_lasso(op.centered(features), y_c, lars.alpha_min, positive, path=True)
+        kinks = _lars_lasso(op.centered(features), y_c, lars.alpha_min, penalty.positive, path=True)
         if kinks is None or kinks[0].shape[0] == 0 or kinks[1].shape != (k, kinks[0].shape[0]):
             return None
         lars.alphas, lars.coefs, lars.features = kinks[0], kinks[1], features
         coef = lars.at(l1 / n)
         if coef is None:
             return None
-        return _keep_if_lower(op, state, w, lars.features, coef, l1, 0.0)
+        return _keep_if_lower(op, state, w, lars.features, coef, l1, 0.0, penalty)
     if not lars.covers(l1 / n):
         return None
     return state, False  # this fit started from it already
@@ -835,8 +873,8 @@ def lars_gram(G, q, n, l1, l2, positive):
     The Lasso on ``[X_c; √l2·I]``, whose Gram is ``G + l2·I``
     (``lars_path_gram``; ``G`` is not modified: LARS works on a copy, or on
     the sum, which is one already). LARS on the stacked rows themselves
-    stopped short, at 1.013·α, on 60 x 600 data at ``l1_ratio=0.9``; from
-    the Gram it reached α.
+    stopped short of α; from the Gram it reached α (measurements:
+    docs/design-measurements.md).
     """
     p = q.shape[0]
     gram = G + l2 * np.eye(p) if l2 > 0.0 else G
@@ -864,8 +902,8 @@ def _lars(solve, path=False):
         warnings.simplefilter("ignore")  # LARS's notes on degenerate regressors and small residues
         try:
             result = solve()
-        except (ValueError, np.linalg.LinAlgError):
-            return None
+        except (ValueError, np.linalg.LinAlgError, OverflowError, FloatingPointError):
+            return None  # e.g. LARS's regularization overflowing on values near the float64 maximum
     if path:
         alphas, coefs = np.asarray(result[0], dtype=np.float64), np.asarray(result[2], dtype=np.float64)
         return (alphas, coefs) if np.all(np.isfinite(alphas)) and np.all(np.isfinite(coefs)) else None
@@ -873,84 +911,42 @@ def _lars(solve, path=False):
     return coef if np.all(np.isfinite(coef)) else None
 
 
-def _keep_if_lower(op, state, w, ws, w_new, l1, l2):
+def _keep_if_lower(op, state, w, ws, w_new, l1, l2, penalty):
     """Move ``w[ws]`` to ``w_new`` if that lowers the objective; return ``(state, moved)``."""
     w_ws = w[ws]
     trial = op.step(state, ws, w_new - w_ws)
-    if objective(op.residual_norm2(trial), w_new, l1, l2) < objective(op.residual_norm2(state), w_ws, l1, l2):
+    lower = penalty.objective(op.residual_norm2(trial), w_new, l1, l2, ws)
+    if lower < penalty.objective(op.residual_norm2(state), w_ws, l1, l2, ws):
         w[ws] = w_new
         return trial, True
     return state, False
 
 
-def _working_set(XtR, w, norms, l1, l2, positive, min_size=0):
+def _working_set(violation, w, norms, min_size=0):
     """The support plus the worst violators of optimality, twice the support in size.
 
-    At least ``_WS_START`` and ``min_size`` features, but no more than the
-    support plus ``_WS_PER_VIOLATOR`` per zero coefficient that violates
+    At least ``WS_START`` and ``min_size`` features, but no more than the
+    support plus ``WS_PER_VIOLATOR`` per zero coefficient that violates
     optimality: where few violate, the features that do not are not worth
-    an epoch each. On 20,000 x 1,000 dense data at αmax/100 no feature
-    violated once the 272 non-zeros were found, and 2 x 272 columns cost
-    2,550 more column updates than the support for the same outer
-    iterations; on 1,000 x 20,000 dense data the epochs read 200,000
-    instead of 304,000 columns at αmax/10 and 2.2 M instead of 3.5 M at
-    αmax/100.
+    an epoch each (once the support is found, a working set twice its size
+    costs more column updates for the same outer iterations). Its size
+    follows the support, not the previous working set: growing it faster, as
+    a multiple of the previous working set per outer iteration, costs more
+    epochs than the full passes it saves (measurements:
+    docs/design-measurements.md).
 
-    (Measured on 1,000 x 20,000 data: growing it faster, 1.5x or 2x the
-    previous working set per outer iteration, costs more epochs than the
-    full passes it saves.)
-
-    A zero coefficient violates optimality by ``|X_jᵀR| − l1`` (its distance
-    to the subdifferential), scaled by the column norm as in skglm.
+    A zero coefficient violates optimality by ``violation`` (its distance to
+    the subdifferential, :meth:`fastreg.penalty.Penalty.violation`), scaled
+    by the column norm as in skglm.
     """
     p = w.shape[0]
     support = w != 0
     n_support = int(support.sum())
-    grad = XtR - l2 * w
-    violation = (grad if positive else np.abs(grad)) - l1
     score = np.where(support, np.inf, violation / np.sqrt(np.maximum(norms, 1e-300)))
     score[norms == 0] = -np.inf
     violators = int(np.count_nonzero(score > 0.0)) - n_support
-    size = max(_WS_START, min_size, min(2 * n_support, n_support + _WS_PER_VIOLATOR * violators))
+    size = working_set_size(n_support, violators, 0, p, WS_START, min_size, WS_PER_VIOLATOR)
     if size >= p:
         return np.arange(p, dtype=np.int64)
     ws = np.argpartition(-score, size - 1)[:size]
     return np.sort(ws).astype(np.int64)
-
-
-def _duality_gap(R, XtR, w, y_c, l1, l2, positive):
-    """scikit-learn's ElasticNet duality gap (unscaled by n).
-
-    ``XtR`` and ``w`` may be restricted to a working set (coefficients outside
-    it being zero): that is the gap of the subproblem on the working set.
-    """
-    return duality_gap_from_stats(float(R @ R), float(R @ y_c), XtR, w, l1, l2, positive)
-
-
-def duality_gap_from_stats(R_norm2, R_dot_yc, XtR, w, l1, l2, positive):
-    """scikit-learn's ElasticNet duality gap from ``‖R‖²``, ``R·y_c`` and ``X_cᵀR``.
-
-    ``R = y_c − X_c w`` is the centered residual; ``l1 = nαρ``, ``l2 = nα(1 − ρ)``
-    and the gap are unscaled by ``n``. The dual point is ``R`` scaled into the
-    dual feasible set, ``‖X_cᵀθ − l2·w‖∞ ≤ l1``. Without an L1 penalty that
-    scaling degenerates (to ``θ = 0``), so, as scikit-learn does, Ridge
-    (``l1 = 0 < l2``) takes the dual point ``θ = R`` of its own dual, and
-    least squares (``l1 = l2 = 0``) reports ``‖X_cᵀR‖²``, the first-order
-    condition.
-    """
-    if l1 == 0.0:
-        XtR_norm2 = float(XtR @ XtR)
-        if l2 == 0.0:
-            return XtR_norm2
-        return R_norm2 + 0.5 * l2 * float(w @ w) - R_dot_yc + XtR_norm2 / (2.0 * l2)
-    XtA = XtR - l2 * w
-    dual_norm = np.max(XtA, initial=0.0) if positive else np.max(np.abs(XtA), initial=0.0)
-    w_norm2 = float(w @ w)
-    if dual_norm > l1:
-        const = l1 / dual_norm
-        gap = 0.5 * (R_norm2 + R_norm2 * const**2)
-    else:
-        const = 1.0
-        gap = R_norm2
-    gap += l1 * float(np.abs(w).sum()) - const * R_dot_yc + 0.5 * l2 * (1.0 + const**2) * w_norm2
-    return gap

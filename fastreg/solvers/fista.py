@@ -22,12 +22,15 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from .._preprocess import column_means
+from .._preprocess import column_means, intercept_of
 from .._threads import blas_threads
 from ..exceptions import DivergenceError
-from .cd import duality_gap_from_stats, objective, stopping_gap
+from ..kernels.penalty import prox_vector
+from ..penalty import Penalty
+from .cd import stopping_gap
 from .fused import FusedGradient
-from .gd import _C_COPY_MIN_ITERATIONS, power_iteration
+from .._policy import c_copy_pays
+from .gd import power_iteration
 
 # Iterations between two duality-gap checks (a check costs one pass).
 _GAP_EVERY = 10
@@ -36,7 +39,7 @@ _L_MARGIN = 1.02
 
 
 def enet_fista(
-    X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, coef_init=None
+    X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, penalty=None, coef_init=None
 ):
     """Solve ElasticNet (Lasso for ``l1_ratio=1``) by FISTA with adaptive restart.
 
@@ -51,7 +54,9 @@ def enet_fista(
         Stop when the duality gap ``≤ tol·‖y − ȳ‖²`` (scikit-learn's rule).
     max_iter : int
         Maximum number of iterations (passes over ``X``, gap checks aside).
-    positive : bool
+    penalty : fastreg.penalty.Penalty or None
+        Per-feature weights and bounds (None: the uniform penalty); the
+        proximal step is :func:`fastreg.kernels.penalty.prox_vector`.
     coef_init : (p,) array or None
         Warm start.
 
@@ -64,43 +69,47 @@ def enet_fista(
     n_iter : int
     converged : bool
     """
-    if not sp.issparse(X) and not X.flags.c_contiguous and max_iter >= _C_COPY_MIN_ITERATIONS:
+    if c_copy_pays(X, max_iter):
         X = np.ascontiguousarray(X)  # the C kernel runs at memory speed, the F one at NumPy's
-    op = _CenteredPass(X, y, fit_intercept)
+    op = CenteredPass(X, y, fit_intercept)
     # One BLAS thread: the p-long dot products between the fused passes (the
     # intercept, the restart test) would otherwise wake OpenBLAS threads that
-    # spin on the cores the next pass runs on (1,000 x 20,000 dense, 150
-    # iterations, alternating runs: 7.26 s -> 2.83 s).
+    # spin on the cores the next pass runs on, slowing every pass
+    # (measurements: docs/design-measurements.md).
     with blas_threads(1):
-        return fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive, coef_init=coef_init)
+        return fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty, coef_init=coef_init)
 
 
-def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, positive, coef_init):
+def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, penalty, coef_init):
     """The FISTA iterations of :func:`enet_fista` on any centered pass ``op``.
 
     ``op`` provides ``n``, ``n_features``, ``y_norm2`` (``‖y_c‖²``),
-    ``lipschitz()``, ``gradient(w)``, ``gap(w, l1, l2, positive)`` and
-    ``intercept(w)`` as :class:`_CenteredPass` does (the Dask adapter passes
+    ``lipschitz()``, ``gradient(w)``, ``gap(w, l1, l2, penalty)`` and
+    ``intercept(w)`` as :class:`CenteredPass` does (the Dask adapter passes
     one whose passes are sums over chunks). Returns what :func:`enet_fista` does.
     """
     n, p = op.n, op.n_features
+    penalty = Penalty.uniform_of(p) if penalty is None else penalty
     l1 = alpha * l1_ratio
     l2 = alpha * (1.0 - l1_ratio)
-    step = 1.0 / (_L_MARGIN * op.lipschitz() + l2) if n else 0.0
+    # the smooth part's curvature: the data term's L plus the largest L2 weight
+    step = 1.0 / (_L_MARGIN * op.lipschitz() + l2 * float(np.max(penalty.pen[1], initial=0.0))) if n else 0.0
     y_norm2 = op.y_norm2
     tol_abs = tol * y_norm2
 
-    w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
+    w = np.zeros(p) if coef_init is None else penalty.clip(np.array(coef_init, dtype=np.float64), np.arange(p))
     z = w.copy()
     t = 1.0
-    gap, primal = op.gap(w, l1 * n, l2 * n, positive)
+    certify = _BlockCertificate(op, penalty, l2 * n)
+    w_out, gap, primal = certify(w, l1 * n)
     _check_finite(gap, step, n)
     n_iter = 0
     while gap > stopping_gap(tol, tol_abs, y_norm2, primal) and n_iter < max_iter and step > 0.0:
         for _ in range(min(_GAP_EVERY, max_iter - n_iter)):
             _, grad = op.gradient(z)
-            grad += l2 * z
-            w_new = _soft_threshold(z - step * grad, step * l1, positive)
+            grad += l2 * penalty.pen[1] * z
+            w_new = np.empty(p)
+            prox_vector(z - step * grad, step * l1, penalty.pen, w_new)
             dw = w_new - w
             if float((z - w_new) @ dw) > 0.0:  # momentum points uphill: restart
                 t = 1.0
@@ -108,10 +117,45 @@ def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, positive, coef_init):
             z = w_new + ((t - 1.0) / t_new) * dw
             w, t = w_new, t_new
             n_iter += 1
-        gap, primal = op.gap(w, l1 * n, l2 * n, positive)
+        w_out, gap, primal = certify(w, l1 * n)
         _check_finite(gap, step, n)
-    intercept = op.intercept(w)
-    return w, intercept, gap / max(n, 1), n_iter, gap <= tol_abs
+    intercept = op.intercept(w_out)
+    return w_out, intercept, gap / max(n, 1), n_iter, gap <= tol_abs
+
+
+class _BlockCertificate:
+    """The duality gap at ``w``, or with free unpenalized features at ``w`` moved to their exact block optimum.
+
+    Features without L1 weight and without bounds make the gap at ``w`` an
+    estimate (see :func:`fastreg.kernels.penalty.dual_gap`). Minimizing over
+    them exactly (a small least-squares step, ``(G_UU + l2·diag(b_U))⁺``
+    times their gradient, ``G_UU`` formed once by ``|U|`` passes) gives a
+    point of lower objective whose gap is a bound; that point is what the
+    solver returns. Returns ``(w', gap, primal)``.
+    """
+
+    def __init__(self, op, penalty, l2):
+        self.op, self.penalty, self.l2 = op, penalty, l2
+        self.free = penalty.free_unpenalized
+        self.inv = None
+        if self.free.size:
+            p = op.n_features
+            G_UU = np.empty((self.free.size, self.free.size))
+            for a, j in enumerate(self.free):
+                e = np.zeros(p)
+                e[j] = 1.0
+                G_UU[:, a] = op.gram_times(e)[self.free]
+            self.inv = penalty.block_inverse(0.5 * (G_UU + G_UU.T), l2, self.free)
+
+    def __call__(self, w, l1):
+        if self.inv is not None:
+            XtR = -self.op.gradient(w)[1] * self.op.n  # X_cᵀR
+            free = self.free
+            step = self.inv @ (XtR[free] - self.l2 * self.penalty.pen[1][free] * w[free])
+            w = w.copy()
+            w[free] += step
+        gap, primal = self.op.gap(w, l1, self.l2, self.penalty)
+        return w, gap, primal
 
 
 def _check_finite(gap, step, n):
@@ -123,7 +167,7 @@ def _check_finite(gap, step, n):
         )
 
 
-class _CenteredPass:
+class CenteredPass:
     """Centered least-squares quantities of ``w`` from one fused pass over uncentered ``X``."""
 
     def __init__(self, X, y, fit_intercept, *, x_mean=None):
@@ -141,12 +185,14 @@ class _CenteredPass:
         self.n_features = p
         self.y_norm2 = float(self.y_c @ self.y_c)
         self._pass = FusedGradient(X)
+        self._X = X
+        self._norms = None
         self._theta = np.empty(p + 1)
         self._grad = np.empty(p + 1)
 
     def intercept(self, w):
         """``b(w) = ȳ − x̄ᵀw`` (0 without intercept)."""
-        return self.y_mean - float(self.x_mean @ w) if self.fit_intercept else 0.0
+        return intercept_of(w, self.x_mean, self.y_mean, self.fit_intercept)
 
     def _residual_pass(self, w, y, offset):
         theta = self._theta
@@ -162,13 +208,26 @@ class _CenteredPass:
         sse, xtr = self._residual_pass(w, self.y, self.intercept(w))
         return sse, xtr / self.n
 
-    def gap(self, w, l1, l2, positive):
-        """scikit-learn's duality gap at ``w`` and the primal objective (unscaled by ``n``, as ``l1``, ``l2``)."""
+    def gap(self, w, l1, l2, penalty):
+        """The duality gap at ``w`` and the primal objective (unscaled by ``n``, as ``l1``, ``l2``)."""
         sse, xtr = self._residual_pass(w, self.y, self.intercept(w))
         XtR = -xtr  # X_cᵀR, R = −r
         R_dot_yc = sse + float(w @ XtR)  # R·y_c = R·(R + X_c w)
-        primal = objective(sse, w, l1, l2)
-        return duality_gap_from_stats(sse, R_dot_yc, XtR, w, l1, l2, positive), primal
+        primal = penalty.objective(sse, w, l1, l2)
+        norms = self.column_norms() if penalty.unpenalized_free else self._no_norms
+        return penalty.gap(sse, R_dot_yc, XtR, w, l1, l2, norms), primal
+
+    @functools.cached_property
+    def _no_norms(self):
+        return np.zeros(self.n_features)  # read only for features without L1 weight
+
+    def column_norms(self):
+        """``‖X_cⱼ‖²`` (once, by one more read of ``X``): the gap needs them for features without L1 weight."""
+        if self._norms is None:
+            X = self._X
+            sq = np.asarray(X.multiply(X).sum(axis=0)).ravel() if sp.issparse(X) else np.einsum("ij,ij->j", X, X)
+            self._norms = np.maximum(np.asarray(sq, dtype=np.float64) - self.n * self.x_mean**2, 0.0)
+        return self._norms
 
     @functools.cached_property
     def _zero_target(self):
@@ -184,9 +243,3 @@ class _CenteredPass:
         return power_iteration(
             lambda v: self.gram_times(v) / self.n, self.x_mean.shape[0], tol=tol, max_iter=max_iter, seed=seed
         )
-
-
-def _soft_threshold(v, threshold, positive):
-    if positive:
-        return np.maximum(v - threshold, 0.0)
-    return np.sign(v) * np.maximum(np.abs(v) - threshold, 0.0)

@@ -9,10 +9,10 @@ descends is known at every iterate for free; it drives the divergence check.
 import math
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..exceptions import DivergenceError
 from ..kernels.prox import PENALTY_L1, PENALTY_L2, PENALTY_NONE, seed_step
+from .._policy import c_copy_pays
 from .fused import FusedGradient
 
 PENALTY_CODES = {None: PENALTY_NONE, "l2": PENALTY_L2, "l1": PENALTY_L1}
@@ -23,11 +23,6 @@ PENALTY_CODES = {None: PENALTY_NONE, "l2": PENALTY_L2, "l1": PENALTY_L1}
 _SMOOTH_SLACK = 1e-9
 _L1_FACTOR = 2.0
 
-# F-ordered X is strided for row passes: the F kernel runs at about NumPy's
-# speed, the C kernel at memory speed. A C copy costs about 4 C passes
-# (measured: 0.11 s for 100,000 x 1,000 float64), so copy once per fit from
-# this many iterations on.
-_C_COPY_MIN_ITERATIONS = 10
 
 
 def lipschitz_constant(grad_op, penalty, lambda_, *, tol=1e-6, max_iter=500, seed=0):
@@ -129,7 +124,7 @@ def seed_gradient_descent(X, y, *, penalty, lambda_, learning_rate, iterations, 
         If the iterates or the objective become non-finite, or the objective
         grows and the step is confirmed above the stability limit ``2/L``.
     """
-    if not sp.issparse(X) and not X.flags.c_contiguous and iterations >= _C_COPY_MIN_ITERATIONS:
+    if c_copy_pays(X, iterations):
         X = np.ascontiguousarray(X)
     grad_op = FusedGradient(X)
     m, q = grad_op.n_samples, grad_op.n_features + 1

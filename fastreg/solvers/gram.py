@@ -17,25 +17,22 @@ and runs coordinate descent on it until its gap is a fraction of the full one.
 Dense ``X`` is centered explicitly (one float64 copy, freed once ``G`` is
 formed), unless its column means are within their spreads: then
 ``G = XᵀX − n x̄x̄ᵀ`` straight from ``X`` loses no digits and saves the copy. Sparse ``X`` is centered implicitly, ``G = XᵀX − n x̄x̄ᵀ``, which loses
-about ``2·log10(|x̄|/σ)`` digits; :func:`sparse_gram_is_accurate` tells the
+about ``2·log10(|x̄|/σ)`` digits; :func:`fastreg._policy.sparse_gram_is_accurate` tells the
 caller when to prefer the residual solver instead.
 """
+
+import math
 
 import numba
 import numpy as np
 import scipy.sparse as sp
 
-from .._preprocess import column_means, column_sums, scale_rows_sparse, weighted_offsets
+from .._preprocess import column_means, intercept_of, scale_rows_sparse, weighted_offsets
 from ..kernels.gram import gram_csr
 from ._columns import constant_columns, dense_means_and_constants
 from .cd import stack_targets
 from .gram_cd import enet_gram_cd
 
-# |x̄|/σ above which the implicitly centered sparse Gram is not trusted
-# (it would lose more than about 6 digits).
-_MAX_MEAN_OVER_SPREAD = 1e3
-# solver="auto" (see auto_enet_solver); measured with scripts/bench_auto.py.
-_AUTO_GRAM_DENSE_FEATURES = 300
 # Per-thread p × p accumulators of the sparse Gram up to this many features (32 MB each).
 _THREAD_GRAMS_MAX = 2000
 
@@ -116,13 +113,8 @@ class GramProblem:
     def norms(self):
         return np.diagonal(self.G)
 
-    def alpha_max(self, l1_ratio, positive=False):
-        """The smallest α with all coefficients zero (scikit-learn's formula)."""
-        top = max(0.0, float(np.max(self.q))) if positive else float(np.max(np.abs(self.q)))
-        return top / (self.n * l1_ratio)
-
     def intercept(self, w):
-        return self.y_mean - float(self.x_mean @ w) if self.fit_intercept else 0.0
+        return intercept_of(w, self.x_mean, self.y_mean, self.fit_intercept)
 
 
 def means_within_spread(X, x_mean):
@@ -152,24 +144,7 @@ def sparse_gram(X):
     return G
 
 
-def sparse_gram_is_accurate(X, fit_intercept, sample_weight=None):
-    """Whether ``XᵀSX − Σs·x̄x̄ᵀ`` keeps enough digits for sparse ``X`` (``S = I`` unweighted)."""
-    if not fit_intercept:
-        return True
-    if sample_weight is None:
-        n = X.shape[0]
-        mean = column_means(X)
-        sq = column_sums(X.multiply(X)) / n
-    else:
-        total = float(sample_weight.sum())
-        mean = np.asarray(X.T @ sample_weight, dtype=np.float64).ravel() / total
-        sq = np.asarray(X.multiply(X).T @ sample_weight, dtype=np.float64).ravel() / total
-    var = np.maximum(sq - mean**2, 0.0)
-    big = np.abs(mean) > _MAX_MEAN_OVER_SPREAD * np.sqrt(var)
-    return not np.any(big & (mean != 0))
-
-
-def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=False, w=None, alpha_prev=None):
+def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, penalty=None, w=None, alpha_prev=None, seed=-1):
     """Solve ElasticNet at one α on a :class:`GramProblem`.
 
     Parameters
@@ -183,11 +158,14 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
         (see :func:`fastreg.solvers.cd.stopping_gap`).
     max_iter : int
         Maximum number of epochs over working sets.
-    positive : bool
+    penalty : fastreg.penalty.Penalty or None
+        Per-feature weights and bounds (None: uniform).
     w : (p,) float64 or None
         Warm start (not modified).
     alpha_prev : float or None
         The α the warm start solved, for the sequential strong rule.
+    seed : int, default=-1
+        ``≥ 0``: random coordinate order from this seed (``selection="random"``).
 
     Returns
     -------
@@ -199,33 +177,14 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, positive=F
     """
     return enet_gram_cd(
         problem.G, problem.q, problem.yy, problem.n, alpha, l1_ratio,
-        tol=tol, max_iter=max_iter, positive=positive, coef_init=w, alpha_prev=alpha_prev,
+        tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, alpha_prev=alpha_prev, seed=seed,
     )
 
 
-def auto_enet_solver(X, sample_weight, copy_X=True):
-    """The estimators' ``solver="auto"`` for Lasso/ElasticNet: ``"gram"`` or ``"cd"``.
-
-    ``"gram"`` for dense ``X`` with ``n ≥ 2p`` and ``p ≤ _AUTO_GRAM_DENSE_FEATURES``:
-    forming the Gram (``n·p²/2`` multiply-adds at BLAS speed) then costs
-    less than the passes over ``X`` of residual coordinate descent. Measured
-    with ``scripts/bench_auto.py`` (20,000 rows, Toeplitz data, α = αmax/10
-    and /100, gram/cd time): 0.65 and 0.34 at p = 100, 1.01 and 0.63 at
-    p = 300, 1.39 and 0.87 at p = 600, 1.44 and 1.49 at p = 1000.
-
-    Sparse ``X`` keeps ``"cd"``: its working sets touch few stored entries,
-    and the Gram lost 2× on 100,000 × 1,000 CSR at 1% and 7–9× at 5,000
-    features (it won 1.3–1.6× only on 100,000 × 100 at 10%).
-    ``sample_weight`` and ``copy_X=False`` (center ``X`` in place rather
-    than form anything new) also take ``"cd"``.
-    """
-    n, p = X.shape
-    if sample_weight is not None or not copy_X or sp.issparse(X):
-        return "cd"
-    return "gram" if n >= 2 * p and p <= _AUTO_GRAM_DENSE_FEATURES else "cd"
-
-
-def enet_gram_solve(X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, positive=False, coef_init=None):
+def enet_gram_solve(
+    X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, max_iter=10_000, penalty=None, coef_init=None,
+    sample_weight=None, gram=None, seed=-1,
+):
     """ElasticNet by coordinate descent on the Gram matrix: the estimators' ``solver="gram"``.
 
     ``G = X_cᵀX_c`` is formed once (for every target of a 2-D ``y``), then
@@ -236,28 +195,95 @@ def enet_gram_solve(X, y, alpha, l1_ratio=1.0, *, fit_intercept=True, tol=1e-9, 
     ----------
     X : float32/float64 ndarray or scipy sparse matrix/array (validated)
     y : (n,) or (n, k) float64
-    alpha, l1_ratio, fit_intercept, tol, max_iter, positive :
+    alpha, l1_ratio, fit_intercept, tol, max_iter, penalty :
         As :func:`fastreg.solvers.cd.enet_coordinate_descent`.
     coef_init : (p,) or (k, p) array or None
+    sample_weight : None or (n,) float64
+        The weighted Gram ``X̃ᵀX̃``, ``X̃ = D(X − x̄)``, weights normalized to sum to ``n``.
+    gram : None or (p, p) array
+        The caller's Gram of the centered (weighted) ``X`` (scikit-learn's
+        ``precompute=array``), used as it is: see :func:`given_gram_problems`.
+    seed : int, default=-1
+        ``≥ 0``: random coordinate order (``selection="random"``).
 
     Returns
     -------
     coef, intercept, gap, n_iter, converged :
         As :func:`fastreg.solvers.cd.enet_coordinate_descent`.
     """
-    problem = GramProblem(X, y, fit_intercept)
-    if fit_intercept:
-        problem.zero_columns(problem.constant if problem.constant is not None else constant_columns(X))
-    problems = [problem] if y.ndim == 1 else [problem.target(k) for k in range(y.shape[1])]
+    if gram is not None:
+        problems = given_gram_problems(gram, X, y, fit_intercept, sample_weight)
+    elif sample_weight is not None:
+        problems = FoldGrams(X, y, fit_intercept, sample_weight * (X.shape[0] / float(np.sum(sample_weight)))).full()
+        if fit_intercept:
+            constant = constant_columns(X) if sp.issparse(X) else dense_means_and_constants(X)[1]
+            for problem in problems:
+                problem.zero_columns(constant)
+    else:
+        problem = GramProblem(X, y, fit_intercept)
+        if fit_intercept:
+            problem.zero_columns(problem.constant if problem.constant is not None else constant_columns(X))
+        problems = [problem] if y.ndim == 1 else [problem.target(k) for k in range(y.shape[1])]
     inits = None if coef_init is None else np.atleast_2d(coef_init)
     results = []
     for k, sub in enumerate(problems):
         w, gap, n_iter, conv = gram_enet(
-            sub, alpha, l1_ratio, tol=tol, max_iter=max_iter, positive=positive,
-            w=None if inits is None else inits[k],
+            sub, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty,
+            w=None if inits is None else inits[k], seed=seed,
         )
         results.append((w, sub.intercept(w), gap, n_iter, conv))
     return results[0] if y.ndim == 1 else stack_targets(results)
+
+
+def given_gram_problems(G, X, y, fit_intercept, sample_weight=None):
+    """One :class:`GramProblem` per target on the caller's Gram ``G`` (scikit-learn's ``precompute=array``).
+
+    ``G`` must be ``X̃ᵀX̃`` with ``X̃ = D(X − x̄)``, ``D = diag(√s)`` and the
+    weights ``s`` normalized to sum to ``n`` (scikit-learn's convention);
+    ``q``, ``‖ỹ‖²`` and the means come from ``X`` and ``y``. As scikit-learn
+    does, one entry of ``G`` is checked against ``X`` (a ``ValueError`` if it
+    differs), and ``G`` is otherwise trusted. ``G`` is not copied when it is
+    C-ordered float64 already, and never written.
+    """
+    n, p = X.shape
+    Y = y[:, None] if y.ndim == 1 else y
+    sw = None if sample_weight is None else sample_weight * (n / float(np.sum(sample_weight)))
+    x_mean, y_mean = weighted_offsets(X, Y, sw, fit_intercept)
+    _check_gram_entry(G, X, x_mean, sw)
+    G = np.ascontiguousarray(G, dtype=np.float64)
+    Y_c = Y - y_mean
+    S = Y_c if sw is None else Y_c * sw[:, None]
+    q = np.asarray(X.T @ S, dtype=np.float64)
+    if fit_intercept:
+        q -= np.outer(x_mean, S.sum(axis=0))
+    yy = np.einsum("ij,ij->j", Y_c, S)
+    y_mean = np.atleast_1d(y_mean)
+    return [
+        GramProblem.from_parts(G, np.ascontiguousarray(q[:, k]), yy[k], x_mean, y_mean[k], n, fit_intercept)
+        for k in range(Y.shape[1])
+    ]
+
+
+def _check_gram_entry(G, X, x_mean, sw):
+    """scikit-learn's check of a given Gram: one off-diagonal entry (or the only one) against ``X``.
+
+    Relative to the two columns' norms, to 1e-7 (1e-4 when ``G`` or ``X`` is float32, as scikit-learn).
+    """
+    p = X.shape[1]
+    f1 = p // 2
+    f2 = min(f1 + 1, p - 1)
+    a = np.asarray(X[:, [f1]].toarray() if sp.issparse(X) else X[:, f1], dtype=np.float64).ravel() - x_mean[f1]
+    b = np.asarray(X[:, [f2]].toarray() if sp.issparse(X) else X[:, f2], dtype=np.float64).ravel() - x_mean[f2]
+    expected = float((a if sw is None else a * sw) @ b)
+    scale = math.sqrt(float((a if sw is None else a * sw) @ a) * float((b if sw is None else b * sw) @ b))
+    rtol = 1e-4 if np.float32 in (G.dtype, X.dtype) else 1e-7
+    if not abs(float(G[f1, f2]) - expected) <= rtol * scale:
+        raise ValueError(
+            f"precompute: the Gram matrix passed did not pass validation: its entry [{f1}, {f2}] is {G[f1, f2]!r}, "
+            f"but the centered{' weighted' if sw is not None else ''} X gives {expected!r}. Pass the Gram of the "
+            "data you fit (X_cᵀX_c, its rows scaled by √sample_weight with the weights summing to n_samples), "
+            "or precompute=True to let it be formed"
+        )
 
 
 class FoldGrams:

@@ -19,16 +19,20 @@ where ``G`` came from: the Dask adapter (:mod:`fastreg.dask`) reduces it over
 chunks, and the paths form it with one BLAS call.
 """
 
-import numpy as np
-import scipy.linalg as la
+import math
 
+import numpy as np
+
+from ..exceptions import DivergenceError
 from ..kernels.gram import enet_gram
-from .cd import _INNER_FRACTION, _WS_START, lars_gram, objective, toward_first_zero
+from ..penalty import Penalty
+from .cd import INNER_FRACTION, WS_PER_VIOLATOR, WS_START, lars_gram, newton_point, toward_first_zero
 
 # A fit the kernel has not finished in this many epochs starts once from
 # scikit-learn's LARS on (G, q) (as the homotopy start of solvers.cd): on
-# 5,000 x 300 AR(1) ρ = 0.999 data at αmax/10⁴ the kernel stopped at 10,000
-# epochs, 8e-11 above the optimum, where LARS is exact in 0.01 s.
+# tall, ill-conditioned data at small α, coordinate descent can stop at
+# max_iter short of the optimum, where LARS is exact and cheap
+# (measurements: docs/design-measurements.md).
 _HOMOTOPY_AFTER_EPOCHS = 1000
 
 
@@ -45,13 +49,15 @@ def gram_residual_stats(q, h, w, y_norm2):
 
 
 def enet_gram_cd(
-    G, q, y_norm2, n, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, positive=False, coef_init=None, alpha_prev=None
+    G, q, y_norm2, n, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, penalty=None, coef_init=None, alpha_prev=None,
+    seed=-1,
 ):
     """Solve ElasticNet from ``G = X_cᵀX_c``, ``q = X_cᵀy_c``, ``‖y_c‖²`` and ``n``.
 
-    The objective is scikit-learn's (the intercept eliminated by centering)::
+    The objective is scikit-learn's (the intercept eliminated by centering),
+    with the per-feature weights and bounds of ``penalty``::
 
-        (1/2n)‖y_c − X_c w‖² + α·ρ‖w‖₁ + (α(1 − ρ)/2)‖w‖²
+        (1/2n)‖y_c − X_c w‖² + α·ρ·Σaⱼ|wⱼ| + (α(1 − ρ)/2)·Σbⱼwⱼ²,   lower ≤ w ≤ upper
 
     With sample weights ``s``, pass the weighted statistics ``X̃ᵀX̃``, ``X̃ᵀỹ``
     (``X̃ = D(X − x̄)``, ``D = diag(√s)``) and ``n = Σs``: that is
@@ -70,11 +76,15 @@ def enet_gram_cd(
         earlier relative to the objective (:func:`~fastreg.solvers.cd.stopping_gap`).
     max_iter : int
         Maximum number of epochs over working sets.
-    positive : bool
+    penalty : fastreg.penalty.Penalty or None
+        Per-feature weights and bounds (None: the uniform penalty).
     coef_init : (p,) array or None
     alpha_prev : float or None
         The α ``coef_init`` solved (along a path): its gradient gives the
         sequential strong set, which joins the first working set.
+    seed : int, default=-1
+        ``≥ 0``: visit the coordinates in random order (scikit-learn's
+        ``selection="random"``), reproducibly from this seed; ``-1``: cyclic.
 
     Returns
     -------
@@ -87,28 +97,37 @@ def enet_gram_cd(
     q = np.ascontiguousarray(q, dtype=np.float64)
     p = q.shape[0]
     y_norm2 = float(y_norm2)
-    w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64).reshape(p)
+    penalty = Penalty.uniform_of(p) if penalty is None else penalty
+    w = np.zeros(p) if coef_init is None else penalty.clip(
+        np.array(coef_init, dtype=np.float64).reshape(p), np.arange(p))
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
     tol_abs = tol * y_norm2
     strong_l1 = (2.0 * alpha - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
     max_iter = int(max_iter)
 
+    free = penalty.free_unpenalized
+    free_inv = penalty.block_inverse(G[np.ix_(free, free)], l2, free) if free.size else np.empty((0, 0))
+
     def run(epochs, strong):
         # scikit-learn's tol·‖y_c‖², and 10⁻³·tol of the objective (see solvers.cd.stopping_gap)
         return enet_gram(
-            G, q, y_norm2, w, l1, l2, bool(positive), tol_abs, 1e-3 * tol, 1e-13 * y_norm2, epochs, strong,
-            _WS_START, _INNER_FRACTION,
+            G, q, y_norm2, w, l1, l2, penalty.pen, tol_abs, 1e-3 * tol, 1e-13 * y_norm2, epochs, strong,
+            WS_START, INNER_FRACTION, WS_PER_VIOLATOR, seed, free, free_inv,
         )
 
+    if not (math.isfinite(y_norm2) and np.all(np.isfinite(q)) and np.all(np.isfinite(np.diagonal(G)))):
+        raise _overflow()  # the statistics overflowed: no epoch could give a finite gap
     first = min(max_iter, _HOMOTOPY_AFTER_EPOCHS) if l1 > 0.0 else max_iter
     gap, n_iter = run(first, strong_l1)
     if n_iter >= first and first < max_iter:  # not finished: the homotopy start, then the rest
-        start = lars_gram(G, q, n, l1, l2, positive)
-        if start is not None and _gram_primal(G, q, y_norm2, start, l1, l2) < _gram_primal(G, q, y_norm2, w, l1, l2):
+        # LARS serves the uniform penalty only (positive included); else it steps aside
+        start = lars_gram(G, q, n, l1, l2, penalty.positive) if penalty.uniform else None
+        if start is not None and _gram_primal(G, q, y_norm2, start, l1, l2, penalty) < _gram_primal(
+                G, q, y_norm2, w, l1, l2, penalty):
             w[:] = start
         while True:  # Newton on the support between rounds of CD, until CD finishes
-            step = _support_newton(G, q, y_norm2, w, l1, l2)
+            step = _support_newton(G, q, y_norm2, w, l1, l2, penalty) if penalty.sign_box else None
             if step is not None:
                 w[:] = step
             budget = min(max_iter - n_iter, _HOMOTOPY_AFTER_EPOCHS)
@@ -116,49 +135,55 @@ def enet_gram_cd(
             n_iter += more
             if more < budget or n_iter >= max_iter:
                 break
+    if not math.isfinite(gap):
+        raise _overflow()
     return w, gap / n, n_iter, gap <= tol_abs
 
 
-def _support_newton(G, q, y_norm2, w, l1, l2):
+def _overflow():
+    return DivergenceError(
+        "Coordinate descent iterations resulted in non-finite parameter values (overflow: the values of X or y "
+        "are too large for float64); rescale X and y"
+    )
+
+
+def _support_newton(G, q, y_norm2, w, l1, l2, penalty):
     """Active-set Newton on the support of ``w``: a point of lower objective, or ``None``.
 
     On the support ``S`` with the signs ``σ`` of ``w`` fixed the objective is
-    the quadratic minimized by ``(G_SS + l2·I) z = q_S − l1·σ`` (least
+    the quadratic minimized by ``(G_SS + l2·diag(b_S)) z = q_S − l1·a_S∘σ`` (least
     squares, minimum-norm where ``G_SS`` is singular: duplicated columns at
     ``l2 = 0``). Moving from ``w`` toward ``z`` lowers it until a coordinate
     reaches zero; there that coordinate leaves ``S`` and the step is
     repeated, until ``z`` keeps its signs. Coordinate descent then checks the
     result (and adds back what it needs). CD's slow modes are there: with
     duplicated columns and a small ``l2`` it contracts their difference by
-    ``1 − l2/‖xⱼ‖²`` per epoch (200 x 20, ten duplicated pairs, αmax/10⁴,
-    ``l1_ratio=0.5``: 10,000 epochs left 1e-8..1e-5 relative objective).
+    ``1 − l2/‖xⱼ‖²`` per epoch, so that ``max_iter`` epochs can end well short
+    of the optimum (measurements: docs/design-measurements.md).
+    The bounds must be ``0`` or infinite (:attr:`Penalty.sign_box`): with
+    the signs fixed the step then stays inside them.
     """
+    a, b = penalty.pen[0], penalty.pen[1]
     x = w.copy()
     support = np.flatnonzero(x)
     for _ in range(support.size):
         if support.size == 0:
             break
         signs = np.sign(x[support])
-        A = G[np.ix_(support, support)] + l2 * np.eye(support.size)
-        rhs = q[support] - l1 * signs
-        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(rhs))):
-            return None  # overflow: left to the caller's divergence check
-        try:
-            z = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
-        except (np.linalg.LinAlgError, ValueError):
-            return None
-        if not np.all(np.isfinite(z)):
+        z = newton_point(G[np.ix_(support, support)], q[support], l1 * a[support], l2 * b[support], signs,
+                         min_norm=True)
+        if z is None:
             return None
         moved, cut = toward_first_zero(x[support], z, signs)
         x[support] = moved
         if not cut:
             break
         support = support[moved != 0.0]
-    if _gram_primal(G, q, y_norm2, x, l1, l2) < _gram_primal(G, q, y_norm2, w, l1, l2):
+    if _gram_primal(G, q, y_norm2, x, l1, l2, penalty) < _gram_primal(G, q, y_norm2, w, l1, l2, penalty):
         return x
     return None
 
 
-def _gram_primal(G, q, y_norm2, w, l1, l2):
-    """The objective (unscaled, :func:`~fastreg.solvers.cd.objective`) from the statistics."""
-    return objective(gram_residual_stats(q, q - G @ w, w, y_norm2)[0], w, l1, l2)
+def _gram_primal(G, q, y_norm2, w, l1, l2, penalty):
+    """The objective (unscaled, :meth:`fastreg.penalty.Penalty.objective`) from the statistics."""
+    return penalty.objective(gram_residual_stats(q, q - G @ w, w, y_norm2)[0], w, l1, l2)
