@@ -9,6 +9,8 @@ minimize ``P/n`` (scikit-learn's scaling), so each solver passes
 by the intercept when ``fit_intercept`` is set.
 """
 
+from typing import ClassVar
+
 import numpy as np
 from benchopt import BaseObjective
 
@@ -17,7 +19,7 @@ class Objective(BaseObjective):
     name = "Lasso"
     min_benchopt_version = "1.7"
 
-    parameters = {
+    parameters: ClassVar = {
         "fit_intercept": [False, True],
         "reg": [0.1, 0.01],
     }
@@ -28,10 +30,10 @@ class Objective(BaseObjective):
         self.lmbd = self.reg * float(np.max(np.abs(X.T @ target)))
 
     def get_objective(self):
-        return dict(X=self.X, y=self.y, lmbd=self.lmbd, fit_intercept=self.fit_intercept)
+        return {"X": self.X, "y": self.y, "lmbd": self.lmbd, "fit_intercept": self.fit_intercept}
 
     def get_one_result(self):
-        return dict(beta=np.zeros(self.X.shape[1] + int(self.fit_intercept)))
+        return {"beta": np.zeros(self.X.shape[1] + int(self.fit_intercept))}
 
     def evaluate_result(self, beta):
         beta = np.asarray(beta, dtype=np.float64)
@@ -40,11 +42,11 @@ class Objective(BaseObjective):
         b = beta[p] if self.fit_intercept else 0.0
         residual = self.y - self.X @ w - b
         primal = 0.5 * float(residual @ residual) + self.lmbd * float(np.abs(w).sum())
-        return dict(
-            value=primal,
-            duality_gap=primal - self._dual(residual),
-            support_size=int(np.count_nonzero(w)),
-        )
+        return {
+            "value": primal,
+            "duality_gap": primal - self._dual(residual),
+            "support_size": int(np.count_nonzero(w)),
+        }
 
     def _dual(self, residual):
         """Dual objective ``½‖y‖² − ½‖y − θ‖²`` at the residual scaled into the dual feasible set.

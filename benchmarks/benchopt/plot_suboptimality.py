@@ -1,12 +1,16 @@
 """Convergence curves of a benchopt run as one PNG: relative suboptimality against time.
 
 For each dataset and objective, ``P*`` is the smallest objective any solver
-reached, ``P(0)`` the objective at ``w = 0``, and each solver's curve is
-``(P − P*) / (P(0) − P*)`` against its median time over repetitions (floored
-at 1e-16 so that exact optima stay on the log scale).
+reached, ``P(0)`` the objective at ``w = 0`` (benchopt's first point of every
+curve: ``max_iter = 0``, or an infinite tolerance), and each solver's curve is
+``(P − P*) / (P(0) − P*)`` against its median time over repetitions, from its
+first fit on (floored at 1e-16 so that exact optima stay on the log scale).
 
     python benchmarks/benchopt/plot_suboptimality.py                  # latest run in outputs/
     python benchmarks/benchopt/plot_suboptimality.py RESULT.parquet -o convergence.png
+
+The default output is the figure of the docs' performance page,
+``docs/img/benchopt-lasso.png``.
 """
 
 import argparse
@@ -15,12 +19,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 HERE = Path(__file__).resolve().parent
+FIGURE = HERE.parents[1] / "docs" / "img" / "benchopt-lasso.png"
 FLOOR = 1e-16
+INFINITY = 1e38  # benchopt's first tolerance is 3e38
 
 
 def latest_result():
@@ -35,12 +41,12 @@ def curves(df):
     out = {}
     for (dataset, objective), group in df.groupby(["dataset_name", "objective_name"], sort=True):
         best = group["objective_value"].min()
-        first = group["stop_val"] == group.groupby("solver_name")["stop_val"].transform("min")
-        start = group.loc[first, "objective_value"].max()  # P(0): every solver starts at w = 0
+        at_zero = (group["stop_val"] == 0) | (group["stop_val"] >= INFINITY)
+        start = group.loc[at_zero, "objective_value"].median() if at_zero.any() else group["objective_value"].max()
         scale = max(start - best, FLOOR * abs(best), np.finfo(float).tiny)
         panel = {}
-        for solver, runs in group.groupby("solver_name", sort=True):
-            med = runs.groupby("stop_val")[["time", "objective_value"]].median().sort_index()
+        for solver, runs in group[~at_zero].groupby("solver_name", sort=True):
+            med = runs.groupby("stop_val")[["time", "objective_value"]].median().sort_values("time")
             panel[solver] = (med["time"].to_numpy(), np.maximum((med["objective_value"].to_numpy() - best) / scale, FLOOR))
         out[(dataset, objective)] = panel
     return out
@@ -76,7 +82,7 @@ def plot(panels, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("result", nargs="?", type=Path, help="a benchopt .parquet (default: the latest in outputs/)")
-    parser.add_argument("-o", "--output", type=Path, default=HERE / "convergence.png")
+    parser.add_argument("-o", "--output", type=Path, default=FIGURE)
     args = parser.parse_args()
     df = pd.read_parquet(args.result or latest_result())
     plot(curves(df), args.output)

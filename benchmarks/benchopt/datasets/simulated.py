@@ -1,5 +1,7 @@
 """Gaussian design with AR(1)-correlated columns and a sparse linear target."""
 
+from typing import ClassVar
+
 import numpy as np
 from benchopt import BaseDataset
 
@@ -7,7 +9,7 @@ from benchopt import BaseDataset
 class Dataset(BaseDataset):
     name = "simulated"
 
-    parameters = {
+    parameters: ClassVar = {
         "n_samples, n_features": [(500, 2_000), (5_000, 200)],
         "rho": [0.6],
         "random_state": [0],
@@ -29,4 +31,4 @@ class Dataset(BaseDataset):
         w[support] = rng.choice([-1.0, 1.0], size=support.size) * rng.uniform(0.5, 2.0, support.size)
         signal = X @ w
         y = signal + rng.standard_normal(n) * (np.std(signal) / self.snr)
-        return dict(X=X, y=y)
+        return {"X": X, "y": y}

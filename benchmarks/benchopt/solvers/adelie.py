@@ -4,15 +4,16 @@ adelie's Gaussian loss is scikit-learn's ``(1/2n)‖y − η‖²``, so its ``λ
 ``alpha = λ/n``. The curve samples its coordinate-descent tolerance.
 """
 
+from typing import ClassVar
+
 import adelie as ad
 import numpy as np
-
 from benchmark_utils.lasso_solvers import ToleranceSolver
 
 
 class Solver(ToleranceSolver):
     name = "adelie"
-    requirements = ["pip::adelie"]
+    requirements: ClassVar = ["pip::adelie"]
 
     def skip(self, X, y, lmbd, fit_intercept):
         if not isinstance(X, np.ndarray):

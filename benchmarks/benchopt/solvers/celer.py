@@ -1,13 +1,14 @@
 """celer's Lasso (working sets with dual extrapolation); the curve samples its outer iterations."""
 
-from celer import Lasso
+from typing import ClassVar
 
 from benchmark_utils.lasso_solvers import EstimatorSolver
+from celer import Lasso
 
 
 class Solver(EstimatorSolver):
     name = "celer"
-    requirements = ["pip::celer"]
+    requirements: ClassVar = ["pip::celer"]
 
     def setup(self, alpha):
         self.model = Lasso(alpha=alpha, fit_intercept=self.fit_intercept, tol=1e-15, max_epochs=100_000)

@@ -3,14 +3,17 @@
 The curve samples ``max_iter`` (epochs for CD, iterations for FISTA).
 """
 
-import fastreg
+from typing import ClassVar
+
 from benchmark_utils.lasso_solvers import EstimatorSolver
+
+import fastreg
 
 
 class Solver(EstimatorSolver):
     name = "fastreg"
-    requirements = []  # fastreg itself: `pip install -e .` from the repository
-    parameters = {"solver": ["cd", "gram", "fista"]}
+    requirements: ClassVar = []  # fastreg itself: `pip install -e .` from the repository
+    parameters: ClassVar = {"solver": ["cd", "gram", "fista"]}
 
     def setup(self, alpha):
         self.model = fastreg.Lasso(alpha=alpha, fit_intercept=self.fit_intercept, solver=self.solver, tol=1e-15)

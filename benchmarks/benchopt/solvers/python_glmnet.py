@@ -6,15 +6,16 @@ samples its convergence tolerance. python-glmnet builds only against NumPy 1.x
 (``numpy.distutils``); see the README for the install command.
 """
 
-import numpy as np
-from glmnet import ElasticNet
+from typing import ClassVar
 
+import numpy as np
 from benchmark_utils.lasso_solvers import ToleranceSolver
+from glmnet import ElasticNet
 
 
 class Solver(ToleranceSolver):
     name = "python-glmnet"
-    requirements = ["pip::glmnet"]
+    requirements: ClassVar = ["pip::glmnet"]
 
     def setup(self, alpha):
         self.lambda_path = np.array([alpha])
