@@ -31,11 +31,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-import fastreg  # noqa: E402
-from fastreg import reference  # noqa: E402
+from datasets import csr, dense, numpy_loop_same_dtype, x_bytes
 
-from datasets import csr, dense, numpy_loop_same_dtype, x_bytes  # noqa: E402
-from fastreg.kernels.csr import GATHERS_COMPILE, gradient_csr, gradient_csr_gather, nnz_bounds  # noqa: E402
+import fastreg
+from fastreg import reference
+from fastreg.kernels.csr import (
+    GATHERS_COMPILE,
+    gradient_csr,
+    gradient_csr_gather,
+    nnz_bounds,
+)
 
 DATA = {
     "dense64": ("100,000 x 1,000 dense float64", lambda: dense(dtype="float64")),
@@ -105,7 +110,7 @@ def run(data, rounds, iterations):
         names = names[r % len(names):] + names[: r % len(names)]  # rotate the order
         for name in names:
             for k in (0, iterations):
-                times[name][k].append(timed(lambda: todo[name](X, y, k)))
+                times[name][k].append(timed(lambda f=todo[name], k=k: f(X, y, k)))
         plain.append(timed(arr.sum))
     gb = x_bytes(X) / 1e9
     print(f"\n{title}: {rounds} interleaved rounds, K = {iterations} iterations, medians")
@@ -145,7 +150,7 @@ def run_kernels(rounds, passes=20):
     for r in range(rounds):
         names = list(todo)
         for name in names[r % len(names):] + names[: r % len(names)]:
-            times[name].append(timed(lambda: [todo[name]() for _ in range(passes)]) / passes)
+            times[name].append(timed(lambda f=todo[name]: [f() for _ in range(passes)]) / passes)
     gb = (X.data.nbytes + X.indices.nbytes) / 1e9
     scipy = np.median(times["scipy X @ w, X.T @ r"])
     print(f"\n400,000 x 1,000 CSR 1%, one pass: {numba.get_num_threads()} threads, {n_chunks} chunks, "
@@ -163,7 +168,7 @@ def main():
     parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--kernels", action="store_true", help="time one fused CSR pass per kernel instead")
     args = parser.parse_args()
-    print(time.strftime("%Y-%m-%d %H:%M"), "load average %.2f %.2f %.2f" % os.getloadavg())
+    print(time.strftime("%Y-%m-%d %H:%M"), "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.kernels:
         run_kernels(args.rounds)
     else:

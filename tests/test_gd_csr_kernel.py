@@ -9,7 +9,15 @@ from numpy.testing import assert_allclose, assert_array_equal
 import fastreg
 from fastreg import reference
 from fastreg._threads import numba_threads
-from fastreg.kernels.csr import FAST_GATHERS, GATHERS_COMPILE, gradient_csr, gradient_csr_gather, nnz_bounds
+from fastreg.kernels import csr as csr_kernels
+from fastreg.kernels.csr import (
+    FAST_GATHERS,
+    GATHERS_COMPILE,
+    gradient_csr,
+    gradient_csr_gather,
+    nnz_bounds,
+)
+from fastreg.solvers import gd as gd_solver
 from fastreg.solvers.fused import FusedGradient
 
 KERNELS = [gradient_csr] + ([gradient_csr_gather] if GATHERS_COMPILE else [])
@@ -122,10 +130,152 @@ def test_gradient_descent_on_long_rows_matches_the_reference(penalty, dtype):
     rng = np.random.default_rng(7)
     X = rows_of_lengths(list(rng.integers(0, 41, 300)), 60, dtype)
     y = X.astype(np.float64) @ rng.standard_normal(60) + 2.0 + rng.standard_normal(300)
-    settings = dict(penalty=penalty, lambda_=3.0, learning_rate=0.002, iterations=300)
+    settings = {"penalty": penalty, "lambda_": 3.0, "learning_rate": 0.002, "iterations": 300}
     theta = fastreg.gradient_descent(X, y, **settings)
     want = reference.gradient_descent(X.astype(np.float64), y, **settings)
     assert_allclose(theta, want, rtol=1e-10 if dtype == np.float64 else 1e-4)
     with numba_threads(1):
         single = fastreg.gradient_descent(X, y, **settings)
     assert_allclose(theta, single, rtol=1e-11 if dtype == np.float64 else 1e-5)
+
+
+# --- the public loop on either kernel, forced, over valid but odd CSR --------------------------------
+
+
+def _split_and_reverse(A):
+    """``A`` with every entry stored as two (a quarter and three quarters) and each row reversed."""
+    rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+    data = np.concatenate([0.25 * A.data, 0.75 * A.data])[::-1]
+    cols = np.concatenate([A.indices, A.indices])[::-1]
+    rr = np.concatenate([rows, rows])[::-1]
+    order = np.argsort(rr, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rr, minlength=A.shape[0]))])
+    return sp.csr_matrix((data[order], cols[order], indptr), shape=A.shape)
+
+
+def _odd_csr(kind, A):
+    """A CSR storage of the same matrix as canonical ``A``; whether its rows are sorted and distinct."""
+    if kind == "canonical":
+        return A.copy(), True
+    if kind == "csr_array":
+        return sp.csr_array(A), True
+    if kind == "int64_indices":
+        B = A.copy()
+        B.indices, B.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)  # scipy would downcast
+        return B, True
+    if kind == "explicit_zeros":  # a stored 0 in every row that has room for one
+        dense = A.toarray()
+        mask = dense != 0
+        for i in range(dense.shape[0]):
+            free = np.flatnonzero(~mask[i])
+            if free.size:
+                mask[i, free[0]] = True
+        rows, cols = np.nonzero(mask)
+        B = sp.csr_matrix((dense[rows, cols], (rows, cols)), shape=A.shape)  # COO -> CSR keeps the zeros
+        assert B.nnz > A.nnz
+        return B, True
+    if kind == "unsorted":
+        B = A.copy()
+        for i in range(B.shape[0]):
+            lo, hi = B.indptr[i], B.indptr[i + 1]
+            B.indices[lo:hi], B.data[lo:hi] = B.indices[lo:hi][::-1].copy(), B.data[lo:hi][::-1].copy()
+        B.has_sorted_indices = False
+        return B, False
+    if kind == "duplicates":
+        return _split_and_reverse(A), False
+    if kind == "sorted_duplicates":
+        B = _split_and_reverse(A)
+        B.has_sorted_indices = False
+        B.sort_indices()  # sorted, each column twice
+        return B, False
+    if kind == "stale_canonical_flag":  # duplicates, but scipy's cached flag says canonical
+        B = _split_and_reverse(A)
+        B.has_canonical_format = True
+        return B, False
+    raise ValueError(kind)
+
+
+ODD_KINDS = [
+    "canonical", "csr_array", "int64_indices", "explicit_zeros",
+    "unsorted", "duplicates", "sorted_duplicates", "stale_canonical_flag",
+]
+
+
+@pytest.fixture(params=["scalar", "vector"])
+def forced_kernel(request, monkeypatch):
+    """Switch :data:`fastreg.kernels.csr.FAST_GATHERS` (the vector kernel gives the same result on any CPU)."""
+    if request.param == "vector" and not GATHERS_COMPILE:
+        pytest.skip("the vector kernel needs LLVM 17 (llvmlite 0.45)")
+    monkeypatch.setattr(csr_kernels, "FAST_GATHERS", request.param == "vector")
+    used = []
+
+    class Recording(FusedGradient):
+        def __init__(self, X, n_chunks=None):
+            super().__init__(X, n_chunks)
+            used.append(self._kernel)
+
+    monkeypatch.setattr(gd_solver, "FusedGradient", Recording)
+    return request.param, used
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ODD_KINDS)
+def test_gradient_descent_on_odd_csr_matches_the_reference(forced_kernel, kind, dtype, penalty):
+    which, used = forced_kernel
+    rng = np.random.default_rng(11)
+    # rows of 0 to 40 entries (empty rows, one and several vector steps) over 50 columns
+    A = rows_of_lengths(list(rng.integers(0, 41, 150)) + [0, 0, 50], 50, dtype=dtype)
+    A.data[::7] *= -3.0
+    X, sorted_distinct = _odd_csr(kind, A)
+    assert X.data.dtype == dtype
+    y = A.astype(np.float64) @ rng.standard_normal(50) + 2.0 + rng.standard_normal(A.shape[0])
+    settings = {"penalty": penalty, "lambda_": 3.0, "learning_rate": 0.002, "iterations": 200}
+    before = (X.data.copy(), X.indices.copy(), X.indptr.copy())
+    theta = fastreg.gradient_descent(X, y, **settings)
+    # the seed's loop on the matrix X stores, in float64
+    want = reference.gradient_descent(A.toarray().astype(np.float64), y, **settings)
+    assert_allclose(theta, want, rtol=1e-10 if dtype == np.float64 else 1e-4)
+    assert used == [gradient_csr_gather if which == "vector" and sorted_distinct else gradient_csr]
+    for a, b in zip(before, (X.data, X.indices, X.indptr)):  # the caller's arrays untouched
+        assert_array_equal(a, b)
+
+
+def test_both_kernels_give_the_same_loop():
+    # the scalar and vector loops agree to rounding on canonical data (the vector sums 8 products as a tree)
+    if not GATHERS_COMPILE:
+        pytest.skip("the vector kernel needs LLVM 17 (llvmlite 0.45)")
+    rng = np.random.default_rng(12)
+    X = rows_of_lengths(list(rng.integers(0, 30, 400)), 80)
+    y = rng.standard_normal(400)
+    theta = rng.standard_normal(81)
+    for n_chunks in (1, 5):
+        g_scalar, s_scalar = run(gradient_csr, X, y, theta, n_chunks)
+        g_vector, s_vector = run(gradient_csr_gather, X, y, theta, n_chunks)
+        assert_allclose(g_vector, g_scalar, rtol=0, atol=1e-13 * np.abs(g_scalar).max())
+        assert_allclose(s_vector, s_scalar, rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("name", "features", "fast"),
+    [
+        ("skylake-avx512", "+avx512f,+avx512cd,+avx2,+sse4.2", True),
+        ("haswell", "-avx512f,+avx2,+sse4.2", False),  # no AVX-512: the scalar kernel
+        ("znver4", "+avx512f,+avx512cd,+avx2", False),  # AMD's gathers are microcoded
+        ("generic", "", False),
+    ],
+)
+def test_fast_gathers_only_on_cpus_with_fast_avx512_gathers(monkeypatch, name, features, fast):
+    monkeypatch.setattr(numba.config, "CPU_NAME", name)
+    monkeypatch.setattr(numba.config, "CPU_FEATURES", features)
+    assert csr_kernels._fast_gathers() is (fast and GATHERS_COMPILE)
+
+
+def test_fast_gathers_off_where_llvmlite_cannot_read_the_cpu(monkeypatch):
+    def fail():
+        raise RuntimeError("cannot read host features")
+
+    monkeypatch.setattr(numba.config, "CPU_NAME", None)
+    monkeypatch.setattr(numba.config, "CPU_FEATURES", None)
+    monkeypatch.setattr(csr_kernels.ll, "get_host_cpu_features", fail)
+    assert csr_kernels._fast_gathers() is False

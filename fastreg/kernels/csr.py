@@ -54,8 +54,9 @@ def _fast_gathers():
     if not GATHERS_COMPILE:
         return False
     try:
-        name = config.CPU_NAME or ll.get_host_cpu_name()
-        features = config.CPU_FEATURES or ll.get_host_cpu_features().flatten()
+        # the target numba compiles for: its settings, else the host's (as numba reads them)
+        name = ll.get_host_cpu_name() if config.CPU_NAME is None else config.CPU_NAME
+        features = ll.get_host_cpu_features().flatten() if config.CPU_FEATURES is None else config.CPU_FEATURES
     except RuntimeError:  # llvmlite cannot read the features on some platforms
         return False
     return "+avx512f" in features.split(",") and not name.startswith("znver")
@@ -125,7 +126,7 @@ def _step_types_ok(data, indices, out, start, count):
         and isinstance(data, types.Array) and data.ndim == 1 and data.layout == "C" and data.dtype in (types.float32, types.float64)
         and isinstance(indices, types.Array) and indices.ndim == 1 and indices.layout == "C"
         and indices.dtype in (types.int32, types.int64)
-        and isinstance(out, types.Array) and out.ndim == 1 and out.dtype == types.float64
+        and isinstance(out, types.Array) and out.ndim == 1 and out.layout == "C" and out.dtype == types.float64
         and isinstance(start, types.Integer) and isinstance(count, types.Integer)
     )
 
@@ -177,6 +178,22 @@ def _scatter_step(typingctx, g, indices, data, start, count, r):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+@njit(cache=True)
+def rows_sorted_distinct(indices, indptr):
+    """Whether every row's column indices strictly increase (scipy's canonical format).
+
+    Read from the arrays themselves, not from scipy's cached
+    ``has_canonical_format``, which goes stale when ``indices`` is changed
+    after it was computed: :func:`gradient_csr_gather` would then lose the
+    duplicates' updates without a sign.
+    """
+    for i in range(indptr.shape[0] - 1):
+        for k in range(indptr[i] + 1, indptr[i + 1]):
+            if indices[k] <= indices[k - 1]:
+                return False
+    return True
 
 
 # --- one chunk of rows, serially ---------------------------------------------
@@ -289,9 +306,10 @@ def gradient_csr(data, indices, indptr, y, theta, bounds, buf, grad):
 def gradient_csr_gather(data, indices, indptr, y, theta, bounds, buf, grad):
     """:func:`gradient_csr` in masked vector steps; same parameters and result up to rounding.
 
-    Needs C-contiguous ``data`` and ``indices`` and no column twice in a row
-    (a canonical matrix); compiles where :data:`GATHERS_COMPILE`, is fast
-    where :data:`FAST_GATHERS`.
+    Needs C-contiguous ``data``, ``indices`` and ``theta``, and no column
+    twice in a row (:func:`rows_sorted_distinct` checks a sufficient
+    condition); compiles where :data:`GATHERS_COMPILE` and gives the same
+    result on any CPU, but is fast only where :data:`FAST_GATHERS`.
     """
     n_chunks = bounds.shape[0] - 1
     sses = np.empty(n_chunks)
