@@ -268,7 +268,27 @@ def test_both_kernels_give_the_same_loop():
 def test_fast_gathers_only_on_cpus_with_fast_avx512_gathers(monkeypatch, name, features, fast):
     monkeypatch.setattr(numba.config, "CPU_NAME", name)
     monkeypatch.setattr(numba.config, "CPU_FEATURES", features)
+    monkeypatch.setattr(csr_kernels, "_gathers_slowed_by_microcode", lambda: False)
     assert csr_kernels._fast_gathers() is (fast and GATHERS_COMPILE)
+    monkeypatch.setattr(csr_kernels, "_gathers_slowed_by_microcode", lambda: True)
+    assert csr_kernels._fast_gathers() is False
+
+
+@pytest.mark.parametrize(
+    ("status", "slowed"),
+    [
+        ("Mitigation: Microcode\n", True),
+        ("Not affected\n", False),
+        ("Vulnerable\n", False),
+        ("Mitigation: AVX disabled, no microcode\n", False),  # no AVX-512 features then anyway
+        (None, False),  # no such file
+    ],
+)
+def test_gather_data_sampling_mitigation_is_read_from_linux(tmp_path, status, slowed):
+    status_file = tmp_path / "gather_data_sampling"
+    if status is not None:
+        status_file.write_text(status)
+    assert csr_kernels._gathers_slowed_by_microcode(str(status_file)) is slowed
 
 
 def test_fast_gathers_off_where_llvmlite_cannot_read_the_cpu(monkeypatch):

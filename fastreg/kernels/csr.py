@@ -45,11 +45,24 @@ _AHEAD = 1024
 GATHERS_COMPILE = ll.llvm_version_info[0] >= 17
 
 
+_GDS_STATUS = "/sys/devices/system/cpu/vulnerabilities/gather_data_sampling"
+
+
+def _gathers_slowed_by_microcode(status_file=_GDS_STATUS):
+    """Whether Linux reports Intel's microcode mitigation of Gather Data Sampling, which slows every gather."""
+    try:
+        with open(status_file) as f:
+            return f.read().strip().startswith("Mitigation: Microcode")
+    except OSError:  # not Linux, or a kernel that does not report it
+        return False
+
+
 def _fast_gathers():
     """Whether numba compiles for a CPU whose AVX-512 gathers and scatters are fast.
 
-    Intel's are; AMD's (Zen 4) are microcoded, and without AVX-512 LLVM splits
-    them into one branch per lane: the scalar kernel is the faster there.
+    Intel's are, unless the Gather Data Sampling microcode mitigation is on;
+    AMD's (Zen 4) are microcoded, and without AVX-512 LLVM splits them into one
+    branch per lane: the scalar kernel is the faster there.
     """
     if not GATHERS_COMPILE:
         return False
@@ -59,7 +72,7 @@ def _fast_gathers():
         features = ll.get_host_cpu_features().flatten() if config.CPU_FEATURES is None else config.CPU_FEATURES
     except RuntimeError:  # llvmlite cannot read the features on some platforms
         return False
-    return "+avx512f" in features.split(",") and not name.startswith("znver")
+    return "+avx512f" in features.split(",") and not name.startswith("znver") and not _gathers_slowed_by_microcode()
 
 
 #: Use :func:`gradient_csr_gather` where a matrix allows it (see :func:`fastreg.solvers.fused.FusedGradient`).
