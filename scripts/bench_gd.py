@@ -17,6 +17,7 @@ count of retried timings and the load average are printed.
     python scripts/bench_gd.py                 # all three datasets
     python scripts/bench_gd.py --data csr --rounds 7 --iterations 50
     python scripts/bench_gd.py --data csr --kernels --rounds 9
+    python scripts/bench_gd.py --data csr --scalar     # the loop on the scalar CSR kernel
 """
 
 import argparse
@@ -35,6 +36,7 @@ from datasets import csr, dense, numpy_loop_same_dtype, x_bytes
 
 import fastreg
 from fastreg import reference
+from fastreg.kernels import csr as csr_kernels
 from fastreg.kernels.csr import (
     GATHERS_COMPILE,
     gradient_csr,
@@ -167,7 +169,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--kernels", action="store_true", help="time one fused CSR pass per kernel instead")
+    parser.add_argument("--scalar", action="store_true", help="CSR fits take the scalar kernel (as on CPUs without fast gathers)")
     args = parser.parse_args()
+    if args.scalar:
+        csr_kernels.FAST_GATHERS = False
     print(time.strftime("%Y-%m-%d %H:%M"), "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.kernels:
         run_kernels(args.rounds)

@@ -16,6 +16,7 @@ from fastreg.kernels.csr import (
     gradient_csr,
     gradient_csr_gather,
     nnz_bounds,
+    rows_sorted_distinct,
 )
 from fastreg.solvers import gd as gd_solver
 from fastreg.solvers.fused import FusedGradient
@@ -299,3 +300,13 @@ def test_fast_gathers_off_where_llvmlite_cannot_read_the_cpu(monkeypatch):
     monkeypatch.setattr(numba.config, "CPU_FEATURES", None)
     monkeypatch.setattr(csr_kernels.ll, "get_host_cpu_features", fail)
     assert csr_kernels._fast_gathers() is False
+
+
+def test_rows_sorted_distinct_matches_a_row_by_row_check():
+    rng = np.random.default_rng(13)
+    for _ in range(2000):
+        lengths = rng.integers(0, 4, rng.integers(1, 7))  # empty rows at the start, middle and end
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(rng.choice([np.int32, np.int64]))
+        indices = rng.integers(0, 5, indptr[-1]).astype(rng.choice([np.int32, np.int64]))
+        want = all(np.all(np.diff(indices[indptr[i]:indptr[i + 1]]) > 0) for i in range(len(lengths)))
+        assert rows_sorted_distinct(indices, indptr) is want
