@@ -14,9 +14,10 @@ serial pass:
   (AVX-512). Rows are mostly short (10 entries at 1% of 1,000 columns): the
   scalar loops' exits, which depend on each row's length, are mispredicted,
   while a row of up to 8 entries is one vector step here. A scatter adds one
-  lane per column, so a row must not hold a column twice (scipy's canonical
-  format guarantees it); and only CPUs with fast AVX-512 gathers and
-  scatters should run it (:data:`FAST_GATHERS`).
+  lane per column, so a row must not hold a column twice
+  (:func:`rows_sorted_distinct` checks a matrix first); and only CPUs with
+  fast AVX-512 gathers and scatters should run it (:data:`FAST_GATHERS`).
+  On other CPUs LLVM emulates the vector operations: same result, slower.
 
 Entry and row counters are ``uintp`` (indices are validated non-negative), so
 numba drops its negative-index wrap-around from the loops. No ``fastmath``:
