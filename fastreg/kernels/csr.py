@@ -32,7 +32,7 @@ from numba import config, njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .intrinsics import _prefetch, claim
+from .intrinsics import claim, prefetch
 
 # Entries per vector step: one 512-bit register of float64.
 _LANES = 8
@@ -236,8 +236,8 @@ def _rows_scalar(data, indices, indptr, y, theta, start, stop, g):
     lo = np.uintp(indptr[i])
     while i < stop:
         hi = np.uintp(indptr[i + one])
-        _prefetch(data, lo + ahead)
-        _prefetch(indices, lo + ahead)
+        prefetch(data, lo + ahead)
+        prefetch(indices, lo + ahead)
         acc = 0.0
         k = lo
         while k < hi:
@@ -272,8 +272,8 @@ def _rows_gather(data, indices, indptr, y, theta, start, stop, g):
     lo = np.uintp(indptr[i])
     while i < stop:
         hi = np.uintp(indptr[i + one])
-        _prefetch(data, lo + ahead)
-        _prefetch(indices, lo + ahead)
+        prefetch(data, lo + ahead)
+        prefetch(indices, lo + ahead)
         acc = 0.0
         k = lo
         while k < hi:
