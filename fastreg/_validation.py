@@ -370,7 +370,7 @@ def check_alpha_per_target(value, name="alpha"):
             f"got shape {values.shape}"
         )
     values = values.astype(np.float64)  # a copy: the caller's array is never kept or changed
-    for k, a in enumerate(values):
+    for k, a in enumerate(values.tolist()):
         if not math.isfinite(a):
             raise ValueError(f"{name} must be finite, got {name}[{k}] = {a!r}")
         if a < 0:
