@@ -243,3 +243,20 @@ __all__ += [
     "stream_route",
     "streams",
 ]
+
+
+def wide_ridge_reads_as_is(X, *, weighted, positive, penalty_factor, least_squares):
+    """Whether Ridge on wide dense ``X`` (no streamed route) reads ``X`` as it is rather than copying it.
+
+    The dual conjugate gradients of :func:`fastreg.solvers.ridge.ridge_fit`
+    read float64 contiguous ``X`` (unweighted, no ``positive``, no
+    ``penalty_factor``, ``α > 0``), centered implicitly when its column means
+    are within their spreads (else it is centered in a copy after all); every
+    other case copies ``X``.
+    """
+    contiguous = X.flags.c_contiguous or X.flags.f_contiguous
+    return (X.dtype == np.float64 and contiguous and not weighted and not positive and penalty_factor is None
+            and not least_squares)
+
+
+__all__ += ["wide_ridge_reads_as_is"]
