@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._policy import is_memory_mapped, stream_route, wide_ridge_reads_as_is
+from ._policy import stream_route, wide_ridge_reads_as_is
 from ._preprocess import weighted_offsets
 from ._validation import (
     check_finite,
@@ -34,7 +34,6 @@ from ._validation import (
 )
 from ._relax import blend, support_lstsq
 from ._standardize import feature_scales
-from .exceptions import MemoryCopyWarning
 from .penalty import Penalty, make_penalty
 from .persistence import register, save as _save_model
 from .solvers.cd import enet_coordinate_descent, stack_targets
@@ -49,6 +48,7 @@ from .solvers.stream import (
     ridge_from_stats_fit,
     scales_from_stats,
     statistics,
+    warn_copy,
 )
 
 __all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
@@ -72,15 +72,7 @@ def _check_n_jobs(n_jobs):
 
 
 def _warn_copy(estimator, X, why):
-    """A :class:`~fastreg.exceptions.MemoryCopyWarning`: streamed ``X`` (see :func:`_stream_route`) is copied."""
-    kind = "memory-mapped " if is_memory_mapped(X) else ""
-    warnings.warn(
-        f"{type(estimator).__name__}: {kind}X of {X.nbytes / 1e9:.3g} GB ({X.shape[0]} × {X.shape[1]}, {X.dtype}) "
-        f"would be streamed, but {why}: this fit copies it into memory. See fastreg.set_config(memory_budget=...) "
-        "and the user guide's 'Large and memory-mapped data'",
-        MemoryCopyWarning,
-        stacklevel=3,
-    )
+    warn_copy(type(estimator).__name__, X, why, stacklevel=4)
 
 
 def _stream_route(X, sample_weight):
@@ -116,6 +108,11 @@ class LinearModel(RegressorMixin, BaseEstimator):
         X, y = validate_fit_data(self, X, y, sparse_format, multi_output=True, defer_finite=defer_finite)
         sample_weight = check_sample_weight(sample_weight, X, expand_scalar=expand_scalar)
         return X, y, sample_weight
+
+    def _warn_if_streamed(self, X, sample_weight, why):
+        """Warn (:class:`~fastreg.exceptions.MemoryCopyWarning`) that ``X``, which the policy would stream, is copied."""
+        if _stream_route(X, sample_weight) is not None:
+            _warn_copy(self, X, why)
 
     # scikit-learn's shapes for a one-column 2-D y: Ridge, Lasso and
     # ElasticNet give coef_ (n_features,) and intercept_ (1,); LinearRegression

@@ -94,7 +94,7 @@ def test_tall_streamed_penalties(tmp_path, params, fit_intercept):
     X, y, sw = _data(250, 9, seed=1)
     X[:, 4] = 7.0  # a constant column
     Xm = _memmap(tmp_path, X)
-    make = lambda: fastreg.ElasticNet(alpha=0.03, l1_ratio=0.7, tol=1e-13, fit_intercept=fit_intercept, **params)  # noqa: E731
+    make = lambda: fastreg.ElasticNet(alpha=0.03, l1_ratio=0.7, tol=1e-13, fit_intercept=fit_intercept, **params)
     # bounds and the relaxed fit's BVLS: the gap certifies the objective to 1e-13, the coefficients to ~1e-10
     _close(make().fit(X, y, sample_weight=sw), _streamed_fit(make(), Xm, y, sample_weight=sw), atol=1e-9)
 
@@ -103,7 +103,7 @@ def test_tall_ridge_penalty_factor_and_alpha_per_target(tmp_path):
     X, Y, _ = _data(200, 7, seed=2, k=3)
     Xm = _memmap(tmp_path, X)
     f = [1.0, 0.0, 2.0, np.inf, 1.0, 1.0, 0.5]
-    make = lambda: fastreg.Ridge(alpha=[0.5, 2.0, 0.5], penalty_factor=f)  # noqa: E731
+    make = lambda: fastreg.Ridge(alpha=[0.5, 2.0, 0.5], penalty_factor=f)
     expected = make().fit(X, Y)
     got = _streamed_fit(make(), Xm, Y)
     _close(expected, got)
@@ -255,3 +255,61 @@ def test_nan_in_streamed_x(tmp_path):
     for model in (fastreg.Lasso(alpha=0.1), fastreg.Ridge(), fastreg.LinearRegression()):
         with fastreg.config_context(memory_budget=0), pytest.raises(ValueError, match="NaN"):
             model.fit(Xm, y)
+
+
+def test_cli_fits_npy_memory_mapped(tmp_path, capsys, monkeypatch):
+    """``fastreg fit X.npy`` opens X memory-mapped (the target beside it, or --target y.npy) and streams it."""
+    import json
+
+    from fastreg import io
+    from fastreg.cli import main
+
+    X, y, _ = _data(400, 6, seed=9, dtype=np.float32)
+    np.save(tmp_path / "data.npy", X)
+    np.save(tmp_path / "data.target.npy", y)
+    np.save(tmp_path / "other.npy", 2 * y)
+    loaded = []
+    original = io._load_npy
+    monkeypatch.setattr(io, "_load_npy", lambda *a, **k: loaded.append(original(*a, **k)[0]) or original(*a, **k))
+    monkeypatch.setenv("FASTREG_MEMORY_BUDGET", "0")
+    out = tmp_path / "fit.json"
+    assert main(["fit", str(tmp_path / "data.npy"), "--model", "lasso", "--alpha", "0.05", "--output", str(out),
+                 "--verbose"]) == 0
+    assert _policy.is_memory_mapped(loaded[0]) and loaded[0].dtype == np.float32
+    captured = capsys.readouterr()
+    assert "Gram of X" in captured.err and "warning" not in captured.err
+    fitted = json.loads(out.read_text())
+    expected = fastreg.Lasso(alpha=0.05).fit(X, y)
+    theta = [fitted["intercept"], *fitted["coef"].values()]
+    np.testing.assert_allclose(theta, [expected.intercept_, *expected.coef_], rtol=1e-5, atol=1e-6)
+    assert main(["fit", str(tmp_path / "data.npy"), "--target", str(tmp_path / "other.npy"), "--model", "ols",
+                 "--output", str(out)]) == 0
+    ols = fastreg.LinearRegression().fit(X, 2 * y)
+    np.testing.assert_allclose(list(json.loads(out.read_text())["coef"].values()), ols.coef_, rtol=1e-5)
+    capsys.readouterr()
+    assert main(["fit", str(tmp_path / "data.npy"), "--target", "0"]) == 2
+    assert "the target of a .npy X is a .npy file" in capsys.readouterr().err
+    assert main(["fit", str(tmp_path / "other.npy")]) == 2
+    assert "X must be 2-D" in capsys.readouterr().err
+
+
+def test_path_streamed_equals_in_memory(tmp_path):
+    X, y, sw = _data(300, 8, seed=10)
+    Xm = _memmap(tmp_path, X)
+    alphas = np.geomspace(1.0, 0.01, 8)
+    for weights in (None, sw):
+        expected = fastreg.lasso_path(X, y, alphas=alphas, tol=1e-13, sample_weight=weights)
+        with fastreg.config_context(memory_budget=0), warnings.catch_warnings():
+            warnings.simplefilter("error", MemoryCopyWarning)
+            got = fastreg.lasso_path(Xm, y, alphas=alphas, tol=1e-13, sample_weight=weights)
+        np.testing.assert_allclose(got[1], expected[1], rtol=0, atol=1e-10)
+
+
+def test_cross_validation_warns_of_its_copy(tmp_path):
+    X, y, _ = _data(120, 5, seed=11)
+    Xm = _memmap(tmp_path, X)
+    with fastreg.config_context(memory_budget=0):
+        with pytest.warns(MemoryCopyWarning, match="LassoCV: memory-mapped X"):
+            fastreg.LassoCV(cv=3, n_alphas=5).fit(Xm, y)
+        with pytest.warns(MemoryCopyWarning, match="RidgeCV"):
+            fastreg.RidgeCV(cv=3).fit(Xm, y)

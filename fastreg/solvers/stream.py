@@ -19,12 +19,15 @@ Every function returns the plain results of the in-memory solver it stands
 for, so the estimators store both with the same code.
 """
 
+import warnings
+
 import numpy as np
 from scipy.optimize import lsq_linear
 
 from .._config import get_config
-from .._policy import stream_block_rows
+from .._policy import is_memory_mapped, stream_block_rows
 from .._relax import blend
+from ..exceptions import MemoryCopyWarning
 from .cd import stack_targets
 from .stats import (
     coef_and_intercept,
@@ -43,7 +46,24 @@ __all__ = [
     "scales_from_stats",
     "statistics",
     "support_lstsq_from_stats",
+    "warn_copy",
 ]
+
+
+def warn_copy(name, X, why, stacklevel=3):
+    """A :class:`~fastreg.exceptions.MemoryCopyWarning`: ``X``, which the policy would stream, is copied.
+
+    ``name`` is the caller's (an estimator's class name, ``"enet_path"``),
+    ``why`` says which part of the fit copies it.
+    """
+    kind = "memory-mapped " if is_memory_mapped(X) else ""
+    warnings.warn(
+        f"{name}: {kind}X of {X.nbytes / 1e9:.3g} GB ({X.shape[0]} × {X.shape[1]}, {X.dtype}) would be streamed, "
+        f"but {why}: this fit copies it into memory. See fastreg.set_config(memory_budget=...) and the user "
+        "guide's 'Large and memory-mapped data'",
+        MemoryCopyWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def statistics(X, y, sample_weight, fit_intercept, *, centered=False):
