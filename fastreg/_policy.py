@@ -260,3 +260,22 @@ def wide_ridge_reads_as_is(X, *, weighted, positive, penalty_factor, least_squar
 
 
 __all__ += ["wide_ridge_reads_as_is"]
+
+
+def explicit_solver_copies(X, solver, weighted):
+    """Whether a solver the caller named copies dense ``X`` (then a streamed ``X`` gets a warning).
+
+    Coordinate descent (``"cd"``) reads unweighted Fortran-ordered ``X`` as it
+    is, else works on a Fortran (row-scaled) copy; FISTA reads C-ordered ``X``;
+    Ridge's Krylov solvers (``"lsqr"``, ``"cg"``) read unweighted float64 ``X``.
+    """
+    if solver == "cd":
+        return weighted or not X.flags.f_contiguous
+    if solver == "fista":
+        return not X.flags.c_contiguous
+    if solver in ("lsqr", "cg"):
+        return weighted or X.dtype != np.float64
+    return False
+
+
+__all__ += ["explicit_solver_copies"]

@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._policy import stream_route, wide_ridge_reads_as_is
+from ._policy import explicit_solver_copies, stream_route, wide_ridge_reads_as_is
 from ._preprocess import weighted_offsets
 from ._validation import (
     check_finite,
@@ -442,6 +442,9 @@ class Ridge(LinearModel):
         ):
             _warn_copy(self, X, "Ridge on wide X with float32 values, sample_weight, positive, penalty_factor or "
                        "alpha=0 is solved in memory")
+        elif (route is None and _RIDGE_RUNS.get(solver) in ("lsqr", "cg")
+              and explicit_solver_copies(X, _RIDGE_RUNS[solver], sample_weight is not None)):
+            self._warn_if_streamed(X, sample_weight, f"solver={solver!r} works on a float64 (row-scaled) copy")
         if not sp.issparse(X):
             check_finite(X, self)
         if sp.issparse(X) and solver in ("svd", "saga") and fit_intercept:
@@ -737,6 +740,8 @@ class ElasticNet(LinearModel):
         route = None
         if solver in ("auto", "gram") and not isinstance(precompute, np.ndarray):
             route = _stream_route(X, sample_weight)
+        elif explicit_solver_copies(X, solver, sample_weight is not None) and not sp.issparse(X):
+            self._warn_if_streamed(X, sample_weight, f"solver={solver!r} works on a copy of this X")
         if route == "gram":
             return self._fit_streamed(X, y, sample_weight, alpha, l1_ratio, tol, max_iter, penalty_params, positive,
                                       standardize and alpha > 0.0, relax, selection)

@@ -108,6 +108,8 @@ def test_tall_ridge_penalty_factor_and_alpha_per_target(tmp_path):
     got = _streamed_fit(make(), Xm, Y)
     _close(expected, got)
     assert got.solver_ == "cholesky" and got.n_iter_.shape == (3,)
+    with pytest.raises(ValueError, match="Number of targets and number of penalties"):
+        _streamed_fit(fastreg.Ridge(alpha=[1.0, 2.0]), Xm, Y)
 
 
 @pytest.mark.parametrize("make", [
@@ -181,6 +183,13 @@ def test_wide_copy_warns(tmp_path):
             fastreg.LinearRegression().fit(Xm, y)
         with pytest.warns(MemoryCopyWarning):
             fastreg.ElasticNet(alpha=0.1, l1_ratio=0.0).fit(Xm, y)
+        with pytest.warns(MemoryCopyWarning, match="solver='fista'"):
+            fastreg.Lasso(alpha=0.1, solver="fista").fit(Xm, y)
+        with pytest.warns(MemoryCopyWarning, match="solver='lsqr'"):
+            fastreg.Ridge(solver="lsqr").fit(Xm, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", MemoryCopyWarning)
+            fastreg.Lasso(alpha=0.1, solver="cd").fit(Xm, y)  # reads F-ordered X as it is
 
 
 def test_not_streamed_by_default(tmp_path, monkeypatch):

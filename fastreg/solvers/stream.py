@@ -116,6 +116,12 @@ def ridge_from_stats_fit(stats, alpha, *, fit_intercept, positive, penalty_facto
     Returns ``(coef, intercept, n_iter, solver)`` as :func:`fastreg.solvers.ridge.ridge_fit`'s
     ``RidgeFit`` (``n_iter`` None: a direct solve).
     """
+    k = stats["q"].shape[1]
+    if np.ndim(alpha) == 1 and np.shape(alpha)[0] not in (1, k):
+        raise ValueError(
+            f"Number of targets and number of penalties do not correspond: {np.shape(alpha)[0]} != {k} "
+            "(alpha must be a float or hold one value per target)"
+        )
     W = ridge_coef(stats, alpha, positive, penalty_factor)
     coef, intercept = _shaped(W, stats, fit_intercept, single)
     return coef, intercept, None, "nnls" if positive else "cholesky"
