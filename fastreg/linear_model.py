@@ -48,6 +48,7 @@ from .solvers.stream import (
     ridge_from_stats_fit,
     scales_from_stats,
     statistics,
+    support_lstsq_from_stats,
     warn_copy,
 )
 
@@ -810,8 +811,10 @@ class ElasticNet(LinearModel):
         seed = -1 if selection == "cyclic" else int(check_random_state(self.random_state).randint(2**31 - 1))
         coef, intercept, gap, n_iter, converged = enet_from_stats_fit(
             stats, alpha, l1_ratio, fit_intercept=self.fit_intercept, tol=tol, max_iter=max_iter, penalty=penalty,
-            coef_init=self._warm_start_coef(X.shape[1], y), seed=seed, single=y.ndim == 1, relax=relax,
+            coef_init=self._warm_start_coef(X.shape[1], y), seed=seed, single=y.ndim == 1,
         )
+        if relax is not None and relax < 1.0:
+            coef, intercept = relax_from_stats(stats, coef, intercept, relax, penalty)
         return self._store(X, y, coef, intercept, gap, n_iter, converged, "gram", tol, max_iter)
 
     def _warm_start_coef(self, p, y):
@@ -922,6 +925,20 @@ def relax_fit(X, y, coef, intercept, gamma, penalty, fit_intercept, sample_weigh
         coefs[k] = blend(gamma, coefs[k], w)
         intercepts[k] = blend(gamma, intercepts[k], b)
     return coefs, intercepts
+
+
+def relax_from_stats(stats, coef, intercept, gamma, penalty):
+    """:func:`relax_fit` from streamed statistics (:func:`fastreg.solvers.stream.support_lstsq_from_stats`)."""
+    lower, upper = penalty.pen[2], penalty.pen[3]
+    coefs = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+    intercepts = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
+    out, out_intercepts = np.empty_like(coefs), np.empty_like(intercepts)
+    for j in range(coefs.shape[0]):
+        w, b = support_lstsq_from_stats(stats, j, np.flatnonzero(coefs[j]), lower, upper)
+        out[j], out_intercepts[j] = blend(gamma, coefs[j], w), blend(gamma, float(intercepts[j]), b)
+    if np.ndim(coef) == 1:
+        return out[0], float(out_intercepts[0])
+    return out, out_intercepts
 
 
 def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init, sample_weight=None):

@@ -13,7 +13,8 @@ blocks, into the centered statistics of :mod:`fastreg.solvers.stats`
   descent (:func:`fastreg.solvers.gram_cd.enet_gram_cd`), the problem
   without L1 term by the Ridge solve, glmnet's ``standardize`` from the
   Gram's diagonal (:func:`scales_from_stats`) and the relaxed fit from
-  sub-Gram least squares (:func:`support_lstsq_from_stats`).
+  sub-Gram least squares (:func:`support_lstsq_from_stats`, which the
+  estimators blend).
 
 Every function returns the plain results of the in-memory solver it stands
 for, so the estimators store both with the same code.
@@ -26,7 +27,6 @@ from scipy.optimize import lsq_linear
 
 from .._config import get_config
 from .._policy import is_memory_mapped, stream_block_rows
-from .._relax import blend
 from ..exceptions import MemoryCopyWarning
 from .cd import stack_targets
 from .stats import (
@@ -148,19 +148,16 @@ def support_lstsq_from_stats(stats, j, support, lower, upper):
             rhs = (V[:, keep].T @ q) / np.sqrt(lam[keep])  # Aᵀrhs = q
             v = np.clip(lsq_linear(A, rhs, bounds=(lo, hi), method="bvls", tol=1e-14).x, lo, hi)
         coef[support] = v
-    return coef, float(stats["y_mean"][j] - stats["x_mean"] @ coef)
+    return coef, float(stats["y_mean"][j] - stats["x_mean"] @ coef)  # 0 without intercept: zero means
 
 
-def enet_from_stats_fit(stats, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init, seed, single,
-                        relax=None):
+def enet_from_stats_fit(stats, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init, seed, single):
     """ElasticNet of every target from the statistics: ``(coef, intercept, gap, n_iter, converged)``.
 
     As the in-memory solvers return them (one target for ``single``, else
     stacked). Without L1 term (``α·ρ = 0``, no finite bound) the problem is
     the generalized Ridge ``Σ sᵢrᵢ² + α·W·Σbⱼwⱼ²``, solved directly (its gap
     measured at the solution), as the estimators' ``"auto"`` does in memory.
-    ``relax``: glmnet's relaxed fit at ``γ = relax`` (``None`` or 1: none),
-    the penalty's bounds kept.
     """
     k = stats["q"].shape[1]
     if alpha * l1_ratio == 0.0 and not penalty.bounded:
@@ -174,15 +171,6 @@ def enet_from_stats_fit(stats, alpha, l1_ratio, *, fit_intercept, tol, max_iter,
     else:
         results = enet_from_stats(stats, alpha, l1_ratio, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
                                   penalty=penalty, coef_init=coef_init, seed=seed)
-    if relax is not None and relax < 1.0:
-        lower, upper = penalty.pen[2], penalty.pen[3]
-        relaxed = []
-        for j, (w, b, gap, n_iter, converged) in enumerate(results):
-            v, c = support_lstsq_from_stats(stats, j, np.flatnonzero(w), lower, upper)
-            if not fit_intercept:
-                c = 0.0
-            relaxed.append((blend(relax, w, v), blend(relax, float(b), c), gap, n_iter, converged))
-        results = relaxed
     if single:
         w, b, gap, n_iter, converged = results[0]
         return w, float(b), gap, n_iter, converged
