@@ -197,6 +197,10 @@ def streams(X):
     """Whether dense ``X`` is streamed rather than copied: memory-mapped beyond 1 GiB, or beyond the budget."""
     if sp.issparse(X) or not isinstance(X, np.ndarray) or X.ndim != 2:
         return False
+    from ._config import memory_budget_setting
+
+    if X.nbytes <= STREAM_BLOCK_BYTES and memory_budget_setting() is None:
+        return False  # one block at most: the default budget never streams it (and reads no /proc/meminfo)
     limit = memory_budget()
     if is_memory_mapped(X):
         limit = min(limit, MEMMAP_COPY_MAX_BYTES)
