@@ -224,6 +224,22 @@ def test_streamed_route_does_not_copy_x(tmp_path, monkeypatch):
         assert peak < 0.5 * n * p * 8, (type(model).__name__, peak)
 
 
+@pytest.mark.parametrize(("order", "p"), [("F", 10_000), ("C", 2_000)])
+def test_wide_route_does_not_copy_x(tmp_path, order, p):
+    """Wide X read as it is: coordinate descent (F) or FISTA (C) allocate a fraction of X (vectors of p)."""
+    X, y, _ = _data(200, p, seed=12, dtype=np.float32, order=order)
+    Xm = _memmap(tmp_path, X)
+    del X
+    model = fastreg.Lasso(alpha=0.2, tol=1e-5, max_iter=100_000)
+    _streamed_fit(model, Xm, y)  # compiled and cached before measuring
+    with fastreg.config_context(memory_budget=0):
+        tracemalloc.start()
+        model.fit(Xm, y)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 0.5 * Xm.nbytes, peak  # a float32 copy would be 1x, a float64 one 2x
+
+
 def test_config():
     before = fastreg.get_config()
     with fastreg.config_context(memory_budget="2GiB", progress=True):
