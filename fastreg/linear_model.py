@@ -443,7 +443,7 @@ class Ridge(LinearModel):
         ):
             _warn_copy(self, X, "Ridge on wide X with float32 values, sample_weight, positive, penalty_factor or "
                        "alpha=0 is solved in memory")
-        elif (route is None and _RIDGE_RUNS.get(solver) in ("lsqr", "cg")
+        elif (route is None and not sp.issparse(X) and _RIDGE_RUNS.get(solver) in ("lsqr", "cg")
               and explicit_solver_copies(X, _RIDGE_RUNS[solver], sample_weight is not None)):
             self._warn_if_streamed(X, sample_weight, f"solver={solver!r} works on a float64 (row-scaled) copy")
         if not sp.issparse(X):
@@ -741,7 +741,7 @@ class ElasticNet(LinearModel):
         route = None
         if solver in ("auto", "gram") and not isinstance(precompute, np.ndarray):
             route = _stream_route(X, sample_weight)
-        elif explicit_solver_copies(X, solver, sample_weight is not None) and not sp.issparse(X):
+        elif not sp.issparse(X) and explicit_solver_copies(X, solver, sample_weight is not None):
             self._warn_if_streamed(X, sample_weight, f"solver={solver!r} works on a copy of this X")
         if route == "gram":
             return self._fit_streamed(X, y, sample_weight, alpha, l1_ratio, tol, max_iter, penalty_params, positive,
@@ -873,7 +873,8 @@ def _streamed_solver(estimator, X, route, solver, direct, least_squares, sample_
         return solver
     if direct:  # no L1 term: Ridge's or least squares' direct solvers
         if not wide_ridge_reads_as_is(X, weighted=sample_weight is not None, positive=False,
-                                      penalty_factor=None if penalty.uniform else 1, least_squares=least_squares):
+                                      penalty_factor=None if penalty.uniform else penalty.l2_factors(),
+                                      least_squares=least_squares):
             _warn_copy(estimator, X, "the problem without L1 term on wide X is solved in memory")
         return "direct"
     return route
