@@ -31,9 +31,10 @@ ENET_GRAM_MAX_FEATURES = 300
 ENET_GRAM_MIN_ROWS_PER_FEATURE = 2
 
 # ---- A path or cross-validation: one Gram serves every α (and every fold)
-# Up to 2,000 features at any n (forming XᵀX costs less than the residual solver's passes),
-# and up to 5,000 when n ≥ p (200 MB of float64). Checked with scripts/bench_path.py.
-PATH_GRAM_MAX_FEATURES_WIDE = 2000
+# Tall X (n ≥ p) up to 5,000 features (200 MB of float64). Never for n < p: there the path
+# reaches the interpolation regime, where the Gram engine restarts LARS at each α while the
+# residual engine follows one LARS path for all of them (several times to forty times faster).
+# Checked with scripts/bench_path.py.
 PATH_GRAM_MAX_FEATURES = 5000
 
 # ---- Dask: the sufficient statistics (one distributed pass) up to this many features, else
@@ -79,15 +80,18 @@ def enet_solver(X, sample_weight, copy_X=True):
     return "cd"
 
 
-def path_uses_gram(X, fit_intercept, sample_weight=None):
-    """``precompute="auto"`` of a path or CV: the Gram when ``p ≤ 2000``, or ``n ≥ p`` and ``p ≤ 5000``.
+def path_uses_gram(X, fit_intercept, sample_weight=None, n_fit=None):
+    """``precompute="auto"`` of a path or CV: the Gram when ``n ≥ p`` and ``p ≤ 5000``.
+
+    ``n`` is ``n_fit`` when given: the rows each path fits (a CV fold's training rows).
 
     Sparse ``X`` also needs its implicitly centered Gram to keep its digits
     (:func:`sparse_gram_is_accurate`: column means within 1000 times their
     spreads).
     """
     n, p = X.shape
-    if not (p <= PATH_GRAM_MAX_FEATURES_WIDE or (n >= p and p <= PATH_GRAM_MAX_FEATURES)):
+    n = n if n_fit is None else n_fit
+    if not (n >= p and p <= PATH_GRAM_MAX_FEATURES):
         return False
     return not sp.issparse(X) or sparse_gram_is_accurate(X, fit_intercept, sample_weight)
 

@@ -194,6 +194,10 @@ def build_parser():
                      help="enet: the L1 share of the penalty, in (0, 1] (default: 0.5)")
     fit.add_argument("--cv", type=_cv_folds, default=None, metavar="K",
                      help="ridge, lasso, enet: choose alpha by K-fold cross-validation instead of --alpha")
+    fit.add_argument("--rule", choices=["min", "1se"], default=None,
+                     help="lasso, enet with --cv: the alpha of least mean CV error (min, the default) or "
+                     "glmnet's lambda.1se, the largest alpha within one standard error of it (1se: "
+                     "sparser)")
     fit.add_argument("--categorical", type=_column_list, default=[], metavar="COLS",
                      help="CSV: comma-separated columns to one-hot encode although they hold numbers "
                      "(text columns are encoded anyway)")
@@ -328,6 +332,8 @@ def _resolve_fit_options(args):
         raise UsageError("--l1-ratio applies to --model enet only")
     if args.alpha is not None and args.cv is not None:
         raise UsageError("give --alpha or --cv (to choose alpha by cross-validation), not both")
+    if args.rule is not None and (args.cv is None or model not in ("lasso", "enet")):
+        raise UsageError("--rule applies to --model lasso or enet with --cv")
     for key, default in GD_DEFAULTS.items():
         if getattr(args, key) is None:
             setattr(args, key, default)
@@ -363,9 +369,10 @@ def _make_estimator(model, args, X):
         return fastreg.ElasticNet(alpha=args.alpha, l1_ratio=args.l1_ratio)
     if model == "ridge":
         return fastreg.RidgeCV(alphas=_ridge_cv_grid(X), cv=args.cv)
+    rule = args.rule or "min"
     if model == "lasso":
-        return fastreg.LassoCV(cv=args.cv)
-    return fastreg.ElasticNetCV(l1_ratio=args.l1_ratio, cv=args.cv)
+        return fastreg.LassoCV(cv=args.cv, alpha_rule=rule)
+    return fastreg.ElasticNetCV(l1_ratio=args.l1_ratio, cv=args.cv, alpha_rule=rule)
 
 
 def _ridge_cv_grid(X):
@@ -497,6 +504,8 @@ def _model_settings(model, args, estimator):
     if model == "enet":
         settings["l1_ratio"] = args.l1_ratio
     settings["cv"] = args.cv
+    if args.cv is not None and model in ("lasso", "enet"):
+        settings["rule"] = args.rule or "min"
     return settings
 
 
@@ -511,7 +520,8 @@ def _describe_model(model, args, estimator):
     if args.cv is None:
         return f"model {model}: {name}, alpha {alpha:.6g}"
     grid = np.ravel(getattr(estimator, "alphas_", estimator.alphas))  # RidgeCV keeps its given alphas
-    return (f"model {model}: {name}, alpha {alpha:.6g} chosen by {args.cv}-fold cross-validation "
+    rule = " (the one-standard-error rule)" if args.rule == "1se" else ""
+    return (f"model {model}: {name}, alpha {alpha:.6g} chosen by {args.cv}-fold cross-validation{rule} "
             f"among {grid.size} values from {grid.max():.4g} down to {grid.min():.4g}")
 
 

@@ -354,7 +354,7 @@ def fit_path(
     precompute : {"auto", True, False}, default="auto"
         Solve on the Gram matrix ``X_cᵀX_c`` (True) or on the residual
         (False). ``"auto"``: :func:`fastreg._policy.path_uses_gram` (the Gram
-        when ``p ≤ 2000``, or ``n ≥ p`` and ``p ≤ 5000``; sparse ``X`` unless
+        when ``n ≥ p`` and ``p ≤ 5000``; sparse ``X`` unless
         its column means are over 1000 times their spreads, where the
         implicitly centered Gram loses digits).
     coef_init : array-like of shape (n_features,) or None

@@ -243,10 +243,10 @@ class _PathCV(LinearModel):
         # ---- α grids, on the full data (scikit-learn's _alpha_grid, weighted)
         n_alphas = self.n_alphas if self.n_alphas is not None else self.alphas
         auto_grid = _is_int(n_alphas)
-        use_gram = self._use_gram(X, fit_intercept, sw)
         cv = check_cv(self.cv)
         folds = list(cv.split(X, y, **(routed.splitter.split if routed is not None else {})))
         check_fold_weights(sw, folds)
+        use_gram = self._use_gram(X, fit_intercept, sw, min(len(train) for train, _ in folds))
         # KFold's test blocks partition the rows: their Grams then sum to the full one
         full = FoldGrams(X, y, fit_intercept, sw, blocks=[test for _, test in folds]) if use_gram else None
         if auto_grid:
@@ -433,9 +433,9 @@ class _PathCV(LinearModel):
         if gammas is not None:
             self.gamma_ = float(gammas[index[0]])
 
-    def _use_gram(self, X, fit_intercept, sample_weight=None):
+    def _use_gram(self, X, fit_intercept, sample_weight, n_fit):
         if self.precompute == "auto":
-            return path_uses_gram(X, fit_intercept, sample_weight)
+            return path_uses_gram(X, fit_intercept, sample_weight, n_fit=n_fit)
         if isinstance(self.precompute, (bool, np.bool_)):
             return bool(self.precompute)
         raise ValueError(f"precompute must be 'auto', True or False, got {self.precompute!r}")

@@ -132,6 +132,21 @@ def test_ridge_and_enet_cv(tmp_path, capsys, houses):
     assert doc["alpha"] == pytest.approx(expected.alpha_, rel=1e-12) and doc["l1_ratio"] == 0.7
 
 
+def test_cv_one_standard_error_rule(tmp_path, capsys, houses):
+    path, X, y = houses
+    doc, captured = fit_json(capsys, tmp_path, path, "--target", "price", "--model", "lasso", "--cv", "5",
+                             "--rule", "1se")
+    cv = fastreg.LassoCV(cv=5).fit(X, y)
+    # glmnet's lambda.1se: the largest alpha whose mean CV error is within one standard error of the least
+    best = np.argmin(cv.mse_mean_)
+    within = cv.alphas_[cv.mse_mean_ <= cv.mse_mean_[best] + cv.mse_se_[best]]
+    assert doc["alpha"] == pytest.approx(within.max(), rel=1e-12) and doc["alpha"] > cv.alpha_
+    assert doc["rule"] == "1se" and "(the one-standard-error rule)" in captured.out
+    expected = fastreg.Lasso(alpha=doc["alpha"]).fit(X, y)
+    np.testing.assert_allclose(coef_of(doc), expected.coef_, rtol=1e-7, atol=1e-7)
+    assert np.count_nonzero(expected.coef_) <= np.count_nonzero(cv.coef_)
+
+
 def test_missing_value_is_one_line_naming_column_and_row(tmp_path, capsys):
     rows, _, _ = house_table(n=20)
     rows[6][1] = ""
@@ -157,6 +172,8 @@ def test_categorical_option(tmp_path, capsys, houses):
     (["--model", "lasso", "--l1-ratio", "0.5"], ["--l1-ratio", "enet"]),
     (["--model", "lasso", "--alpha", "1", "--cv", "5"], ["--alpha or --cv"]),
     (["--penalty", "l1", "--cv", "5"], ["--cv", "--model gd"]),
+    (["--model", "lasso", "--rule", "1se"], ["--rule", "--cv"]),
+    (["--model", "ridge", "--cv", "5", "--rule", "1se"], ["--rule", "lasso or enet"]),
 ])
 def test_options_that_do_not_apply(tmp_path, capsys, houses, argv, words):
     path, _, _ = houses

@@ -15,7 +15,7 @@ it. No ``fastmath`` here: vectorizing the gathers makes this kernel slower.
 import numpy as np
 from numba import njit, prange
 
-from .dense import _sum_buffers
+from .dense import sum_buffers
 from .intrinsics import claim
 
 
@@ -69,7 +69,7 @@ def gradient_csr(data, indices, indptr, y, theta, bounds, buf, grad):
                     k += one
             g[0] = g0
             sses[c] = s
-    _sum_buffers(buf, grad)
+    sum_buffers(buf, grad)
     sse = 0.0
     for c in range(n_chunks):
         sse += sses[c]

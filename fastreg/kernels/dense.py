@@ -87,7 +87,7 @@ def gradient_dense_c(X, y, theta, bounds, buf, grad):
             i += 1
         g[0] = g0
         sse += s
-    _sum_buffers(buf, grad)
+    sum_buffers(buf, grad)
     return sse
 
 
@@ -142,12 +142,12 @@ def gradient_dense_f(X, y, theta, bounds, block, buf, rbuf, grad):
                 g[j + 1] += acc
         g[0] = g0
         sse += s
-    _sum_buffers(buf, grad)
+    sum_buffers(buf, grad)
     return sse
 
 
 @njit(cache=True)
-def _sum_buffers(buf, out):
+def sum_buffers(buf, out):
     """``out[j] = Σ_c buf[c, j]``: fold the per-thread buffers into one vector."""
     n_chunks, q = buf.shape
     for j in range(q):
