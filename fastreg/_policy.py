@@ -135,3 +135,155 @@ def sparse_gram_is_accurate(X, fit_intercept, sample_weight=None):
     var = np.maximum(sq - mean**2, 0.0)
     big = np.abs(mean) > MAX_MEAN_OVER_SPREAD * np.sqrt(var)
     return not np.any(big & (mean != 0))
+
+
+# ---- Large and memory-mapped dense X: streamed, not copied (fastreg.solvers.stats).
+# The in-memory routes copy dense X once: a Fortran copy for coordinate descent on C-ordered X, a
+# centered float64 copy for the Gram or Ridge of float32 or uncentered X, a scaled copy with weights.
+# A memory map's pages belong to its file (the kernel drops and re-reads them as it needs); a copy is
+# anonymous memory, which must fit in RAM. So dense X streams when it is memory-mapped and larger
+# than MEMMAP_COPY_MAX_BYTES (then a fit stays within about 2 GB of anonymous memory plus the Gram,
+# whatever the file's size), or larger than the memory budget (memory_budget()). A memory limit,
+# not a timing: scripts/memmap_check.py measures the peaks. The budget is fastreg.set_config's
+# memory_budget, else the FASTREG_MEMORY_BUDGET environment variable, else this fraction of the
+# memory available when the fit starts.
+MEMORY_BUDGET_FRACTION = 0.5
+MEMMAP_COPY_MAX_BYTES = 2**30
+# The streamed statistics read X in row blocks whose float64 centered copy holds about this many
+# bytes, and at least STREAM_BLOCK_MIN_ROWS rows (a block's rank-k update of the p × p Gram stays
+# compute-bound for k in the hundreds).
+STREAM_BLOCK_BYTES = 64 * 2**20
+STREAM_BLOCK_MIN_ROWS = 256
+# The Gram of up to this many features (3.2 GB at 20,000: the Dask backend's memory bound). Beyond it
+# Fortran-ordered X is read as it is by coordinate descent, C-ordered X by FISTA's fused row pass.
+STREAM_GRAM_MAX_FEATURES = DASK_GRAM_MAX_FEATURES
+
+
+def available_memory():
+    """Bytes of memory available now (``MemAvailable`` of ``/proc/meminfo``; else free physical pages)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+
+        return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return float("inf")
+
+
+def memory_budget():
+    """The budget in bytes for a copy of ``X`` (see the rule above and :func:`fastreg.set_config`)."""
+    from ._config import memory_budget_setting, parse_memory_budget
+
+    setting = memory_budget_setting()
+    kind, value = ("fraction", MEMORY_BUDGET_FRACTION) if setting is None else parse_memory_budget(setting)
+    return value * available_memory() if kind == "fraction" else value
+
+
+def is_memory_mapped(X):
+    """Whether dense ``X`` is, or views, a memory map (``np.memmap``, ``np.load(..., mmap_mode=...)``)."""
+    import mmap
+
+    base = X
+    while base is not None:
+        if isinstance(base, (np.memmap, mmap.mmap)):
+            return True
+        base = getattr(base, "base", None)
+    return False
+
+
+def streams(X):
+    """Whether dense ``X`` is streamed rather than copied: memory-mapped beyond 1 GiB, or beyond the budget."""
+    if sp.issparse(X) or not isinstance(X, np.ndarray) or X.ndim != 2:
+        return False
+    from ._config import memory_budget_setting
+
+    if X.nbytes <= STREAM_BLOCK_BYTES and memory_budget_setting() is None:
+        return False  # one block at most: the default budget never streams it (and reads no /proc/meminfo)
+    limit = memory_budget()
+    if is_memory_mapped(X):
+        limit = min(limit, MEMMAP_COPY_MAX_BYTES)
+    return X.nbytes > limit
+
+
+def stream_route(X, weighted=False):
+    """The streamed route of dense ``X``, or ``None`` when :func:`streams` says it is not streamed.
+
+    ``"gram"``: the centered Gram accumulated over row blocks, for tall ``X``
+    (``n ≥ p``) with ``p ≤ 20,000``. Wide ``X`` is read as it is:
+    ``"cd"`` for Fortran-ordered ``X`` (coordinate descent reads its
+    columns), ``"fista"`` for C-ordered ``X`` (one fused pass over the rows
+    per iteration). Weights (which both would apply to a scaled copy), or
+    ``X`` in neither order, take the Gram while ``p`` allows, else
+    ``"copy"``: no streamed solver serves, the in-memory route copies.
+    """
+    if not streams(X):
+        return None
+    n, p = X.shape
+    gram_fits = p <= STREAM_GRAM_MAX_FEATURES
+    if gram_fits and n >= p:
+        return "gram"
+    if not weighted and X.flags.f_contiguous:
+        return "cd"
+    if not weighted and X.flags.c_contiguous:
+        return "fista"
+    return "gram" if gram_fits else "copy"
+
+
+def stream_block_rows(X):
+    """Rows per block of the streamed statistics of ``X``."""
+    return max(STREAM_BLOCK_BYTES // (8 * max(X.shape[1], 1)), STREAM_BLOCK_MIN_ROWS)
+
+
+__all__ += [
+    "MEMMAP_COPY_MAX_BYTES",
+    "MEMORY_BUDGET_FRACTION",
+    "STREAM_GRAM_MAX_FEATURES",
+    "available_memory",
+    "is_memory_mapped",
+    "memory_budget",
+    "stream_block_rows",
+    "stream_route",
+    "streams",
+]
+
+
+def wide_ridge_reads_as_is(X, *, weighted, positive, penalty_factor, least_squares):
+    """Whether Ridge on wide dense ``X`` (no streamed route) reads ``X`` as it is rather than copying it.
+
+    The dual conjugate gradients of :func:`fastreg.solvers.ridge.ridge_fit`
+    read float64 contiguous ``X`` (unweighted, no ``positive``, no
+    ``penalty_factor``, ``α > 0``), centered implicitly when its column means
+    are within their spreads (else it is centered in a copy after all); every
+    other case copies ``X``.
+    """
+    contiguous = X.flags.c_contiguous or X.flags.f_contiguous
+    return (X.dtype == np.float64 and contiguous and not weighted and not positive and penalty_factor is None
+            and not least_squares)
+
+
+__all__ += ["wide_ridge_reads_as_is"]
+
+
+def explicit_solver_copies(X, solver, weighted):
+    """Whether a solver the caller named copies dense ``X`` (then a streamed ``X`` gets a warning).
+
+    Coordinate descent (``"cd"``) reads unweighted Fortran-ordered ``X`` as it
+    is, else works on a Fortran (row-scaled) copy; FISTA reads C-ordered ``X``;
+    Ridge's Krylov solvers (``"lsqr"``, ``"cg"``) read unweighted float64 ``X``.
+    """
+    if solver == "cd":
+        return weighted or not X.flags.f_contiguous
+    if solver == "fista":
+        return not X.flags.c_contiguous
+    if solver in ("lsqr", "cg"):
+        return weighted or X.dtype != np.float64
+    return False
+
+
+__all__ += ["explicit_solver_copies"]

@@ -169,18 +169,21 @@ def build_parser():
     fit = sub.add_parser(
         "fit",
         help="fit a model to a data file and print the coefficients",
-        description="Fit y = Xw + b on a .csv, .npz or svmlight (.svm/.svmlight/.libsvm/.txt) file: "
+        description="Fit y = Xw + b on a .csv, .npz, .npy or svmlight (.svm/.svmlight/.libsvm/.txt) file: "
         "least squares (ols), Ridge, Lasso or ElasticNet (enet) exactly, with alpha given or chosen "
         "by K-fold cross-validation, or the reference gradient-descent loop (gd). CSV text columns "
         "are one-hot encoded (features named column=category).",
         epilog="Without --model: gd if a gradient-descent option (--penalty, --lambda, "
         "--learning-rate, --iterations) is given, else ols.",
     )
-    fit.add_argument("file", metavar="FILE", help="data file (.csv, .npz, .svm, .svmlight, .libsvm, .txt)")
+    fit.add_argument("file", metavar="FILE",
+                     help="data file (.csv, .npz, .npy, .svm, .svmlight, .libsvm, .txt); a .npy X is "
+                     "memory-mapped, and streamed when large")
     fit.add_argument("--target", metavar="COLUMN", default=None,
                      help="target: CSV column name (required for CSV); npz: an array name in the "
                      "archive (default 'y', else the file <stem>.target.npy) or an integer column "
-                     "index of X, removed from X; svmlight: 'label' (the default)")
+                     "index of X, removed from X; npy: a .npy file (default <stem>.target.npy); "
+                     "svmlight: 'label' (the default)")
     fit.add_argument("--model", choices=MODELS, default=None,
                      help="ols (least squares), ridge, lasso, enet (ElasticNet) or gd (the reference "
                      "gradient-descent loop)")
@@ -212,6 +215,8 @@ def build_parser():
                      help="also write the model to PATH: a model file for 'fastreg predict' if PATH "
                      "ends in .npz (with the CSV encoding), else JSON (model, alpha, feature names, "
                      "coefficients, intercept, training R²)")
+    fit.add_argument("--verbose", action="store_true",
+                     help="show a progress bar on stderr over the passes over a streamed X")
     fit.set_defaults(func=run_fit)
 
     predict = sub.add_parser(
@@ -221,7 +226,8 @@ def build_parser():
         "'fastreg fit ... --output model.npz' or Estimator.save(). CSV columns are picked by "
         "name and encoded as in training. If --target is given, the R² is printed too.",
     )
-    predict.add_argument("file", metavar="FILE", help="data file (.csv, .npz, .svm, .svmlight, .libsvm, .txt)")
+    predict.add_argument("file", metavar="FILE",
+                         help="data file (.csv, .npz, .npy, .svm, .svmlight, .libsvm, .txt)")
     predict.add_argument("--model", metavar="MODEL", required=True, help="model file (.npz)")
     predict.add_argument("--target", metavar="COLUMN", default=None,
                          help="target column, if the file has one (as for 'fit'); CSV: without it "
@@ -422,13 +428,15 @@ def gd_gradient_norms(X, y, theta, penalty, lambda_):
 
 def run_fit(args):
     """Run ``fastreg fit``; return the exit status."""
+    import fastreg
     from fastreg.io import read_table, save_coefficients
 
     model = _resolve_fit_options(args)
     X, y, names, encoding = read_table(args.file, args.target, categorical=args.categorical)
     estimator = _make_estimator(model, args, X)
     try:
-        _fit_quietly(estimator, X, y)
+        with fastreg.config_context(progress=bool(args.verbose)):
+            _fit_quietly(estimator, X, y)
     except DivergenceError as exc:
         return _error(f"{args.file}: {_divergence_message(exc)}")
     except (ValueError, TypeError) as exc:  # bad data, e.g. NaN in an npz archive

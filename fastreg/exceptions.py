@@ -2,7 +2,7 @@
 
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["ConvergenceWarning", "DivergenceError"]
+__all__ = ["ConvergenceWarning", "DivergenceError", "MemoryCopyWarning"]
 
 
 class DivergenceError(ValueError, FloatingPointError):
@@ -11,4 +11,13 @@ class DivergenceError(ValueError, FloatingPointError):
     A ``ValueError`` (bad input for the solver) and a ``FloatingPointError``
     (what ``solver="fista"`` raised before it raised this), so either ``except``
     catches it.
+    """
+
+
+class MemoryCopyWarning(UserWarning):
+    """Large or memory-mapped dense ``X`` (see :func:`fastreg.set_config`'s ``memory_budget``) is copied.
+
+    Raised where no streamed route serves the fit (see the user guide, "Large
+    and memory-mapped data"): the copy is anonymous memory about the size of
+    ``X`` (twice for float32 ``X`` turned float64).
     """

@@ -31,6 +31,15 @@ names from one file, chosen by its extension:
        ``X`` is the target and is removed from ``X``;
     3. ``target`` is omitted and the archive has no ``"y"``: the sibling file
        ``<stem>.target.npy`` (``data.npz`` → ``data.target.npy``) holds ``y``.
+``.npy``
+    One dense 2-D array ``X`` (``np.save``), opened memory-mapped
+    (``np.load(path, mmap_mode="r")``): float32 and float64 files are read
+    where they lie, never loaded whole, so a fit of a large file streams it
+    (see the user guide, "Large and memory-mapped data"); other numeric
+    dtypes are converted to float64 in memory. The target is the 1-D array
+    of the sibling file ``<stem>.target.npy`` (``data.npy`` →
+    ``data.target.npy``), or of the ``.npy`` file ``target`` names (a
+    path). The columns are called ``x0``, ``x1``, ...
 ``.svm``, ``.svmlight``, ``.libsvm``, ``.txt``
     svmlight / libsvm text, read by :func:`sklearn.datasets.load_svmlight_file`.
     The target is the label of each line (``target`` omitted or ``"label"``);
@@ -65,6 +74,7 @@ __all__ = [
 
 CSV_EXTENSIONS = (".csv",)
 NPZ_EXTENSIONS = (".npz",)
+NPY_EXTENSIONS = (".npy",)
 SVMLIGHT_EXTENSIONS = (".svm", ".svmlight", ".libsvm", ".txt")
 
 # Keys that scipy.sparse.save_npz may write; none of them can be a target.
@@ -130,6 +140,8 @@ def read_table(path, target=None, *, categorical=()):
         return _read(path, lambda: _load_csv(path, target, categorical=categorical))
     if ext in NPZ_EXTENSIONS:
         return _read(path, lambda: (*_load_npz(path, target), None))
+    if ext in NPY_EXTENSIONS:
+        return _read(path, lambda: (*_load_npy(path, target), None))
     return _read(path, lambda: (*_load_svmlight(path, target), None))
 
 
@@ -169,6 +181,8 @@ def load_features(path, target=None, *, n_features=None, encoding=None, unseen="
         loader = lambda: _load_csv(path, target, required=False, text=False)  # noqa: E731
     elif ext in NPZ_EXTENSIONS:
         loader = lambda: (*_load_npz(path, target, required=False), None)  # noqa: E731
+    elif ext in NPY_EXTENSIONS:
+        loader = lambda: (*_load_npy(path, target, required=False), None)
     else:
         loader = lambda: (*_load_svmlight(path, target, n_features), None)  # noqa: E731
     return _read(path, loader)[:3]
@@ -181,8 +195,9 @@ def _extension(path):
     if os.path.isdir(path):
         raise DataFileError(path, "is a directory, not a data file")
     ext = os.path.splitext(path)[1].lower()
-    if ext not in CSV_EXTENSIONS + NPZ_EXTENSIONS + SVMLIGHT_EXTENSIONS:
-        known = ", ".join(CSV_EXTENSIONS + NPZ_EXTENSIONS + SVMLIGHT_EXTENSIONS)
+    known = CSV_EXTENSIONS + NPZ_EXTENSIONS + NPY_EXTENSIONS + SVMLIGHT_EXTENSIONS
+    if ext not in known:
+        known = ", ".join(known)
         raise DataFileError(path, f"unsupported file extension {ext or '(none)'!r} (use {known})")
     return ext
 
@@ -207,13 +222,25 @@ def _check_shapes(path, X, y, names):
         raise DataFileError(path, f"target has shape {y.shape}, expected ({n_samples},) to match X")
     if y is not None and not np.all(np.isfinite(y)):
         raise DataFileError(path, "the target contains NaN or infinity")
-    if not np.all(np.isfinite(X.data if sp.issparse(X) else X)):
+    if not _all_finite(X):
         raise DataFileError(path, "X contains NaN or infinity")
     if len(names) != n_features:
         raise DataFileError(path, f"{len(names)} feature names for {n_features} columns of X")
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
         raise DataFileError(path, f"duplicate feature names: {', '.join(dup)}")
+
+
+def _all_finite(X):
+    """Whether every value of ``X`` is finite; dense ``X`` (perhaps a large memory map) is read in row blocks."""
+    if sp.issparse(X):
+        return bool(np.all(np.isfinite(X.data)))
+    rows = max(1, _CHECK_BLOCK_VALUES // max(X.shape[1], 1))
+    return all(np.isfinite(X[i : i + rows]).all() for i in range(0, X.shape[0], rows))
+
+
+# Values per block of the finiteness check of dense X (a boolean block of this many bytes).
+_CHECK_BLOCK_VALUES = 1 << 24
 
 
 # --------------------------------------------------------------------- CSV
@@ -534,6 +561,36 @@ def _npz_target(path, archive, keys, reserved, X, names, target):
         f"no target array {key!r} in the archive{hint} "
         f"(target arrays: {arrays}; or give an integer column index of X)",
     )
+
+
+def _load_npy(path, target, required=True):
+    """A ``.npy`` ``X`` memory-mapped, and its target (see the module docstring); ``y`` None if optional and absent."""
+    try:
+        X = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, EOFError) as exc:
+        raise DataFileError(path, f"not a valid .npy file ({exc})") from exc
+    X = _as_float_matrix(path, X)
+    names = [f"x{j}" for j in range(X.shape[1])]
+    if target is None:
+        target_path = os.path.splitext(path)[0] + ".target.npy"
+        if not os.path.exists(target_path):
+            if not required:
+                return X, None, names
+            raise DataFileError(
+                path, f"no target: write it to {os.path.basename(target_path)!r} beside X, or name a .npy file "
+                "with --target",
+            )
+    else:
+        target_path = os.fspath(target)
+        if os.path.splitext(target_path)[1].lower() != ".npy":
+            raise DataFileError(path, f"the target of a .npy X is a .npy file (e.g. --target y.npy), got {target!r}")
+        if not os.path.exists(target_path):
+            raise DataFileError(target_path, "target file not found")
+    try:
+        y = np.load(target_path, allow_pickle=False)
+    except (ValueError, EOFError) as exc:
+        raise DataFileError(target_path, f"not a valid .npy file ({exc})") from exc
+    return X, _as_float_vector(target_path, y), names
 
 
 def _as_float_matrix(path, X):

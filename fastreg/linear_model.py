@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._policy import explicit_solver_copies, stream_route, wide_ridge_reads_as_is
 from ._preprocess import weighted_offsets
 from ._validation import (
     check_finite,
@@ -35,12 +36,21 @@ from ._relax import blend, support_lstsq
 from ._standardize import feature_scales
 from .penalty import Penalty, make_penalty
 from .persistence import register, save as _save_model
-from .solvers.cd import enet_coordinate_descent
+from .solvers.cd import enet_coordinate_descent, stack_targets
 from .solvers.fista import CenteredPass, enet_fista
 from ._policy import enet_solver
 from .solvers.gram import enet_gram_solve
 from .solvers.gd import seed_gradient_descent
 from .solvers.ridge import lstsq_solve, ridge_fit
+from .solvers.stream import (
+    enet_from_stats_fit,
+    lstsq_from_stats,
+    ridge_from_stats_fit,
+    scales_from_stats,
+    statistics,
+    support_lstsq_from_stats,
+    warn_copy,
+)
 
 __all__ = ["LinearRegression", "Ridge", "Lasso", "ElasticNet"]
 
@@ -60,6 +70,17 @@ def _check_n_jobs(n_jobs):
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral)):
         raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r} ({type(n_jobs).__name__})")
     return n_jobs
+
+
+def _warn_copy(estimator, X, why):
+    warn_copy(type(estimator).__name__, X, why, stacklevel=4)
+
+
+def _stream_route(X, sample_weight):
+    """The streamed route of validated ``X`` (:func:`fastreg._policy.stream_route`), None when it is not streamed."""
+    if sp.issparse(X):
+        return None
+    return stream_route(X, weighted=sample_weight is not None)
 
 
 def _dask_backend():
@@ -88,6 +109,11 @@ class LinearModel(RegressorMixin, BaseEstimator):
         X, y = validate_fit_data(self, X, y, sparse_format, multi_output=True, defer_finite=defer_finite)
         sample_weight = check_sample_weight(sample_weight, X, expand_scalar=expand_scalar)
         return X, y, sample_weight
+
+    def _warn_if_streamed(self, X, sample_weight, why):
+        """Warn (:class:`~fastreg.exceptions.MemoryCopyWarning`) that ``X``, which the policy would stream, is copied."""
+        if _stream_route(X, sample_weight) is not None:
+            _warn_copy(self, X, why)
 
     # scikit-learn's shapes for a one-column 2-D y: Ridge, Lasso and
     # ElasticNet give coef_ (n_features,) and intercept_ (1,); LinearRegression
@@ -206,7 +232,19 @@ class LinearRegression(LinearModel):
             coef, intercept = backend.fit_lstsq(X, y, sample_weight, fit_intercept=fit_intercept, positive=positive)
             self._fitted_on_dask(X, coef, intercept)
             return self
-        X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight)
+        X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight, defer_finite=True)
+        route = _stream_route(X, sample_weight)
+        if route == "gram":  # one pass over row blocks; the statistics' check replaces the scan for NaN
+            stats = statistics(X, y, sample_weight, fit_intercept)
+            coef, intercept = lstsq_from_stats(stats, fit_intercept=fit_intercept, positive=positive,
+                                               single=y.ndim == 1)
+            self._set_coef(X, coef, intercept)
+            return self
+        if route is not None:
+            _warn_copy(self, X, "least squares on wide X (more features than samples, or too many for a Gram) "
+                       "is solved in memory")
+        if not sp.issparse(X):
+            check_finite(X, self)
         coef, intercept = lstsq_solve(
             X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, positive=positive, tol=tol,
             overwrite_X=not copy_X,
@@ -386,8 +424,30 @@ class Ridge(LinearModel):
             self._fitted_on_dask(X, coef, intercept)
             return self
         # Σ sᵢrᵢ² + α‖w‖²: a scalar weight c is c on every row (as scikit-learn), i.e. α/c
-        X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
+        X, y, sample_weight = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True,
+                                                      defer_finite=True)
         penalty_factor = self._penalty_factor(X.shape[1], solver)
+        route = _stream_route(X, sample_weight) if _RIDGE_RUNS.get(solver) in ("auto", "cholesky") else None
+        if route == "gram":  # the Gram from one pass over row blocks, then Cholesky (or NNLS)
+            stats = statistics(X, y, sample_weight, fit_intercept)
+            coef, intercept, _, self.solver_ = ridge_from_stats_fit(
+                stats, alpha, fit_intercept=fit_intercept, positive=positive, penalty_factor=penalty_factor,
+                single=y.ndim == 1,
+            )
+            self._set_coef(X, coef, intercept)
+            self.n_iter_ = np.ones(1 if y.ndim == 1 else y.shape[1], dtype=np.int32)
+            return self
+        if route is not None and not wide_ridge_reads_as_is(
+            X, weighted=sample_weight is not None, positive=positive, penalty_factor=penalty_factor,
+            least_squares=bool(np.all(np.asarray(alpha) == 0.0)),
+        ):
+            _warn_copy(self, X, "Ridge on wide X with float32 values, sample_weight, positive, penalty_factor or "
+                       "alpha=0 is solved in memory")
+        elif (route is None and not sp.issparse(X) and _RIDGE_RUNS.get(solver) in ("lsqr", "cg")
+              and explicit_solver_copies(X, _RIDGE_RUNS[solver], sample_weight is not None)):
+            self._warn_if_streamed(X, sample_weight, f"solver={solver!r} works on a float64 (row-scaled) copy")
+        if not sp.issparse(X):
+            check_finite(X, self)
         if sp.issparse(X) and solver in ("svd", "saga") and fit_intercept:
             raise ValueError(
                 f"solver={solver!r} does not support fitting the intercept on sparse data (scikit-learn refuses "
@@ -678,6 +738,14 @@ class ElasticNet(LinearModel):
             X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight, defer_finite=True
         )
         penalty_params = check_penalty_params(X.shape[1], self.penalty_factor, self.lower_bounds, self.upper_bounds)
+        route = None
+        if solver in ("auto", "gram") and not isinstance(precompute, np.ndarray):
+            route = _stream_route(X, sample_weight)
+        elif not sp.issparse(X) and explicit_solver_copies(X, solver, sample_weight is not None):
+            self._warn_if_streamed(X, sample_weight, f"solver={solver!r} works on a copy of this X")
+        if route == "gram":
+            return self._fit_streamed(X, y, sample_weight, alpha, l1_ratio, tol, max_iter, penalty_params, positive,
+                                      standardize and alpha > 0.0, relax, selection)
         scale = None
         if standardize and alpha > 0.0:  # without a penalty the scales change nothing
             scale = checked_scales(X, sample_weight, self)
@@ -688,6 +756,9 @@ class ElasticNet(LinearModel):
         gram = None
         if isinstance(precompute, np.ndarray):
             gram = self._given_gram(precompute, X, sample_weight)
+        if route is not None:  # wide: read as it is by coordinate descent (F order) or FISTA (C order)
+            solver = _streamed_solver(self, X, route, solver, alpha * l1_ratio == 0.0 and not penalty.bounded,
+                                      alpha == 0.0, sample_weight, penalty)
         if solver == "auto":
             if alpha * l1_ratio == 0.0 and not penalty.bounded:
                 solver = "direct"  # least squares or a (generalized) Ridge: solved exactly
@@ -710,6 +781,8 @@ class ElasticNet(LinearModel):
             extra = {"sample_weight": sample_weight, "gram": gram, "seed": seed}
         elif solver == "direct":
             extra = {"sample_weight": sample_weight}
+        elif solver == "fista" and route == "fista" and y.ndim == 2:
+            solver = "fista_targets"  # one FISTA per target, on X as it is
         elif sample_weight is not None or y.ndim == 2:
             raise ValueError(f"solver={solver!r} takes neither sample_weight nor 2-D y; use solver='cd'")
         coef_init = self._warm_start_coef(X.shape[1], y)
@@ -728,6 +801,21 @@ class ElasticNet(LinearModel):
         if relax is not None and relax < 1.0:
             coef, intercept = relax_fit(X, y, coef, intercept, relax, penalty, self.fit_intercept, sample_weight)
         return self._store(X, y, coef, intercept, gap, n_iter, converged, solver, tol, max_iter)
+
+    def _fit_streamed(self, X, y, sample_weight, alpha, l1_ratio, tol, max_iter, penalty_params, positive,
+                      standardize, relax, selection):
+        """The streamed route of tall ``X``: its statistics from one pass over row blocks, then the exact solver."""
+        stats = statistics(X, y, sample_weight, self.fit_intercept, centered=standardize)
+        scale = scales_from_stats(stats) if standardize else None
+        penalty = make_penalty(X.shape[1], **penalty_params, positive=positive, scale=scale)
+        seed = -1 if selection == "cyclic" else int(check_random_state(self.random_state).randint(2**31 - 1))
+        coef, intercept, gap, n_iter, converged = enet_from_stats_fit(
+            stats, alpha, l1_ratio, fit_intercept=self.fit_intercept, tol=tol, max_iter=max_iter, penalty=penalty,
+            coef_init=self._warm_start_coef(X.shape[1], y), seed=seed, single=y.ndim == 1,
+        )
+        if relax is not None and relax < 1.0:
+            coef, intercept = relax_from_stats(stats, coef, intercept, relax, penalty)
+        return self._store(X, y, coef, intercept, gap, n_iter, converged, "gram", tol, max_iter)
 
     def _warm_start_coef(self, p, y):
         """The previous ``coef_`` as a start (``warm_start``, when its shape fits this ``y``), else None."""
@@ -775,6 +863,33 @@ class ElasticNet(LinearModel):
         return G
 
 
+def _streamed_solver(estimator, X, route, solver, direct, least_squares, sample_weight, penalty):
+    """The solver of wide streamed ``X`` (route ``"cd"``, ``"fista"`` or ``"copy"``), with a warning if it copies."""
+    if route == "copy" or solver == "gram":
+        _warn_copy(estimator, X, "no streamed solver serves it (sample_weight on wide X, or solver='gram' on "
+                   "too many features)")
+        return solver
+    if solver != "auto":
+        return solver
+    if direct:  # no L1 term: Ridge's or least squares' direct solvers
+        if not wide_ridge_reads_as_is(X, weighted=sample_weight is not None, positive=False,
+                                      penalty_factor=None if penalty.uniform else penalty.l2_factors(),
+                                      least_squares=least_squares):
+            _warn_copy(estimator, X, "the problem without L1 term on wide X is solved in memory")
+        return "direct"
+    return route
+
+
+def _enet_fista_targets(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init):
+    """FISTA on each target of a 2-D ``y`` (the streamed route of wide C-ordered ``X``), results stacked."""
+    inits = None if coef_init is None else np.atleast_2d(coef_init)
+    return stack_targets([
+        enet_fista(X, y[:, k], alpha, l1_ratio, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
+                   penalty=penalty, coef_init=None if inits is None else inits[k])
+        for k in range(y.shape[1])
+    ])
+
+
 def check_relax(value, name="relax"):
     """``None`` or a real γ in [0, 1] (the relaxed lasso's mixing weight)."""
     if value is None:
@@ -813,6 +928,20 @@ def relax_fit(X, y, coef, intercept, gamma, penalty, fit_intercept, sample_weigh
     return coefs, intercepts
 
 
+def relax_from_stats(stats, coef, intercept, gamma, penalty):
+    """:func:`relax_fit` from streamed statistics (:func:`fastreg.solvers.stream.support_lstsq_from_stats`)."""
+    lower, upper = penalty.pen[2], penalty.pen[3]
+    coefs = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+    intercepts = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
+    out, out_intercepts = np.empty_like(coefs), np.empty_like(intercepts)
+    for j in range(coefs.shape[0]):
+        w, b = support_lstsq_from_stats(stats, j, np.flatnonzero(coefs[j]), lower, upper)
+        out[j], out_intercepts[j] = blend(gamma, coefs[j], w), blend(gamma, float(intercepts[j]), b)
+    if np.ndim(coef) == 1:
+        return out[0], float(out_intercepts[0])
+    return out, out_intercepts
+
+
 def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, coef_init, sample_weight=None):
     """ElasticNet without L1 term, solved exactly: least squares (``alpha=0``) or Ridge (``l1_ratio=0``).
 
@@ -837,23 +966,26 @@ def _enet_direct(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty
         )
         coef, intercept = fit.coef, fit.intercept
         n_iter = 1 if fit.n_iter is None else max(int(np.max(fit.n_iter)), 1)
-    gaps = _enet_gaps(X, y, coef, intercept, alpha, sample_weight, penalty)
+    gaps = _enet_gaps(X, y, coef, intercept, alpha, sample_weight, penalty, fit_intercept)
     if y.ndim == 1:
         return coef, intercept, gaps[0], n_iter, True
     return coef, intercept, gaps, [n_iter] * y.shape[1], np.ones(y.shape[1], dtype=bool)
 
 
-def _enet_gaps(X, y, coef, intercept, alpha, sample_weight, penalty=None):
-    """Duality gaps (over ``n``) of the L1-free ElasticNet at ``coef`` (``l2 = nα``), one per target."""
+def _enet_gaps(X, y, coef, intercept, alpha, sample_weight, penalty=None, fit_intercept=True):
+    """Duality gaps (over ``n``) of the L1-free ElasticNet at ``coef`` (``l2 = nα``), one per target.
+
+    Without intercept nothing is centered (the dual point is the residual of ``y`` itself).
+    """
     n, p = X.shape
     W = np.atleast_2d(coef)
     Y = y[:, None] if y.ndim == 1 else y
     s = np.ones(n) if sample_weight is None else sample_weight * (n / float(np.sum(sample_weight)))
     R = Y - np.asarray(X @ W.T).reshape(n, -1) - np.atleast_1d(intercept)  # (n, k)
-    y_mean = (s @ Y) / n
+    y_mean = (s @ Y) / n if fit_intercept else np.zeros(Y.shape[1])
     Yc = Y - y_mean
     SR = R * s[:, None]
-    x_mean = np.asarray(X.T @ s, dtype=np.float64).ravel() / n
+    x_mean = np.asarray(X.T @ s, dtype=np.float64).ravel() / n if fit_intercept else np.zeros(p)
     XtR = np.asarray(X.T @ SR, dtype=np.float64).reshape(-1, Y.shape[1]) - np.outer(x_mean, SR.sum(axis=0))
     penalty = Penalty.uniform_of(p) if penalty is None else penalty
     return np.array([
@@ -894,7 +1026,7 @@ def _enet_gd(X, y, alpha, l1_ratio, *, fit_intercept, tol, max_iter, penalty, co
 _ENET_SOLVERS = {
     "auto": None, "cd": enet_coordinate_descent, "gram": enet_gram_solve, "fista": enet_fista, "gd": _enet_gd,
 }
-_ENET_SOLVERS_ALL = {**_ENET_SOLVERS, "direct": _enet_direct}
+_ENET_SOLVERS_ALL = {**_ENET_SOLVERS, "direct": _enet_direct, "fista_targets": _enet_fista_targets}
 
 
 @register

@@ -49,6 +49,8 @@ from ._standardize import feature_scales
 from .penalty import Penalty, make_penalty
 from .solvers.multitask import MultiTaskProblem
 from .solvers.gram import FoldGrams, GramProblem, given_gram_problems, gram_enet
+from ._policy import stream_route
+from .solvers.stream import statistics, warn_copy
 
 __all__ = ["lasso_path", "enet_path", "fit_path", "PathResult", "alpha_grid"]
 
@@ -95,6 +97,18 @@ class PathEngine:
         self.n, self.p = n, p
         self.grams = self.cd = None
         self._data = (X, sample_weight)  # for cross_gram
+        route = None if sp.issparse(X) or precompute is False else stream_route(X, sample_weight is not None)
+        if route == "gram":  # large or memory-mapped tall X: its statistics from one pass over row blocks
+            stats = statistics(X, y, sample_weight, fit_intercept)
+            self.grams = [
+                GramProblem.from_parts(stats["G"], np.ascontiguousarray(stats["q"][:, k]), stats["yy"][k],
+                                       stats["x_mean"], stats["y_mean"][k], stats["W"], fit_intercept)
+                for k in range(stats["q"].shape[1])
+            ]
+            return
+        if route is not None:
+            warn_copy("the path", X, "paths on wide X (or X too wide for a Gram) run on a centered copy",
+                      stacklevel=4)
         if use_gram:
             if sample_weight is None:  # one Gram, shared by the targets
                 gram = GramProblem(X, y, fit_intercept)

@@ -227,6 +227,7 @@ class _PathCV(LinearModel):
         if not (isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool)):
             check_alphas(self.alphas)  # before the data: scikit-learn's errors for bad values
         X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight)
+        self._warn_if_streamed(X, sw, "cross-validation forms each fold's problem in memory")
         penalty_params = check_penalty_params(X.shape[1], self.penalty_factor, self.lower_bounds, self.upper_bounds)
 
         def make_fold_penalty(rows_X, rows_sw):  # glmnet standardizes with the scales of the rows it fits

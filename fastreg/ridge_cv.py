@@ -242,6 +242,7 @@ class RidgeCV(LinearModel):
         if per_target and self.cv is not None:
             raise ValueError("cv!=None and alpha_per_target=True are incompatible")
         X, y, sw = self._validate_fit_data(X, y, "csr", sample_weight, expand_scalar=True)
+        self._warn_if_streamed(X, sw, "cross-validation forms each fold's problem in memory")
         factor = check_penalty_params(X.shape[1], self.penalty_factor)["penalty_factor"]
         if factor is not None and not np.all(factor == 1.0):
             return self._fit_factors(X, y, sw, alphas, fit_intercept, per_target, store, scorer, factor)

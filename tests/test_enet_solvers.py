@@ -449,8 +449,9 @@ def test_support_newton_step_lands_on_the_optimum_once_support_and_signs_are_rig
 
 
 @pytest.mark.parametrize("storage", ["F", "csc_matrix"])
-def test_support_newton_step_stops_where_the_first_coefficient_reaches_zero(storage):
+def test_support_newton_step_stops_where_the_first_coefficient_reaches_zero(storage, monkeypatch):
     cd, X, y, alpha, op, y_c, l1 = _newton_problem(storage)
+    monkeypatch.setattr(cd, "_NEWTON_CUTS", 1)  # one step, not the steps that follow a cut
     exact, _ = _lasso_optimum(X, y, alpha)
     w = exact.copy()
     zeros = np.flatnonzero(exact == 0.0)[:5]
@@ -471,6 +472,36 @@ def test_support_newton_step_stops_where_the_first_coefficient_reaches_zero(stor
     assert np.all(np.sign(w[kept]) == np.sign(before[kept]))  # no other sign changes
     R = state[0] if storage == "F" else state[0] - state[0].mean()  # the kept state is w's residual
     assert_allclose(R, (y - y.mean()) - (X - x_mean) @ w, atol=1e-10 * np.abs(y).max())
+
+
+@pytest.mark.parametrize("storage", ["F", "csc_matrix"])
+def test_support_newton_steps_after_a_cut_go_on_descending(storage, monkeypatch):
+    # A cut step is followed at once by the step on the smaller support (up to _NEWTON_CUTS):
+    # each is a descent along a signs-fixed quadratic, so the call ends at least as low as
+    # one step, lower when a step was cut, with the residual of the coefficients it keeps.
+    cd, X, y, alpha, op, y_c, l1 = _newton_problem(storage)
+    exact, _ = _lasso_optimum(X, y, alpha)
+    start = exact.copy()
+    start[np.flatnonzero(exact == 0.0)[:5]] = 0.05 * np.abs(exact).max()
+    x_mean = X.mean(0)
+
+    def objective(coef):
+        R = (y - y.mean()) - (X - x_mean) @ coef
+        return 0.5 * R @ R + l1 * np.abs(coef).sum()
+
+    ends = {}
+    for cuts in (1, 8):
+        monkeypatch.setattr(cd, "_NEWTON_CUTS", cuts)
+        w = start.copy()
+        state = cd._SupportNewton(op, y_c, 0.0, Penalty.uniform_of(op.norms.shape[0])).step(
+            op.state(y_c, w), w, l1
+        )
+        R = state[0] if storage == "F" else state[0] - state[0].mean()
+        assert_allclose(R, (y - y.mean()) - (X - x_mean) @ w, atol=1e-10 * np.abs(y).max())
+        ends[cuts] = (objective(w), np.count_nonzero(start) - np.count_nonzero(w))
+    assert ends[8][0] < ends[1][0] < objective(start)
+    assert ends[1][1] == 1 and ends[8][1] > 1  # one zero per cut step
+    assert ends[8][0] > objective(exact) * (1 - 1e-12)  # never below the optimum
 
 
 def test_support_newton_step_waits_for_slow_progress_and_a_solvable_support():

@@ -14,14 +14,10 @@ Two exact engines, both on Dask's own scheduler (``dask.compute``: a
 * **Sufficient statistics** (``p ≤`` :data:`fastreg._policy.DASK_GRAM_MAX_FEATURES`): one pass over the
   row blocks. Each task reduces its block to its centered statistics — the
   (weighted) count ``W``, means ``x̄``, ``ȳ``, ``G = X_cᵀX_c`` (BLAS ``syrk``),
-  ``q = X_cᵀy_c`` and ``‖y_c‖²`` — centered on the block's *own* means
-  (after shifting every block by one fixed reference row, the first row of
-  ``X`` and ``y``, so the means are small offsets that keep their digits), and
-  a tree of tasks merges them with the parallel-variance (Chan et al.) update
-  ``G = G_a + G_b + (W_a W_b / W) δδᵀ``, ``δ = x̄_b − x̄_a``. No step subtracts
-  ``n·x̄x̄ᵀ`` from a raw ``XᵀX``, so large column means cost no digits
-  (means 10⁶ ± 1: 3e-16 relative error in ``G``, against 4e-3 for
-  ``XᵀX − n x̄x̄ᵀ``). Then
+  ``q = X_cᵀy_c`` and ``‖y_c‖²``, centered on the block's own means — and a
+  tree of tasks merges them with Chan's parallel-variance update; the rules
+  (and why they keep every digit) are :mod:`fastreg.solvers.stats`', shared
+  with the estimators' streamed route for memory-mapped ``X``. Then
   the exact solver runs on the client: Ridge by Cholesky on ``G + αI``,
   LinearRegression by Cholesky (or an eigendecomposition when ``G`` is
   singular: the minimum-norm solution), Lasso and ElasticNet by
@@ -53,18 +49,21 @@ import warnings
 import dask
 import dask.array as da
 import numpy as np
-import scipy.linalg as la
-from scipy.linalg.blas import dsyr, dsyrk
-from scipy.optimize import nnls
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import _policy
-from .._preprocess import intercept_of
 from ..kernels.chunk import gradient_chunk
 from ..penalty import make_penalty
 from ..solvers.fista import CenteredPass, fista_loop
-from ..solvers.gram_cd import enet_gram_cd
+from ..solvers.stats import (
+    block_stats,
+    coef_and_intercept,
+    enet_from_stats,
+    finish_stats,
+    merge_stats,
+    ridge_coef,
+)
 
 __all__ = ["check_input", "fit_lstsq", "fit_ridge", "fit_enet", "predict", "sufficient_stats", "is_dask_array"]
 # Statistics merged per reduction task; fewer when Grams are large, so that a
@@ -151,87 +150,7 @@ def _as_float(X):
     return X
 
 
-def _check_weights(s):
-    s = np.asarray(s, dtype=np.float64).ravel()
-    if not np.all(np.isfinite(s)) or np.any(s < 0):
-        raise ValueError("sample_weight must be finite and non-negative")
-    return s
-
-
 # --------------------------------------------------------------------------- engine 1: statistics
-
-
-def _block_stats(X, y, sw, fit_intercept, x_ref, y_ref):
-    """Centered statistics of one row block, ``(W, x̄ − x_ref, ȳ − y_ref, G, q, ‖y_c‖²)``, or None.
-
-    ``G`` is the upper triangle only (BLAS ``syrk``); None for an empty block or zero weights.
-
-    With an intercept the block is first shifted by the fixed reference row
-    ``(x_ref, y_ref)`` (the same for every block): the shifted values are
-    exact when the data sit near it, and the means Chan's merge subtracts are
-    then small offsets that keep all their digits.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    Y = np.asarray(y, dtype=np.float64)
-    Y = Y[:, None] if Y.ndim == 1 else Y
-    nb, p = X.shape
-    s = None if sw is None else _check_weights(sw)
-    W = float(nb) if s is None else float(s.sum())
-    if nb == 0 or W == 0.0:
-        return None
-    if fit_intercept:
-        # Two-pass means: NumPy sums C-ordered columns naively (error ~ nb·eps·|x̄|),
-        # and Chan's merge turns mean errors into Gram errors; the correction
-        # pass over the shifted copy brings the means to ~eps·|x̄|.
-        Xc, x_mean = _center_two_pass(X, x_ref, s, W)
-        Yc, y_mean = _center_two_pass(Y, y_ref, s, W)
-    else:
-        x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
-        Xc = X if s is None else X.copy()
-        Yc = Y
-    if s is not None:
-        d = np.sqrt(s)
-        Xc *= d[:, None]
-        Yc = Yc * d[:, None]
-    Xc = np.ascontiguousarray(Xc)
-    G = dsyrk(1.0, Xc.T, trans=0, lower=0)  # Xcᵀ Xc, upper triangle, Fortran order
-    q = Xc.T @ Yc
-    yy = np.einsum("ij,ij->j", Yc, Yc)
-    return W, x_mean, y_mean, G, q, yy
-
-
-def _center_two_pass(A, ref, s, W):
-    """``(A − ref − m, m)``: ``m`` the (weighted) column means of ``A − ref``, refined by a second pass."""
-    Ac = A - ref  # a float64 copy
-    m = Ac.mean(axis=0) if s is None else (s @ Ac) / W
-    Ac -= m
-    fix = Ac.mean(axis=0) if s is None else (s @ Ac) / W
-    Ac -= fix
-    return Ac, m + fix
-
-
-def _merge_stats(*parts):
-    """Chan's parallel update of centered statistics (upper triangles of ``G``)."""
-    parts = [part for part in parts if part is not None]
-    if not parts:
-        return None
-    W, x_mean, y_mean, G, q, yy = parts[0]
-    x_mean, y_mean, q, yy = x_mean.copy(), y_mean.copy(), q.copy(), yy.copy()
-    G = np.array(G, order="F", copy=True)  # inputs are never modified (a task may be re-run)
-    for Wb, xb, yb, Gb, qb, yyb in parts[1:]:
-        total = W + Wb
-        dx = xb - x_mean
-        dy = yb - y_mean
-        f = W * Wb / total
-        G += Gb
-        if f != 0.0 and np.any(dx):
-            G = dsyr(f, dx, lower=0, a=G, overwrite_a=1)
-        q += qb + f * np.outer(dx, dy)
-        yy += yyb + f * dy * dy
-        x_mean += dx * (Wb / total)
-        y_mean += dy * (Wb / total)
-        W = total
-    return W, x_mean, y_mean, G, q, yy
 
 
 def sufficient_stats(X, y, *, sample_weight=None, fit_intercept=True):
@@ -262,65 +181,11 @@ def _stats(X, y, sample_weight, fit_intercept):
         x_ref, y_ref = (np.asarray(v, dtype=np.float64).ravel() for v in dask.compute(X[0], y[0]))
     xs, ys, ss = _blocks(X, y, sample_weight)
     parts = [
-        dask.delayed(_block_stats, pure=True)(xb, yb, sb, fit_intercept, x_ref, y_ref) for xb, yb, sb in zip(xs, ys, ss)
+        dask.delayed(block_stats, pure=True)(xb, yb, sb, fit_intercept, x_ref, y_ref) for xb, yb, sb in zip(xs, ys, ss)
     ]
     fan_in = int(np.clip(_MERGE_BYTES // (8 * p * p), 2, _FAN_IN))
-    (result,) = dask.compute(_tree_reduce(parts, _merge_stats, fan_in))
-    if result is None:
-        raise ValueError("sample_weight sums to zero: no sample has a positive weight")
-    W, x_mean, y_mean, G, q, yy = result
-    x_mean, y_mean = x_ref + x_mean, y_ref + y_mean
-    G = np.triu(G)
-    G += np.triu(G, 1).T
-    stats = {"W": W, "x_mean": x_mean, "y_mean": y_mean, "G": np.ascontiguousarray(G), "q": q, "yy": yy}
-    if not all(np.all(np.isfinite(v)) for v in stats.values()):
-        raise ValueError("Input X or y contains NaN or infinity (or overflows float64)")
-    return stats
-
-
-def _ridge_from_stats(G, Q, alpha, positive, penalty_factor=None):
-    """``(G + αI)W = Q`` (all targets): Cholesky, or the minimum-norm solution when singular.
-
-    ``penalty_factor`` ``f``: ``(G + α·diag(f))W = Q`` over the features with
-    finite ``f``, the others (``f = inf``) exactly 0.
-    """
-    if penalty_factor is not None:
-        keep = np.flatnonzero(np.isfinite(penalty_factor))
-        W = np.zeros((G.shape[0], Q.shape[1]))
-        if keep.size:
-            A = G[np.ix_(keep, keep)]
-            A.flat[:: keep.size + 1] += alpha * penalty_factor[keep]
-            W[keep] = _ridge_from_stats(A, Q[keep], 0.0, positive)
-        return W
-    p = G.shape[0]
-    A = G.copy()
-    A.flat[:: p + 1] += alpha
-    if positive:
-        return np.column_stack([_nnls_gram(A, Q[:, k]) for k in range(Q.shape[1])])
-    try:
-        c, lower = la.cho_factor(A, check_finite=False)
-        diag = np.abs(np.diagonal(c))
-        # A singular (rank-deficient least squares) can still factor, with
-        # tiny pivots: then take the minimum-norm solution instead.
-        if diag.min() ** 2 > 1e3 * p * np.finfo(float).eps * diag.max() ** 2:
-            return la.cho_solve((c, lower), Q, check_finite=False)
-    except la.LinAlgError:
-        pass
-    lam, V = la.eigh(A, check_finite=False)
-    keep = lam > p * np.finfo(float).eps * max(lam.max(), 0.0)
-    V = V[:, keep]
-    return V @ ((V.T @ Q) / lam[keep][:, None])
-
-
-def _nnls_gram(A, b):
-    """``min ‖Mw − c‖`` s.t. ``w ≥ 0`` with ``MᵀM = A``, ``Mᵀc = b``: NNLS on a square root of the Gram."""
-    lam, V = la.eigh(A, check_finite=False)
-    keep = lam > A.shape[0] * np.finfo(float).eps * max(lam.max(), 0.0)
-    root = np.sqrt(lam[keep])
-    M = root[:, None] * V[:, keep].T
-    c = (V[:, keep].T @ b) / root
-    w, _ = nnls(M, c, maxiter=50 * A.shape[0])
-    return w
+    (result,) = dask.compute(_tree_reduce(parts, merge_stats, fan_in))
+    return finish_stats(result, x_ref, y_ref)
 
 
 # --------------------------------------------------------------------------- engine 2: FISTA
@@ -450,14 +315,8 @@ def fit_lstsq(X, y, sample_weight, *, fit_intercept, positive):
             f"({_policy.DASK_GRAM_MAX_FEATURES}), got p = {p}; use Ridge with a small alpha"
         )
     stats = _stats(X, y, sample_weight, fit_intercept)
-    W = _ridge_from_stats(stats["G"], stats["q"], 0.0, positive)
-    return _squeeze(*_finish(W, stats, fit_intercept), y)
-
-
-def _finish(W, stats, fit_intercept):
-    """``W`` (p, k) → coef (k, p) and intercept (k,)."""
-    intercept = intercept_of(W, stats["x_mean"], stats["y_mean"], fit_intercept)
-    return np.ascontiguousarray(W.T), intercept
+    W = ridge_coef(stats, 0.0, positive)
+    return _squeeze(*coef_and_intercept(W, stats, fit_intercept), y)
 
 
 def _squeeze(coef, intercept, y):
@@ -482,12 +341,9 @@ def fit_ridge(X, y, sample_weight, *, fit_intercept, positive, alpha, solver, to
         raise ValueError(f"Number of targets and number of penalties do not correspond: {np.shape(alpha)[0]} != {k}")
     if p <= _policy.DASK_GRAM_MAX_FEATURES or solver == "cholesky":
         stats = _stats(X, y, sample_weight, fit_intercept)
-        W = np.empty((p, k))
-        for value in np.unique(alphas):  # one factorization per distinct α
-            cols = alphas == value
-            W[:, cols] = _ridge_from_stats(stats["G"], stats["q"][:, cols], float(value), positive, penalty_factor)
+        W = ridge_coef(stats, alphas, positive, penalty_factor)  # one factorization per distinct α
         ran = "nnls" if positive else "cholesky"
-        return (*_squeeze(*_finish(W, stats, fit_intercept), y), np.ones(k, dtype=np.int32), ran)
+        return (*_squeeze(*coef_and_intercept(W, stats, fit_intercept), y), np.ones(k, dtype=np.int32), ran)
     # Too wide for a Gram: ‖r‖² + α‖w‖² = 2n·[(1/2n)‖r‖² + (α/2n)‖w‖²], ElasticNet with ρ = 0.
     if sample_weight is not None or positive:
         raise NotImplementedError(
@@ -535,17 +391,11 @@ def fit_enet(X, y, sample_weight, *, fit_intercept, alpha, l1_ratio, tol, max_it
         raise NotImplementedError("solver='gd' (the seed's loop) does not support dask arrays; use 'auto', 'cd' or 'fista'")
     p = X.shape[1]
     k = _targets(y)
-    results = []
+    inits = None if coef_init is None else np.atleast_2d(coef_init)
     if _policy.dask_uses_gram(p, solver):
         stats = _stats(X, y, sample_weight, fit_intercept)
-        for j in range(k):
-            w, gap, n_iter, converged = enet_gram_cd(
-                stats["G"], stats["q"][:, j], stats["yy"][j], stats["W"], alpha, l1_ratio,
-                tol=tol, max_iter=max_iter, penalty=penalty,
-                coef_init=None if coef_init is None else coef_init[j],
-            )
-            b = intercept_of(w, stats["x_mean"], stats["y_mean"][j], fit_intercept)
-            results.append((w, b, gap, n_iter, converged))
+        results = enet_from_stats(stats, alpha, l1_ratio, fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
+                                  penalty=penalty, coef_init=inits)
         used = "gram"
     else:
         if sample_weight is not None:
@@ -553,11 +403,12 @@ def fit_enet(X, y, sample_weight, *, fit_intercept, alpha, l1_ratio, tol, max_it
                 "sample_weight with the FISTA engine on dask arrays (solver='fista' or "
                 "p > fastreg._policy.DASK_GRAM_MAX_FEATURES) is not supported; use solver='cd' for p small enough"
             )
+        results = []
         for j in range(k):
             op = _DaskCenteredPass(X, y if y.ndim == 1 else y[:, j], fit_intercept)
             results.append(
                 fista_loop(op, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty,
-                           coef_init=None if coef_init is None else coef_init[j])
+                           coef_init=None if inits is None else inits[j])
             )
         used = "fista"
     coef, intercept, gap, n_iter, converged = (list(t) for t in zip(*results))
