@@ -82,7 +82,7 @@ _PREFETCH_NAME = "llvm.prefetch.p0" if llvm_version_info[0] >= 15 else "llvm.pre
 
 
 @intrinsic
-def _prefetch(typingctx, arr, idx):
+def prefetch(typingctx, arr, idx):
     """Ask for the cache line holding ``arr[idx]`` (read, kept in every level); any ``idx``."""
     if not (isinstance(arr, types.Array) and arr.ndim == 1 and isinstance(idx, types.Integer)):
         return None
@@ -114,4 +114,4 @@ def prefetch_ahead(col, i0, count):
     ahead = i0 + _AHEAD_BYTES // col.itemsize
     step = max(1, _LINE_BYTES // col.itemsize)
     for q in range(0, count, step):
-        _prefetch(col, ahead + q)
+        prefetch(col, ahead + q)

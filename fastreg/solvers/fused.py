@@ -10,7 +10,13 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from ..kernels.csr import gradient_csr, nnz_bounds
+from ..kernels import csr as csr_kernels
+from ..kernels.csr import (
+    gradient_csr,
+    gradient_csr_gather,
+    nnz_bounds,
+    rows_sorted_distinct,
+)
 from ..kernels.dense import gradient_dense_c, gradient_dense_f, row_bounds
 
 # Rows per block in the F-order kernel: a block of X (block × p values) should
@@ -20,6 +26,25 @@ _BLOCK_BYTES = 1024 * 1024
 # fastreg.kernels.intrinsics): with several, a thread slowed by a busy core
 # leaves its chunks to the others.
 _CSR_CHUNKS_PER_THREAD = 2
+
+
+def _gathers_fit(X):
+    """Whether :func:`~fastreg.kernels.csr.gradient_csr_gather` serves CSR ``X``.
+
+    It needs a CPU with fast gathers (:data:`fastreg.kernels.csr.FAST_GATHERS`,
+    read at each call so that tests can switch it), contiguous arrays of its
+    types, and no row holding a column twice: strictly increasing indices in
+    every row, checked on the arrays (one read of ``indices``). Other
+    matrices take the scalar kernel, which sums duplicates.
+    """
+    return (
+        csr_kernels.FAST_GATHERS
+        and X.data.dtype in (np.float32, np.float64)
+        and X.indices.dtype in (np.int32, np.int64)
+        and X.data.flags.c_contiguous
+        and X.indices.flags.c_contiguous
+        and rows_sorted_distinct(X.indices, X.indptr)
+    )
 
 
 class FusedGradient:
@@ -48,7 +73,7 @@ class FusedGradient:
                 raise TypeError("FusedGradient needs CSR input")
             self._bounds = nnz_bounds(X.indptr, n_chunks)
             self._args = (X.data, X.indices, X.indptr)
-            self._kernel = gradient_csr
+            self._kernel = gradient_csr_gather if _gathers_fit(X) else gradient_csr
             self._tail = (self._bounds, self._buf)
         elif X.flags.c_contiguous:
             self._bounds = row_bounds(self.n_samples, n_chunks)
