@@ -19,11 +19,12 @@ its rules in :mod:`fastreg.kernels.penalty`; the Python parts of the solvers
 (working sets, screening, αmax, extrapolation) use the methods here.
 """
 
+import math
 import numbers
 
 import numpy as np
 
-from .kernels.penalty import GENERAL, dual_gap, dual_scale, make_pen, primal_value, uniform_penalty
+from .kernels.penalty import GENERAL, dual_gap, dual_scale, make_pen, primal_value, screen, uniform_penalty, violations
 
 __all__ = ["Penalty", "make_penalty"]
 
@@ -158,10 +159,8 @@ class Penalty:
         return max(top, 0.0) / (n * l1_ratio)
 
     def violation(self, XtR, w, l1, l2, idx):
-        """Each zero coefficient's distance to optimality, ``(directional − l1·a)₊`` (working-set scores)."""
-        a, b = self.pen[0][idx], self.pen[1][idx]
-        v = XtR - l2 * b * w
-        return self.directional(v, idx) - l1 * a
+        """Each zero coefficient's distance to optimality, ``directional(X_cᵀR − l2·b∘w) − l1·a`` (working-set scores)."""
+        return violations(XtR, w, idx, l1, l2, self.pen)
 
     def safe_keep(self, XtR, w, norms, l1, l2, gap, idx):
         """Gap-safe screening (Fercoq, Gramfort & Salmon 2015): which of ``idx`` may be non-zero.
@@ -174,11 +173,8 @@ class Penalty:
         """
         if l1 <= 0.0 or self.unpenalized_free:
             return np.ones(w.shape[0], dtype=bool)
-        a, b = self.pen[0][idx], self.pen[1][idx]
         s = dual_scale(XtR, w, idx, l1, l2, self.pen)
-        v = XtR - l2 * b * w
-        reach = s * self.directional(v, idx) + np.sqrt(2.0 * max(gap, 0.0)) * np.sqrt(norms + l2 * b)
-        return (reach >= l1 * a) | (w != 0.0)
+        return screen(XtR, w, idx, norms, l1, l2, s, math.sqrt(2.0 * max(gap, 0.0)), self.pen)
 
 
 def _bounded_lstsq(G, q, lower, upper):

@@ -273,6 +273,44 @@ def dual_scale(XtR, w, idx, l1, l2, pen):
     return s
 
 
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _push(v, lower_j, upper_j):
+    """How far the gradient ``v`` pushes a zero coefficient out of zero inside its box (``-inf``: it cannot move)."""
+    up = v if upper_j > 0.0 else -math.inf
+    down = -v if lower_j < 0.0 else -math.inf
+    return max(up, down)
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def violations(XtR, w, idx, l1, l2, pen):
+    """Each coordinate's ``push(X_cⱼᵀR − l2·bⱼwⱼ) − l1·aⱼ``: a zero coefficient's distance to optimality.
+
+    One pass over ``idx`` with no temporaries (:meth:`fastreg.penalty.Penalty.violation`).
+    """
+    a, b, lower, upper, _ = pen
+    out = np.empty(w.shape[0])
+    for k in range(w.shape[0]):
+        j = idx[k]
+        out[k] = _push(XtR[k] - l2 * b[j] * w[k], lower[j], upper[j]) - l1 * a[j]
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def screen(XtR, w, idx, norms, l1, l2, s, radius, pen):
+    """Gap-safe screening's mask: ``s·push(vⱼ) + radius·√(‖X_cⱼ‖² + l2·bⱼ) ≥ l1·aⱼ``, or ``wⱼ ≠ 0``.
+
+    ``norms`` restricted to ``idx`` as ``XtR`` and ``w`` are
+    (:meth:`fastreg.penalty.Penalty.safe_keep`).
+    """
+    a, b, lower, upper, _ = pen
+    keep = np.empty(w.shape[0], dtype=np.bool_)
+    for k in range(w.shape[0]):
+        j = idx[k]
+        reach = s * _push(XtR[k] - l2 * b[j] * w[k], lower[j], upper[j]) + radius * math.sqrt(norms[k] + l2 * b[j])
+        keep[k] = reach >= l1 * a[j] or w[k] != 0.0
+    return keep
+
+
 def uniform_penalty(p, positive=False):
     """``pen`` of the uniform penalty: ``a = b = 1``, no bounds (``lower = 0`` when ``positive``)."""
     ones = np.ones(p)
