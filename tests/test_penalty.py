@@ -291,3 +291,35 @@ def test_large_l2_weights_and_left_out_features_without_l1_term():
         model = fastreg.ElasticNet(alpha=0.05, l1_ratio=0.0, penalty_factor=f, solver=solver, tol=1e-12,
                                    max_iter=100_000).fit(X, y)
         assert_allclose(model.coef_, ref.coef_, rtol=1e-5, atol=1e-7)
+
+
+def test_working_set_scores_and_screening_match_their_formulas():
+    # kernels.penalty.violations and screen (one pass each) against the formulas in NumPy, on a
+    # penalty with every kind of feature: weighted, unpenalized, excluded, one-sided and boxed.
+    rng = np.random.default_rng(3)
+    p = 40
+    factors = rng.uniform(0.2, 3.0, p)
+    factors[:4] = 0.0
+    factors[4:7] = np.inf
+    lower = np.where(rng.random(p) < 0.3, 0.0, -np.inf)
+    upper = np.where(rng.random(p) < 0.3, rng.uniform(0.1, 1.0, p), np.inf)
+    lower[10:13] = -0.5
+    lower[:4], upper[:4] = -1.0, 1.0  # unpenalized but boxed: a free one would turn screening off
+    from fastreg.penalty import make_penalty
+
+    pen = make_penalty(p, penalty_factor=factors, lower_bounds=lower, upper_bounds=upper)
+    idx = np.sort(rng.choice(p, 30, replace=False)).astype(np.int64)
+    XtR, norms = rng.standard_normal(30) * 3, rng.uniform(0.5, 2.0, 30)
+    w = np.where(rng.random(30) < 0.3, rng.standard_normal(30), 0.0)
+    l1, l2, gap = 2.0, 0.7, 0.05
+    a, b, lo, up = (pen.pen[i][idx] for i in range(4))
+    v = XtR - l2 * b * w
+    push = np.maximum(np.where(up > 0, v, -np.inf), np.where(lo < 0, -v, -np.inf))
+    np.testing.assert_allclose(pen.violation(XtR, w, l1, l2, idx), push - l1 * a, rtol=1e-15)
+    from fastreg.kernels.penalty import dual_scale
+
+    s = dual_scale(XtR, w, idx, l1, l2, pen.pen)
+    reach = s * push + np.sqrt(2 * gap) * np.sqrt(norms + l2 * b)
+    expected = (reach >= l1 * a) | (w != 0)
+    np.testing.assert_array_equal(pen.safe_keep(XtR, w, norms, l1, l2, gap, idx), expected)
+    assert 0 < expected.sum() < 30  # the case screens some features and keeps others
