@@ -25,9 +25,9 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import compare  # noqa: E402  (the tasks' data and objectives)
+import compare
 
-import fastreg  # noqa: E402
+import fastreg
 
 
 def variants(p, seed=0):
