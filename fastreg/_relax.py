@@ -15,6 +15,7 @@ from scipy.optimize import lsq_linear
 
 from ._preprocess import weighted_offsets
 from .solvers.ridge import lstsq_solve
+from .solvers.stats import bvls_gram
 
 __all__ = ["support_lstsq", "relaxed_path", "glmnet_max_support", "blend", "GAMMA_FLOOR"]
 
@@ -89,16 +90,10 @@ def _bounded(X_S, y, fit_intercept, sample_weight, lo, hi):
         Xd = sp.diags(d) @ X_S
         s_total = float(d @ d)
         G = np.asarray((Xd.T @ Xd).toarray(), dtype=np.float64) - s_total * np.outer(x_mean, x_mean)
-        q = np.asarray(Xd.T @ b, dtype=np.float64).ravel()
-        lam, V = np.linalg.eigh(G)
-        keep = lam > lam.max(initial=0.0) * 1e-13
-        A = np.sqrt(lam[keep])[:, None] * V[:, keep].T  # AᵀA = G on its range
-        rhs = (V[:, keep].T @ q) / np.sqrt(lam[keep])  # Aᵀrhs = q on the range of G
+        v = bvls_gram(G, np.asarray(Xd.T @ b, dtype=np.float64).ravel(), lo, hi)
     else:
         A = (np.asarray(X_S, dtype=np.float64) - x_mean) * d[:, None]
-        rhs = b
-    v = lsq_linear(A, rhs, bounds=(lo, hi), method="bvls", tol=1e-14).x
-    v = np.clip(v, lo, hi)
+        v = np.clip(lsq_linear(A, b, bounds=(lo, hi), method="bvls", tol=1e-14).x, lo, hi)
     return v, (y_mean - float(x_mean @ v) if fit_intercept else 0.0)
 
 

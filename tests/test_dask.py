@@ -160,6 +160,17 @@ def test_multi_target(client, est):
     np.testing.assert_allclose(pred.compute(), mem.predict(X_test), rtol=1e-8)
 
 
+def test_ridge_alpha_per_target(client):
+    X, Y, _, _ = make_data(seed=4, k=3)
+    Xd, Yd = to_dask(X, Y)
+    alphas = [1.0, 30.0, 300.0]
+    np.testing.assert_allclose(Ridge(alpha=alphas).fit(Xd, Yd).coef_, Ridge(alpha=alphas).fit(X, Y).coef_,
+                               rtol=1e-8, atol=1e-10)
+    # the number of alphas checked as in memory (not NumPy's broadcasting error)
+    with pytest.raises(ValueError, match="Number of targets and number of penalties do not correspond: 2 != 3"):
+        Ridge(alpha=[1.0, 2.0]).fit(Xd, Yd)
+
+
 @pytest.mark.parametrize(
     "est", [LinearRegression(positive=True), Ridge(alpha=30.0, positive=True), Lasso(alpha=0.02, positive=True)],
     ids=lambda e: type(e).__name__,

@@ -56,6 +56,7 @@ from .. import _policy
 from ..kernels.chunk import gradient_chunk
 from ..penalty import make_penalty
 from ..solvers.fista import CenteredPass, fista_loop
+from ..solvers.ridge import target_alphas
 from ..solvers.stats import (
     block_stats,
     coef_and_intercept,
@@ -336,9 +337,7 @@ def fit_ridge(X, y, sample_weight, *, fit_intercept, positive, alpha, solver, to
         raise NotImplementedError(f"Ridge on a dask array supports solver='auto' or 'cholesky', not {solver!r}")
     p = X.shape[1]
     k = _targets(y)
-    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,))
-    if np.ndim(alpha) and np.shape(alpha)[0] not in (1, k):
-        raise ValueError(f"Number of targets and number of penalties do not correspond: {np.shape(alpha)[0]} != {k}")
+    alphas = np.broadcast_to(target_alphas(alpha, k), (k,))
     if p <= _policy.DASK_GRAM_MAX_FEATURES or solver == "cholesky":
         stats = _stats(X, y, sample_weight, fit_intercept)
         W = ridge_coef(stats, alphas, positive, penalty_factor)  # one factorization per distinct α

@@ -34,14 +34,16 @@ coordinate descent, :func:`fastreg.solvers.gram_cd.enet_gram_cd`).
 import numpy as np
 import scipy.linalg as la
 from scipy.linalg.blas import dsyr, dsyrk
-from scipy.optimize import nnls
+from scipy.optimize import lsq_linear, nnls
 
 from .._preprocess import intercept_of
 from .._progress import progress
 from .gram_cd import enet_gram_cd, gram_residual_stats
+from .ridge import target_alphas
 
 __all__ = [
     "block_stats",
+    "bvls_gram",
     "center_block",
     "center_two_pass",
     "check_weights",
@@ -318,15 +320,31 @@ def nnls_gram(A, b):
     return w
 
 
+def bvls_gram(G, q, lower, upper):
+    """``argmin ½vᵀGv − qᵀv`` within ``[lower, upper]``: BVLS on a square root of the Gram ``G`` (small, PSD).
+
+    ``AᵀA = G`` and ``Aᵀr = q`` on the range of ``G`` (eigenvalues above
+    ``10⁻¹³`` of the largest), so that ``min ‖Av − r‖`` is the problem;
+    :func:`scipy.optimize.lsq_linear`'s BVLS solves it exactly, and the
+    result is clipped to the box against rounding.
+    """
+    lam, V = np.linalg.eigh(G)
+    keep = lam > lam.max(initial=0.0) * 1e-13
+    A = np.sqrt(lam[keep])[:, None] * V[:, keep].T
+    r = (V[:, keep].T @ q) / np.sqrt(lam[keep])
+    return np.clip(lsq_linear(A, r, bounds=(lower, upper), method="bvls", tol=1e-14).x, lower, upper)
+
+
 def ridge_coef(stats, alphas, positive, penalty_factor=None):
     """Ridge ``Σsᵢrᵢ² + α·Σfⱼwⱼ²`` of every target: ``W`` (p, k); ``alphas`` a float or one per target.
 
     One factorization per distinct α (:func:`ridge_from_stats`); ``α = 0``
-    is least squares (minimum norm when singular).
+    is least squares (minimum norm when singular). Another number of α is a
+    ``ValueError`` (:func:`fastreg.solvers.ridge.target_alphas`).
     """
     G, Q = stats["G"], stats["q"]
     k = Q.shape[1]
-    alphas = np.broadcast_to(np.asarray(alphas, dtype=np.float64), (k,))
+    alphas = np.broadcast_to(target_alphas(alphas, k), (k,))
     W = np.empty((G.shape[0], k))
     for value in np.unique(alphas):
         cols = alphas == value

@@ -23,13 +23,13 @@ for, so the estimators store both with the same code.
 import warnings
 
 import numpy as np
-from scipy.optimize import lsq_linear
 
 from .._config import get_config
 from .._policy import is_memory_mapped, stream_block_rows
 from ..exceptions import MemoryCopyWarning
 from .cd import stack_targets
 from .stats import (
+    bvls_gram,
     coef_and_intercept,
     enet_from_stats,
     enet_gap,
@@ -116,13 +116,7 @@ def ridge_from_stats_fit(stats, alpha, *, fit_intercept, positive, penalty_facto
     Returns ``(coef, intercept, n_iter, solver)`` as :func:`fastreg.solvers.ridge.ridge_fit`'s
     ``RidgeFit`` (``n_iter`` None: a direct solve).
     """
-    k = stats["q"].shape[1]
-    if np.ndim(alpha) == 1 and np.shape(alpha)[0] not in (1, k):
-        raise ValueError(
-            f"Number of targets and number of penalties do not correspond: {np.shape(alpha)[0]} != {k} "
-            "(alpha must be a float or hold one value per target)"
-        )
-    W = ridge_coef(stats, alpha, positive, penalty_factor)
+    W = ridge_coef(stats, alpha, positive, penalty_factor)  # checks the number of α
     coef, intercept = _shaped(W, stats, fit_intercept, single)
     return coef, intercept, None, "nnls" if positive else "cholesky"
 
@@ -142,11 +136,7 @@ def support_lstsq_from_stats(stats, j, support, lower, upper):
         v = ridge_from_stats(G, q[:, None], 0.0, False)[:, 0]
         lo, hi = lower[support], upper[support]
         if np.any(v < lo) or np.any(v > hi):
-            lam, V = np.linalg.eigh(G)
-            keep = lam > lam.max(initial=0.0) * 1e-13
-            A = np.sqrt(lam[keep])[:, None] * V[:, keep].T  # AᵀA = G on its range
-            rhs = (V[:, keep].T @ q) / np.sqrt(lam[keep])  # Aᵀrhs = q
-            v = np.clip(lsq_linear(A, rhs, bounds=(lo, hi), method="bvls", tol=1e-14).x, lo, hi)
+            v = bvls_gram(G, q, lo, hi)
         coef[support] = v
     return coef, float(stats["y_mean"][j] - stats["x_mean"] @ coef)  # 0 without intercept: zero means
 

@@ -32,6 +32,6 @@ Nothing here imports scikit-learn, and the caller's arrays are never modified
 """
 
 from .lstsq import lstsq_solve
-from .solve import SOLVERS, RidgeFit, ridge_fit, ridge_solve
+from .solve import SOLVERS, RidgeFit, ridge_fit, ridge_solve, target_alphas
 
-__all__ = ["SOLVERS", "RidgeFit", "ridge_fit", "ridge_solve", "lstsq_solve"]
+__all__ = ["SOLVERS", "RidgeFit", "ridge_fit", "ridge_solve", "lstsq_solve", "target_alphas"]

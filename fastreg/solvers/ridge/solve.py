@@ -18,7 +18,7 @@ from .lstsq import lstsq_fit
 from .operators import Centered, SparseDual, as_2d, center_y, dense_weighted, finish, sparse_float64, sparse_operator
 from .positive import positive_fit
 
-__all__ = ["SOLVERS", "RidgeFit", "ridge_fit", "ridge_solve"]
+__all__ = ["SOLVERS", "RidgeFit", "ridge_fit", "ridge_solve", "target_alphas"]
 
 SOLVERS = ("auto", "cholesky", "cg", "lsqr")
 
@@ -46,6 +46,17 @@ class RidgeFit(NamedTuple):
     intercept: object
     n_iter: object
     solver: str
+
+
+def target_alphas(alpha, k):
+    """``alpha`` as a 1-D float64 array of one value, or one per target of ``k``; a ``ValueError`` otherwise."""
+    alphas = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    if alphas.ndim != 1 or alphas.shape[0] not in (1, k):
+        raise ValueError(
+            f"Number of targets and number of penalties do not correspond: {alphas.shape[0]} != {k} "
+            "(alpha must be a float or hold one value per target)"
+        )
+    return alphas
 
 
 def ridge_solve(
@@ -156,12 +167,7 @@ def ridge_fit(
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
     k = 1 if np.ndim(y) == 1 else np.shape(y)[1]
-    alphas = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
-    if alphas.ndim != 1 or alphas.shape[0] not in (1, k):
-        raise ValueError(
-            f"Number of targets and number of penalties do not correspond: {alphas.shape[0]} != {k} "
-            "(alpha must be a float or hold one value per target)"
-        )
+    alphas = target_alphas(alpha, k)
     if not (np.all(alphas >= 0.0) and np.all(np.isfinite(alphas))):
         raise ValueError(f"alpha must be finite and >= 0, got {alpha!r}")
     factors = make_factors(penalty_factor, X.shape[1])
