@@ -135,11 +135,15 @@ class LinearModel(RegressorMixin, BaseEstimator):
 
     def _fitted_on_dask(self, X, coef, intercept):
         """Store a dask fit's plain results as an in-memory fit stores its own."""
+        self._set_coef(self._dask_stand_in(X), coef, intercept)
+
+    def _dask_stand_in(self, X):
+        """Record dask ``X``'s feature count; return the empty array of its dtype that ``_set_coef`` reads."""
         self.n_features_in_ = X.shape[1]
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        self._set_coef(np.empty(0, dtype=dtype), coef, intercept)
+        return np.empty(0, dtype=dtype)
 
     def save(self, path):
         """Write the fitted model to ``path`` (a ``.npz`` model file, no pickle).
@@ -728,11 +732,7 @@ class ElasticNet(LinearModel):
                 X, y, sample_weight, fit_intercept=self.fit_intercept, alpha=alpha, l1_ratio=l1_ratio, tol=tol,
                 max_iter=max_iter, solver=solver, penalty=penalty, coef_init=self._warm_start_coef(p, y),
             )
-            self.n_features_in_ = p
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-            dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-            return self._store(np.empty(0, dtype=dtype), y, coef, intercept, gap, n_iter, converged,
+            return self._store(self._dask_stand_in(X), y, coef, intercept, gap, n_iter, converged,
                                "cd" if engine == "gram" else engine, tol, max_iter)
         X, y, sample_weight = self._validate_fit_data(
             X, y, "csc" if solver in ("auto", "cd") else "csr", sample_weight, defer_finite=True
