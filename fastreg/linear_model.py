@@ -915,27 +915,26 @@ def checked_scales(X, sample_weight, estimator=None):
 def relax_fit(X, y, coef, intercept, gamma, penalty, fit_intercept, sample_weight):
     """``γ·(coef, intercept) + (1 − γ)·`` the least-squares fit on the support of ``coef`` (each target)."""
     lower, upper = penalty.pen[2], penalty.pen[3]
-    if y.ndim == 1:
-        w, b = support_lstsq(X, y, np.flatnonzero(coef), fit_intercept=fit_intercept, sample_weight=sample_weight,
-                             lower=lower, upper=upper)
-        return blend(gamma, np.asarray(coef, dtype=np.float64), w), blend(gamma, float(intercept), b)
-    coefs, intercepts = np.array(coef, dtype=np.float64), np.array(intercept, dtype=np.float64)
-    for k in range(y.shape[1]):
-        w, b = support_lstsq(X, y[:, k], np.flatnonzero(coefs[k]), fit_intercept=fit_intercept,
-                             sample_weight=sample_weight, lower=lower, upper=upper)
-        coefs[k] = blend(gamma, coefs[k], w)
-        intercepts[k] = blend(gamma, intercepts[k], b)
-    return coefs, intercepts
+    return _blend_relaxed(coef, intercept, gamma, lambda j, support: support_lstsq(
+        X, y if y.ndim == 1 else y[:, j], support, fit_intercept=fit_intercept, sample_weight=sample_weight,
+        lower=lower, upper=upper,
+    ))
 
 
 def relax_from_stats(stats, coef, intercept, gamma, penalty):
     """:func:`relax_fit` from streamed statistics (:func:`fastreg.solvers.stream.support_lstsq_from_stats`)."""
     lower, upper = penalty.pen[2], penalty.pen[3]
+    return _blend_relaxed(coef, intercept, gamma,
+                          lambda j, support: support_lstsq_from_stats(stats, j, support, lower, upper))
+
+
+def _blend_relaxed(coef, intercept, gamma, support_fit):
+    """Each target ``j`` blended with ``support_fit(j, support)``, the ``(w, b)`` of least squares on its support."""
     coefs = np.atleast_2d(np.asarray(coef, dtype=np.float64))
     intercepts = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
     out, out_intercepts = np.empty_like(coefs), np.empty_like(intercepts)
     for j in range(coefs.shape[0]):
-        w, b = support_lstsq_from_stats(stats, j, np.flatnonzero(coefs[j]), lower, upper)
+        w, b = support_fit(j, np.flatnonzero(coefs[j]))
         out[j], out_intercepts[j] = blend(gamma, coefs[j], w), blend(gamma, float(intercepts[j]), b)
     if np.ndim(coef) == 1:
         return out[0], float(out_intercepts[0])
