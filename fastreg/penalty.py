@@ -103,12 +103,11 @@ class Penalty:
 
         ``max(v if upper > 0, −v if lower < 0)`` (``−inf`` where the box is
         ``[0, 0]``): the quantity compared with ``l1·aⱼ`` by αmax, the working
-        sets and screening.
+        sets and screening: :func:`fastreg.kernels.penalty.violations` at
+        ``w = 0`` without penalty, where the rule is written.
         """
-        lower, upper = (self.pen[2], self.pen[3]) if idx is None else (self.pen[2][idx], self.pen[3][idx])
-        up = np.where(upper > 0.0, v, -np.inf)
-        down = np.where(lower < 0.0, -v, -np.inf)
-        return np.maximum(up, down)
+        v = np.ascontiguousarray(v, dtype=np.float64)
+        return violations(v, np.zeros(v.shape[0]), self._idx(idx, v), 0.0, 0.0, self.pen)
 
     @property
     def free_unpenalized(self):
