@@ -55,16 +55,11 @@ from sklearn.exceptions import ConvergenceWarning
 from .. import _policy
 from ..kernels.chunk import gradient_chunk
 from ..penalty import make_penalty
+from ..solvers.cd import stack_targets
 from ..solvers.fista import CenteredPass, fista_loop
 from ..solvers.ridge import target_alphas
-from ..solvers.stats import (
-    block_stats,
-    coef_and_intercept,
-    enet_from_stats,
-    finish_stats,
-    merge_stats,
-    ridge_coef,
-)
+from ..solvers.stats import block_stats, enet_from_stats, finish_stats, merge_stats
+from ..solvers.stream import lstsq_from_stats, ridge_from_stats_fit
 
 __all__ = ["check_input", "fit_lstsq", "fit_ridge", "fit_enet", "predict", "sufficient_stats", "is_dask_array"]
 # Statistics merged per reduction task; fewer when Grams are large, so that a
@@ -316,8 +311,7 @@ def fit_lstsq(X, y, sample_weight, *, fit_intercept, positive):
             f"({_policy.DASK_GRAM_MAX_FEATURES}), got p = {p}; use Ridge with a small alpha"
         )
     stats = _stats(X, y, sample_weight, fit_intercept)
-    W = ridge_coef(stats, 0.0, positive)
-    return _squeeze(*coef_and_intercept(W, stats, fit_intercept), y)
+    return lstsq_from_stats(stats, fit_intercept=fit_intercept, positive=positive, single=y.ndim == 1)
 
 
 def _squeeze(coef, intercept, y):
@@ -340,9 +334,9 @@ def fit_ridge(X, y, sample_weight, *, fit_intercept, positive, alpha, solver, to
     alphas = np.broadcast_to(target_alphas(alpha, k), (k,))
     if p <= _policy.DASK_GRAM_MAX_FEATURES or solver == "cholesky":
         stats = _stats(X, y, sample_weight, fit_intercept)
-        W = ridge_coef(stats, alphas, positive, penalty_factor)  # one factorization per distinct α
-        ran = "nnls" if positive else "cholesky"
-        return (*_squeeze(*coef_and_intercept(W, stats, fit_intercept), y), np.ones(k, dtype=np.int32), ran)
+        coef, intercept, _, ran = ridge_from_stats_fit(stats, alphas, fit_intercept=fit_intercept, positive=positive,
+                                                       penalty_factor=penalty_factor, single=y.ndim == 1)
+        return coef, intercept, np.ones(k, dtype=np.int32), ran
     # Too wide for a Gram: ‖r‖² + α‖w‖² = 2n·[(1/2n)‖r‖² + (α/2n)‖w‖²], ElasticNet with ρ = 0.
     if sample_weight is not None or positive:
         raise NotImplementedError(
@@ -410,10 +404,9 @@ def fit_enet(X, y, sample_weight, *, fit_intercept, alpha, l1_ratio, tol, max_it
                            coef_init=None if inits is None else inits[j])
             )
         used = "fista"
-    coef, intercept, gap, n_iter, converged = (list(t) for t in zip(*results))
     if y.ndim == 1:
-        return coef[0], intercept[0], gap[0], n_iter[0], converged[0], used
-    return np.array(coef), np.array(intercept), np.array(gap), n_iter, np.array(converged), used
+        return (*results[0], used)
+    return (*stack_targets(results), used)
 
 
 def predict(X, coef, intercept, *, name="the model"):
