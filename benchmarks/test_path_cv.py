@@ -51,8 +51,14 @@ def sklearn_lasso_path(X, y):
     return alphas, coefs, y_mean - x_mean @ coefs
 
 
+def fastreg_lasso_path(X, y):
+    """fastreg's path with an intercept (fit_path; its lasso_path is scikit-learn's, without one)."""
+    result = fastreg.fit_path(X, y, alphas=100, eps=1e-3, tol=TOL)
+    return result.alphas, result.coefs, result.intercepts
+
+
 PATHS = {
-    "fastreg": lambda X, y: fastreg.lasso_path(X, y, n_alphas=100, eps=1e-3, tol=TOL),
+    "fastreg": fastreg_lasso_path,
     "scikit-learn": sklearn_lasso_path,
 }
 LASSOCV = {
@@ -83,8 +89,8 @@ def _quiet():
 def _compile():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200, 20))
-    fastreg.lasso_path(X, X[:, 0], n_alphas=3)
-    fastreg.lasso_path(sp.csr_matrix(X), X[:, 0], n_alphas=3)
+    fastreg.fit_path(X, X[:, 0], alphas=3)
+    fastreg.fit_path(sp.csr_matrix(X), X[:, 0], alphas=3)
 
 
 @pytest.mark.parametrize("data", list(DATA))

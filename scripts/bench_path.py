@@ -2,9 +2,10 @@
 
 Tasks (each on 20,000 x 1,000 dense and 100,000 x 1,000 CSR at 1%):
 
-- ``path``: ``lasso_path`` with 100 alphas, eps 1e-3, both at the same ``tol``
-  (same meaning: duality gap ≤ tol·‖y − ȳ‖²/n at every α). scikit-learn's
-  ``lasso_path`` has no intercept, so it gets centered data (dense: the
+- ``path``: the Lasso path with an intercept, 100 alphas, eps 1e-3, both at
+  the same ``tol`` (same meaning: duality gap ≤ tol·‖y − ȳ‖²/n at every α):
+  fastreg's ``fit_path``, and scikit-learn's ``lasso_path``, which has no
+  intercept (as fastreg's ``lasso_path``), so it gets centered data (dense: the
   centering is timed with it; sparse: ``X_offset`` as ``LassoCV`` passes
   it). The objectives are then compared α by α on the full problem.
 - ``lassocv``: ``LassoCV(cv=5)``, 100 alphas, same ``tol``; ``alpha_`` compared.
@@ -60,10 +61,16 @@ def sklearn_path(X, y, tol):
     return alphas, coefs, y_mean - x_mean @ coefs
 
 
+def _fastreg_path(X, y, tol):
+    """fastreg's path with an intercept (fit_path; its lasso_path is scikit-learn's, without one)."""
+    result = fastreg.fit_path(X, y, alphas=100, eps=1e-3, tol=tol)
+    return result.alphas, result.coefs, result.intercepts
+
+
 def tasks(tol):
     return {
         "path": {
-            "fastreg": lambda X, y: fastreg.lasso_path(X, y, n_alphas=100, eps=1e-3, tol=tol),
+            "fastreg": lambda X, y: _fastreg_path(X, y, tol),
             "scikit-learn": lambda X, y: sklearn_path(X, y, tol),
         },
         "lassocv": {
@@ -109,8 +116,8 @@ def main(argv=None):
     warnings.simplefilter("ignore", ConvergenceWarning)
     rng = np.random.default_rng(0)
     Xw = rng.standard_normal((200, 20))
-    fastreg.lasso_path(Xw, Xw[:, 0], n_alphas=3)  # compile outside the timing
-    fastreg.lasso_path(sp.csr_matrix(Xw), Xw[:, 0], n_alphas=3, precompute=False)
+    fastreg.fit_path(Xw, Xw[:, 0], alphas=3)  # compile outside the timing
+    fastreg.fit_path(sp.csr_matrix(Xw), Xw[:, 0], alphas=3, precompute=False)
     print(f"tol = {args.tol:g} for both; {args.rounds} interleaved rounds, medians\n")
     print(f"{'task':<9} {'data':<24} {'fastreg':>10} {'sklearn':>10} {'speed-up':>9}")
     notes = []
