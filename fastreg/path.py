@@ -43,7 +43,8 @@ from ._validation import (
 )
 from ._convert import to_csc
 from ._policy import path_uses_gram
-from .solvers.cd import CDProblem, LarsPath
+from .solvers.cd import CDProblem
+from .solvers.homotopy import LarsPath
 from ._preprocess import centered_xty, weighted_offsets
 from ._standardize import feature_scales
 from .penalty import Penalty, make_penalty
@@ -260,8 +261,8 @@ def run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_in
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     alpha_prev = None
     # one LARS path for the whole α grid, should a homotopy start be needed (Lasso, residual solver)
-    lars = (  # LARS serves the uniform penalty only
-        LarsPath(float(alphas[-1])) if engine.cd is not None and l1_ratio == 1.0 and k > 1 and penalty.uniform else None
+    lars = (
+        LarsPath(float(alphas[-1])) if engine.cd is not None and l1_ratio == 1.0 and k > 1 else None
     )
     for i, alpha in enumerate(alphas):
         w, intercept, gap, n_iter, conv = engine.solve(

@@ -46,9 +46,6 @@ class Penalty:
     unpenalized_free : bool
         Some feature has ``a = 0`` and an infinite bound: the duality gap is
         then an estimate, not a bound, and gap-safe screening is off.
-    sign_box : bool
-        Every bound is ``0`` or infinite: fixing the signs of the
-        coefficients keeps them inside the box (the Newton steps need it).
     bounded : bool
         Some feature that is not left out has a finite bound.
     """
@@ -62,7 +59,6 @@ class Penalty:
         self.uniform = self.pen[4] != GENERAL
         free = (a == 0.0) & ((lower == -np.inf) | (upper == np.inf)) & ~self.excluded
         self.unpenalized_free = bool(np.any(free))
-        self.sign_box = bool(np.all((lower == 0.0) | (lower == -np.inf)) and np.all((upper == 0.0) | (upper == np.inf)))
         live = ~self.excluded
         self.bounded = bool(np.any(np.isfinite(lower[live])) or np.any(np.isfinite(upper[live])))
 

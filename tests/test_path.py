@@ -302,7 +302,7 @@ def test_near_interpolation_path_runs_lars_once_and_lands_on_its_path(monkeypatc
     """
     from sklearn.linear_model import lars_path
 
-    from fastreg.solvers import cd
+    from fastreg.solvers import cd, homotopy
 
     calls = []
 
@@ -310,7 +310,7 @@ def test_near_interpolation_path_runs_lars_once_and_lands_on_its_path(monkeypatc
         calls.append(kwargs.get("alpha_min"))
         return lars_path(*args, **kwargs)
 
-    monkeypatch.setattr(cd, "lars_path", counted)
+    monkeypatch.setattr(homotopy, "lars_path", counted)
     # Fire the homotopy start at the first slow fit: when it fires on its own
     # depends on timing-free but data-dependent work counts.
     monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
@@ -346,7 +346,7 @@ def test_near_interpolation_path_falls_back_to_each_fits_own_lars(monkeypatch):
     """Should the path's LARS fail, each slow fit still runs LARS of its own, to its own α."""
     from sklearn.linear_model import lars_path
 
-    from fastreg.solvers import cd
+    from fastreg.solvers import cd, homotopy
 
     calls = []
 
@@ -356,7 +356,7 @@ def test_near_interpolation_path_falls_back_to_each_fits_own_lars(monkeypatch):
             raise ValueError("LARS failed")  # as _lars catches it
         return lars_path(*args, **kwargs)
 
-    monkeypatch.setattr(cd, "lars_path", failing_path)
+    monkeypatch.setattr(homotopy, "lars_path", failing_path)
     monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
     monkeypatch.setattr(cd, "_STALL_MIN_EPOCHS", 5)
     rng = np.random.default_rng(7)

@@ -12,13 +12,11 @@ meaning: stop when ``gap ≤ tol·‖y − ȳ‖²`` (both unscaled by ``n``).
 """
 
 import math
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.linalg as la
 from scipy.linalg import cho_solve
-from sklearn.linear_model import lars_path, lars_path_gram
 
 from .._threads import blas_threads, threads_for
 from .._validation import check_finite
@@ -39,6 +37,7 @@ from ..kernels.cd import (
 )
 from ._columns import constant_columns, dense_means_and_constants, fortran_stats
 from ._linalg import cho_factor
+from .homotopy import LassoForm
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
@@ -338,7 +337,7 @@ class CDProblem:
 
         ``penalty``: the per-feature weights and bounds (:class:`fastreg.penalty.Penalty`;
         None: the uniform penalty).
-        ``lars``: a :class:`LarsPath` shared by the α of one path (Lasso), so
+        ``lars``: a :class:`~fastreg.solvers.homotopy.LarsPath` shared by the α of one path (Lasso), so
         that a homotopy start computes LARS's path once, down to its last α.
         ``seed ≥ 0``: each epoch visits its coordinates in a random order
         (scikit-learn's ``selection="random"``), reproducibly from ``seed``.
@@ -446,7 +445,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
         start = lars.at(alpha)
         if start is not None:  # LARS's exact solution over the features it saw: kept if lower
             w_new = w.copy()
-            w_new[lars.features] = start
+            w_new[lars.features] = penalty.clip(start, lars.features)
             changed = np.flatnonzero(w_new != w)
             state = _keep_if_lower(op, state, w, changed, w_new[changed], l1, l2, penalty)[0]
     active = every  # features not screened out
@@ -456,10 +455,8 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
     n_iter = 0
     min_size = 0
     work = 0  # columns read by the epochs
-    # The homotopy start (LARS) serves the uniform penalty only; the Newton
-    # steps need bounds at 0 or infinite. Elsewhere they step aside.
-    homotopy = l1 > 0.0 and penalty.uniform  # the homotopy start is still to be tried
-    newton = _SupportNewton(op, y_c, l2, penalty) if l1 > 0.0 and penalty.sign_box else None
+    homotopy = l1 > 0.0  # the homotopy start is still to be tried
+    newton = _SupportNewton(op, y_c, l2, penalty) if l1 > 0.0 else None
     free = penalty.free_unpenalized
     free_inv = None
     if free.size:
@@ -701,28 +698,33 @@ class _SupportNewton:
     def step(self, state, w, l1):
         """Step ``w`` towards the Newton point of its support (in place); return the state to keep.
 
-        A step cut short, where a coefficient reached zero, is followed at
-        once by the step on the smaller support, up to ``_NEWTON_CUTS`` times:
-        otherwise the epochs in between bring that coefficient back (at the
-        cut point its gradient still favours it) and the next step cuts it
-        again, a few hundred epochs of zigzag near interpolation.
+        Coefficients at a finite bound stay there (:func:`free_support`). A
+        step cut short, where a coefficient reached zero or a bound, is
+        followed at once by the step on the smaller free support, up to
+        ``_NEWTON_CUTS`` times: otherwise the epochs in between bring that
+        coefficient back (at the cut point its gradient still favours it) and
+        the next step cuts it again, a few hundred epochs of zigzag near
+        interpolation.
         """
         self.work = 0
+        a, b, lower, upper, _ = self.penalty.pen
         for _ in range(_NEWTON_CUTS):
             support = np.flatnonzero(w)
             if support.size == 0:
                 return state
             at = self._gram(support)
-            signs = np.sign(w[support])
-            a, b = self.penalty.pen[0][support], self.penalty.pen[1][support]
-            v = newton_point(self.G[np.ix_(at, at)], self.q[at], l1 * a, self.l2 * b, signs)
+            free = free_support(w[support], lower[support], upper[support])
+            if not free.any():
+                return state
+            f, at_f, at_x = support[free], at[free], at[~free]
+            q = self.q[at_f] - self.G[np.ix_(at_f, at_x)] @ w[support[~free]] if at_x.size else self.q[at_f]
+            signs = np.sign(w[f])
+            v = newton_point(self.G[np.ix_(at_f, at_f)], q, l1 * a[f], self.l2 * b[f], signs)
             if v is None:  # singular: wait longer before the next
                 self.backoff *= 2.0
                 return state
-            new, cut = toward_first_zero(w[support], v, signs)
-            if cut:
-                new[new * signs < 0.0] = 0.0  # ties within rounding
-            state, moved = _keep_if_lower(self.op, state, w, support, new, l1, self.l2, self.penalty)
+            new, cut = toward_first_event(w[f], v, signs, a[f], lower[f], upper[f])
+            state, moved = _keep_if_lower(self.op, state, w, f, new, l1, self.l2, self.penalty)
             if not moved:
                 self.backoff *= 2.0  # a failed step: wait longer before the next
                 return state
@@ -741,7 +743,7 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False):
     at ``l2 = 0``) still have. ``None`` also when the values overflow. Both
     Newton steps on the support (coordinate descent's and the Gram solver's)
     take this point, then stop where the first coefficient reaches zero
-    (:func:`toward_first_zero`).
+    (:func:`toward_first_event`).
     """
     A = G + np.diag(l2b)
     rhs = q - l1a * signs
@@ -757,23 +759,39 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False):
     return v if np.all(np.isfinite(v)) else None
 
 
-def toward_first_zero(current, target, signs):
-    """From ``current`` (signs ``signs``) toward ``target``: where the first coordinate to change sign reaches zero.
+def free_support(w, lower, upper):
+    """Which non-zero coefficients ``w`` are strictly inside their bounds (the others stay at theirs)."""
+    return (w > lower) & (w < upper)
 
-    Returns ``(point, cut)``: ``target`` itself and ``False`` when no
-    coordinate of ``target`` has left its sign (zero counts as left); else the
-    point on the segment where the first such coordinate reaches zero (set
-    exactly to zero) and ``True``. Along that segment a signs-fixed quadratic
-    is the objective, so both Newton steps on a support stop there.
+
+def toward_first_event(current, target, signs, a, lower, upper):
+    """From ``current`` toward ``target``: where the first coordinate leaves its orthant or its box.
+
+    ``current`` is non-zero, strictly inside ``[lower, upper]``, with signs
+    ``signs``; a coordinate leaves its orthant where ``target`` does not keep
+    its sign (zero counts as left), unless its L1 weight ``a`` is zero (its
+    objective has no kink at zero). Returns ``(point, cut)``: ``target``
+    itself and ``False`` when no coordinate leaves; else the point on the
+    segment where the first one reaches zero or its bound (set exactly
+    there; ties within rounding too) and ``True``. Along that segment a
+    signs-fixed quadratic is the objective, so both Newton steps on a
+    support stop there.
     """
-    cross = target * signs <= 0.0
-    if not cross.any():
+    cross = (target * signs <= 0.0) & (a > 0.0)
+    over, under = target > upper, target < lower
+    if not (cross.any() or over.any() or under.any()):
         return target, False
-    ratio = np.full(current.shape[0], np.inf)
-    ratio[cross] = current[cross] / (current[cross] - target[cross])  # in [0, 1)
+    to_zero = np.full(current.shape[0], np.inf)
+    to_zero[cross] = current[cross] / (current[cross] - target[cross])  # in [0, 1)
+    to_bound = np.full(current.shape[0], np.inf)
+    to_bound[over] = (upper[over] - current[over]) / (target[over] - current[over])
+    to_bound[under] = (lower[under] - current[under]) / (target[under] - current[under])
+    ratio = np.minimum(to_zero, to_bound)
     first = int(np.argmin(ratio))
     point = current + ratio[first] * (target - current)
-    point[first] = 0.0
+    point[(point * signs < 0.0) & (a > 0.0)] = 0.0  # ties within rounding
+    point = np.clip(point, lower, upper)
+    point[first] = 0.0 if to_zero[first] <= to_bound[first] else (upper[first] if over[first] else lower[first])
     return point, True
 
 
@@ -788,40 +806,6 @@ def _homotopy_cost(n, k, l2, support):
     return _HOMOTOPY_AFTER * max(1, min(rank, support)) * k
 
 
-class LarsPath:
-    """LARS's path, computed once for all the α of a regularization path (Lasso).
-
-    Near interpolation every α at the small end of a path would start LARS
-    again from αmax, each paying for a whole LARS run (measurements:
-    docs/design-measurements.md). The first homotopy start
-    instead runs LARS over every feature down to the path's last α and keeps
-    its kinks; the Lasso path is linear in α between kinks, so LARS's
-    solution at any α below is exact, and starts those fits (kept if it
-    lowers the objective; the duality gap still decides when to stop).
-    """
-
-    def __init__(self, alpha_min):
-        self.alpha_min = alpha_min
-        self.alphas = None  # LARS's kinks, decreasing (empty once tried and failed)
-        self.coefs = None  # (features, kinks)
-        self.features = None
-
-    def covers(self, alpha):
-        """Whether LARS's path was computed and reaches ``alpha``."""
-        return self.coefs is not None and self.alphas[-1] <= alpha <= self.alphas[0]
-
-    def at(self, alpha):
-        """LARS's coefficients of ``features`` at ``alpha`` (None if its path does not reach it)."""
-        if not self.covers(alpha):
-            return None
-        i = int(np.searchsorted(-self.alphas, -alpha))  # the first kink at or below alpha
-        if i == 0 or self.alphas[i] == alpha:
-            return self.coefs[:, i].copy()
-        hi, lo = self.alphas[i - 1], self.alphas[i]
-        t = (hi - alpha) / (hi - lo)
-        return (1.0 - t) * self.coefs[:, i - 1] + t * self.coefs[:, i]
-
-
 def _homotopy_start(op, state, w, y_c, active, l1, l2, penalty, lars=None):
     """Move to LARS's solution (scikit-learn's ``lars_path``) if it lowers the objective; return ``(state, moved)``.
 
@@ -829,29 +813,28 @@ def _homotopy_start(op, state, w, y_c, active, l1, l2, penalty, lars=None):
     rank of ``X`` — coordinate descent needs 10⁴ to 10⁵ epochs, while the
     homotopy follows the path's kinks exactly, in about as many steps as
     features enter or leave (measurements: docs/design-measurements.md).
-    ElasticNet is the Lasso on
-    ``[X_c; √l2·I]``, solved from its Gram (see :func:`lars_gram`). Its
-    answer is only a start: the duality gap still decides when to stop.
+    ElasticNet goes through the Gram (:meth:`LassoForm.gram`), per-feature
+    penalties through :class:`LassoForm`; the answer is clipped into the box.
+    It is only a start: the duality gap still decides when to stop.
     Features screened out are zero at the optimum and stay out of it.
-    The uniform penalty only (``positive`` included).
     """
     n = y_c.shape[0]
-    positive = penalty.positive
     if lars is not None and l2 == 0.0 and lars.alpha_min < l1 / n:
         result = _homotopy_path(op, state, w, y_c, l1, penalty, lars)
         if result is not None:
             return result
-    k = active.shape[0]
-    if max(n, k if l2 > 0.0 else 0) * k > _HOMOTOPY_MAX_VALUES:
+    form = LassoForm(penalty, active[op.norms[active] > 0.0])
+    k = form.features.shape[0]
+    if form.F.size == 0 or max(n, k if l2 > 0.0 else 0) * k > _HOMOTOPY_MAX_VALUES:
         return state, False
-    X_c = op.centered(active)
     if l2 > 0.0:
-        coef = lars_gram(X_c.T @ X_c, X_c.T @ y_c, n, l1, l2, positive)
+        X_c = op.centered(form.features)
+        coef = form.gram(X_c.T @ X_c, X_c.T @ y_c, n, l1, l2)
     else:
-        coef = _lars_lasso(X_c, y_c, l1 / n, positive)
+        coef = form.lasso(op.centered, y_c, l1 / n)
     if coef is None:
         return state, False
-    return _keep_if_lower(op, state, w, active, coef, l1, l2, penalty)
+    return _keep_if_lower(op, state, w, form.features, penalty.clip(coef, form.features), l1, l2, penalty)
 
 
 def _homotopy_path(op, state, w, y_c, l1, penalty, lars):
@@ -867,65 +850,21 @@ def _homotopy_path(op, state, w, y_c, l1, penalty, lars):
     n = y_c.shape[0]
     if lars.alphas is None:
         lars.alphas = np.empty(0)  # tried: not again
-        features = np.flatnonzero(op.norms > 0.0)
-        k = features.shape[0]
-        if n * k > _HOMOTOPY_MAX_VALUES:
+        form = LassoForm(penalty, np.flatnonzero(op.norms > 0.0))
+        k = form.features.shape[0]
+        if form.F.size == 0 or n * k > _HOMOTOPY_MAX_VALUES:
             return None
-        kinks = _lars_lasso(op.centered(features), y_c, lars.alpha_min, penalty.positive, path=True)
+        kinks = form.lasso(op.centered, y_c, lars.alpha_min, path=True)
         if kinks is None or kinks[0].shape[0] == 0 or kinks[1].shape != (k, kinks[0].shape[0]):
             return None
-        lars.alphas, lars.coefs, lars.features = kinks[0], kinks[1], features
+        lars.alphas, lars.coefs, lars.features = kinks[0], kinks[1], form.features
         coef = lars.at(l1 / n)
         if coef is None:
             return None
-        return _keep_if_lower(op, state, w, lars.features, coef, l1, 0.0, penalty)
+        return _keep_if_lower(op, state, w, lars.features, penalty.clip(coef, lars.features), l1, 0.0, penalty)
     if not lars.covers(l1 / n):
         return None
     return state, False  # this fit started from it already
-
-
-def lars_gram(G, q, n, l1, l2, positive):
-    """LARS's ElasticNet solution from ``G = X_cᵀX_c`` and ``q = X_cᵀy_c`` (None if it fails).
-
-    The Lasso on ``[X_c; √l2·I]``, whose Gram is ``G + l2·I``
-    (``lars_path_gram``; ``G`` is not modified: LARS works on a copy, or on
-    the sum, which is one already). LARS on the stacked rows themselves
-    stopped short of α; from the Gram it reached α (measurements:
-    docs/design-measurements.md).
-    """
-    p = q.shape[0]
-    gram = G + l2 * np.eye(p) if l2 > 0.0 else G
-    return _lars(lambda: lars_path_gram(
-        q, gram, n_samples=n, alpha_min=l1 / n, method="lasso", max_iter=8 * p + 100, copy_Gram=gram is G,
-        return_path=False, positive=positive,
-    ))
-
-
-def _lars_lasso(X_c, y_c, alpha_min, positive, path=False):
-    """LARS's Lasso solution at ``alpha_min`` on the centered columns (``path=True``: its kinks), or None."""
-    n, k = X_c.shape
-    return _lars(lambda: lars_path(
-        X_c, y_c, alpha_min=alpha_min, method="lasso", max_iter=4 * min(n, k) + 100, copy_X=False,
-        return_path=path, positive=positive,
-    ), path=path)
-
-
-def _lars(solve, path=False):
-    """The coefficients of ``solve()``, a scikit-learn LARS call, or None if it fails.
-
-    ``path=True``: ``(alphas, coefs)`` at every kink instead (``return_path=True``).
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # LARS's notes on degenerate regressors and small residues
-        try:
-            result = solve()
-        except (ValueError, np.linalg.LinAlgError, OverflowError, FloatingPointError):
-            return None  # e.g. LARS's regularization overflowing on values near the float64 maximum
-    if path:
-        alphas, coefs = np.asarray(result[0], dtype=np.float64), np.asarray(result[2], dtype=np.float64)
-        return (alphas, coefs) if np.all(np.isfinite(alphas)) and np.all(np.isfinite(coefs)) else None
-    coef = np.asarray(result[2], dtype=np.float64).ravel()
-    return coef if np.all(np.isfinite(coef)) else None
 
 
 def _keep_if_lower(op, state, w, ws, w_new, l1, l2, penalty):

@@ -26,7 +26,8 @@ import numpy as np
 from ..exceptions import DivergenceError
 from ..kernels.gram import enet_gram
 from ..penalty import Penalty
-from .cd import INNER_FRACTION, WS_PER_VIOLATOR, WS_START, lars_gram, newton_point, toward_first_zero
+from .cd import INNER_FRACTION, WS_PER_VIOLATOR, WS_START, free_support, newton_point, toward_first_event
+from .homotopy import LassoForm
 
 # A fit the kernel has not finished in this many epochs starts once from
 # scikit-learn's LARS on (G, q) (as the homotopy start of solvers.cd): on
@@ -121,13 +122,12 @@ def enet_gram_cd(
     first = min(max_iter, _HOMOTOPY_AFTER_EPOCHS) if l1 > 0.0 else max_iter
     gap, n_iter = run(first, strong_l1)
     if n_iter >= first and first < max_iter:  # not finished: the homotopy start, then the rest
-        # LARS serves the uniform penalty only (positive included); else it steps aside
-        start = lars_gram(G, q, n, l1, l2, penalty.positive) if penalty.uniform else None
+        start = _homotopy_start(G, q, n, l1, l2, penalty)
         if start is not None and _gram_primal(G, q, y_norm2, start, l1, l2, penalty) < _gram_primal(
                 G, q, y_norm2, w, l1, l2, penalty):
             w[:] = start
         while True:  # Newton on the support between rounds of CD, until CD finishes
-            step = _support_newton(G, q, y_norm2, w, l1, l2, penalty) if penalty.sign_box else None
+            step = _support_newton(G, q, y_norm2, w, l1, l2, penalty)
             if step is not None:
                 w[:] = step
             budget = min(max_iter - n_iter, _HOMOTOPY_AFTER_EPOCHS)
@@ -147,38 +147,54 @@ def _overflow():
     )
 
 
+def _homotopy_start(G, q, n, l1, l2, penalty):
+    """LARS's solution from the statistics (:class:`~fastreg.solvers.homotopy.LassoForm`), clipped into the box, or None."""
+    form = LassoForm(penalty, np.flatnonzero(np.diagonal(G) > 0.0))
+    if form.F.size == 0:
+        return None
+    idx = form.features
+    coef = form.gram(G[np.ix_(idx, idx)], q[idx], n, l1, l2)
+    if coef is None:
+        return None
+    w = np.zeros(q.shape[0])
+    w[idx] = penalty.clip(coef, idx)
+    return w
+
+
 def _support_newton(G, q, y_norm2, w, l1, l2, penalty):
     """Active-set Newton on the support of ``w``: a point of lower objective, or ``None``.
 
-    On the support ``S`` with the signs ``σ`` of ``w`` fixed the objective is
-    the quadratic minimized by ``(G_SS + l2·diag(b_S)) z = q_S − l1·a_S∘σ`` (least
-    squares, minimum-norm where ``G_SS`` is singular: duplicated columns at
-    ``l2 = 0``). Moving from ``w`` toward ``z`` lowers it until a coordinate
-    reaches zero; there that coordinate leaves ``S`` and the step is
-    repeated, until ``z`` keeps its signs. Coordinate descent then checks the
+    On the support ``S`` with the signs ``σ`` of ``w`` fixed, and the
+    coefficients at a finite bound held there (``B``, the rest ``S'``), the
+    objective is the quadratic minimized by ``(G_S'S' + l2·diag(b_S')) z =
+    q_S' − G_S'B·w_B − l1·a_S'∘σ`` (least squares, minimum-norm where
+    ``G_S'S'`` is singular: duplicated columns at ``l2 = 0``). Moving from
+    ``w`` toward ``z`` lowers it until a coordinate reaches zero or its
+    bound; there that coordinate leaves ``S'`` and the step is repeated,
+    until ``z`` keeps its signs and box. Coordinate descent then checks the
     result (and adds back what it needs). CD's slow modes are there: with
     duplicated columns and a small ``l2`` it contracts their difference by
     ``1 − l2/‖xⱼ‖²`` per epoch, so that ``max_iter`` epochs can end well short
     of the optimum (measurements: docs/design-measurements.md).
-    The bounds must be ``0`` or infinite (:attr:`Penalty.sign_box`): with
-    the signs fixed the step then stays inside them.
     """
-    a, b = penalty.pen[0], penalty.pen[1]
+    a, b, lower, upper, _ = penalty.pen
     x = w.copy()
     support = np.flatnonzero(x)
-    for _ in range(support.size):
-        if support.size == 0:
+    for _ in range(2 * support.size):  # each cut zeroes a coefficient or holds one at a bound
+        support = np.flatnonzero(x)
+        held = support[~free_support(x[support], lower[support], upper[support])]
+        free = np.setdiff1d(support, held, assume_unique=True)
+        if free.size == 0:
             break
-        signs = np.sign(x[support])
-        z = newton_point(G[np.ix_(support, support)], q[support], l1 * a[support], l2 * b[support], signs,
-                         min_norm=True)
+        signs = np.sign(x[free])
+        rhs = q[free] - G[np.ix_(free, held)] @ x[held] if held.size else q[free]
+        z = newton_point(G[np.ix_(free, free)], rhs, l1 * a[free], l2 * b[free], signs, min_norm=True)
         if z is None:
             return None
-        moved, cut = toward_first_zero(x[support], z, signs)
-        x[support] = moved
+        moved, cut = toward_first_event(x[free], z, signs, a[free], lower[free], upper[free])
+        x[free] = moved
         if not cut:
             break
-        support = support[moved != 0.0]
     if _gram_primal(G, q, y_norm2, x, l1, l2, penalty) < _gram_primal(G, q, y_norm2, w, l1, l2, penalty):
         return x
     return None

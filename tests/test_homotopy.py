@@ -1,0 +1,218 @@
+"""The LARS start and the Newton steps on the support for per-feature penalties and bounds.
+
+LARS (scikit-learn's) solves the uniform Lasso; ``solvers.homotopy.LassoForm``
+writes a weighted, partly unpenalized, sign-constrained problem as one. The
+Newton steps hold coefficients at a finite bound and stop at the first
+coordinate that reaches zero or its bound. Checked against the L-BFGS-B
+oracle of tests/test_penalty.py and against LARS on rescaled columns.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
+
+import fastreg
+from fastreg.penalty import make_penalty
+from fastreg.solvers import cd, gram_cd, homotopy
+from fastreg.solvers.cd import toward_first_event
+from fastreg.solvers.homotopy import LassoForm
+
+from test_penalty import oracle
+
+INF = np.inf
+
+
+def wide_data(n=30, p=60, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + 0.5
+    y = X[:, :6] @ rng.standard_normal(6) + 0.3 * rng.standard_normal(n)
+    X_c, y_c = X - X.mean(0), y - y.mean()
+    return X_c, y_c
+
+
+def unscaled_objective(X_c, y_c, w, l1, l2, penalty):
+    r = y_c - X_c @ w
+    return penalty.objective(float(r @ r), w, l1, l2)
+
+
+SIGNS = {
+    "free": {},
+    "signs": {"lower_bounds": np.r_[np.zeros(30), np.full(30, -INF)], "upper_bounds": np.r_[np.full(30, INF), np.zeros(30)]},
+    "mixed": {"lower_bounds": np.r_[np.zeros(20), np.full(40, -INF)]},
+}
+
+
+@pytest.mark.parametrize("signs", sorted(SIGNS))
+@pytest.mark.parametrize("unpenalized", [False, True])
+@pytest.mark.parametrize("l2", [0.0, 3.0])
+def test_lars_form_solves_the_weighted_problem(signs, unpenalized, l2):
+    """LARS through LassoForm lands on the optimum of the weighted problem (within the sign constraints).
+
+    Sign constraints on every penalized feature go through LARS's ``positive``
+    (non-positive columns flipped); mixed ones are clipped afterwards, which
+    the oracle then beats or matches. Unpenalized features are projected out
+    (from the columns for the Lasso, from the Gram for ElasticNet).
+    """
+    X_c, y_c = wide_data()
+    n, p = X_c.shape
+    rng = np.random.default_rng(1)
+    f = rng.uniform(0.3, 3.0, p)
+    f[5] = INF  # left out
+    if unpenalized:
+        f[[0, 7, 40]] = 0.0
+    kwargs = SIGNS[signs]
+    penalty = make_penalty(p, penalty_factor=f, **kwargs)
+    l1 = 0.05 * np.abs(X_c.T @ y_c).max()
+    form = LassoForm(penalty, np.arange(p))
+    assert 5 not in form.features
+    assert form.positive == (signs == "signs")
+    if l2 > 0.0:
+        idx = form.features
+        coef = form.gram(X_c[:, idx].T @ X_c[:, idx], X_c[:, idx].T @ y_c, n, l1, l2)
+    else:
+        coef = form.lasso(lambda idx: X_c[:, idx].copy(), y_c, l1 / n)
+    w = np.zeros(p)
+    w[form.features] = penalty.clip(coef, form.features)
+    lower, upper = penalty.pen[2], penalty.pen[3]
+    assert np.all(w >= lower) and np.all(w <= upper)
+    alpha, l1_ratio = (l1 + l2) / n, l1 / (l1 + l2)
+    w_ref, _ = oracle(X_c, y_c, alpha, l1_ratio, f, lower, upper, fit_intercept=False)
+    ours = unscaled_objective(X_c, y_c, w, l1, l2, penalty)
+    theirs = unscaled_objective(X_c, y_c, w_ref, l1, l2, penalty)
+    if signs == "mixed":  # clipped: a start, not the optimum
+        assert ours >= theirs * (1 - 1e-9)
+    else:
+        assert ours <= theirs * (1 + 1e-9), (ours, theirs)
+        assert_allclose(w, w_ref, atol=1e-5 * np.abs(w_ref).max())
+
+
+@pytest.mark.parametrize("storage", ["dense", "csr"])
+def test_path_homotopy_serves_factors_and_unreached_bounds(monkeypatch, storage):
+    """n ≪ p: one LARS path for a weighted, bounded path, on the path of LARS over the columns scaled by 1/f."""
+    from sklearn.linear_model import lars_path
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("alpha_min"))
+        return lars_path(*args, **kwargs)
+
+    monkeypatch.setattr(homotopy, "lars_path", counted)
+    monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
+    monkeypatch.setattr(cd, "_STALL_MIN_EPOCHS", 5)
+    rng = np.random.default_rng(7)
+    n, p = 60, 600
+    X = rng.standard_normal((n, p)) + 1.0
+    if storage == "csr":
+        X *= rng.random((n, p)) < 0.3
+    y = X[:, :10] @ rng.standard_normal(10) + 0.5 * rng.standard_normal(n)
+    f = rng.uniform(0.5, 2.0, p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        alphas, coefs, *_ = fastreg.fit_path(
+            sp.csr_matrix(X) if storage == "csr" else X, y, alphas=30, eps=1e-4, precompute=False,
+            penalty_factor=f, lower_bounds=-1e6, upper_bounds=1e6,
+        )
+    assert len(calls) == 1
+    X_c, y_c = X - X.mean(0), y - y.mean()
+    lars_alphas, _, lars_v = lars_path(X_c / f, y_c, method="lasso", alpha_min=alphas[-1], max_iter=20 * n)
+    for i, alpha in enumerate(alphas):
+        j = int(np.searchsorted(-lars_alphas, -alpha))
+        if j == 0 or lars_alphas[j] == alpha:
+            v = lars_v[:, j]
+        else:
+            t = (lars_alphas[j - 1] - alpha) / (lars_alphas[j - 1] - lars_alphas[j])
+            v = (1 - t) * lars_v[:, j - 1] + t * lars_v[:, j]
+        w_lars = v / f
+
+        def obj(w, alpha=alpha):
+            r = y_c - X_c @ w
+            return r @ r / (2 * n) + alpha * (f * np.abs(w)).sum()
+
+        assert obj(coefs[:, i]) <= obj(w_lars) * (1 + 1e-9) + 1e-15, i
+
+
+def test_gap_with_bounds_no_coefficient_sits_at_is_the_unbounded_gap():
+    """Finite bounds the iterate is not at scale the dual point as infinite ones do; at a bound they are charged."""
+    from fastreg.kernels.penalty import dual_gap
+
+    X_c, y_c = wide_data(n=40, p=25, seed=3)
+    p = X_c.shape[1]
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal(p) * (rng.random(p) < 0.4)
+    R = y_c - X_c @ w
+    XtR, norms, idx = X_c.T @ R, (X_c**2).sum(0), np.arange(p)
+    l1, l2 = 0.3 * np.abs(XtR).max(), 0.5
+    args = (float(R @ R), float(R @ y_c), XtR, w, idx, l1, l2)
+    far = make_penalty(p, penalty_factor=np.ones(p), lower_bounds=-1e6, upper_bounds=1e6)
+    plain = make_penalty(p)
+    assert not far.uniform
+    assert dual_gap(*args, far.pen, norms) == pytest.approx(dual_gap(*args, plain.pen, norms), rel=1e-12)
+    # A coefficient at its bound is charged upper·(s·v − l1)₊ instead of limiting s: still a bound on
+    # the distance to the optimum, and zero there.
+    f, lower, upper = np.ones(p), np.full(p, -INF), np.full(p, 0.4)
+    boxed = make_penalty(p, upper_bounds=upper)
+    w_opt, _ = oracle(X_c, y_c, (l1 + l2) / 40, l1 / (l1 + l2), f, lower, upper, fit_intercept=False)
+    w_opt = np.clip(w_opt, lower, upper)
+    w_opt[np.abs(w_opt - 0.4) < 1e-7] = 0.4
+    assert np.any(w_opt == 0.4)
+
+    def gap_and_excess(w):
+        R = y_c - X_c @ w
+        gap = dual_gap(float(R @ R), float(R @ y_c), X_c.T @ R, w, idx, l1, l2, boxed.pen, norms)
+        excess = boxed.objective(float(R @ R), w, l1, l2) - boxed.objective(float((y_c - X_c @ w_opt) @ (y_c - X_c @ w_opt)), w_opt, l1, l2)
+        return gap, excess
+
+    gap, excess = gap_and_excess(w_opt)
+    assert gap <= 1e-7 * np.abs(y_c @ y_c)
+    for t in range(20):
+        w_t = np.clip(w_opt + 0.1 * rng.standard_normal(p) * (rng.random(p) < 0.5), lower, upper)
+        w_t[rng.random(p) < 0.2] = 0.4
+        gap, excess = gap_and_excess(w_t)
+        assert gap >= excess - 1e-9 * abs(excess), t
+
+
+def test_toward_first_event():
+    signs = np.array([1.0, -1.0, 1.0])
+    a = np.array([1.0, 1.0, 0.0])
+    lower, upper = np.array([-INF, -2.0, -INF]), np.array([1.0, INF, INF])
+    cur = np.array([0.5, -1.0, 0.2])
+    # the first coordinate reaches its upper bound 1 a quarter of the way (the second would reach -2 half way)
+    point, cut = toward_first_event(cur, np.array([2.5, -3.0, 0.2]), signs, a, lower, upper)
+    assert cut and point[0] == 1.0
+    assert_allclose(point[1:], [-1.5, 0.2])
+    # the second reaches zero first; the third has no L1 weight: crossing zero does not stop it
+    point, cut = toward_first_event(cur, np.array([0.6, 1.0, -0.8]), signs, a, lower, upper)
+    assert cut and point[1] == 0.0
+    assert_allclose(point[[0, 2]], [0.55, -0.3])
+    point, cut = toward_first_event(cur, np.array([0.6, -1.5, -0.8]), signs, a, lower, upper)
+    assert not cut
+    assert_allclose(point, [0.6, -1.5, -0.8])
+
+
+@pytest.mark.parametrize("l2", [0.0, 2.0])
+def test_gram_newton_holds_coefficients_at_their_bounds_and_lands_on_the_optimum(l2):
+    """With the support, signs and the coefficients at a bound right, one Newton step is the optimum."""
+    X_c, y_c = wide_data(n=80, p=20, seed=5)
+    n, p = X_c.shape
+    upper = np.full(p, 0.3)
+    lower = np.full(p, -INF)
+    penalty = make_penalty(p, lower_bounds=lower, upper_bounds=upper)
+    G, q = X_c.T @ X_c, X_c.T @ y_c
+    l1 = 0.02 * np.abs(q).max()
+    w_opt = fastreg.ElasticNet(alpha=(l1 + l2) / n, l1_ratio=l1 / (l1 + l2), fit_intercept=False,
+                               upper_bounds=upper, tol=1e-14, max_iter=100_000).fit(X_c, y_c).coef_
+    at = w_opt == 0.3
+    assert at.any() and np.count_nonzero(w_opt) > at.sum() + 2
+    w = w_opt.copy()
+    rng = np.random.default_rng(0)
+    inside = (w != 0.0) & ~at
+    w[inside] += 0.01 * rng.standard_normal(inside.sum()) * np.abs(w[inside])  # signs kept
+    step = gram_cd._support_newton(G, q, float(y_c @ y_c), w, l1, l2, penalty)
+    assert step is not None
+    assert np.all(step[at] == 0.3)
+    assert_allclose(step, w_opt, rtol=1e-9, atol=1e-12)
