@@ -658,10 +658,13 @@ class _SupportNewton:
             return False
         support = np.flatnonzero(w)
         s = support.shape[0]
-        # Without an L2 term the system is singular with as many non-zeros as rows
-        # (at n − 1 with an intercept too, if the columns are dependent: then the
-        # factorization fails and the next step's price doubles).
-        if s == 0 or (self.l2 == 0.0 and s >= self.n) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
+        lower, upper = self.penalty.pen[2][support], self.penalty.pen[3][support]
+        free = int(np.count_nonzero(free_support(w[support], lower, upper)))
+        # Without an L2 term the system is singular with as many free non-zeros as
+        # rows (at n − 1 with an intercept too, if the columns are dependent: then
+        # the factorization fails and the next step's price doubles); coefficients
+        # held at a bound are not unknowns.
+        if free == 0 or (self.l2 == 0.0 and free >= self.n) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
             return False
         cost = self._cost(support)
         return self.work >= cost and math.inf > remaining_work >= cost
