@@ -457,15 +457,15 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
     work = 0  # columns read by the epochs
     homotopy = l1 > 0.0  # the homotopy start is still to be tried
     newton = _SupportNewton(op, y_c, l2, penalty) if l1 > 0.0 else None
-    free = penalty.free_unpenalized
-    free_inv = None
+    free = penalty.open_unpenalized
+    block = None
     if free.size:
         X_free = op.centered(free)
-        free_inv = penalty.block_inverse(X_free.T @ X_free, l2, free)
+        block = penalty.block_step(X_free.T @ X_free, l2, free)
     while True:
-        if free_inv is not None:  # the free unpenalized block, exactly, so that the gap below is a bound
+        if block is not None:  # the unpenalized block, exactly, so that the gap below is a bound
             _, XtR_free = op.correlations(state, w, free)
-            step = free_inv @ (XtR_free - l2 * penalty.pen[1][free] * w[free])
+            step = block(XtR_free, w[free])
             if np.any(step):
                 state = op.step(state, free, step)
                 w[free] += step

@@ -124,20 +124,20 @@ def fista_loop(op, alpha, l1_ratio, *, tol, max_iter, penalty, coef_init):
 
 
 class _BlockCertificate:
-    """The duality gap at ``w``, or with free unpenalized features at ``w`` moved to their exact block optimum.
+    """The duality gap at ``w``, or with open unpenalized features at ``w`` moved to their exact block optimum.
 
-    Features without L1 weight and without bounds make the gap at ``w`` an
-    estimate (see :func:`fastreg.kernels.penalty.dual_gap`). Minimizing over
-    them exactly (a small least-squares step, ``(G_UU + l2·diag(b_U))⁺``
-    times their gradient, ``G_UU`` formed once by ``|U|`` passes) gives a
-    point of lower objective whose gap is a bound; that point is what the
-    solver returns. Returns ``(w', gap, primal)``.
+    Features without L1 weight and with an infinite bound make the gap at
+    ``w`` an estimate (see :func:`fastreg.kernels.penalty.dual_gap`).
+    Minimizing over them exactly (:meth:`fastreg.penalty.Penalty.block_step`,
+    ``G_UU`` formed once by ``|U|`` passes) gives a point of lower objective
+    whose gap is a bound; that point is what the solver returns. Returns
+    ``(w', gap, primal)``.
     """
 
     def __init__(self, op, penalty, l2):
         self.op, self.penalty, self.l2 = op, penalty, l2
-        self.free = penalty.free_unpenalized
-        self.inv = None
+        self.free = penalty.open_unpenalized
+        self.block = None
         if self.free.size:
             p = op.n_features
             G_UU = np.empty((self.free.size, self.free.size))
@@ -145,13 +145,13 @@ class _BlockCertificate:
                 e = np.zeros(p)
                 e[j] = 1.0
                 G_UU[:, a] = op.gram_times(e)[self.free]
-            self.inv = penalty.block_inverse(0.5 * (G_UU + G_UU.T), l2, self.free)
+            self.block = penalty.block_step(0.5 * (G_UU + G_UU.T), l2, self.free)
 
     def __call__(self, w, l1):
-        if self.inv is not None:
+        if self.block is not None:
             XtR = -self.op.gradient(w)[1] * self.op.n  # X_cᵀR
             free = self.free
-            step = self.inv @ (XtR[free] - self.l2 * self.penalty.pen[1][free] * w[free])
+            step = self.block(XtR[free], w[free])
             w = w.copy()
             w[free] += step
         gap, primal = self.op.gap(w, l1, self.l2, self.penalty)
