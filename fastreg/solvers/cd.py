@@ -639,6 +639,9 @@ class _SupportNewton:
 
     def __init__(self, op, y_c, l2, penalty):
         self.op, self.y_c, self.n, self.l2, self.penalty = op, y_c, y_c.shape[0], l2, penalty
+        lower, upper = penalty.pen[2], penalty.pen[3]
+        # whether a non-zero coefficient can sit at a bound (bounds other than 0 and ±inf)
+        self.boxed = bool(np.any(np.isfinite(lower) & (lower != 0.0)) or np.any(np.isfinite(upper) & (upper != 0.0)))
         self.work = 0  # columns read by CD since the last step (or since the start)
         self.backoff = 1.0
         self.pos = None
@@ -658,8 +661,10 @@ class _SupportNewton:
             return False
         support = np.flatnonzero(w)
         s = support.shape[0]
-        lower, upper = self.penalty.pen[2][support], self.penalty.pen[3][support]
-        free = int(np.count_nonzero(free_support(w[support], lower, upper)))
+        free = s
+        if self.boxed:
+            lower, upper = self.penalty.pen[2][support], self.penalty.pen[3][support]
+            free = int(np.count_nonzero(free_support(w[support], lower, upper)))
         # Without an L2 term the system is singular with as many free non-zeros as
         # rows (at n − 1 with an intercept too, if the columns are dependent: then
         # the factorization fails and the next step's price doubles); coefficients
@@ -716,17 +721,23 @@ class _SupportNewton:
             if support.size == 0:
                 return state
             at = self._gram(support)
-            free = free_support(w[support], lower[support], upper[support])
-            if not free.any():
-                return state
-            f, at_f, at_x = support[free], at[free], at[~free]
-            q = self.q[at_f] - self.G[np.ix_(at_f, at_x)] @ w[support[~free]] if at_x.size else self.q[at_f]
+            if self.boxed:
+                free = free_support(w[support], lower[support], upper[support])
+                if not free.any():
+                    return state
+                f, at_f, at_x = support[free], at[free], at[~free]
+                q = self.q[at_f] - self.G[np.ix_(at_f, at_x)] @ w[support[~free]] if at_x.size else self.q[at_f]
+            else:  # nothing held at a bound
+                f, at_f, q = support, at, self.q[at]
             signs = np.sign(w[f])
             v = newton_point(self.G[np.ix_(at_f, at_f)], q, l1 * a[f], self.l2 * b[f], signs)
             if v is None:  # singular: wait longer before the next
                 self.backoff *= 2.0
                 return state
-            new, cut = toward_first_event(w[f], v, signs, a[f], lower[f], upper[f])
+            if self.boxed:
+                new, cut = toward_first_event(w[f], v, signs, a[f], lower[f], upper[f])
+            else:
+                new, cut = toward_first_event(w[f], v, signs, None if self.penalty.uniform else a[f])
             state, moved = _keep_if_lower(self.op, state, w, f, new, l1, self.l2, self.penalty)
             if not moved:
                 self.backoff *= 2.0  # a failed step: wait longer before the next
@@ -767,7 +778,7 @@ def free_support(w, lower, upper):
     return (w > lower) & (w < upper)
 
 
-def toward_first_event(current, target, signs, a, lower, upper):
+def toward_first_event(current, target, signs, a=None, lower=None, upper=None):
     """From ``current`` toward ``target``: where the first coordinate leaves its orthant or its box.
 
     ``current`` is non-zero, strictly inside ``[lower, upper]``, with signs
@@ -778,23 +789,40 @@ def toward_first_event(current, target, signs, a, lower, upper):
     segment where the first one reaches zero or its bound (set exactly
     there; ties within rounding too) and ``True``. Along that segment a
     signs-fixed quadratic is the objective, so both Newton steps on a
-    support stop there.
+    support stop there. ``a=None``: every weight positive; ``lower`` and
+    ``upper`` None: no bound but 0 and ±inf, which the orthant already
+    covers (the common case, kept to a few array operations).
     """
-    cross = (target * signs <= 0.0) & (a > 0.0)
-    over, under = target > upper, target < lower
-    if not (cross.any() or over.any() or under.any()):
+    cross = target * signs <= 0.0
+    if a is not None:
+        cross &= a > 0.0
+    boxed = lower is not None
+    if boxed:
+        over, under = target > upper, target < lower
+        if not (cross.any() or over.any() or under.any()):
+            return target, False
+    elif not cross.any():
         return target, False
     to_zero = np.full(current.shape[0], np.inf)
     to_zero[cross] = current[cross] / (current[cross] - target[cross])  # in [0, 1)
-    to_bound = np.full(current.shape[0], np.inf)
-    to_bound[over] = (upper[over] - current[over]) / (target[over] - current[over])
-    to_bound[under] = (lower[under] - current[under]) / (target[under] - current[under])
-    ratio = np.minimum(to_zero, to_bound)
+    ratio = to_zero
+    if boxed:
+        to_bound = np.full(current.shape[0], np.inf)
+        to_bound[over] = (upper[over] - current[over]) / (target[over] - current[over])
+        to_bound[under] = (lower[under] - current[under]) / (target[under] - current[under])
+        ratio = np.minimum(to_zero, to_bound)
     first = int(np.argmin(ratio))
     point = current + ratio[first] * (target - current)
-    point[(point * signs < 0.0) & (a > 0.0)] = 0.0  # ties within rounding
-    point = np.clip(point, lower, upper)
-    point[first] = 0.0 if to_zero[first] <= to_bound[first] else (upper[first] if over[first] else lower[first])
+    tie = point * signs < 0.0  # ties within rounding
+    if a is not None:
+        tie &= a > 0.0
+    point[tie] = 0.0
+    if boxed:
+        point = np.clip(point, lower, upper)
+        if to_zero[first] > to_bound[first]:
+            point[first] = upper[first] if over[first] else lower[first]
+            return point, True
+    point[first] = 0.0
     return point, True
 
 
