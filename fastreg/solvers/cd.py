@@ -455,6 +455,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
     n_iter = 0
     min_size = 0
     work = 0  # columns read by the epochs
+    prev_ws = None
     homotopy = l1 > 0.0  # the homotopy start is still to be tried
     newton = _SupportNewton(op, y_c, l2, penalty) if l1 > 0.0 else None
     free = penalty.open_unpenalized
@@ -488,7 +489,11 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
         ws = active[_working_set(penalty.violation(XtR, w_active, l1, l2, active), w_active, op.norms[active],
                                  min_size)]
         whole = ws.shape[0] == active.shape[0]
-        inner_tol = target if whole else max(INNER_FRACTION * gap, target)
+        # The same working set as last time: nothing outside it is worth adding yet,
+        # so its subproblem goes to the target at once instead of another fraction.
+        settled = prev_ws is not None and np.array_equal(ws, prev_ws)
+        prev_ws = ws
+        inner_tol = target if whole or settled else max(INNER_FRACTION * gap, target)
         anderson = _Anderson(ws.shape[0])
         stall = _Stall(inner_tol)
         homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, np.count_nonzero(w_active))  # in columns
