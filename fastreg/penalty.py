@@ -126,33 +126,10 @@ class Penalty:
 
         Their dual constraint has no slack on the infinite side, so the
         duality gap is a bound only where they are at their exact block
-        optimum (:meth:`block_step`).
+        optimum (:func:`fastreg.solvers._linalg.unpenalized_block`).
         """
         a, _, lower, upper, _ = self.pen
         return np.flatnonzero((a == 0.0) & ((lower == -np.inf) | (upper == np.inf)) & ~self.excluded)
-
-    def block_step(self, G_UU, l2, U):
-        """The exact step of the block ``U`` (the others fixed), as a function of ``(X_cᵀR)_U`` and ``w_U``.
-
-        The minimizer of ``½zᵀMz − (X_UᵀR + G_UU·w_U)ᵀz`` over ``U``'s box,
-        ``M = G_UU + l2·diag(b_U)``, minus ``w_U``: without bounds
-        ``M⁺(X_UᵀR − l2·b_U∘w_U)`` (minimum norm if singular); with a finite
-        bound, bounded least squares (BVLS). At that point each feature's
-        gradient is zero, or points out of its box at a bound: its part of the
-        dual constraint holds and the gap is a bound again.
-        """
-        lower, upper = self.pen[2][U], self.pen[3][U]
-        b_U = self.pen[1][U]
-        if np.all(np.isinf(lower)) and np.all(np.isinf(upper)):
-            inv = self.block_inverse(G_UU, l2, U)
-            return lambda XtR_U, w_U: inv @ (XtR_U - l2 * b_U * w_U)
-        M = G_UU + np.diag(l2 * b_U)
-
-        def step(XtR_U, w_U):
-            z = _bounded_lstsq(M, (XtR_U + G_UU @ w_U)[:, None], lower, upper, method="bvls")[:, 0]
-            return np.clip(z, lower, upper) - w_U
-
-        return step
 
     def l2_factors(self):
         """The L2 weights as a generalized Ridge's ``penalty_factor`` (``inf`` for features left out)."""
@@ -206,11 +183,8 @@ class Penalty:
         return screen(XtR, w, idx, norms, l1, l2, s, math.sqrt(2.0 * max(gap, 0.0)), self.pen)
 
 
-def _bounded_lstsq(G, q, lower, upper, method="trf"):
-    """``argmin ½vᵀGv − qᵀv`` over the box, for each column of ``q`` (``G`` small, positive semi-definite).
-
-    ``method``: scipy's ``lsq_linear`` method where some bound is finite.
-    """
+def _bounded_lstsq(G, q, lower, upper):
+    """``argmin ½vᵀGv − qᵀv`` over the box, for each column of ``q`` (``G`` small, positive semi-definite)."""
     from scipy.optimize import lsq_linear
 
     lam, V = np.linalg.eigh(G)
@@ -224,7 +198,7 @@ def _bounded_lstsq(G, q, lower, upper, method="trf"):
         if np.all(np.isinf(lower)) and np.all(np.isinf(upper)):
             out[:, t] = np.linalg.lstsq(A, b, rcond=None)[0]
         else:
-            out[:, t] = lsq_linear(A, b, bounds=(lower, upper), method=method).x
+            out[:, t] = lsq_linear(A, b, bounds=(lower, upper)).x
     return out
 
 

@@ -1,4 +1,8 @@
-"""Dense Cholesky factorizations in NumPy's BLAS, not SciPy's.
+"""Small dense factorizations the solvers share.
+
+Cholesky in NumPy's BLAS, not SciPy's (:func:`cho_factor`), and bounded
+least squares on the square root of a Gram, factored once for any number of
+right-hand sides (:func:`bounded_gram_lstsq`, :func:`unpenalized_block`).
 
 NumPy and SciPy wheels each bundle their own OpenBLAS, with its own thread
 pool. After a NumPy product (a Gram ``XᵀX``, say) NumPy's BLAS threads keep
@@ -10,6 +14,7 @@ triangular solves that follow are ``O(size²)`` and stay with
 """
 
 import numpy as np
+from scipy.optimize import lsq_linear
 
 
 def cho_factor(A):
@@ -30,3 +35,43 @@ def cho_factor(A):
         ``scipy.linalg.LinAlgError`` names too).
     """
     return np.linalg.cholesky(A), True
+
+
+def bounded_gram_lstsq(G, lower, upper):
+    """A function ``q ↦ argmin ½vᵀGv − qᵀv`` within ``[lower, upper]`` (``G`` small, positive semi-definite).
+
+    ``G`` is factored once: ``AᵀA = G`` and ``Aᵀr = q`` on the range of ``G``
+    (eigenvalues above ``10⁻¹³`` of the largest), so that ``min ‖Av − r‖`` is
+    the problem; :func:`scipy.optimize.lsq_linear`'s BVLS solves it exactly
+    for each ``q``, and the result is clipped to the box against rounding.
+    """
+    lam, V = np.linalg.eigh(G)
+    keep = lam > lam.max(initial=0.0) * 1e-13
+    root, V = np.sqrt(lam[keep]), V[:, keep]
+    A = root[:, None] * V.T
+
+    def solve(q):
+        r = (V.T @ q) / root
+        return np.clip(lsq_linear(A, r, bounds=(lower, upper), method="bvls", tol=1e-14).x, lower, upper)
+
+    return solve
+
+
+def unpenalized_block(penalty, G_UU, l2, U):
+    """The exact step of the block ``U`` (the others fixed), as a function of ``(X_cᵀR)_U`` and ``w_U``.
+
+    The minimizer of ``½zᵀMz − (X_UᵀR + G_UU·w_U)ᵀz`` over ``U``'s box,
+    ``M = G_UU + l2·diag(b_U)``, minus ``w_U``: without bounds
+    ``M⁺(X_UᵀR − l2·b_U∘w_U)`` (minimum norm if singular); with a finite
+    bound, bounded least squares (:func:`bounded_gram_lstsq`). At that point
+    each feature's gradient is zero, or points out of its box at a bound: its
+    part of the dual constraint holds and the duality gap is a bound again
+    (``U`` is :attr:`fastreg.penalty.Penalty.open_unpenalized`).
+    """
+    lower, upper = penalty.pen[2][U], penalty.pen[3][U]
+    b_U = penalty.pen[1][U]
+    if np.all(np.isinf(lower)) and np.all(np.isinf(upper)):
+        inv = penalty.block_inverse(G_UU, l2, U)
+        return lambda XtR_U, w_U: inv @ (XtR_U - l2 * b_U * w_U)
+    solve = bounded_gram_lstsq(G_UU + np.diag(l2 * b_U), lower, upper)
+    return lambda XtR_U, w_U: solve(XtR_U + G_UU @ w_U) - w_U

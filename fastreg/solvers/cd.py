@@ -36,7 +36,7 @@ from ..kernels.cd import (
     xtr_dense,
 )
 from ._columns import constant_columns, dense_means_and_constants, fortran_stats
-from ._linalg import cho_factor
+from ._linalg import cho_factor, unpenalized_block
 from .homotopy import LassoForm
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
@@ -462,7 +462,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
     block = None
     if free.size:
         X_free = op.centered(free)
-        block = penalty.block_step(X_free.T @ X_free, l2, free)
+        block = unpenalized_block(penalty, X_free.T @ X_free, l2, free)
     while True:
         if block is not None:  # the unpenalized block, exactly, so that the gap below is a bound
             _, XtR_free = op.correlations(state, w, free)

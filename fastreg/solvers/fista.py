@@ -27,6 +27,7 @@ from .._threads import blas_threads
 from ..exceptions import DivergenceError
 from ..kernels.penalty import prox_vector
 from ..penalty import Penalty
+from ._linalg import unpenalized_block
 from .cd import stopping_gap
 from .fused import FusedGradient
 from .._policy import c_copy_pays
@@ -128,7 +129,7 @@ class _BlockCertificate:
 
     Features without L1 weight and with an infinite bound make the gap at
     ``w`` an estimate (see :func:`fastreg.kernels.penalty.dual_gap`).
-    Minimizing over them exactly (:meth:`fastreg.penalty.Penalty.block_step`,
+    Minimizing over them exactly (:func:`fastreg.solvers._linalg.unpenalized_block`,
     ``G_UU`` formed once by ``|U|`` passes) gives a point of lower objective
     whose gap is a bound; that point is what the solver returns. Returns
     ``(w', gap, primal)``.
@@ -145,7 +146,7 @@ class _BlockCertificate:
                 e = np.zeros(p)
                 e[j] = 1.0
                 G_UU[:, a] = op.gram_times(e)[self.free]
-            self.block = penalty.block_step(0.5 * (G_UU + G_UU.T), l2, self.free)
+            self.block = unpenalized_block(penalty, 0.5 * (G_UU + G_UU.T), l2, self.free)
 
     def __call__(self, w, l1):
         if self.block is not None:

@@ -28,6 +28,7 @@ from ..kernels.gram import enet_gram
 from ..kernels.penalty import dual_gap_gram
 from ..penalty import Penalty
 from .cd import INNER_FRACTION, WS_PER_VIOLATOR, WS_START, free_support, newton_point, stopping_gap, toward_first_event
+from ._linalg import unpenalized_block
 from .homotopy import LassoForm
 
 # A fit the kernel has not finished in this many epochs starts once from
@@ -145,7 +146,7 @@ def enet_gram_cd(
         # estimate for them (it minimizes exactly over the free ones only).
         # Their bounded block exactly, then the gap, until the gap is a bound
         # below the target; the kernel's rounds in between.
-        block = penalty.block_step(G[np.ix_(half, half)], l2, half)
+        block = unpenalized_block(penalty, G[np.ix_(half, half)], l2, half)
         norms = np.ascontiguousarray(np.diagonal(G))
         every = np.arange(p, dtype=np.int64)
         def certified():

@@ -34,10 +34,11 @@ coordinate descent, :func:`fastreg.solvers.gram_cd.enet_gram_cd`).
 import numpy as np
 import scipy.linalg as la
 from scipy.linalg.blas import dsyr, dsyrk
-from scipy.optimize import lsq_linear, nnls
+from scipy.optimize import nnls
 
 from .._preprocess import intercept_of
 from .._progress import progress
+from ._linalg import bounded_gram_lstsq
 from .gram_cd import enet_gram_cd, gram_residual_stats
 from .ridge import target_alphas
 
@@ -323,16 +324,9 @@ def nnls_gram(A, b):
 def bvls_gram(G, q, lower, upper):
     """``argmin ½vᵀGv − qᵀv`` within ``[lower, upper]``: BVLS on a square root of the Gram ``G`` (small, PSD).
 
-    ``AᵀA = G`` and ``Aᵀr = q`` on the range of ``G`` (eigenvalues above
-    ``10⁻¹³`` of the largest), so that ``min ‖Av − r‖`` is the problem;
-    :func:`scipy.optimize.lsq_linear`'s BVLS solves it exactly, and the
-    result is clipped to the box against rounding.
+    One right-hand side of :func:`fastreg.solvers._linalg.bounded_gram_lstsq`.
     """
-    lam, V = np.linalg.eigh(G)
-    keep = lam > lam.max(initial=0.0) * 1e-13
-    A = np.sqrt(lam[keep])[:, None] * V[:, keep].T
-    r = (V[:, keep].T @ q) / np.sqrt(lam[keep])
-    return np.clip(lsq_linear(A, r, bounds=(lower, upper), method="bvls", tol=1e-14).x, lower, upper)
+    return bounded_gram_lstsq(G, lower, upper)(q)
 
 
 def ridge_coef(stats, alphas, positive, penalty_factor=None):
