@@ -43,11 +43,19 @@ class Penalty:
         ``lower = 0`` everywhere, ``upper = inf``.
     excluded : (p,) bool
         Features fixed at zero (``lower = upper = 0``).
+    open_unpenalized : (u,) int64
+        The features without L1 weight with some infinite bound
+        (:attr:`free_unpenalized` among them). Their dual constraint has no
+        slack on the infinite side, so the duality gap is a bound only where
+        they are at their exact block optimum
+        (:func:`fastreg.solvers._linalg.unpenalized_block`).
     unpenalized_free : bool
-        Some feature has ``a = 0`` and an infinite bound: the duality gap is
-        then an estimate, not a bound, and gap-safe screening is off.
+        Some such feature exists: gap-safe screening is then off.
     bounded : bool
         Some feature that is not left out has a finite bound.
+    boxed : bool
+        Some bound is finite and not 0: a non-zero coefficient can sit at it
+        (the Newton steps on the support then hold it there).
     """
 
     def __init__(self, a, b, lower, upper):
@@ -57,10 +65,11 @@ class Penalty:
         self.excluded = (lower == 0.0) & (upper == 0.0)
         self.positive = bool(np.all(lower == 0.0) and np.all(upper == np.inf))
         self.uniform = self.pen[4] != GENERAL
-        free = (a == 0.0) & ((lower == -np.inf) | (upper == np.inf)) & ~self.excluded
-        self.unpenalized_free = bool(np.any(free))
+        self.open_unpenalized = np.flatnonzero((a == 0.0) & ((lower == -np.inf) | (upper == np.inf)) & ~self.excluded)
+        self.unpenalized_free = bool(self.open_unpenalized.size)
         live = ~self.excluded
         self.bounded = bool(np.any(np.isfinite(lower[live])) or np.any(np.isfinite(upper[live])))
+        self.boxed = bool(np.any(np.isfinite(lower) & (lower != 0.0)) or np.any(np.isfinite(upper) & (upper != 0.0)))
 
     @classmethod
     def uniform_of(cls, p, positive=False):
@@ -119,17 +128,6 @@ class Penalty:
     def block_inverse(self, G_UU, l2, U):
         """``(G_UU + l2·diag(b_U))⁺``: the exact step of the free unpenalized block (minimum norm if singular)."""
         return np.linalg.pinv(G_UU + np.diag(l2 * self.pen[1][U]))
-
-    @property
-    def open_unpenalized(self):
-        """Indices of the features without L1 weight with some infinite bound (:attr:`free_unpenalized` among them).
-
-        Their dual constraint has no slack on the infinite side, so the
-        duality gap is a bound only where they are at their exact block
-        optimum (:func:`fastreg.solvers._linalg.unpenalized_block`).
-        """
-        a, _, lower, upper, _ = self.pen
-        return np.flatnonzero((a == 0.0) & ((lower == -np.inf) | (upper == np.inf)) & ~self.excluded)
 
     def l2_factors(self):
         """The L2 weights as a generalized Ridge's ``penalty_factor`` (``inf`` for features left out)."""

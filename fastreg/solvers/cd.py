@@ -644,9 +644,6 @@ class _SupportNewton:
 
     def __init__(self, op, y_c, l2, penalty):
         self.op, self.y_c, self.n, self.l2, self.penalty = op, y_c, y_c.shape[0], l2, penalty
-        lower, upper = penalty.pen[2], penalty.pen[3]
-        # whether a non-zero coefficient can sit at a bound (bounds other than 0 and ±inf)
-        self.boxed = bool(np.any(np.isfinite(lower) & (lower != 0.0)) or np.any(np.isfinite(upper) & (upper != 0.0)))
         self.work = 0  # columns read by CD since the last step (or since the start)
         self.backoff = 1.0
         self.pos = None
@@ -667,7 +664,7 @@ class _SupportNewton:
         support = np.flatnonzero(w)
         s = support.shape[0]
         free = s
-        if self.boxed:
+        if self.penalty.boxed:
             lower, upper = self.penalty.pen[2][support], self.penalty.pen[3][support]
             free = int(np.count_nonzero(free_support(w[support], lower, upper)))
         # Without an L2 term the system is singular with as many free non-zeros as
@@ -726,12 +723,14 @@ class _SupportNewton:
             if support.size == 0:
                 return state
             at = self._gram(support)
-            if self.boxed:
+            box = ()  # bounds other than 0 and ±inf: toward_first_event stops at them too
+            if self.penalty.boxed:
                 free = free_support(w[support], lower[support], upper[support])
                 if not free.any():
                     return state
                 f, at_f, at_x = support[free], at[free], at[~free]
                 q = self.q[at_f] - self.G[np.ix_(at_f, at_x)] @ w[support[~free]] if at_x.size else self.q[at_f]
+                box = (lower[f], upper[f])
             else:  # nothing held at a bound
                 f, at_f, q = support, at, self.q[at]
             signs = np.sign(w[f])
@@ -739,10 +738,7 @@ class _SupportNewton:
             if v is None:  # singular: wait longer before the next
                 self.backoff *= 2.0
                 return state
-            if self.boxed:
-                new, cut = toward_first_event(w[f], v, signs, a[f], lower[f], upper[f])
-            else:
-                new, cut = toward_first_event(w[f], v, signs, None if self.penalty.uniform else a[f])
+            new, cut = toward_first_event(w[f], v, signs, None if self.penalty.uniform else a[f], *box)
             state, moved = _keep_if_lower(self.op, state, w, f, new, l1, self.l2, self.penalty)
             if not moved:
                 self.backoff *= 2.0  # a failed step: wait longer before the next
