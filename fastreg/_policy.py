@@ -96,6 +96,22 @@ def path_uses_gram(X, fit_intercept, sample_weight=None, n_fit=None):
     return not sp.issparse(X) or sparse_gram_is_accurate(X, fit_intercept, sample_weight)
 
 
+# The homotopy follows a wide Lasso path in about 1.5·n kinks, each a pass over
+# X (n·p), so its cost grows as n²p whatever the grid; a fit per α costs epochs
+# over the support. Measured crossover: docs/design-measurements.md.
+PATH_HOMOTOPY_MAX_WORK = 5e10
+
+
+def path_uses_homotopy(n, p):
+    """Whether a Lasso path on dense ``X`` (n, p) follows the homotopy (:func:`fastreg.kernels.lars.lars_grid`).
+
+    For ``n < p`` with ``n²p`` up to :data:`PATH_HOMOTOPY_MAX_WORK`: near
+    interpolation, where coordinate descent crawls, the homotopy's steps are
+    cheap; each α it reaches is still certified by its duality gap.
+    """
+    return n < p and float(n) * n * p <= PATH_HOMOTOPY_MAX_WORK
+
+
 def dask_uses_gram(p, solver):
     """Dask: the sufficient statistics (``solver="cd"`` always, ``"auto"`` up to 20,000 features) or FISTA."""
     if solver == "fista":

@@ -42,7 +42,7 @@ from ._validation import (
     validate_xy,
 )
 from ._convert import to_csc
-from ._policy import path_uses_gram
+from ._policy import path_uses_gram, path_uses_homotopy
 from .solvers.cd import CDProblem
 from .solvers.homotopy import LarsPath
 from ._preprocess import centered_xty, weighted_offsets
@@ -176,6 +176,17 @@ class PathEngine:
             target, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, lars=lars, seed=seed
         )
 
+    def homotopy_path(self, alphas, l1_ratio, tol, penalty, target=0):
+        """The Lasso path by one homotopy where it is cheaper than a fit per α (:func:`path_uses_homotopy`).
+
+        Returns :meth:`fastreg.solvers.cd.CDProblem.homotopy_path`'s ``(W,
+        gaps, certified)``, or None (the Gram engine, ElasticNet, long or
+        tall ``X``, a penalty the homotopy does not take).
+        """
+        if self.cd is None or l1_ratio != 1.0 or alphas.shape[0] < 2 or not path_uses_homotopy(self.n, self.p):
+            return None
+        return self.cd.homotopy_path(target, alphas, tol, penalty)
+
     def deviance(self, W, target=0):
         """``‖R‖²`` at each column of ``W`` (p, k), and the null model's ``‖y_c‖²``: ``R = y_c − X_c w``.
 
@@ -260,14 +271,22 @@ def run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_in
     unconverged = 0
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     alpha_prev = None
+    homotopy = engine.homotopy_path(alphas, l1_ratio, tol, penalty, target)
     # one LARS path for the whole α grid, should a homotopy start be needed (Lasso, residual solver)
     lars = (
-        LarsPath(float(alphas[-1])) if engine.cd is not None and l1_ratio == 1.0 and k > 1 else None
+        LarsPath(float(alphas[-1]))
+        if engine.cd is not None and l1_ratio == 1.0 and k > 1 and homotopy is None else None
     )
     for i, alpha in enumerate(alphas):
-        w, intercept, gap, n_iter, conv = engine.solve(
-            alpha, l1_ratio, w, alpha_prev, tol, max_iter, penalty, target, lars, seed
-        )
+        if homotopy is not None and homotopy[2][i]:  # the homotopy's solution, certified
+            w = homotopy[0][:, i]
+            intercept, gap, n_iter, conv = engine.cd.intercept(target, w), homotopy[1][i], 0, True
+        else:
+            if homotopy is not None and np.isfinite(homotopy[1][i]):
+                w = homotopy[0][:, i]  # reached but not certified: the start
+            w, intercept, gap, n_iter, conv = engine.solve(
+                alpha, l1_ratio, w, alpha_prev, tol, max_iter, penalty, target, lars, seed
+            )
         w = np.array(w, dtype=np.float64)  # the next α must not overwrite this one
         coefs[:, i] = w
         intercepts[i] = intercept

@@ -77,6 +77,12 @@ TASKS = {
     "lassocv gene-72x5147": (lambda: gene_like(72, 5_147), "lassocv", None),
     "lassocv small-200x2000": (lambda: gaussian(200, 2_000), "lassocv", None),
     "lasso small-200x2000 a=0.05": (lambda: gaussian(200, 2_000), "lasso", 0.05),
+    "lassocv dense-wide-500x5000": (lambda: dense_toeplitz(500, 5_000), "lassocv", None),
+    "lassocv dense-tall-5000x200": (lambda: dense_toeplitz(5_000, 200), "lassocv", None),
+    "lassocv csr-tall-20000x500": (lambda: sparse_random(20_000, 500, 0.01), "lassocv", None),
+    "lasso tiny-50x10 a/10": (lambda: gaussian(50, 10), "lasso", 10),
+    "ridge tiny-50x10": (lambda: gaussian(50, 10), "ridge", 1.0),
+    "lassocv tiny-50x10": (lambda: gaussian(50, 10), "lassocv", None),
 }
 
 

@@ -102,6 +102,7 @@ def test_path_homotopy_serves_factors_and_unreached_bounds(monkeypatch, storage)
         return lars_path(*args, **kwargs)
 
     monkeypatch.setattr(homotopy, "lars_path", counted)
+    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p: False)  # CD's own homotopy start
     monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
     monkeypatch.setattr(cd, "_STALL_MIN_EPOCHS", 5)
     rng = np.random.default_rng(7)
@@ -216,3 +217,182 @@ def test_gram_newton_holds_coefficients_at_their_bounds_and_lands_on_the_optimum
     assert step is not None
     assert np.all(step[at] == 0.3)
     assert_allclose(step, w_opt, rtol=1e-9, atol=1e-12)
+
+
+# --------------------------------------------------------------- the path by one homotopy (kernels.lars)
+
+
+def lars_at(X_c, y_c, alphas, positive=False):
+    """scikit-learn's LARS path interpolated at ``alphas`` (it is linear in α between kinks)."""
+    from sklearn.linear_model import lars_path
+
+    kinks, _, coefs = lars_path(X_c, y_c, method="lasso", alpha_min=alphas[-1], positive=positive,
+                                max_iter=50 * X_c.shape[0])
+    out = np.empty((X_c.shape[1], alphas.shape[0]))
+    for i, alpha in enumerate(alphas):
+        j = int(np.searchsorted(-kinks, -alpha))
+        if j == 0 or kinks[j] == alpha:
+            out[:, i] = coefs[:, j]
+        else:
+            t = (kinks[j - 1] - alpha) / (kinks[j - 1] - kinks[j])
+            out[:, i] = (1 - t) * coefs[:, j - 1] + t * coefs[:, j]
+    return out, kinks, coefs
+
+
+def correlated_wide(n=40, p=150, seed=3, offset=2.0):
+    """Wide data whose features come in correlated groups: its Lasso path drops features on the way."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + 0.8 * rng.standard_normal((n, 1)) + offset
+    X[:, 1::2] += 0.9 * X[:, ::2]
+    y = X[:, :8] @ rng.standard_normal(8) + 0.3 * rng.standard_normal(n)
+    return X, y
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("factors", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_homotopy_grid_is_lars_on_the_grid(positive, factors, dtype):
+    """The kernel's solutions at the grid's α are LARS's, through joins and drops, with scaled columns."""
+    from fastreg.path import geometric_grid
+
+    X, y = correlated_wide()
+    X = X.astype(dtype)
+    n, p = X.shape
+    f = np.random.default_rng(1).uniform(0.5, 2.0, p) if factors else np.ones(p)
+    mean = X.astype(np.float64).mean(0)
+    X_c, y_c = X.astype(np.float64) - mean, y - y.mean()
+    penalty = make_penalty(p, penalty_factor=f if factors else None, positive=positive)
+    lam_max = np.max((X_c.T @ y_c) / f if positive else np.abs(X_c.T @ y_c) / f)
+    alphas = geometric_grid(lam_max / n, 1e-2, 40)
+    XF = np.asfortranarray(X)
+    W, covered = homotopy.homotopy_grid(XF.T, mean, (X_c**2).sum(0), y_c, n, alphas, penalty)
+    assert covered == alphas.shape[0]
+    for i, alpha in enumerate(alphas):  # a duality gap written here: every column is the optimum
+        assert relative_gap(X_c, y_c, W[:, i], alpha * n, f, positive) <= 1e-11
+    if positive:
+        return  # scikit-learn's positive LARS is not at the optimum on these data (relative gaps up to 0.5)
+    V, kinks, path = lars_at(X_c / f, y_c, alphas)
+    if not factors:  # the data exercise the Lasso modification
+        assert np.any((path[:, :-1] != 0) & (path[:, 1:] == 0))
+    assert_allclose(W, V / f[:, None], rtol=0, atol=1e-9 * np.abs(V).max())
+
+
+def relative_gap(X_c, y_c, w, lam, f, positive):
+    """``(P − D)/P`` for ``½‖y − Xw‖² + λΣfⱼ|wⱼ|`` (w ≥ 0 with ``positive``) at the rescaled residual."""
+    r = y_c - X_c @ w
+    primal = 0.5 * r @ r + lam * np.sum(f * np.abs(w))
+    corr = (X_c.T @ r) / f
+    worst = np.max(np.maximum(corr, 0.0)) if positive else np.max(np.abs(corr))
+    theta = r * min(1.0, lam / worst) if worst > 0 else r
+    dual = theta @ y_c - 0.5 * theta @ theta
+    return (primal - dual) / primal
+
+
+def path_objective(X, y, coef, intercept, alpha, f=None):
+    r = y - X @ coef - intercept
+    return r @ r / (2 * len(y)) + alpha * np.sum((1.0 if f is None else f) * np.abs(coef))
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_wide_path_is_certified_homotopy(positive):
+    """n < p: every α of the path is the homotopy's solution (no epochs), at LARS's objective and a certified gap.
+
+    With ``positive`` ours is lower than scikit-learn's LARS on some α (both
+    are certified by the gap; theirs is not exact there): only "at most" is asserted.
+    """
+    X, y = correlated_wide()
+    n = X.shape[0]
+    tol = 1e-6
+    alphas, coefs, intercepts, gaps, n_iters = fastreg.fit_path(X, y, alphas=50, positive=positive, tol=tol)
+    assert np.all(n_iters == 0)
+    x_mean, y_mean = X.mean(0), y.mean()
+    exact = lars_at(X - x_mean, y - y_mean, alphas, positive)[0]
+    y_norm2 = np.sum((y - y_mean) ** 2)
+    for i, alpha in enumerate(alphas):
+        theirs = path_objective(X, y, exact[:, i], y_mean - x_mean @ exact[:, i], alpha)
+        ours = path_objective(X, y, coefs[:, i], intercepts[i], alpha)
+        assert ours - theirs <= 1e-12 * theirs
+        if not positive:
+            assert abs(ours - theirs) <= 1e-12 * theirs
+        assert gaps[i] * n <= tol * y_norm2
+
+
+def test_uncertified_alpha_is_fitted_from_its_homotopy_start(monkeypatch):
+    """An α whose homotopy solution fails its gap (corrupted here) is fitted by CD; the others keep theirs."""
+    X, y = correlated_wide()
+    real = homotopy.homotopy_grid
+
+    def corrupted(*args):
+        W, covered = real(*args)
+        W[:, 7] *= 1.01
+        return W, covered
+
+    monkeypatch.setattr(cd, "homotopy_grid", corrupted)
+    alphas, coefs, intercepts, _, n_iters = fastreg.fit_path(X, y, alphas=20, tol=1e-8)
+    assert n_iters[7] > 0 and np.count_nonzero(n_iters) == 1
+    x_mean, y_mean = X.mean(0), y.mean()
+    exact = lars_at(X - x_mean, y - y_mean, alphas)[0][:, 7]
+    theirs = path_objective(X, y, exact, y_mean - x_mean @ exact, alphas[7])
+    assert path_objective(X, y, coefs[:, 7], intercepts[7], alphas[7]) <= theirs * (1 + 1e-10)
+
+
+def test_homotopy_stops_at_a_degenerate_join_and_cd_takes_the_rest(monkeypatch):
+    """A column joining (numerically) inside the active ones' span ends the homotopy; CD fits the α below."""
+    from fastreg.path import geometric_grid
+
+    X, y = correlated_wide(n=25, p=60, seed=2)
+    rng = np.random.default_rng(2)
+    X[:, 5] = X[:, 0] + X[:, 2] + 1e-7 * rng.standard_normal(25)  # near-dependent columns
+    X[:, 7] = X[:, 0] + 1e-7 * rng.standard_normal(25)
+    n, p = X.shape
+    mean = X.mean(0)
+    X_c, y_c = X - mean, y - y.mean()
+    alphas = geometric_grid(np.abs(X_c.T @ y_c).max() / n, 1e-6, 30)
+    W, covered = homotopy.homotopy_grid(np.asfortranarray(X).T, mean, (X_c**2).sum(0), y_c, n, alphas,
+                                        make_penalty(p))
+    assert 0 < covered < alphas.shape[0]
+    kwargs = {"alphas": alphas, "tol": 1e-10, "max_iter": 200_000}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ours = fastreg.fit_path(X, y, **kwargs)
+        monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p: False)
+        alone = fastreg.fit_path(X, y, **kwargs)
+    assert np.all(ours.n_iters[covered:] > 0)
+    assert np.all(ours.dual_gaps * n <= 1e-10 * (y_c @ y_c))
+    for i, alpha in enumerate(alphas):
+        a = path_objective(X, y, ours.coefs[:, i], ours.intercepts[i], alpha)
+        b = path_objective(X, y, alone.coefs[:, i], alone.intercepts[i], alpha)
+        assert abs(a - b) <= 1e-9 * b, i
+
+
+@pytest.mark.parametrize("case", ["box", "weights", "no-intercept", "float32", "factors-signs"])
+def test_wide_path_with_and_without_the_homotopy_agree(monkeypatch, case):
+    """Binding boxes, sample weights, no intercept, float32, mixed signs: the same path as CD alone."""
+    X, y = correlated_wide()
+    n, p = X.shape
+    kwargs = {"alphas": 25, "tol": 1e-10, "max_iter": 100_000}
+    if case == "box":
+        kwargs.update(lower_bounds=-0.3, upper_bounds=0.5)
+    elif case == "weights":
+        kwargs.update(sample_weight=np.random.default_rng(2).uniform(0.2, 3.0, n))
+    elif case == "no-intercept":
+        kwargs.update(fit_intercept=False)
+    elif case == "float32":
+        X = X.astype(np.float32)
+    else:
+        kwargs.update(penalty_factor=np.random.default_rng(3).uniform(0.5, 2.0, p),
+                      lower_bounds=np.r_[np.zeros(p // 2), np.full(p - p // 2, -INF)])
+    ours = fastreg.fit_path(X, y, **kwargs)
+    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p: False)
+    alone = fastreg.fit_path(X, y, **kwargs)
+    penalty = make_penalty(p, **{k: kwargs[k] for k in ("penalty_factor", "lower_bounds", "upper_bounds")
+                                 if k in kwargs})
+    sw = kwargs.get("sample_weight", np.ones(n))
+    sw = sw * n / sw.sum()
+    Xd = X.astype(np.float64)
+    for i, alpha in enumerate(ours.alphas):
+        def obj(w, b):
+            r = y - Xd @ w - b
+            return (sw * r * r).sum() / (2 * n) + alpha * penalty.value(w, 1.0, 0.0)
+        a, b = obj(ours.coefs[:, i], ours.intercepts[i]), obj(alone.coefs[:, i], alone.intercepts[i])
+        assert a <= b * (1 + 1e-9) + 1e-14, i

@@ -37,7 +37,7 @@ from ..kernels.cd import (
 )
 from ._columns import constant_columns, dense_means_and_constants, fortran_stats
 from ._linalg import cho_factor, unpenalized_block
-from .homotopy import LassoForm
+from .homotopy import LassoForm, homotopy_grid
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
@@ -350,6 +350,50 @@ class CDProblem:
             # inside the limit: a threaded x̄ᵀw (wide X) leaves BLAS threads spinning into the next fit
             intercept = intercept_of(w, self.x_mean, self.y_mean[k], self.fit_intercept)
         return w, intercept, gap, n_iter, converged
+
+
+    def intercept(self, k, w):
+        """The intercept of target ``k`` for centered coefficients ``w``."""
+        return intercept_of(w, self.x_mean, self.y_mean[k], self.fit_intercept)
+
+    def homotopy_path(self, k, alphas, tol, penalty=None):
+        """The Lasso path of target ``k`` by one homotopy, each α certified by its duality gap.
+
+        Returns ``(W, gaps, certified)``: LARS's solutions (p, len(alphas)),
+        their gaps divided by ``n``, and whether each meets the stopping rule
+        of :func:`_enet_cd` at ``tol`` (an α the homotopy did not reach is not
+        certified; its column is zero). None where the homotopy does not
+        apply (sparse ``X``, a penalty that is not a scaled Lasso).
+        """
+        op = self.op
+        if not isinstance(op, _Dense):
+            return None
+        p = op.norms.shape[0]
+        penalty = Penalty.uniform_of(p) if penalty is None else penalty
+        y_c = self.Y[:, k]
+        result = homotopy_grid(op.XT, op.mean, op.norms, y_c, self.n, alphas, penalty)
+        if result is None:
+            return None
+        W, covered = result
+        gaps = np.full(alphas.shape[0], np.inf)
+        certified = np.zeros(alphas.shape[0], dtype=bool)
+        if covered:
+            # the residuals and correlations of every reached α in two products over X
+            W_c = W[:, :covered]
+            X = op.XT.T
+            R = y_c[:, None] - X @ W_c + op.mean @ W_c
+            # X_cᵀR = Xᵀ(R − R̄) when X_c = X − x̄ (its rows' means): no (p, k) correction
+            XtR = (R - R.mean(axis=0) if op.mean.any() else R).T @ X  # (k, p)
+            every = np.arange(p, dtype=np.int64)
+            y_norm2 = float(y_c @ y_c)
+            for i in range(covered):
+                l1 = alphas[i] * self.n
+                w, r = np.ascontiguousarray(W[:, i]), R[:, i]
+                R_norm2 = float(r @ r)
+                gaps[i] = penalty.gap(R_norm2, float(r @ y_c), XtR[i], w, l1, 0.0, op.norms, every)
+                primal = penalty.objective(R_norm2, w, l1, 0.0, every)
+                certified[i] = gaps[i] <= stopping_gap(tol, tol * y_norm2, y_norm2, primal)
+        return W, gaps / self.n, certified
 
 
 def enet_coordinate_descent(

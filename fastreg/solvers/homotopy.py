@@ -27,7 +27,37 @@ import warnings
 import numpy as np
 from sklearn.linear_model import lars_path, lars_path_gram
 
-__all__ = ["LarsPath", "LassoForm"]
+from ..kernels.lars import lars_grid
+
+__all__ = ["LarsPath", "LassoForm", "homotopy_grid"]
+
+
+def homotopy_grid(XT, mean, norms, y_c, n, alphas, penalty):
+    """The Lasso at every α of ``alphas`` (decreasing) by one homotopy (:func:`fastreg.kernels.lars.lars_grid`).
+
+    ``XT`` (p, n) is the C-ordered transpose of uncentered ``X``, centered on
+    the fly with ``mean``; ``norms`` its centered column norms (a zero norm
+    keeps the feature out). Penalty factors and sign constraints are the
+    homotopy's column scales (:class:`LassoForm`). Returns ``(W, covered)``:
+    the solutions (p, k), exact for the first ``covered`` α up to rounding
+    where the problem is a scaled Lasso; other bounds are not the homotopy's
+    and its answer is clipped into the box (exact where the box does not
+    bind: the caller certifies each α). None with unpenalized features.
+    """
+    p = XT.shape[0]
+    form = LassoForm(penalty, np.arange(p, dtype=np.int64))
+    if form.U.size:
+        return None
+    scale = np.zeros(p)
+    scale[form.F] = form.scale
+    scale[norms == 0.0] = 0.0
+    W = np.zeros((p, alphas.shape[0]))
+    levels = np.ascontiguousarray(alphas, dtype=np.float64) * n
+    y = np.ascontiguousarray(y_c, dtype=np.float64)
+    covered, _ = lars_grid(XT, mean, scale, y, levels, form.positive, 8 * min(XT.shape) + 100, W)
+    if penalty.bounded:
+        np.clip(W, penalty.pen[2][:, None], penalty.pen[3][:, None], out=W)
+    return W, covered
 
 
 class LassoForm:

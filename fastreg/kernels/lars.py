@@ -1,0 +1,263 @@
+"""The Lasso's homotopy (LARS with the Lasso modification) written straight onto an α grid.
+
+The Lasso path ``w(λ)`` of ``½‖y_c − Z v‖² + λ‖v‖₁`` is piecewise linear in
+``λ``: between two kinks the active set ``A`` and its signs ``s`` are fixed
+and ``v_A`` moves along ``d = (Z_AᵀZ_A)⁻¹s`` as ``λ`` falls. At a kink a
+feature joins (its correlation reaches ``λ``) or leaves (its coefficient
+reaches zero). :func:`lars_grid` follows the kinks from ``λmax`` down and,
+whenever a step passes grid levels, writes the solution at each of them
+(exact on a linear piece), so a whole regularization path costs one
+homotopy, not one fit per α.
+
+Columns are ``Z_j = σⱼ·(Xⱼ − x̄ⱼ)``: centered on the fly from the
+uncentered ``X`` as the CD kernels read it, and scaled by ``σⱼ`` (a weighted
+L1 penalty ``aⱼ|wⱼ|`` is the uniform one on ``vⱼ = aⱼwⱼ``, so ``σⱼ =
+1/aⱼ``; a negative ``σⱼ`` flips a column for sign constraints; ``σⱼ = 0``
+keeps a feature out). The caller gets ``w = σ∘v``.
+
+``Z_AᵀZ_A`` is kept as its Cholesky factor, updated when a feature joins
+and downdated by Givens rotations when one leaves, so a step costs one pass
+over ``X`` (the correlations' change ``Zᵀu``, ``u = Z_A d``) plus ``O(|A|²)``.
+A feature that would join numerically inside the span of the active ones
+(near interpolation, ``|A|`` at the rank of ``Z``) ends the homotopy there:
+the caller's solver takes the remaining α from the last solution.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ._config import FASTMATH
+
+# A joining column whose part outside the active columns' span has a squared
+# norm below this fraction of its own is numerically inside it: LARS stops.
+_DEGENERATE = 1e-10
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _centered_dot(XT, mean, j, t, t_sum):
+    """``(Xⱼ − x̄ⱼ)·t``."""
+    s = 0.0
+    row = XT[j]
+    for i in range(t.shape[0]):
+        s += row[i] * t[i]
+    return s - mean[j] * t_sum
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def lars_grid(XT, mean, scale, y, levels, positive, max_steps, W):
+    """The Lasso solution at each level of ``levels`` (λ, decreasing), into ``W`` (p, k), by the homotopy.
+
+    Parameters
+    ----------
+    XT : (p, n) C-ordered array (float32 or float64), the transpose of uncentered ``X``
+    mean : (p,) the column means to center with (zeros: none)
+    scale : (p,) σ (0: the feature never enters)
+    y : (n,) float64, centered when the columns are
+    levels : (k,) float64, decreasing, the λ (``n·α``) to write the solution at
+    positive : bool, only positive coefficients (``v ≥ 0``)
+    max_steps : int, kinks at most
+    W : (p, k) float64, zeros on entry; column ``i`` receives ``σ∘v(levels[i])``
+
+    Returns
+    -------
+    covered : int
+        ``W[:, :covered]`` hold the homotopy's solution; the rest were not
+        reached (a degenerate join, or ``max_steps``).
+    steps : int
+        Kinks followed.
+    """
+    p, n = XT.shape
+    k = levels.shape[0]
+    y_sum = 0.0
+    for i in range(n):
+        y_sum += y[i]
+    c = np.empty(p)  # Zᵀr
+    for j in range(p):
+        c[j] = scale[j] * _centered_dot(XT, mean, j, y, y_sum) if scale[j] != 0.0 else 0.0
+    lam = 0.0
+    first = -1
+    for j in range(p):
+        if scale[j] == 0.0:
+            continue
+        cj = c[j] if positive else abs(c[j])
+        if cj > lam:
+            lam, first = cj, j
+    covered = 0
+    while covered < k and levels[covered] >= lam:
+        covered += 1  # the solution is zero from λmax up
+    if covered == k or first < 0:
+        return k, 0
+
+    m_max = min(n, p)
+    R = np.zeros((m_max, m_max))  # upper-triangular, RᵀR = Z_AᵀZ_A (active order)
+    active = np.empty(m_max, dtype=np.int64)
+    sign = np.empty(m_max)
+    v = np.zeros(m_max)  # v of the active features (active order)
+    in_active = np.zeros(p, dtype=np.bool_)
+    t = np.empty(n)
+    u = np.empty(n)
+    g = np.empty(m_max)
+    d = np.empty(m_max)
+    a = np.empty(p)
+    m = 0
+    joining = first
+    dropped = -1
+    steps = 0
+    while True:
+        if joining >= 0:
+            # Z_j and its products with the active columns; R grows by one column.
+            if m == m_max:
+                return covered, steps
+            sj = scale[joining]
+            mj = mean[joining]
+            row = XT[joining]
+            t_sum = 0.0
+            tt = 0.0
+            for i in range(n):
+                t[i] = sj * (row[i] - mj)
+                t_sum += t[i]
+                tt += t[i] * t[i]
+            qq = 0.0
+            for r in range(m):
+                gr = scale[active[r]] * _centered_dot(XT, mean, active[r], t, t_sum)
+                for s in range(r):
+                    gr -= R[s, r] * g[s]
+                g[r] = gr / R[r, r]
+                qq += g[r] * g[r]
+            rest = tt - qq
+            if not rest > _DEGENERATE * tt:
+                return covered, steps
+            for r in range(m):
+                R[r, m] = g[r]
+            R[m, m] = math.sqrt(rest)
+            active[m] = joining
+            sign[m] = 1.0 if (positive or c[joining] > 0.0) else -1.0
+            v[m] = 0.0
+            in_active[joining] = True
+            m += 1
+        # d = (RᵀR)⁻¹·sign: forward, then back substitution.
+        for r in range(m):
+            s_ = sign[r]
+            for q in range(r):
+                s_ -= R[q, r] * d[q]
+            d[r] = s_ / R[r, r]
+        for r in range(m - 1, -1, -1):
+            s_ = d[r]
+            for q in range(r + 1, m):
+                s_ -= R[r, q] * d[q]
+            d[r] = s_ / R[r, r]
+        # u = Z_A·d, then a = Zᵀu (one pass over X).
+        for i in range(n):
+            u[i] = 0.0
+        for r in range(m):
+            j = active[r]
+            coef = d[r] * scale[j]
+            mj = mean[j]
+            row = XT[j]
+            for i in range(n):
+                u[i] += coef * (row[i] - mj)
+        u_sum = 0.0
+        for i in range(n):
+            u_sum += u[i]
+        # The step: to the next join, drop, or the last level.
+        gamma = lam - levels[k - 1]
+        joining = -1
+        leaving = -1
+        for j in range(p):
+            if in_active[j] or scale[j] == 0.0:
+                continue
+            aj = scale[j] * _centered_dot(XT, mean, j, u, u_sum)
+            a[j] = aj
+            if j == dropped:
+                continue  # it just left at this λ
+            if 1.0 - aj > 0.0:
+                step = (lam - c[j]) / (1.0 - aj)
+                if 0.0 < step < gamma:
+                    gamma, joining = step, j
+            if not positive and 1.0 + aj > 0.0:
+                step = (lam + c[j]) / (1.0 + aj)
+                if 0.0 < step < gamma:
+                    gamma, joining = step, j
+        for r in range(m):
+            if d[r] != 0.0:
+                step = -v[r] / d[r]
+                if 0.0 < step < gamma:
+                    gamma, leaving = step, r
+        if leaving >= 0:
+            joining = -1
+        # The levels this step passes, on its linear piece.
+        while covered < k and levels[covered] >= lam - gamma:
+            shift = lam - levels[covered]
+            for r in range(m):
+                W[active[r], covered] = scale[active[r]] * (v[r] + shift * d[r])
+            covered += 1
+        for r in range(m):
+            v[r] += gamma * d[r]
+        for j in range(p):
+            if not in_active[j] and scale[j] != 0.0:
+                c[j] -= gamma * a[j]
+        lam -= gamma
+        for r in range(m):
+            c[active[r]] = sign[r] * lam
+        steps += 1
+        if covered == k:
+            return k, steps
+        if steps >= max_steps:
+            return covered, steps
+        dropped = -1
+        if leaving >= 0:
+            dropped = active[leaving]
+            in_active[dropped] = False
+            _remove(R, m, leaving)
+            for r in range(leaving, m - 1):
+                active[r] = active[r + 1]
+                sign[r] = sign[r + 1]
+                v[r] = v[r + 1]
+            m -= 1
+            c[dropped] = 0.0
+            c[dropped] = scale[dropped] * _residual_correlation(XT, mean, dropped, y, y_sum, active, v, scale, m, t)
+        if m == 0 and joining < 0:
+            return covered, steps
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _residual_correlation(XT, mean, j, y, y_sum, active, v, scale, m, t):
+    """``(Xⱼ − x̄ⱼ)·(y − Z_A v_A)``, recomputed for a feature that leaves (its running value drifted)."""
+    n = y.shape[0]
+    for i in range(n):
+        t[i] = y[i]
+    for r in range(m):
+        jr = active[r]
+        coef = v[r] * scale[jr]
+        mj = mean[jr]
+        row = XT[jr]
+        for i in range(n):
+            t[i] -= coef * (row[i] - mj)
+    t_sum = 0.0
+    for i in range(n):
+        t_sum += t[i]
+    return _centered_dot(XT, mean, j, t, t_sum)
+
+
+@njit(cache=True, nogil=True)
+def _remove(R, m, q):
+    """Delete column ``q`` of the upper-triangular ``R`` (m × m) and restore its shape by Givens rotations."""
+    for col in range(q, m - 1):
+        for r in range(col + 2):
+            R[r, col] = R[r, col + 1]
+    for r in range(m):
+        R[r, m - 1] = 0.0
+    for col in range(q, m - 1):
+        x, z = R[col, col], R[col + 1, col]
+        h = math.hypot(x, z)
+        if h == 0.0:
+            continue
+        cs, sn = x / h, z / h
+        for l in range(col, m - 1):
+            top, bottom = R[col, l], R[col + 1, l]
+            R[col, l] = cs * top + sn * bottom
+            R[col + 1, l] = cs * bottom - sn * top
+    for l in range(m):
+        R[m - 1, l] = 0.0
