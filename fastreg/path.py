@@ -49,7 +49,7 @@ from ._preprocess import centered_xty, weighted_offsets
 from ._standardize import feature_scales
 from .penalty import Penalty, make_penalty
 from .solvers.multitask import MultiTaskProblem
-from .solvers.gram import FoldGrams, GramProblem, given_gram_problems, gram_enet
+from .solvers.gram import FoldGrams, GramProblem, given_gram_problems, gram_enet, gram_path
 from ._policy import stream_route
 from .solvers.stream import statistics, warn_copy
 
@@ -176,16 +176,26 @@ class PathEngine:
             target, alpha, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, lars=lars, seed=seed
         )
 
-    def homotopy_path(self, alphas, l1_ratio, tol, penalty, target=0):
-        """The Lasso path by one homotopy where it is cheaper than a fit per α (:func:`path_uses_homotopy`).
+    def ahead(self, alphas, l1_ratio, tol, max_iter, penalty, w, target=0, seed=-1):
+        """The α of a path solved in one go, before the α-by-α loop: :class:`~fastreg.solvers._points.PathPoints`.
 
-        Returns :meth:`fastreg.solvers.cd.CDProblem.homotopy_path`'s ``(W,
-        gaps, certified)``, or None (the Gram engine, ElasticNet, long or
-        tall ``X``, a penalty the homotopy does not take).
+        The Gram engine runs its α loop in numba (:func:`~fastreg.solvers.gram.gram_path`);
+        the residual engine follows one homotopy for a Lasso path where that
+        is cheaper than a fit per α (:func:`path_uses_homotopy`). None where
+        neither applies.
         """
-        if self.cd is None or l1_ratio != 1.0 or alphas.shape[0] < 2 or not path_uses_homotopy(self.n, self.p):
+        if self.grams is not None:
+            return gram_path(self.grams[target], alphas, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty,
+                             w=w, seed=seed)
+        if l1_ratio != 1.0 or alphas.shape[0] < 2 or not path_uses_homotopy(self.n, self.p):
             return None
         return self.cd.homotopy_path(target, alphas, tol, penalty)
+
+    def intercept(self, w, target=0):
+        """The intercept of target ``target`` for centered coefficients ``w``."""
+        if self.grams is not None:
+            return self.grams[target].intercept(w)
+        return self.cd.intercept(target, w)
 
     def deviance(self, W, target=0):
         """``‖R‖²`` at each column of ``W`` (p, k), and the null model's ``‖y_c‖²``: ``R = y_c − X_c w``.
@@ -271,19 +281,19 @@ def run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_in
     unconverged = 0
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     alpha_prev = None
-    homotopy = engine.homotopy_path(alphas, l1_ratio, tol, penalty, target)
+    ahead = engine.ahead(alphas, l1_ratio, tol, max_iter, penalty, w, target, seed)
     # one LARS path for the whole α grid, should a homotopy start be needed (Lasso, residual solver)
     lars = (
         LarsPath(float(alphas[-1]))
-        if engine.cd is not None and l1_ratio == 1.0 and k > 1 and homotopy is None else None
+        if engine.cd is not None and l1_ratio == 1.0 and k > 1 and ahead is None else None
     )
     for i, alpha in enumerate(alphas):
-        if homotopy is not None and homotopy[2][i]:  # the homotopy's solution, certified
-            w = homotopy[0][:, i]
-            intercept, gap, n_iter, conv = engine.cd.intercept(target, w), homotopy[1][i], 0, True
+        if ahead is not None and ahead.done[i]:
+            w = ahead.W[:, i]
+            intercept, gap, n_iter, conv = engine.intercept(w, target), ahead.gaps[i], ahead.n_iters[i], ahead.converged[i]
         else:
-            if homotopy is not None and np.isfinite(homotopy[1][i]):
-                w = homotopy[0][:, i]  # reached but not certified: the start
+            if ahead is not None and ahead.start[i]:
+                w = ahead.W[:, i]
             w, intercept, gap, n_iter, conv = engine.solve(
                 alpha, l1_ratio, w, alpha_prev, tol, max_iter, penalty, target, lars, seed
             )

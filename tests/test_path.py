@@ -377,3 +377,65 @@ def test_near_interpolation_path_falls_back_to_each_fits_own_lars(monkeypatch):
         theirs = enet_objective(X, y, exact, y_mean - x_mean @ exact, alphas[i], 1.0)
         ours = enet_objective(X, y, coefs[:, i], intercepts[i], alphas[i], 1.0)
         assert abs(ours - theirs) <= 1e-12 * theirs
+
+
+def _tall_path_data(seed=4):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((300, 40)) + 0.5 * rng.standard_normal((300, 1)) + 1.0
+    y = X[:, :6] @ rng.standard_normal(6) + 0.4 * rng.standard_normal(300)
+    return X, y
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("extra", [{}, {"penalty_factor": np.r_[0.0, 0.0, np.ones(38)]},
+                                   {"positive": True}, {"selection": "random"}])
+def test_gram_path_loop_in_numba_is_the_alpha_by_alpha_path(monkeypatch, l1_ratio, extra):
+    """The Gram engine's α loop in one kernel lands where the α-by-α loop does, at every α."""
+    import fastreg.path as path_module
+
+    X, y = _tall_path_data()
+    seed = {"seed": 3} if extra.get("selection") == "random" else {}
+    kwargs = {k: v for k, v in extra.items() if k != "selection"}
+    engine = path_module.PathEngine(X, y, True, True)
+    alphas = path_module.alpha_grid(X, y, l1_ratio=l1_ratio, n_alphas=40, positive=kwargs.get("positive", False))
+    penalty = fastreg.penalty.make_penalty(X.shape[1], penalty_factor=kwargs.get("penalty_factor"),
+                                           positive=kwargs.get("positive", False))
+    ours = path_module.run_path(engine, alphas, l1_ratio, 1e-8, 10_000, penalty, None, seed=seed.get("seed", -1))
+    points = engine.ahead(alphas, l1_ratio, 1e-8, 10_000, penalty, None, seed=seed.get("seed", -1))
+    if "penalty_factor" in kwargs and l1_ratio < 1:
+        assert points is None  # free unpenalized features under an ElasticNet penalty: α by α
+    else:
+        assert points.done.all() and np.all(ours[3] == points.n_iters)
+    monkeypatch.setattr(engine, "ahead", lambda *args, **kw: None)
+    alone = path_module.run_path(engine, alphas, l1_ratio, 1e-8, 10_000, penalty, None, seed=seed.get("seed", -1))
+    f = kwargs.get("penalty_factor", np.ones(X.shape[1]))
+    for i, alpha in enumerate(alphas):
+        def obj(w, b, alpha=alpha):
+            r = y - X @ w - b
+            return r @ r / (2 * len(y)) + alpha * (l1_ratio * np.sum(f * np.abs(w))
+                                                   + 0.5 * (1 - l1_ratio) * np.sum(f * w * w))
+        a, b = obj(ours[0][:, i], ours[1][i]), obj(alone[0][:, i], alone[1][i])
+        assert abs(a - b) <= 1e-9 * b, i
+
+
+def test_gram_path_loop_hands_a_slow_alpha_to_the_full_solver(monkeypatch):
+    """An α the kernel does not finish in its first round goes to enet_gram_cd (homotopy start, Newton steps)."""
+    import fastreg.path as path_module
+    from fastreg.solvers import gram_cd
+
+    X, y = _tall_path_data()
+    monkeypatch.setattr(gram_cd, "_HOMOTOPY_AFTER_EPOCHS", 4)
+    engine = path_module.PathEngine(X, y, True, True)
+    alphas = path_module.alpha_grid(X, y, n_alphas=30, eps=1e-4)
+    penalty = fastreg.penalty.make_penalty(X.shape[1])
+    points = engine.ahead(alphas, 1.0, 1e-10, 10_000, penalty, None)
+    assert 0 < points.done.sum() < alphas.shape[0] and np.all(np.diff(points.done.astype(int)) <= 0)
+    coefs, intercepts, gaps, n_iters, unconverged = path_module.run_path(engine, alphas, 1.0, 1e-10, 10_000,
+                                                                         penalty, None)
+    assert unconverged == 0
+    X_c, y_c = X - X.mean(0), y - y.mean()
+    for i in range(alphas.shape[0]):
+        ref = sk.Lasso(alpha=alphas[i], tol=1e-14, max_iter=1_000_000).fit(X, y)
+        assert enet_objective(X, y, coefs[:, i], intercepts[i], alphas[i], 1.0) <= enet_objective(
+            X, y, ref.coef_, ref.intercept_, alphas[i], 1.0) * (1 + 1e-10)
+    assert np.all(gaps * len(y) <= 1e-10 * (y_c @ y_c))

@@ -381,3 +381,36 @@ def csr_dense_product(data, indices, indptr, V, shift, out):
             src = V[indices[a]]
             for c in range(k):
                 row[c] += v * src[c]
+
+
+@njit(cache=True, nogil=True)
+def enet_gram_path(
+    G, q, yy, w, l1s, l2s, pen, tol_abs, rel_tol, floor, max_iter, strong_first, ws_start, inner_fraction,
+    ws_per_violator, seed, free, free_inv, W, gaps, n_iters,
+):
+    """:func:`enet_gram` at each ``(l1s[i], l2s[i])`` of a path in turn, warm-started: the α loop in numba.
+
+    The first α's strong set uses ``strong_first`` (as :func:`enet_gram`'s
+    ``strong_l1``), each later one ``2·l1ᵢ − l1ᵢ₋₁`` (the sequential strong
+    rule). Column ``i`` of ``W``, ``gaps[i]`` (unscaled) and ``n_iters[i]``
+    receive each finished α. Stops before the first α that runs out of
+    ``max_iter`` epochs or whose gap is not finite (``w`` is then that
+    unfinished fit: the caller starts it again from ``W[:, i − 1]``).
+
+    Returns
+    -------
+    done : int, the α finished
+    """
+    k = l1s.shape[0]
+    for i in range(k):
+        strong = strong_first if i == 0 else 2.0 * l1s[i] - l1s[i - 1]
+        gap, n_iter = enet_gram(
+            G, q, yy, w, l1s[i], l2s[i], pen, tol_abs, rel_tol, floor, max_iter, strong, ws_start,
+            inner_fraction, ws_per_violator, seed, free, free_inv,
+        )
+        if n_iter >= max_iter or not np.isfinite(gap):
+            return i
+        W[:, i] = w
+        gaps[i] = gap
+        n_iters[i] = n_iter
+    return k

@@ -37,6 +37,7 @@ from ..kernels.cd import (
 )
 from ._columns import constant_columns, dense_means_and_constants, fortran_stats
 from ._linalg import cho_factor, unpenalized_block
+from ._points import PathPoints
 from .homotopy import LassoForm, homotopy_grid
 
 # Inner epochs between two gap evaluations (a gap on the working set costs
@@ -359,11 +360,11 @@ class CDProblem:
     def homotopy_path(self, k, alphas, tol, penalty=None):
         """The Lasso path of target ``k`` by one homotopy, each α certified by its duality gap.
 
-        Returns ``(W, gaps, certified)``: LARS's solutions (p, len(alphas)),
-        their gaps divided by ``n``, and whether each meets the stopping rule
-        of :func:`_enet_cd` at ``tol`` (an α the homotopy did not reach is not
-        certified; its column is zero). None where the homotopy does not
-        apply (sparse ``X``, a penalty that is not a scaled Lasso).
+        Returns :class:`~fastreg.solvers._points.PathPoints`: the α whose
+        homotopy solution meets the stopping rule of :func:`_enet_cd` at
+        ``tol`` are done (0 epochs); the others the homotopy reached start
+        from its solution. None where the homotopy does not apply (sparse
+        ``X``, unpenalized features).
         """
         op = self.op
         if not isinstance(op, _Dense):
@@ -393,7 +394,9 @@ class CDProblem:
                 gaps[i] = penalty.gap(R_norm2, float(r @ y_c), XtR[i], w, l1, 0.0, op.norms, every)
                 primal = penalty.objective(R_norm2, w, l1, 0.0, every)
                 certified[i] = gaps[i] <= stopping_gap(tol, tol * y_norm2, y_norm2, primal)
-        return W, gaps / self.n, certified
+        k = alphas.shape[0]
+        reached = np.arange(k) < covered
+        return PathPoints(W, gaps / self.n, np.zeros(k, dtype=np.int64), certified, certified, reached & ~certified)
 
 
 def enet_coordinate_descent(

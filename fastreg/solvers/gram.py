@@ -31,7 +31,7 @@ from .._preprocess import column_means, intercept_of, scale_rows_sparse, weighte
 from ..kernels.gram import gram_csr
 from ._columns import constant_columns, dense_means_and_constants
 from .cd import stack_targets
-from .gram_cd import enet_gram_cd
+from .gram_cd import enet_gram_cd, enet_gram_path_cd
 
 # Per-thread p × p accumulators of the sparse Gram up to this many features (32 MB each).
 _THREAD_GRAMS_MAX = 2000
@@ -177,6 +177,14 @@ def gram_enet(problem, alpha, l1_ratio, *, tol=1e-6, max_iter=10_000, penalty=No
     """
     return enet_gram_cd(
         problem.G, problem.q, problem.yy, problem.n, alpha, l1_ratio,
+        tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, alpha_prev=alpha_prev, seed=seed,
+    )
+
+
+def gram_path(problem, alphas, l1_ratio, *, tol=1e-6, max_iter=10_000, penalty=None, w=None, alpha_prev=None, seed=-1):
+    """The α of a path on a :class:`GramProblem` that :func:`enet_gram_path_cd` solves in one numba loop."""
+    return enet_gram_path_cd(
+        problem.G, problem.q, problem.yy, problem.n, alphas, l1_ratio,
         tol=tol, max_iter=max_iter, penalty=penalty, coef_init=w, alpha_prev=alpha_prev, seed=seed,
     )
 

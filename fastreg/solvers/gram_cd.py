@@ -24,11 +24,12 @@ import math
 import numpy as np
 
 from ..exceptions import DivergenceError
-from ..kernels.gram import enet_gram
+from ..kernels.gram import enet_gram, enet_gram_path
 from ..kernels.penalty import dual_gap_gram
 from ..penalty import Penalty
 from .cd import INNER_FRACTION, WS_PER_VIOLATOR, WS_START, free_support, newton_point, stopping_gap, toward_first_event
 from ._linalg import unpenalized_block
+from ._points import PathPoints
 from .homotopy import LassoForm
 
 # A fit the kernel has not finished in this many epochs starts once from
@@ -168,6 +169,46 @@ def enet_gram_cd(
     if not math.isfinite(gap):
         raise _overflow()
     return w, gap / n, n_iter, gap <= tol_abs
+
+
+def enet_gram_path_cd(G, q, y_norm2, n, alphas, l1_ratio, *, tol, max_iter, penalty=None, coef_init=None,
+                      alpha_prev=None, seed=-1):
+    """The α of a path (decreasing) by :func:`enet_gram_cd`'s kernel, the α loop in numba.
+
+    Solves, warm-started from ``coef_init`` then from each α's solution, the
+    α that the kernel finishes within :func:`enet_gram_cd`'s first round
+    (``_HOMOTOPY_AFTER_EPOCHS``); it stops at the first that does not, which
+    the caller fits by :func:`enet_gram_cd` (its homotopy start and Newton
+    steps). Returns :class:`~fastreg.solvers._points.PathPoints` (the solved
+    α are a prefix), or None where the problem needs :func:`enet_gram_cd`'s
+    Python steps at every α (unpenalized features with one finite bound, or
+    free unpenalized features under an ElasticNet penalty).
+    """
+    G = np.ascontiguousarray(G, dtype=np.float64)
+    q = np.ascontiguousarray(q, dtype=np.float64)
+    p, k = q.shape[0], alphas.shape[0]
+    y_norm2 = float(y_norm2)
+    penalty = Penalty.uniform_of(p) if penalty is None else penalty
+    free = penalty.free_unpenalized
+    if penalty.open_unpenalized.size > free.size or (free.size and l1_ratio != 1.0):
+        return None
+    if not (math.isfinite(y_norm2) and np.all(np.isfinite(q)) and np.all(np.isfinite(np.diagonal(G)))):
+        return None  # enet_gram_cd raises the overflow error
+    free_inv = penalty.block_inverse(G[np.ix_(free, free)], 0.0, free) if free.size else np.empty((0, 0))
+    w = np.zeros(p) if coef_init is None else penalty.clip(np.array(coef_init, dtype=np.float64).reshape(p),
+                                                           np.arange(p))
+    alphas = np.asarray(alphas, dtype=np.float64)
+    l1s, l2s = alphas * (l1_ratio * n), alphas * ((1.0 - l1_ratio) * n)
+    strong_first = (2.0 * alphas[0] - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
+    first = min(int(max_iter), _HOMOTOPY_AFTER_EPOCHS) if l1_ratio > 0.0 else int(max_iter)
+    W, gaps, n_iters = np.zeros((p, k)), np.full(k, np.inf), np.zeros(k, dtype=np.int64)
+    tol_abs = tol * y_norm2
+    done = enet_gram_path(
+        G, q, y_norm2, w, l1s, l2s, penalty.pen, tol_abs, 1e-3 * tol, 1e-13 * y_norm2, first, strong_first,
+        WS_START, INNER_FRACTION, WS_PER_VIOLATOR, seed, free, free_inv, W, gaps, n_iters,
+    )
+    solved = np.arange(k) < done
+    return PathPoints(W, gaps / n, n_iters, gaps <= tol_abs, solved, np.zeros(k, dtype=bool))
 
 
 def _overflow():
