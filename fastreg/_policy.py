@@ -97,19 +97,20 @@ def path_uses_gram(X, fit_intercept, sample_weight=None, n_fit=None):
 
 
 # The homotopy follows a wide Lasso path in about 1.5·n kinks, each a pass over
-# X (n·p), so its cost grows as n²p whatever the grid; a fit per α costs epochs
-# over the support. Measured crossover: docs/design-measurements.md.
+# X's stored values plus O(n²) for its factor, so its cost grows as
+# n·(values + n²) whatever the grid; a fit per α costs epochs over the support.
+# Measured: docs/design-measurements.md.
 PATH_HOMOTOPY_MAX_WORK = 5e10
 
 
-def path_uses_homotopy(n, p):
-    """Whether a Lasso path on dense ``X`` (n, p) follows the homotopy (:func:`fastreg.kernels.lars.lars_grid`).
+def path_uses_homotopy(n, p, values):
+    """Whether a Lasso path on ``X`` (n, p; ``values`` stored) follows the homotopy (:func:`fastreg.kernels.lars.lars_grid`).
 
-    For ``n < p`` with ``n²p`` up to :data:`PATH_HOMOTOPY_MAX_WORK`: near
-    interpolation, where coordinate descent crawls, the homotopy's steps are
-    cheap; each α it reaches is still certified by its duality gap.
+    For ``n < p`` with ``n·(values + n²)`` up to :data:`PATH_HOMOTOPY_MAX_WORK`:
+    near interpolation, where coordinate descent crawls, the homotopy's steps
+    are cheap; each α it reaches is still certified by its duality gap.
     """
-    return n < p and float(n) * n * p <= PATH_HOMOTOPY_MAX_WORK
+    return n < p and float(n) * (float(values) + float(n) * n) <= PATH_HOMOTOPY_MAX_WORK
 
 
 def dask_uses_gram(p, solver):

@@ -187,7 +187,7 @@ class PathEngine:
         if self.grams is not None:
             return gram_path(self.grams[target], alphas, l1_ratio, tol=tol, max_iter=max_iter, penalty=penalty,
                              w=w, seed=seed)
-        if l1_ratio != 1.0 or alphas.shape[0] < 2 or not path_uses_homotopy(self.n, self.p):
+        if l1_ratio != 1.0 or alphas.shape[0] < 2 or not path_uses_homotopy(self.n, self.p, self.cd.values):
             return None
         return self.cd.homotopy_path(target, alphas, tol, penalty)
 

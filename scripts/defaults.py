@@ -3,8 +3,9 @@
 Each task fits fastreg's estimator and scikit-learn's with only ``alpha`` given (everything else
 at its default), in interleaved rounds (the order alternates), and prints the medians, the ratio
 (scikit-learn's time over fastreg's: above 1 fastreg is faster) and each objective's excess over
-the better of the two, relative (fastreg's promise: at most 1e-7). The tasks are issue 33's table
-and the ``scripts/compare.py`` tasks; ``--tasks`` takes parts of their names.
+the better of the two, relative (fastreg's promise: at most 1e-7). The tasks are issue 33's table,
+the ``scripts/compare.py`` tasks, and cross-validation (``LassoCV``, ``ElasticNetCV`` at
+``l1_ratio=0.5``) on wide, tall and tiny data; ``--tasks`` takes parts of their names.
 
     pip install '.[bench]'
     python scripts/defaults.py                         # every task, 5 rounds
@@ -80,9 +81,13 @@ TASKS = {
     "lassocv dense-wide-500x5000": (lambda: dense_toeplitz(500, 5_000), "lassocv", None),
     "lassocv dense-tall-5000x200": (lambda: dense_toeplitz(5_000, 200), "lassocv", None),
     "lassocv csr-tall-20000x500": (lambda: sparse_random(20_000, 500, 0.01), "lassocv", None),
+    "lassocv csr-wide-2000x20000": (lambda: sparse_random(2_000, 20_000, 0.01), "lassocv", None),
     "lasso tiny-50x10 a/10": (lambda: gaussian(50, 10), "lasso", 10),
     "ridge tiny-50x10": (lambda: gaussian(50, 10), "ridge", 1.0),
     "lassocv tiny-50x10": (lambda: gaussian(50, 10), "lassocv", None),
+    "enetcv small-200x2000": (lambda: gaussian(200, 2_000), "enetcv", None),
+    "enetcv gene-72x5147": (lambda: gene_like(72, 5_147), "enetcv", None),
+    "enetcv dense-tall-5000x200": (lambda: dense_toeplitz(5_000, 200), "enetcv", None),
 }
 
 
@@ -91,7 +96,14 @@ def pair(kind, alpha):
         return (lambda: fastreg.Ridge(alpha=alpha)), (lambda: sk.Ridge(alpha=alpha))
     if kind == "lasso":
         return (lambda: fastreg.Lasso(alpha=alpha)), (lambda: sk.Lasso(alpha=alpha))
+    if kind == "enetcv":  # ElasticNetCV at l1_ratio 0.5
+        return (lambda: fastreg.ElasticNetCV(l1_ratio=0.5)), (lambda: sk.ElasticNetCV(l1_ratio=0.5))
     return (lambda: fastreg.LassoCV()), (lambda: sk.LassoCV())
+
+
+def enet_objective(X, y, coef, intercept, alpha, l1_ratio):
+    r = y - X @ coef - intercept
+    return r @ r / (2 * len(y)) + alpha * (l1_ratio * np.abs(coef).sum() + 0.5 * (1 - l1_ratio) * coef @ coef)
 
 
 def objective(kind, X, y, model, alpha):
@@ -120,10 +132,12 @@ def run(name, rounds):
                 times[label].append(time.perf_counter() - t)
                 models[label] = model
     t_ours, t_theirs = statistics.median(times["fastreg"]), statistics.median(times["scikit-learn"])
-    if kind == "lassocv":
+    if kind in ("lassocv", "enetcv"):
         same = math.isclose(models["fastreg"].alpha_, models["scikit-learn"].alpha_, rel_tol=1e-12)
         note = f"alpha_ {'equal' if same else 'DIFFERENT'}"
-        objs = {k: lasso_objective(X, y, m.coef_, m.intercept_, models["fastreg"].alpha_) for k, m in models.items()}
+        ratio = 1.0 if kind == "lassocv" else 0.5
+        objs = {k: enet_objective(X, y, m.coef_, m.intercept_, models["fastreg"].alpha_, ratio)
+                for k, m in models.items()}
     else:
         objs = {k: objective(kind, X, y, m, alpha) for k, m in models.items()}
         note = ""

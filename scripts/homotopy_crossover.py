@@ -42,7 +42,7 @@ def main():
     rule = fastreg.path.path_uses_homotopy
     X, y = dense_toeplitz(50, 200)  # load both routes' compiled kernels before timing
     for on in (True, False):
-        fastreg.path.path_uses_homotopy = (lambda n, p: True) if on else (lambda n, p: False)
+        fastreg.path.path_uses_homotopy = (lambda n, p, values: True) if on else (lambda n, p, values: False)
         fastreg.fit_path(X, y, tol=args.tol, precompute=False)
     for size in args.sizes:
         n, p = map(int, size.split("x"))
@@ -52,7 +52,7 @@ def main():
         results = {}
         for r in range(args.rounds):
             for on in ((True, False) if r % 2 == 0 else (False, True)):
-                fastreg.path.path_uses_homotopy = (lambda n, p: True) if on else (lambda n, p: False)
+                fastreg.path.path_uses_homotopy = (lambda n, p, values: True) if on else (lambda n, p, values: False)
                 t = time.perf_counter()
                 results[on] = fastreg.fit_path(X, y, tol=args.tol, precompute=False)
                 times[on].append(time.perf_counter() - t)

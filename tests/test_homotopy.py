@@ -102,7 +102,7 @@ def test_path_homotopy_serves_factors_and_unreached_bounds(monkeypatch, storage)
         return lars_path(*args, **kwargs)
 
     monkeypatch.setattr(homotopy, "lars_path", counted)
-    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p: False)  # CD's own homotopy start
+    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p, values: False)  # CD's own homotopy start
     monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
     monkeypatch.setattr(cd, "_STALL_MIN_EPOCHS", 5)
     rng = np.random.default_rng(7)
@@ -293,17 +293,21 @@ def path_objective(X, y, coef, intercept, alpha, f=None):
     return r @ r / (2 * len(y)) + alpha * np.sum((1.0 if f is None else f) * np.abs(coef))
 
 
+@pytest.mark.parametrize("storage", ["dense", "csr"])
 @pytest.mark.parametrize("positive", [False, True])
-def test_wide_path_is_certified_homotopy(positive):
+def test_wide_path_is_certified_homotopy(positive, storage):
     """n < p: every α of the path is the homotopy's solution (no epochs), at LARS's objective and a certified gap.
 
     With ``positive`` ours is lower than scikit-learn's LARS on some α (both
     are certified by the gap; theirs is not exact there): only "at most" is asserted.
     """
     X, y = correlated_wide()
+    if storage == "csr":
+        X *= np.random.default_rng(5).random(X.shape) < 0.4
     n = X.shape[0]
     tol = 1e-6
-    alphas, coefs, intercepts, gaps, n_iters = fastreg.fit_path(X, y, alphas=50, positive=positive, tol=tol)
+    Xs = sp.csr_matrix(X) if storage == "csr" else X
+    alphas, coefs, intercepts, gaps, n_iters = fastreg.fit_path(Xs, y, alphas=50, positive=positive, tol=tol)
     assert np.all(n_iters == 0)
     x_mean, y_mean = X.mean(0), y.mean()
     exact = lars_at(X - x_mean, y - y_mean, alphas, positive)[0]
@@ -355,7 +359,7 @@ def test_homotopy_stops_at_a_degenerate_join_and_cd_takes_the_rest(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         ours = fastreg.fit_path(X, y, **kwargs)
-        monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p: False)
+        monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p, values: False)
         alone = fastreg.fit_path(X, y, **kwargs)
     assert np.all(ours.n_iters[covered:] > 0)
     assert np.all(ours.dual_gaps * n <= 1e-10 * (y_c @ y_c))
@@ -365,26 +369,30 @@ def test_homotopy_stops_at_a_degenerate_join_and_cd_takes_the_rest(monkeypatch):
         assert abs(a - b) <= 1e-9 * b, i
 
 
-@pytest.mark.parametrize("case", ["box", "weights", "no-intercept", "float32", "factors-signs"])
+@pytest.mark.parametrize("case", ["box", "weights", "no-intercept", "float32", "factors-signs", "csr",
+                                  "csr-no-intercept", "csr-weights"])
 def test_wide_path_with_and_without_the_homotopy_agree(monkeypatch, case):
-    """Binding boxes, sample weights, no intercept, float32, mixed signs: the same path as CD alone."""
+    """Binding boxes, sample weights, no intercept, float32, mixed signs, CSR: the same path as CD alone."""
     X, y = correlated_wide()
     n, p = X.shape
+    if case.startswith("csr"):
+        X *= np.random.default_rng(5).random(X.shape) < 0.4
     kwargs = {"alphas": 25, "tol": 1e-10, "max_iter": 100_000}
     if case == "box":
         kwargs.update(lower_bounds=-0.3, upper_bounds=0.5)
-    elif case == "weights":
+    elif case in ("weights", "csr-weights"):
         kwargs.update(sample_weight=np.random.default_rng(2).uniform(0.2, 3.0, n))
-    elif case == "no-intercept":
+    elif case in ("no-intercept", "csr-no-intercept"):
         kwargs.update(fit_intercept=False)
     elif case == "float32":
         X = X.astype(np.float32)
-    else:
+    elif case != "csr":
         kwargs.update(penalty_factor=np.random.default_rng(3).uniform(0.5, 2.0, p),
                       lower_bounds=np.r_[np.zeros(p // 2), np.full(p - p // 2, -INF)])
-    ours = fastreg.fit_path(X, y, **kwargs)
-    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p: False)
-    alone = fastreg.fit_path(X, y, **kwargs)
+    Xs = sp.csr_matrix(X) if case.startswith("csr") else X
+    ours = fastreg.fit_path(Xs, y, **kwargs)
+    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p, values: False)
+    alone = fastreg.fit_path(Xs, y, **kwargs)
     penalty = make_penalty(p, **{k: kwargs[k] for k in ("penalty_factor", "lower_bounds", "upper_bounds")
                                  if k in kwargs})
     sw = kwargs.get("sample_weight", np.ones(n))
@@ -396,3 +404,21 @@ def test_wide_path_with_and_without_the_homotopy_agree(monkeypatch, case):
             return (sw * r * r).sum() / (2 * n) + alpha * penalty.value(w, 1.0, 0.0)
         a, b = obj(ours.coefs[:, i], ours.intercepts[i]), obj(alone.coefs[:, i], alone.intercepts[i])
         assert a <= b * (1 + 1e-9) + 1e-14, i
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_homotopy_grid_on_csc_columns_is_the_dense_one(fit_intercept):
+    """CSC columns centered through their sums give the dense kernel's solutions."""
+    from fastreg.path import geometric_grid
+
+    X, y = correlated_wide()
+    X *= np.random.default_rng(5).random(X.shape) < 0.4
+    n, p = X.shape
+    mean = X.mean(0) if fit_intercept else np.zeros(p)
+    X_c, y_c = X - mean, (y - y.mean() if fit_intercept else y)
+    alphas = geometric_grid(np.abs(X_c.T @ y_c).max() / n, 1e-3, 40)
+    norms, penalty = (X_c**2).sum(0), make_penalty(p)
+    W_dense, covered_dense = homotopy.homotopy_grid(np.asfortranarray(X).T, mean, norms, y_c, n, alphas, penalty)
+    W_csc, covered_csc = homotopy.homotopy_grid(sp.csc_matrix(X), mean, norms, y_c, n, alphas, penalty)
+    assert covered_csc == covered_dense > 0
+    assert_allclose(W_csc, W_dense, rtol=0, atol=1e-10 * np.abs(W_dense).max())

@@ -311,7 +311,7 @@ def test_near_interpolation_path_runs_lars_once_and_lands_on_its_path(monkeypatc
         return lars_path(*args, **kwargs)
 
     monkeypatch.setattr(homotopy, "lars_path", counted)
-    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p: False)  # CD's own homotopy start
+    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p, values: False)  # CD's own homotopy start
     # Fire the homotopy start at the first slow fit: when it fires on its own
     # depends on timing-free but data-dependent work counts.
     monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
@@ -358,7 +358,7 @@ def test_near_interpolation_path_falls_back_to_each_fits_own_lars(monkeypatch):
         return lars_path(*args, **kwargs)
 
     monkeypatch.setattr(homotopy, "lars_path", failing_path)
-    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p: False)  # CD's own homotopy start
+    monkeypatch.setattr(fastreg.path, "path_uses_homotopy", lambda n, p, values: False)  # CD's own homotopy start
     monkeypatch.setattr(cd, "_HOMOTOPY_AFTER", 0.01)
     monkeypatch.setattr(cd, "_STALL_MIN_EPOCHS", 5)
     rng = np.random.default_rng(7)

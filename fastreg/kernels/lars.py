@@ -10,7 +10,8 @@ whenever a step passes grid levels, writes the solution at each of them
 homotopy, not one fit per α.
 
 Columns are ``Z_j = σⱼ·(Xⱼ − x̄ⱼ)``: centered on the fly from the
-uncentered ``X`` as the CD kernels read it, and scaled by ``σⱼ`` (a weighted
+uncentered ``X`` as the CD kernels read it (dense through its C-ordered
+transpose, or CSC arrays, whose centering touches only sums), and scaled by ``σⱼ`` (a weighted
 L1 penalty ``aⱼ|wⱼ|`` is the uniform one on ``vⱼ = aⱼwⱼ``, so ``σⱼ =
 1/aⱼ``; a negative ``σⱼ`` flips a column for sign constraints; ``σⱼ = 0``
 keeps a feature out). The caller gets ``w = σ∘v``.
@@ -36,22 +37,57 @@ _DEGENERATE = 1e-10
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _centered_dot(XT, mean, j, t, t_sum):
-    """``(Xⱼ − x̄ⱼ)·t``."""
+def _centered_dot(XT, data, indices, indptr, sparse, mean, j, t, t_sum):
+    """``(Xⱼ − x̄ⱼ)·t`` (``t_sum = Σt``)."""
     s = 0.0
-    row = XT[j]
-    for i in range(t.shape[0]):
-        s += row[i] * t[i]
+    if sparse:
+        for k in range(indptr[j], indptr[j + 1]):
+            s += data[k] * t[indices[k]]
+    else:
+        row = XT[j]
+        for i in range(t.shape[0]):
+            s += row[i] * t[i]
     return s - mean[j] * t_sum
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def lars_grid(XT, mean, scale, y, levels, positive, max_steps, W):
+def _add_column(XT, data, indices, indptr, sparse, mean, j, coef, u):
+    """``u += coef·Xⱼ``; returns ``coef·x̄ⱼ``, the centering the caller subtracts from every entry once."""
+    if sparse:
+        for k in range(indptr[j], indptr[j + 1]):
+            u[indices[k]] += coef * data[k]
+    else:
+        row = XT[j]
+        for i in range(u.shape[0]):
+            u[i] += coef * row[i]
+    return coef * mean[j]
+
+
+@njit(cache=True, nogil=True)
+def _combination(XT, data, indices, indptr, sparse, mean, scale, active, coefs, m, base, sign, u):
+    """``u = base + sign·Σᵣ coefsᵣ·Z_{active[r]}`` (``base`` may be None: zero); returns ``Σu``."""
+    for i in range(u.shape[0]):
+        u[i] = 0.0 if base is None else base[i]
+    shift = 0.0
+    for r in range(m):
+        j = active[r]
+        shift += _add_column(XT, data, indices, indptr, sparse, mean, j, sign * coefs[r] * scale[j], u)
+    total = 0.0
+    for i in range(u.shape[0]):
+        u[i] -= shift
+        total += u[i]
+    return total
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def lars_grid(XT, data, indices, indptr, sparse, mean, scale, y, levels, positive, max_steps, W):
     """The Lasso solution at each level of ``levels`` (λ, decreasing), into ``W`` (p, k), by the homotopy.
 
     Parameters
     ----------
-    XT : (p, n) C-ordered array (float32 or float64), the transpose of uncentered ``X``
+    XT : (p, n) C-ordered array (float32 or float64), the transpose of uncentered dense ``X``
+    data, indices, indptr : CSC arrays of uncentered sparse ``X`` (``sparse``; else ignored)
+    sparse : bool, which of the two holds ``X``
     mean : (p,) the column means to center with (zeros: none)
     scale : (p,) σ (0: the feature never enters)
     y : (n,) float64, centered when the columns are
@@ -68,14 +104,15 @@ def lars_grid(XT, mean, scale, y, levels, positive, max_steps, W):
     steps : int
         Kinks followed.
     """
-    p, n = XT.shape
+    n = y.shape[0]
+    p = scale.shape[0]
     k = levels.shape[0]
     y_sum = 0.0
     for i in range(n):
         y_sum += y[i]
     c = np.empty(p)  # Zᵀr
     for j in range(p):
-        c[j] = scale[j] * _centered_dot(XT, mean, j, y, y_sum) if scale[j] != 0.0 else 0.0
+        c[j] = scale[j] * _centered_dot(XT, data, indices, indptr, sparse, mean, j, y, y_sum) if scale[j] != 0.0 else 0.0
     lam = 0.0
     first = -1
     for j in range(p):
@@ -110,21 +147,17 @@ def lars_grid(XT, mean, scale, y, levels, positive, max_steps, W):
             # Z_j and its products with the active columns; R grows by one column.
             if m == m_max:
                 return covered, steps
-            sj = scale[joining]
-            mj = mean[joining]
-            row = XT[joining]
-            t_sum = 0.0
+            g[0] = 1.0
+            t_sum = _combination(XT, data, indices, indptr, sparse, mean, scale, np.array([joining]), g, 1, None,
+                                 1.0, t)
             tt = 0.0
             for i in range(n):
-                t[i] = sj * (row[i] - mj)
-                t_sum += t[i]
                 tt += t[i] * t[i]
+            for r in range(m):
+                g[r] = scale[active[r]] * _centered_dot(XT, data, indices, indptr, sparse, mean, active[r], t, t_sum)
+            _solve_transposed(R, m, g)
             qq = 0.0
             for r in range(m):
-                gr = scale[active[r]] * _centered_dot(XT, mean, active[r], t, t_sum)
-                for s in range(r):
-                    gr -= R[s, r] * g[s]
-                g[r] = gr / R[r, r]
                 qq += g[r] * g[r]
             rest = tt - qq
             if not rest > _DEGENERATE * tt:
@@ -137,30 +170,17 @@ def lars_grid(XT, mean, scale, y, levels, positive, max_steps, W):
             v[m] = 0.0
             in_active[joining] = True
             m += 1
-        # d = (RᵀR)⁻¹·sign: forward, then back substitution.
+        # d = (RᵀR)⁻¹·sign: forward, then back substitution (both along R's rows).
         for r in range(m):
-            s_ = sign[r]
-            for q in range(r):
-                s_ -= R[q, r] * d[q]
-            d[r] = s_ / R[r, r]
+            d[r] = sign[r]
+        _solve_transposed(R, m, d)
         for r in range(m - 1, -1, -1):
             s_ = d[r]
             for q in range(r + 1, m):
                 s_ -= R[r, q] * d[q]
             d[r] = s_ / R[r, r]
         # u = Z_A·d, then a = Zᵀu (one pass over X).
-        for i in range(n):
-            u[i] = 0.0
-        for r in range(m):
-            j = active[r]
-            coef = d[r] * scale[j]
-            mj = mean[j]
-            row = XT[j]
-            for i in range(n):
-                u[i] += coef * (row[i] - mj)
-        u_sum = 0.0
-        for i in range(n):
-            u_sum += u[i]
+        u_sum = _combination(XT, data, indices, indptr, sparse, mean, scale, active, d, m, None, 1.0, u)
         # The step: to the next join, drop, or the last level.
         gamma = lam - levels[k - 1]
         joining = -1
@@ -168,7 +188,7 @@ def lars_grid(XT, mean, scale, y, levels, positive, max_steps, W):
         for j in range(p):
             if in_active[j] or scale[j] == 0.0:
                 continue
-            aj = scale[j] * _centered_dot(XT, mean, j, u, u_sum)
+            aj = scale[j] * _centered_dot(XT, data, indices, indptr, sparse, mean, j, u, u_sum)
             a[j] = aj
             if j == dropped:
                 continue  # it just left at this λ
@@ -216,29 +236,22 @@ def lars_grid(XT, mean, scale, y, levels, positive, max_steps, W):
                 sign[r] = sign[r + 1]
                 v[r] = v[r + 1]
             m -= 1
-            c[dropped] = 0.0
-            c[dropped] = scale[dropped] * _residual_correlation(XT, mean, dropped, y, y_sum, active, v, scale, m, t)
+            # its running correlation drifted: recomputed from the residual y − Z_A·v_A
+            t_sum = _combination(XT, data, indices, indptr, sparse, mean, scale, active, v, m, y, -1.0, t)
+            c[dropped] = scale[dropped] * _centered_dot(XT, data, indices, indptr, sparse, mean, dropped, t, t_sum)
         if m == 0 and joining < 0:
             return covered, steps
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _residual_correlation(XT, mean, j, y, y_sum, active, v, scale, m, t):
-    """``(Xⱼ − x̄ⱼ)·(y − Z_A v_A)``, recomputed for a feature that leaves (its running value drifted)."""
-    n = y.shape[0]
-    for i in range(n):
-        t[i] = y[i]
-    for r in range(m):
-        jr = active[r]
-        coef = v[r] * scale[jr]
-        mj = mean[jr]
-        row = XT[jr]
-        for i in range(n):
-            t[i] -= coef * (row[i] - mj)
-    t_sum = 0.0
-    for i in range(n):
-        t_sum += t[i]
-    return _centered_dot(XT, mean, j, t, t_sum)
+def _solve_transposed(R, m, b):
+    """``b ← R⁻ᵀb`` for the upper-triangular ``R`` (m × m), by rows of ``R`` (contiguous)."""
+    for q in range(m):
+        b[q] /= R[q, q]
+        bq = b[q]
+        row = R[q]
+        for r in range(q + 1, m):
+            b[r] -= row[r] * bq
 
 
 @njit(cache=True, nogil=True)

@@ -325,11 +325,11 @@ class CDProblem:
         self.Y = Y
         self.x_mean = x_mean
         self.y_mean = np.atleast_1d(y_mean)
-        self._values = X.nnz if sp.issparse(X) else X.size
+        self.values = X.nnz if sp.issparse(X) else X.size
 
     def threads(self):
         """numba's thread limit for this problem's passes (one thread for small ``X``)."""
-        return threads_for(self._values)
+        return threads_for(self.values)
 
     def solve(
         self, k, alpha, l1_ratio=1.0, *, tol=1e-9, max_iter=10_000, penalty=None, coef_init=None, lars=None, seed=-1
@@ -363,16 +363,20 @@ class CDProblem:
         Returns :class:`~fastreg.solvers._points.PathPoints`: the α whose
         homotopy solution meets the stopping rule of :func:`_enet_cd` at
         ``tol`` are done (0 epochs); the others the homotopy reached start
-        from its solution. None where the homotopy does not apply (sparse
-        ``X``, unpenalized features).
+        from its solution. None where the homotopy does not apply (weighted
+        sparse ``X``, unpenalized features).
         """
         op = self.op
-        if not isinstance(op, _Dense):
+        if isinstance(op, _Dense):
+            columns, X, mean = op.XT, op.XT.T, op.mean
+        elif op.d is None:  # unweighted CSC
+            columns, X, mean = op.X, op.X, op.x_mean
+        else:
             return None
         p = op.norms.shape[0]
         penalty = Penalty.uniform_of(p) if penalty is None else penalty
         y_c = self.Y[:, k]
-        result = homotopy_grid(op.XT, op.mean, op.norms, y_c, self.n, alphas, penalty)
+        result = homotopy_grid(columns, mean, op.norms, y_c, self.n, alphas, penalty)
         if result is None:
             return None
         W, covered = result
@@ -381,10 +385,10 @@ class CDProblem:
         if covered:
             # the residuals and correlations of every reached α in two products over X
             W_c = W[:, :covered]
-            X = op.XT.T
-            R = y_c[:, None] - X @ W_c + op.mean @ W_c
+            R = y_c[:, None] - np.asarray(X @ W_c) + mean @ W_c
             # X_cᵀR = Xᵀ(R − R̄) when X_c = X − x̄ (its rows' means): no (p, k) correction
-            XtR = (R - R.mean(axis=0) if op.mean.any() else R).T @ X  # (k, p)
+            R_dual = R - R.mean(axis=0) if mean.any() else R
+            XtR = np.ascontiguousarray((X.T @ R_dual).T) if sp.issparse(X) else R_dual.T @ X  # (k, p)
             every = np.arange(p, dtype=np.int64)
             y_norm2 = float(y_c @ y_c)
             for i in range(covered):

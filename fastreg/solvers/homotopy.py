@@ -25,6 +25,7 @@ covers the common case of bounds the optimum does not reach.
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.linear_model import lars_path, lars_path_gram
 
 from ..kernels.lars import lars_grid
@@ -32,19 +33,19 @@ from ..kernels.lars import lars_grid
 __all__ = ["LarsPath", "LassoForm", "homotopy_grid"]
 
 
-def homotopy_grid(XT, mean, norms, y_c, n, alphas, penalty):
+def homotopy_grid(columns, mean, norms, y_c, n, alphas, penalty):
     """The Lasso at every α of ``alphas`` (decreasing) by one homotopy (:func:`fastreg.kernels.lars.lars_grid`).
 
-    ``XT`` (p, n) is the C-ordered transpose of uncentered ``X``, centered on
-    the fly with ``mean``; ``norms`` its centered column norms (a zero norm
-    keeps the feature out). Penalty factors and sign constraints are the
+    ``columns`` is uncentered ``X``: the C-ordered transpose (p, n) of dense
+    ``X``, or a scipy CSC matrix; centered on the fly with ``mean``;
+    ``norms`` its centered column norms (a zero norm keeps the feature out). Penalty factors and sign constraints are the
     homotopy's column scales (:class:`LassoForm`). Returns ``(W, covered)``:
     the solutions (p, k), exact for the first ``covered`` α up to rounding
     where the problem is a scaled Lasso; other bounds are not the homotopy's
     and its answer is clipped into the box (exact where the box does not
     bind: the caller certifies each α). None with unpenalized features.
     """
-    p = XT.shape[0]
+    p = norms.shape[0]
     form = LassoForm(penalty, np.arange(p, dtype=np.int64))
     if form.U.size:
         return None
@@ -54,7 +55,15 @@ def homotopy_grid(XT, mean, norms, y_c, n, alphas, penalty):
     W = np.zeros((p, alphas.shape[0]))
     levels = np.ascontiguousarray(alphas, dtype=np.float64) * n
     y = np.ascontiguousarray(y_c, dtype=np.float64)
-    covered, _ = lars_grid(XT, mean, scale, y, levels, form.positive, 8 * min(XT.shape) + 100, W)
+    max_steps = 8 * min(n, p) + 100
+    if sp.issparse(columns):
+        data, indices, indptr = columns.data, columns.indices, columns.indptr
+        covered, _ = lars_grid(np.empty((0, 0)), data, indices, indptr, True, mean, scale, y, levels, form.positive,
+                               max_steps, W)
+    else:
+        none = np.empty(0, dtype=np.int32)
+        covered, _ = lars_grid(columns, np.empty(0), none, none, False, mean, scale, y, levels, form.positive,
+                               max_steps, W)
     if penalty.bounded:
         np.clip(W, penalty.pen[2][:, None], penalty.pen[3][:, None], out=W)
     return W, covered
