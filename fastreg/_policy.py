@@ -104,7 +104,7 @@ PATH_HOMOTOPY_MAX_WORK = 5e10
 
 
 def path_uses_homotopy(n, p, values):
-    """Whether a Lasso path on ``X`` (n, p; ``values`` stored) follows the homotopy (:func:`fastreg.kernels.lars.lars_grid`).
+    """Whether a Lasso path on ``X`` (n, p; ``values`` stored) follows the homotopy (:func:`fastreg.kernels.lars.lars_grid_dense`).
 
     For ``n < p`` with ``n·(values + n²)`` up to :data:`PATH_HOMOTOPY_MAX_WORK`:
     near interpolation, where coordinate descent crawls, the homotopy's steps

@@ -36,211 +36,233 @@ from ._config import FASTMATH
 _DEGENERATE = 1e-10
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _centered_dot(XT, data, indices, indptr, sparse, mean, j, t, t_sum):
-    """``(Xⱼ − x̄ⱼ)·t`` (``t_sum = Σt``)."""
-    s = 0.0
-    if sparse:
-        for k in range(indptr[j], indptr[j + 1]):
-            s += data[k] * t[indices[k]]
-    else:
-        row = XT[j]
-        for i in range(t.shape[0]):
-            s += row[i] * t[i]
-    return s - mean[j] * t_sum
+def _lars_kernel(sparse):
+    """The homotopy kernel for dense columns or CSC arrays.
 
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _add_column(XT, data, indices, indptr, sparse, mean, j, coef, u):
-    """``u += coef·Xⱼ``; returns ``coef·x̄ⱼ``, the centering the caller subtracts from every entry once."""
-    if sparse:
-        for k in range(indptr[j], indptr[j + 1]):
-            u[indices[k]] += coef * data[k]
-    else:
-        row = XT[j]
-        for i in range(u.shape[0]):
-            u[i] += coef * row[i]
-    return coef * mean[j]
-
-
-@njit(cache=True, nogil=True)
-def _combination(XT, data, indices, indptr, sparse, mean, scale, active, coefs, m, base, sign, u):
-    """``u = base + sign·Σᵣ coefsᵣ·Z_{active[r]}`` (``base`` may be None: zero); returns ``Σu``."""
-    for i in range(u.shape[0]):
-        u[i] = 0.0 if base is None else base[i]
-    shift = 0.0
-    for r in range(m):
-        j = active[r]
-        shift += _add_column(XT, data, indices, indptr, sparse, mean, j, sign * coefs[r] * scale[j], u)
-    total = 0.0
-    for i in range(u.shape[0]):
-        u[i] -= shift
-        total += u[i]
-    return total
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def lars_grid(XT, data, indices, indptr, sparse, mean, scale, y, levels, positive, max_steps, W):
-    """The Lasso solution at each level of ``levels`` (λ, decreasing), into ``W`` (p, k), by the homotopy.
-
-    Parameters
-    ----------
-    XT : (p, n) C-ordered array (float32 or float64), the transpose of uncentered dense ``X``
-    data, indices, indptr : CSC arrays of uncentered sparse ``X`` (``sparse``; else ignored)
-    sparse : bool, which of the two holds ``X``
-    mean : (p,) the column means to center with (zeros: none)
-    scale : (p,) σ (0: the feature never enters)
-    y : (n,) float64, centered when the columns are
-    levels : (k,) float64, decreasing, the λ (``n·α``) to write the solution at
-    positive : bool, only positive coefficients (``v ≥ 0``)
-    max_steps : int, kinks at most
-    W : (p, k) float64, zeros on entry; column ``i`` receives ``σ∘v(levels[i])``
-
-    Returns
-    -------
-    covered : int
-        ``W[:, :covered]`` hold the homotopy's solution; the rest were not
-        reached (a degenerate join, or ``max_steps``).
-    steps : int
-        Kinks followed.
+    ``sparse`` is a closure constant: numba prunes the other branch, so the
+    dense kernel's passes vectorize as if the CSC code were not there (one
+    kernel with a run-time flag ran the dense path 2-3 times slower).
     """
-    n = y.shape[0]
-    p = scale.shape[0]
-    k = levels.shape[0]
-    y_sum = 0.0
-    for i in range(n):
-        y_sum += y[i]
-    c = np.empty(p)  # Zᵀr
-    for j in range(p):
-        c[j] = scale[j] * _centered_dot(XT, data, indices, indptr, sparse, mean, j, y, y_sum) if scale[j] != 0.0 else 0.0
-    lam = 0.0
-    first = -1
-    for j in range(p):
-        if scale[j] == 0.0:
-            continue
-        cj = c[j] if positive else abs(c[j])
-        if cj > lam:
-            lam, first = cj, j
-    covered = 0
-    while covered < k and levels[covered] >= lam:
-        covered += 1  # the solution is zero from λmax up
-    if covered == k or first < 0:
-        return k, 0
 
-    m_max = min(n, p)
-    R = np.zeros((m_max, m_max))  # upper-triangular, RᵀR = Z_AᵀZ_A (active order)
-    active = np.empty(m_max, dtype=np.int64)
-    sign = np.empty(m_max)
-    v = np.zeros(m_max)  # v of the active features (active order)
-    in_active = np.zeros(p, dtype=np.bool_)
-    t = np.empty(n)
-    u = np.empty(n)
-    g = np.empty(m_max)
-    d = np.empty(m_max)
-    a = np.empty(p)
-    m = 0
-    joining = first
-    dropped = -1
-    steps = 0
-    while True:
-        if joining >= 0:
-            # Z_j and its products with the active columns; R grows by one column.
-            if m == m_max:
-                return covered, steps
-            g[0] = 1.0
-            t_sum = _combination(XT, data, indices, indptr, sparse, mean, scale, np.array([joining]), g, 1, None,
-                                 1.0, t)
-            tt = 0.0
-            for i in range(n):
-                tt += t[i] * t[i]
-            for r in range(m):
-                g[r] = scale[active[r]] * _centered_dot(XT, data, indices, indptr, sparse, mean, active[r], t, t_sum)
-            _solve_transposed(R, m, g)
-            qq = 0.0
-            for r in range(m):
-                qq += g[r] * g[r]
-            rest = tt - qq
-            if not rest > _DEGENERATE * tt:
-                return covered, steps
-            for r in range(m):
-                R[r, m] = g[r]
-            R[m, m] = math.sqrt(rest)
-            active[m] = joining
-            sign[m] = 1.0 if (positive or c[joining] > 0.0) else -1.0
-            v[m] = 0.0
-            in_active[joining] = True
-            m += 1
-        # d = (RᵀR)⁻¹·sign: forward, then back substitution (both along R's rows).
+    @njit(cache=True, nogil=True, fastmath=FASTMATH)
+    def centered_dot(XT, data, indices, indptr, mean, j, t, t_sum):
+        """``(Xⱼ − x̄ⱼ)·t`` (``t_sum = Σt``)."""
+        s = 0.0
+        if sparse:
+            for k in range(indptr[j], indptr[j + 1]):
+                s += data[k] * t[indices[k]]
+        else:
+            row = XT[j]
+            for i in range(t.shape[0]):
+                s += row[i] * t[i]
+        return s - mean[j] * t_sum
+
+    @njit(cache=True, nogil=True, fastmath=FASTMATH)
+    def add_column(XT, data, indices, indptr, mean, j, coef, u):
+        """``u += coef·Xⱼ``; returns ``coef·x̄ⱼ``, the centering the caller subtracts from every entry once."""
+        if sparse:
+            for k in range(indptr[j], indptr[j + 1]):
+                u[indices[k]] += coef * data[k]
+        else:
+            row = XT[j]
+            for i in range(u.shape[0]):
+                u[i] += coef * row[i]
+        return coef * mean[j]
+
+    @njit(cache=True, nogil=True)
+    def combination(XT, data, indices, indptr, mean, scale, active, coefs, m, base, sign, u):
+        """``u = base + sign·Σᵣ coefsᵣ·Z_{active[r]}`` (``base`` may be None: zero); returns ``Σu``."""
+        for i in range(u.shape[0]):
+            u[i] = 0.0 if base is None else base[i]
+        shift = 0.0
         for r in range(m):
-            d[r] = sign[r]
-        _solve_transposed(R, m, d)
-        for r in range(m - 1, -1, -1):
-            s_ = d[r]
-            for q in range(r + 1, m):
-                s_ -= R[r, q] * d[q]
-            d[r] = s_ / R[r, r]
-        # u = Z_A·d, then a = Zᵀu (one pass over X).
-        u_sum = _combination(XT, data, indices, indptr, sparse, mean, scale, active, d, m, None, 1.0, u)
-        # The step: to the next join, drop, or the last level.
-        gamma = lam - levels[k - 1]
-        joining = -1
-        leaving = -1
+            j = active[r]
+            shift += add_column(XT, data, indices, indptr, mean, j, sign * coefs[r] * scale[j], u)
+        total = 0.0
+        for i in range(u.shape[0]):
+            u[i] -= shift
+            total += u[i]
+        return total
+
+    @njit(cache=True, nogil=True, fastmath=FASTMATH)
+    def lars_grid(XT, data, indices, indptr, mean, scale, y, levels, positive, max_steps, W):
+        """The Lasso solution at each level of ``levels`` (λ, decreasing), into ``W`` (p, k), by the homotopy.
+
+        Parameters
+        ----------
+        XT : (p, n) C-ordered array (float32 or float64), the transpose of uncentered dense ``X``
+        data, indices, indptr : CSC arrays of uncentered sparse ``X`` (the CSC kernel; else ignored)
+        mean : (p,) the column means to center with (zeros: none)
+        scale : (p,) σ (0: the feature never enters)
+        y : (n,) float64, centered when the columns are
+        levels : (k,) float64, decreasing, the λ (``n·α``) to write the solution at
+        positive : bool, only positive coefficients (``v ≥ 0``)
+        max_steps : int, kinks at most
+        W : (p, k) float64, zeros on entry; column ``i`` receives ``σ∘v(levels[i])``
+
+        Returns
+        -------
+        covered : int
+            ``W[:, :covered]`` hold the homotopy's solution; the rest were not
+            reached (a degenerate join, or ``max_steps``).
+        steps : int
+            Kinks followed.
+        """
+        n = y.shape[0]
+        p = scale.shape[0]
+        k = levels.shape[0]
+        y_sum = 0.0
+        for i in range(n):
+            y_sum += y[i]
+        c = np.empty(p)  # Zᵀr
         for j in range(p):
-            if in_active[j] or scale[j] == 0.0:
+            c[j] = scale[j] * centered_dot(XT, data, indices, indptr, mean, j, y, y_sum) if scale[j] != 0.0 else 0.0
+        lam = 0.0
+        first = -1
+        for j in range(p):
+            if scale[j] == 0.0:
                 continue
-            aj = scale[j] * _centered_dot(XT, data, indices, indptr, sparse, mean, j, u, u_sum)
-            a[j] = aj
-            if j == dropped:
-                continue  # it just left at this λ
-            if 1.0 - aj > 0.0:
-                step = (lam - c[j]) / (1.0 - aj)
-                if 0.0 < step < gamma:
-                    gamma, joining = step, j
-            if not positive and 1.0 + aj > 0.0:
-                step = (lam + c[j]) / (1.0 + aj)
-                if 0.0 < step < gamma:
-                    gamma, joining = step, j
-        for r in range(m):
-            if d[r] != 0.0:
-                step = -v[r] / d[r]
-                if 0.0 < step < gamma:
-                    gamma, leaving = step, r
-        if leaving >= 0:
-            joining = -1
-        # The levels this step passes, on its linear piece.
-        while covered < k and levels[covered] >= lam - gamma:
-            shift = lam - levels[covered]
-            for r in range(m):
-                W[active[r], covered] = scale[active[r]] * (v[r] + shift * d[r])
-            covered += 1
-        for r in range(m):
-            v[r] += gamma * d[r]
-        for j in range(p):
-            if not in_active[j] and scale[j] != 0.0:
-                c[j] -= gamma * a[j]
-        lam -= gamma
-        for r in range(m):
-            c[active[r]] = sign[r] * lam
-        steps += 1
-        if covered == k:
-            return k, steps
-        if steps >= max_steps:
-            return covered, steps
+            cj = c[j] if positive else abs(c[j])
+            if cj > lam:
+                lam, first = cj, j
+        covered = 0
+        while covered < k and levels[covered] >= lam:
+            covered += 1  # the solution is zero from λmax up
+        if covered == k or first < 0:
+            return k, 0
+
+        m_max = min(n, p)
+        R = np.zeros((m_max, m_max))  # upper-triangular, RᵀR = Z_AᵀZ_A (active order)
+        active = np.empty(m_max, dtype=np.int64)
+        sign = np.empty(m_max)
+        v = np.zeros(m_max)  # v of the active features (active order)
+        in_active = np.zeros(p, dtype=np.bool_)
+        t = np.empty(n)
+        u = np.empty(n)
+        g = np.empty(m_max)
+        d = np.empty(m_max)
+        forward = np.empty(m_max)  # R⁻ᵀ·sign, kept across joins
+        stale = False
+        a = np.empty(p)
+        m = 0
+        joining = first
         dropped = -1
-        if leaving >= 0:
-            dropped = active[leaving]
-            in_active[dropped] = False
-            _remove(R, m, leaving)
-            for r in range(leaving, m - 1):
-                active[r] = active[r + 1]
-                sign[r] = sign[r + 1]
-                v[r] = v[r + 1]
-            m -= 1
-            # its running correlation drifted: recomputed from the residual y − Z_A·v_A
-            t_sum = _combination(XT, data, indices, indptr, sparse, mean, scale, active, v, m, y, -1.0, t)
-            c[dropped] = scale[dropped] * _centered_dot(XT, data, indices, indptr, sparse, mean, dropped, t, t_sum)
-        if m == 0 and joining < 0:
-            return covered, steps
+        steps = 0
+        while True:
+            if joining >= 0:
+                # Z_j and its products with the active columns; R grows by one column.
+                if m == m_max:
+                    return covered, steps
+                for i in range(n):
+                    t[i] = 0.0
+                shift = add_column(XT, data, indices, indptr, mean, joining, scale[joining], t)
+                t_sum = 0.0
+                for i in range(n):
+                    t[i] -= shift
+                    t_sum += t[i]
+                tt = 0.0
+                for i in range(n):
+                    tt += t[i] * t[i]
+                for r in range(m):
+                    g[r] = scale[active[r]] * centered_dot(XT, data, indices, indptr, mean, active[r], t, t_sum)
+                _solve_transposed(R, m, g)
+                qq = 0.0
+                for r in range(m):
+                    qq += g[r] * g[r]
+                rest = tt - qq
+                if not rest > _DEGENERATE * tt:
+                    return covered, steps
+                for r in range(m):
+                    R[r, m] = g[r]
+                R[m, m] = math.sqrt(rest)
+                active[m] = joining
+                sign[m] = 1.0 if (positive or c[joining] > 0.0) else -1.0
+                v[m] = 0.0
+                in_active[joining] = True
+                # R⁻ᵀ·sign grows by one entry (R's new column is g, its new diagonal √rest)
+                s_ = sign[m]
+                for r in range(m):
+                    s_ -= g[r] * forward[r]
+                forward[m] = s_ / R[m, m]
+                m += 1
+            if stale:  # after a drop: R⁻ᵀ·sign again
+                for r in range(m):
+                    forward[r] = sign[r]
+                _solve_transposed(R, m, forward)
+                stale = False
+            # d = (RᵀR)⁻¹·sign: back substitution from R⁻ᵀ·sign (along R's rows).
+            for r in range(m):
+                d[r] = forward[r]
+            for r in range(m - 1, -1, -1):
+                s_ = d[r]
+                for q in range(r + 1, m):
+                    s_ -= R[r, q] * d[q]
+                d[r] = s_ / R[r, r]
+            # u = Z_A·d, then a = Zᵀu (one pass over X).
+            u_sum = combination(XT, data, indices, indptr, mean, scale, active, d, m, None, 1.0, u)
+            # The step: to the next join, drop, or the last level.
+            gamma = lam - levels[k - 1]
+            joining = -1
+            leaving = -1
+            for j in range(p):
+                if in_active[j] or scale[j] == 0.0:
+                    continue
+                aj = scale[j] * centered_dot(XT, data, indices, indptr, mean, j, u, u_sum)
+                a[j] = aj
+                if j == dropped:
+                    continue  # it just left at this λ
+                if 1.0 - aj > 0.0:
+                    step = (lam - c[j]) / (1.0 - aj)
+                    if 0.0 < step < gamma:
+                        gamma, joining = step, j
+                if not positive and 1.0 + aj > 0.0:
+                    step = (lam + c[j]) / (1.0 + aj)
+                    if 0.0 < step < gamma:
+                        gamma, joining = step, j
+            for r in range(m):
+                if d[r] != 0.0:
+                    step = -v[r] / d[r]
+                    if 0.0 < step < gamma:
+                        gamma, leaving = step, r
+            if leaving >= 0:
+                joining = -1
+            # The levels this step passes, on its linear piece.
+            while covered < k and levels[covered] >= lam - gamma:
+                shift = lam - levels[covered]
+                for r in range(m):
+                    W[active[r], covered] = scale[active[r]] * (v[r] + shift * d[r])
+                covered += 1
+            for r in range(m):
+                v[r] += gamma * d[r]
+            for j in range(p):
+                if not in_active[j] and scale[j] != 0.0:
+                    c[j] -= gamma * a[j]
+            lam -= gamma
+            for r in range(m):
+                c[active[r]] = sign[r] * lam
+            steps += 1
+            if covered == k:
+                return k, steps
+            if steps >= max_steps:
+                return covered, steps
+            dropped = -1
+            if leaving >= 0:
+                dropped = active[leaving]
+                in_active[dropped] = False
+                _remove(R, m, leaving)
+                stale = True
+                for r in range(leaving, m - 1):
+                    active[r] = active[r + 1]
+                    sign[r] = sign[r + 1]
+                    v[r] = v[r + 1]
+                m -= 1
+                # its running correlation drifted: recomputed from the residual y − Z_A·v_A
+                t_sum = combination(XT, data, indices, indptr, mean, scale, active, v, m, y, -1.0, t)
+                c[dropped] = scale[dropped] * centered_dot(XT, data, indices, indptr, mean, dropped, t, t_sum)
+            if m == 0 and joining < 0:
+                return covered, steps
+
+    return lars_grid
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -257,8 +279,8 @@ def _solve_transposed(R, m, b):
 @njit(cache=True, nogil=True)
 def _remove(R, m, q):
     """Delete column ``q`` of the upper-triangular ``R`` (m × m) and restore its shape by Givens rotations."""
-    for col in range(q, m - 1):
-        for r in range(col + 2):
+    for r in range(m):  # the shift along each row (contiguous): column c ≥ q takes column c + 1
+        for col in range(max(q, r - 1), m - 1):
             R[r, col] = R[r, col + 1]
     for r in range(m):
         R[r, m - 1] = 0.0
@@ -274,3 +296,7 @@ def _remove(R, m, q):
             R[col + 1, l] = cs * bottom - sn * top
     for l in range(m):
         R[m - 1, l] = 0.0
+
+
+lars_grid_dense = _lars_kernel(False)
+lars_grid_csc = _lars_kernel(True)

@@ -28,13 +28,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import lars_path, lars_path_gram
 
-from ..kernels.lars import lars_grid
+from ..kernels.lars import lars_grid_csc, lars_grid_dense
 
 __all__ = ["LarsPath", "LassoForm", "homotopy_grid"]
 
 
 def homotopy_grid(columns, mean, norms, y_c, n, alphas, penalty):
-    """The Lasso at every α of ``alphas`` (decreasing) by one homotopy (:func:`fastreg.kernels.lars.lars_grid`).
+    """The Lasso at every α of ``alphas`` (decreasing) by one homotopy (:func:`fastreg.kernels.lars.lars_grid_dense`).
 
     ``columns`` is uncentered ``X``: the C-ordered transpose (p, n) of dense
     ``X``, or a scipy CSC matrix; centered on the fly with ``mean``;
@@ -58,12 +58,12 @@ def homotopy_grid(columns, mean, norms, y_c, n, alphas, penalty):
     max_steps = 8 * min(n, p) + 100
     if sp.issparse(columns):
         data, indices, indptr = columns.data, columns.indices, columns.indptr
-        covered, _ = lars_grid(np.empty((0, 0)), data, indices, indptr, True, mean, scale, y, levels, form.positive,
-                               max_steps, W)
+        covered, _ = lars_grid_csc(np.empty((0, 0)), data, indices, indptr, mean, scale, y, levels, form.positive,
+                                   max_steps, W)
     else:
         none = np.empty(0, dtype=np.int32)
-        covered, _ = lars_grid(columns, np.empty(0), none, none, False, mean, scale, y, levels, form.positive,
-                               max_steps, W)
+        covered, _ = lars_grid_dense(columns, np.empty(0), none, none, mean, scale, y, levels, form.positive,
+                                     max_steps, W)
     if penalty.bounded:
         np.clip(W, penalty.pen[2][:, None], penalty.pen[3][:, None], out=W)
     return W, covered
