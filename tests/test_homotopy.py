@@ -422,3 +422,18 @@ def test_homotopy_grid_on_csc_columns_is_the_dense_one(fit_intercept):
     W_csc, covered_csc = homotopy.homotopy_grid(sp.csc_matrix(X), mean, norms, y_c, n, alphas, penalty)
     assert covered_csc == covered_dense > 0
     assert_allclose(W_csc, W_dense, rtol=0, atol=1e-10 * np.abs(W_dense).max())
+
+
+@pytest.mark.parametrize("storage", ["dense", "csr"])
+def test_lasso_cv_on_wide_data_is_scikit_learns_at_tight_tol(storage):
+    """LassoCV's fold paths by the certified homotopy: scikit-learn's α, MSE path and refit at a tight tol."""
+    from sklearn import linear_model as sk
+
+    X, y = correlated_wide(n=60, p=200)
+    if storage == "csr":
+        X = sp.csr_matrix(X * (np.random.default_rng(5).random(X.shape) < 0.4))
+    ours = fastreg.LassoCV(cv=4, alphas=30).fit(X, y)
+    ref = sk.LassoCV(cv=4, alphas=30, tol=1e-12, max_iter=1_000_000).fit(X, y)
+    assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
+    assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
+    assert_allclose(ours.coef_, ref.coef_, rtol=0, atol=1e-6 * np.abs(ref.coef_).max())
