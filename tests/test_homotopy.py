@@ -437,3 +437,14 @@ def test_lasso_cv_on_wide_data_is_scikit_learns_at_tight_tol(storage):
     assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
     assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
     assert_allclose(ours.coef_, ref.coef_, rtol=0, atol=1e-6 * np.abs(ref.coef_).max())
+
+
+def test_homotopy_certificates_in_blocks_of_alphas(monkeypatch):
+    """Certifying the α one at a time (a long grid on wide X) gives the whole-grid certificates, to rounding."""
+    X, y = correlated_wide()
+    whole = fastreg.fit_path(X, y, alphas=30)
+    monkeypatch.setattr(cd, "_CERTIFY_VALUES", 1)
+    single = fastreg.fit_path(X, y, alphas=30)
+    assert np.array_equal(whole.coefs, single.coefs) and np.all(single.n_iters == 0)
+    floor = 1e-12 * np.sum((y - y.mean()) ** 2) / len(y)  # both at the gap's rounding floor
+    assert np.all(whole.dual_gaps <= floor) and np.all(single.dual_gaps <= floor)

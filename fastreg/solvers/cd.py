@@ -382,20 +382,22 @@ class CDProblem:
         W, covered = result
         gaps = np.full(alphas.shape[0], np.inf)
         certified = np.zeros(alphas.shape[0], dtype=bool)
-        if covered:
-            # the residuals and correlations of every reached α in two products over X
-            W_c = W[:, :covered]
+        every = np.arange(p, dtype=np.int64)
+        y_norm2 = float(y_c @ y_c)
+        block = max(1, min(covered, _CERTIFY_VALUES // max(p, y_c.shape[0])))
+        for start in range(0, covered, block):
+            # the residuals and correlations of a block of α in two products over X
+            W_c = W[:, start : min(covered, start + block)]
             R = y_c[:, None] - np.asarray(X @ W_c) + mean @ W_c
             # X_cᵀR = Xᵀ(R − R̄) when X_c = X − x̄ (its rows' means): no (p, k) correction
             R_dual = R - R.mean(axis=0) if mean.any() else R
             XtR = np.ascontiguousarray((X.T @ R_dual).T) if sp.issparse(X) else R_dual.T @ X  # (k, p)
-            every = np.arange(p, dtype=np.int64)
-            y_norm2 = float(y_c @ y_c)
-            for i in range(covered):
+            for b in range(W_c.shape[1]):
+                i = start + b
                 l1 = alphas[i] * self.n
-                w, r = np.ascontiguousarray(W[:, i]), R[:, i]
+                w, r = np.ascontiguousarray(W[:, i]), R[:, b]
                 R_norm2 = float(r @ r)
-                gaps[i] = penalty.gap(R_norm2, float(r @ y_c), XtR[i], w, l1, 0.0, op.norms, every)
+                gaps[i] = penalty.gap(R_norm2, float(r @ y_c), XtR[b], w, l1, 0.0, op.norms, every)
                 primal = penalty.objective(R_norm2, w, l1, 0.0, every)
                 certified[i] = gaps[i] <= stopping_gap(tol, tol * y_norm2, y_norm2, primal)
         k = alphas.shape[0]
@@ -594,6 +596,11 @@ def stopping_gap(tol, tol_abs, y_norm2, primal):
     applies as given).
     """
     return min(tol_abs, max(1e-3 * tol * primal, 1e-13 * y_norm2))
+
+
+# The homotopy path's certificates go in blocks of α whose correlations (α × p)
+# hold about this many values (32 MB), whatever the grid's length.
+_CERTIFY_VALUES = 4_000_000
 
 
 class _Stall:
