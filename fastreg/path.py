@@ -317,7 +317,7 @@ class PathResult(NamedTuple):
     coefs: np.ndarray  #: (n_features, n_alphas)
     intercepts: np.ndarray  #: (n_alphas,), zeros without an intercept
     dual_gaps: np.ndarray  #: (n_alphas,), duality gaps divided by n (scikit-learn's ``dual_gap_``)
-    n_iters: np.ndarray  #: (n_alphas,), epochs per α
+    n_iters: np.ndarray  #: (n_alphas,), epochs per α (0 where the homotopy's solution was certified)
 
 
 def fit_path(

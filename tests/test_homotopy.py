@@ -448,3 +448,16 @@ def test_homotopy_certificates_in_blocks_of_alphas(monkeypatch):
     assert np.array_equal(whole.coefs, single.coefs) and np.all(single.n_iters == 0)
     floor = 1e-12 * np.sum((y - y.mean()) ** 2) / len(y)  # both at the gap's rounding floor
     assert np.all(whole.dual_gaps <= floor) and np.all(single.dual_gaps <= floor)
+
+
+def test_path_uses_homotopy_rule():
+    """Wide only, and within the work cap in stored values (dense n²p, sparse n·nnz, plus the factor's n³)."""
+    from fastreg._policy import PATH_HOMOTOPY_MAX_WORK, path_uses_homotopy
+
+    assert path_uses_homotopy(200, 2_000, 200 * 2_000)
+    assert not path_uses_homotopy(2_000, 2_000, 2_000 * 2_000)  # not wide
+    assert not path_uses_homotopy(5_000, 200, 10**6)
+    assert path_uses_homotopy(2_000, 10_000, 2_000 * 10_000)  # 4.8e10, the largest size measured
+    assert not path_uses_homotopy(3_000, 20_000, 3_000 * 20_000)  # 1.8e11
+    n = 1_600  # a CSR fold: the values are the stored ones
+    assert path_uses_homotopy(n, 20_000, 320_000) and n * (320_000 + n * n) <= PATH_HOMOTOPY_MAX_WORK
