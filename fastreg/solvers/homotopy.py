@@ -38,12 +38,13 @@ def homotopy_grid(columns, mean, norms, y_c, n, alphas, penalty):
 
     ``columns`` is uncentered ``X``: the C-ordered transpose (p, n) of dense
     ``X``, or a scipy CSC matrix; centered on the fly with ``mean``;
-    ``norms`` its centered column norms (a zero norm keeps the feature out). Penalty factors and sign constraints are the
-    homotopy's column scales (:class:`LassoForm`). Returns ``(W, covered)``:
-    the solutions (p, k), exact for the first ``covered`` α up to rounding
-    where the problem is a scaled Lasso; other bounds are not the homotopy's
-    and its answer is clipped into the box (exact where the box does not
-    bind: the caller certifies each α). None with unpenalized features.
+    ``norms`` its centered column norms (a zero norm keeps the feature out).
+    Penalty factors and sign constraints are the homotopy's column scales
+    (:class:`LassoForm`). Returns ``(W, covered)``: the solutions (p, k),
+    exact for the first ``covered`` α up to rounding where the problem is a
+    scaled Lasso; other bounds are not the homotopy's and its answer is
+    clipped into the box (exact where the box does not bind: the caller
+    certifies each α). None with unpenalized features.
     """
     p = norms.shape[0]
     form = LassoForm(penalty, np.arange(p, dtype=np.int64))
