@@ -271,7 +271,7 @@ def test_homotopy_grid_is_lars_on_the_grid(positive, factors, dtype):
         assert relative_gap(X_c, y_c, W[:, i], alpha * n, f, positive) <= 1e-11
     if positive:
         return  # scikit-learn's positive LARS is not at the optimum on these data (relative gaps up to 0.5)
-    V, kinks, path = lars_at(X_c / f, y_c, alphas)
+    V, _, path = lars_at(X_c / f, y_c, alphas)
     if not factors:  # the data exercise the Lasso modification
         assert np.any((path[:, :-1] != 0) & (path[:, 1:] == 0))
     assert_allclose(W, V / f[:, None], rtol=0, atol=1e-9 * np.abs(V).max())
@@ -352,7 +352,7 @@ def test_homotopy_stops_at_a_degenerate_join_and_cd_takes_the_rest(monkeypatch):
     mean = X.mean(0)
     X_c, y_c = X - mean, y - y.mean()
     alphas = geometric_grid(np.abs(X_c.T @ y_c).max() / n, 1e-6, 30)
-    W, covered = homotopy.homotopy_grid(np.asfortranarray(X).T, mean, (X_c**2).sum(0), y_c, n, alphas,
+    _, covered = homotopy.homotopy_grid(np.asfortranarray(X).T, mean, (X_c**2).sum(0), y_c, n, alphas,
                                         make_penalty(p))
     assert 0 < covered < alphas.shape[0]
     kwargs = {"alphas": alphas, "tol": 1e-10, "max_iter": 200_000}
@@ -399,7 +399,7 @@ def test_wide_path_with_and_without_the_homotopy_agree(monkeypatch, case):
     sw = sw * n / sw.sum()
     Xd = X.astype(np.float64)
     for i, alpha in enumerate(ours.alphas):
-        def obj(w, b):
+        def obj(w, b, alpha=alpha):
             r = y - Xd @ w - b
             return (sw * r * r).sum() / (2 * n) + alpha * penalty.value(w, 1.0, 0.0)
         a, b = obj(ours.coefs[:, i], ours.intercepts[i]), obj(alone.coefs[:, i], alone.intercepts[i])
