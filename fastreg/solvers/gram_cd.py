@@ -100,32 +100,26 @@ def enet_gram_cd(
     n_iter : int, epochs run
     converged : bool
     """
-    G = np.ascontiguousarray(G, dtype=np.float64)
-    q = np.ascontiguousarray(q, dtype=np.float64)
+    G, q, y_norm2, penalty, w = _prepared(G, q, y_norm2, penalty, coef_init)
     p = q.shape[0]
-    y_norm2 = float(y_norm2)
-    penalty = Penalty.uniform_of(p) if penalty is None else penalty
-    w = np.zeros(p) if coef_init is None else penalty.clip(
-        np.array(coef_init, dtype=np.float64).reshape(p), np.arange(p))
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
     tol_abs = tol * y_norm2
-    strong_l1 = (2.0 * alpha - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
+    strong_l1 = _strong_l1(alpha, alpha_prev, l1_ratio, n)
     max_iter = int(max_iter)
 
     free = penalty.free_unpenalized
     free_inv = penalty.block_inverse(G[np.ix_(free, free)], l2, free) if free.size else np.empty((0, 0))
 
     def run(epochs, strong):
-        # scikit-learn's tol·‖y_c‖², and 10⁻³·tol of the objective (see solvers.cd.stopping_gap)
         return enet_gram(
-            G, q, y_norm2, w, l1, l2, penalty.pen, tol_abs, 1e-3 * tol, 1e-13 * y_norm2, epochs, strong,
+            G, q, y_norm2, w, l1, l2, penalty.pen, *_targets(tol, y_norm2), epochs, strong,
             WS_START, INNER_FRACTION, WS_PER_VIOLATOR, seed, free, free_inv,
         )
 
-    if not (math.isfinite(y_norm2) and np.all(np.isfinite(q)) and np.all(np.isfinite(np.diagonal(G)))):
+    if not _finite(G, q, y_norm2):
         raise _overflow()  # the statistics overflowed: no epoch could give a finite gap
-    first = min(max_iter, _HOMOTOPY_AFTER_EPOCHS) if l1 > 0.0 else max_iter
+    first = _first_round(max_iter, l1 > 0.0)
     gap, n_iter = run(first, strong_l1)
     if n_iter >= first and first < max_iter:  # not finished: the homotopy start, then the rest
         start = _homotopy_start(G, q, n, l1, l2, penalty)
@@ -184,31 +178,57 @@ def enet_gram_path_cd(G, q, y_norm2, n, alphas, l1_ratio, *, tol, max_iter, pena
     Python steps at every α (unpenalized features with one finite bound, or
     free unpenalized features under an ElasticNet penalty).
     """
-    G = np.ascontiguousarray(G, dtype=np.float64)
-    q = np.ascontiguousarray(q, dtype=np.float64)
+    G, q, y_norm2, penalty, w = _prepared(G, q, y_norm2, penalty, coef_init)
     p, k = q.shape[0], alphas.shape[0]
-    y_norm2 = float(y_norm2)
-    penalty = Penalty.uniform_of(p) if penalty is None else penalty
     free = penalty.free_unpenalized
     if penalty.open_unpenalized.size > free.size or (free.size and l1_ratio != 1.0):
         return None
-    if not (math.isfinite(y_norm2) and np.all(np.isfinite(q)) and np.all(np.isfinite(np.diagonal(G)))):
+    if not _finite(G, q, y_norm2):
         return None  # enet_gram_cd raises the overflow error
     free_inv = penalty.block_inverse(G[np.ix_(free, free)], 0.0, free) if free.size else np.empty((0, 0))
-    w = np.zeros(p) if coef_init is None else penalty.clip(np.array(coef_init, dtype=np.float64).reshape(p),
-                                                           np.arange(p))
     alphas = np.asarray(alphas, dtype=np.float64)
     l1s, l2s = alphas * (l1_ratio * n), alphas * ((1.0 - l1_ratio) * n)
-    strong_first = (2.0 * alphas[0] - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
-    first = min(int(max_iter), _HOMOTOPY_AFTER_EPOCHS) if l1_ratio > 0.0 else int(max_iter)
     W, gaps, n_iters = np.zeros((p, k)), np.full(k, np.inf), np.zeros(k, dtype=np.int64)
-    tol_abs = tol * y_norm2
+    targets = _targets(tol, y_norm2)
     done = enet_gram_path(
-        G, q, y_norm2, w, l1s, l2s, penalty.pen, tol_abs, 1e-3 * tol, 1e-13 * y_norm2, first, strong_first,
-        WS_START, INNER_FRACTION, WS_PER_VIOLATOR, seed, free, free_inv, W, gaps, n_iters,
+        G, q, y_norm2, w, l1s, l2s, penalty.pen, *targets, _first_round(max_iter, l1_ratio > 0.0),
+        _strong_l1(alphas[0], alpha_prev, l1_ratio, n), WS_START, INNER_FRACTION, WS_PER_VIOLATOR, seed, free,
+        free_inv, W, gaps, n_iters,
     )
     solved = np.arange(k) < done
-    return PathPoints(W, gaps / n, n_iters, gaps <= tol_abs, solved, np.zeros(k, dtype=bool))
+    return PathPoints(W, gaps / n, n_iters, gaps <= targets[0], solved, np.zeros(k, dtype=bool))
+
+
+def _prepared(G, q, y_norm2, penalty, coef_init):
+    """The statistics as the kernels take them, the penalty (uniform for None), and the start clipped into its box."""
+    G = np.ascontiguousarray(G, dtype=np.float64)
+    q = np.ascontiguousarray(q, dtype=np.float64)
+    p = q.shape[0]
+    penalty = Penalty.uniform_of(p) if penalty is None else penalty
+    w = np.zeros(p) if coef_init is None else penalty.clip(
+        np.array(coef_init, dtype=np.float64).reshape(p), np.arange(p))
+    return G, q, float(y_norm2), penalty, w
+
+
+def _finite(G, q, y_norm2):
+    """Whether the statistics are finite (else they overflowed: no epoch could give a finite gap)."""
+    return math.isfinite(y_norm2) and bool(np.all(np.isfinite(q))) and bool(np.all(np.isfinite(np.diagonal(G))))
+
+
+def _targets(tol, y_norm2):
+    """The kernel's stopping rule: scikit-learn's ``tol·‖y_c‖²``, and ``10⁻³·tol`` of the objective no lower
+    than ``10⁻¹³·‖y_c‖²`` (see :func:`fastreg.solvers.cd.stopping_gap`)."""
+    return tol * y_norm2, 1e-3 * tol, 1e-13 * y_norm2
+
+
+def _strong_l1(alpha, alpha_prev, l1_ratio, n):
+    """The sequential strong rule's threshold ``(2α − α_prev)·ρ·n`` (−1: no previous α, no strong set)."""
+    return (2.0 * alpha - alpha_prev) * l1_ratio * n if alpha_prev is not None else -1.0
+
+
+def _first_round(max_iter, penalized):
+    """Epochs before the homotopy start and the Newton steps take over (all of them without an L1 term)."""
+    return min(int(max_iter), _HOMOTOPY_AFTER_EPOCHS) if penalized else int(max_iter)
 
 
 def _overflow():
