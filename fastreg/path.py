@@ -290,7 +290,8 @@ def run_path_unlimited(engine, alphas, l1_ratio, tol, max_iter, penalty, coef_in
     for i, alpha in enumerate(alphas):
         if ahead is not None and ahead.done[i]:
             w = ahead.W[:, i]
-            intercept, gap, n_iter, conv = engine.intercept(w, target), ahead.gaps[i], ahead.n_iters[i], ahead.converged[i]
+            intercept, gap = engine.intercept(w, target), ahead.gaps[i]
+            n_iter, conv = ahead.n_iters[i], ahead.converged[i]
         else:
             if ahead is not None and ahead.start[i]:
                 w = ahead.W[:, i]

@@ -157,11 +157,10 @@ def _lars_kernel(sparse):
                     t[i] = 0.0
                 shift = add_column(XT, data, indices, indptr, mean, joining, scale[joining], t)
                 t_sum = 0.0
+                tt = 0.0
                 for i in range(n):
                     t[i] -= shift
                     t_sum += t[i]
-                tt = 0.0
-                for i in range(n):
                     tt += t[i] * t[i]
                 for r in range(m):
                     g[r] = scale[active[r]] * centered_dot(XT, data, indices, indptr, mean, active[r], t, t_sum)

@@ -40,6 +40,9 @@ from ._linalg import cho_factor, unpenalized_block
 from ._points import PathPoints
 from .homotopy import LassoForm, homotopy_grid
 
+# The homotopy path's certificates go in blocks of α whose correlations (α × p)
+# hold about this many values (32 MB), whatever the grid's length.
+_CERTIFY_VALUES = 4_000_000
 # Inner epochs between two gap evaluations (a gap on the working set costs
 # about one epoch on it).
 _GAP_EVERY = 5
@@ -349,9 +352,8 @@ class CDProblem:
                 self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars, rng
             )
             # inside the limit: a threaded x̄ᵀw (wide X) leaves BLAS threads spinning into the next fit
-            intercept = intercept_of(w, self.x_mean, self.y_mean[k], self.fit_intercept)
+            intercept = self.intercept(k, w)
         return w, intercept, gap, n_iter, converged
-
 
     def intercept(self, k, w):
         """The intercept of target ``k`` for centered coefficients ``w``."""
@@ -380,8 +382,9 @@ class CDProblem:
         if result is None:
             return None
         W, covered = result
-        gaps = np.full(alphas.shape[0], np.inf)
-        certified = np.zeros(alphas.shape[0], dtype=bool)
+        count = alphas.shape[0]
+        gaps = np.full(count, np.inf)
+        certified = np.zeros(count, dtype=bool)
         every = np.arange(p, dtype=np.int64)
         y_norm2 = float(y_c @ y_c)
         block = max(1, min(covered, _CERTIFY_VALUES // max(p, y_c.shape[0])))
@@ -400,9 +403,9 @@ class CDProblem:
                 gaps[i] = penalty.gap(R_norm2, float(r @ y_c), XtR[b], w, l1, 0.0, op.norms, every)
                 primal = penalty.objective(R_norm2, w, l1, 0.0, every)
                 certified[i] = gaps[i] <= stopping_gap(tol, tol * y_norm2, y_norm2, primal)
-        k = alphas.shape[0]
-        reached = np.arange(k) < covered
-        return PathPoints(W, gaps / self.n, np.zeros(k, dtype=np.int64), certified, certified, reached & ~certified)
+        reached = np.arange(count) < covered
+        return PathPoints(W, gaps / self.n, np.zeros(count, dtype=np.int64), certified, certified,
+                          reached & ~certified)
 
 
 def enet_coordinate_descent(
@@ -596,11 +599,6 @@ def stopping_gap(tol, tol_abs, y_norm2, primal):
     applies as given).
     """
     return min(tol_abs, max(1e-3 * tol * primal, 1e-13 * y_norm2))
-
-
-# The homotopy path's certificates go in blocks of α whose correlations (α × p)
-# hold about this many values (32 MB), whatever the grid's length.
-_CERTIFY_VALUES = 4_000_000
 
 
 class _Stall:
