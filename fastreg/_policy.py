@@ -21,6 +21,7 @@ __all__ = [
     "csc_blocked",
     "sparse_gram_is_accurate",
     "SERIAL_MAX_VALUES",
+    "KRYLOV_SERIAL_MAX_VALUES",
     "DASK_GRAM_MAX_FEATURES",
 ]
 
@@ -47,6 +48,12 @@ DASK_GRAM_MAX_FEATURES = 20_000
 # scripts/time_fit.py A/B runs and scripts/compare.py (tall CSR, wide CSR, small dense;
 # alone and right after a peer's fit).
 SERIAL_MAX_VALUES = 4_000_000
+# Ridge's conjugate gradients make one fused pass over all of X per iteration, its rows in
+# chunks the threads claim (no static split to wait on): there two threads pay from far
+# fewer stored values (100,000 x 1,000 CSR at 1% and the 100,000 x 20,000 CSC copy of a
+# 20,000 x 100,000 CSR at 0.1%: 1.6x and 2.0x a pass, right after a scikit-learn fit;
+# scripts/krylov_threads.py), while coordinate descent on the same X lost on two.
+KRYLOV_SERIAL_MAX_VALUES = 250_000
 
 # ---- Gradient descent and FISTA on F-ordered dense X: a C copy (a few passes' time) pays
 # from this many passes on (the C kernel reads at memory speed, the F one at NumPy's).
@@ -122,9 +129,9 @@ def dask_uses_gram(p, solver):
     return p <= DASK_GRAM_MAX_FEATURES
 
 
-def serial(values):
-    """Whether passes over ``values`` stored values run on one numba thread."""
-    return values < SERIAL_MAX_VALUES
+def serial(values, krylov=False):
+    """Whether passes over ``values`` stored values run on one numba thread (``krylov``: Ridge's CG passes)."""
+    return values < (KRYLOV_SERIAL_MAX_VALUES if krylov else SERIAL_MAX_VALUES)
 
 
 def c_copy_pays(X, passes):

@@ -43,11 +43,11 @@ def numba_threads(limit):
         numba.set_num_threads(before)
 
 
-def threads_for(values):
+def threads_for(values, krylov=False):
     """numba's thread limit for passes over ``X`` (or its number of stored values): one thread when small.
 
-    The threshold is :func:`fastreg._policy.serial`'s.
+    The threshold is :func:`fastreg._policy.serial`'s (``krylov``: for Ridge's conjugate gradients).
     """
     if not isinstance(values, (int, np.integer)):
         values = values.nnz if hasattr(values, "nnz") else values.size
-    return numba_threads(1 if serial(values) else None)
+    return numba_threads(1 if serial(values, krylov) else None)

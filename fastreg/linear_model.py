@@ -321,8 +321,10 @@ class Ridge(LinearModel):
         CG stops at a relative residual of the normal (or dual) equations of
         ``tol``; LSQR uses ``atol = btol = tol``; the sparse Cholesky refines
         to the same residual; L-BFGS-B stops at a projected gradient of
-        ``tol·max(‖X_cᵀy_c‖∞, 1)``; ``"auto"``'s dual CG on dense ``X`` runs
-        to ``min(tol, 1e-12)``; ``"gd"`` stops when the largest gradient entry
+        ``tol·max(‖X_cᵀy_c‖∞, 1)``; ``"auto"``'s CG (dual or sparse) stops
+        once its duality gap certifies the objective within 1e-12 relative of
+        the optimum, or at ``min(tol, 1e-12)``, and on the residual alone for
+        a ``tol`` below the default; ``"gd"`` stops when the largest gradient entry
         is at most ``tol·std(y)``. Tighter than scikit-learn's default
         (1e-4), so that every solver lands on the optimum.
     solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs", "cg", "gd"}, default="auto"

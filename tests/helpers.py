@@ -27,3 +27,21 @@ STORAGES = {
     "coo_array": sp.coo_array,
 }
 
+
+
+def assert_ridge_certified(X, y, alpha, coef, intercept, ref_coef, ref_intercept, gap=1e-12):
+    """The promise of Ridge's "auto" conjugate gradients at the default ``tol``: the objective
+    ``‖y − Xw − b‖² + α‖w‖²`` within ``gap`` relative of the reference optimum, and hence (it is
+    α-strongly convex in ``w``, ``b`` fitted given ``w``) ``‖w − w*‖ ≤ √(gap·f*/α)`` and
+    ``|b − b*| ≤ ‖x̄‖·√(gap·f*/α)``. One target; rounding of the reference counts 1e-14 of ``f*``."""
+    X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+
+    def objective(w, b):
+        r = y - X @ w - b
+        return r @ r + alpha * w @ w
+
+    f, f_ref = objective(coef, intercept), objective(ref_coef, ref_intercept)
+    assert f - f_ref <= (gap + 1e-14) * f_ref, (f, f_ref)
+    radius = np.sqrt((gap + 1e-14) * f_ref / alpha)
+    assert np.linalg.norm(coef - ref_coef) <= radius, (np.linalg.norm(coef - ref_coef), radius)
+    assert abs(intercept - ref_intercept) <= np.linalg.norm(X.mean(axis=0)) * radius + 1e-12 * max(abs(ref_intercept), 1.0)

@@ -15,6 +15,7 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
 import fastreg
+from helpers import assert_ridge_certified
 
 
 def make_data(n, p, k=None, seed=0, density=None, offset=0.5):
@@ -147,7 +148,7 @@ def test_solver_names_of_the_other_paths(monkeypatch):
     wide = fastreg.Ridge(alpha=1.0).fit(Xw, yw)
     assert wide.solver_ == "cg" and wide.n_iter_[0] > 1
     w, b = exact_ridge(Xw, yw, 1.0)
-    assert_allclose(wide.coef_, w, rtol=1e-9, atol=1e-11 * np.abs(w).max())
+    assert_ridge_certified(Xw, yw, 1.0, wide.coef_, wide.intercept_, w, b)  # its stop: policy.AUTO_GAP_TOL
     monkeypatch.setattr(policy, "DUAL_CG_ITERS_PER_ROW", 0.05)  # 5 iterations: CG hands over to Cholesky
     handed = fastreg.Ridge(alpha=1.0).fit(Xw, yw)
     assert handed.solver_ == "cholesky" and handed.n_iter_[0] == 1
@@ -171,6 +172,9 @@ def test_alpha_per_target_is_each_target_at_its_alpha(solver, storage):
     assert model.coef_.shape == (4, 40) and model.intercept_.shape == (4,)
     for j, a in enumerate(alphas):
         w, b = exact_ridge(X, Y[:, j], a)
+        if solver == "sag" and storage == "csr":  # "auto" at the default tol (sag's own tol means else)
+            assert_ridge_certified(X, Y[:, j], a, model.coef_[j], model.intercept_[j], w, b)
+            continue
         assert_allclose(model.coef_[j], w, rtol=1e-8, atol=1e-10 * np.abs(w).max())
         assert model.intercept_[j] == pytest.approx(b, rel=1e-8, abs=1e-10)
     assert model.n_iter_.shape == (4,)

@@ -11,6 +11,7 @@ from sklearn.linear_model import Ridge
 from sklearn.exceptions import ConvergenceWarning
 
 import fastreg.solvers.ridge as ridge_mod
+from helpers import assert_ridge_certified
 from fastreg.solvers.ridge import direct, operators, policy, solve
 from fastreg.solvers.ridge import lstsq_solve, ridge_solve
 
@@ -98,8 +99,12 @@ def test_ridge_matches_sklearn(shape_name, storage, dtype, fit_intercept, alpha,
     assert isinstance(intercept, float)
     if not fit_intercept:
         assert intercept == 0.0
-    assert_optimal(X, y, alpha, coef, intercept, ref_coef, ref_intercept)
-    if solver in ("cg", "lsqr") or (solver == "auto" and sp.issparse(Xs) and policy.sparse_auto(Xs) != "cholesky"):
+    auto_cg = solver == "auto" and sp.issparse(Xs) and policy.sparse_auto(Xs) != "cholesky"
+    if auto_cg:  # stops once the objective is certified (policy.AUTO_GAP_TOL)
+        assert_ridge_certified(X, y, alpha, coef, intercept, ref_coef, ref_intercept)
+    else:
+        assert_optimal(X, y, alpha, coef, intercept, ref_coef, ref_intercept)
+    if solver in ("cg", "lsqr") or auto_cg:
         assert isinstance(n_iter, int) and n_iter > 0
     else:
         assert n_iter is None
@@ -420,9 +425,10 @@ def test_ridge_auto_dense_wide_runs_dual_cg_to_the_direct_solution(monkeypatch, 
     assert len(cg_spy.returns) == 1 and cg_spy.returns[0][0] is not None and not chol_spy.returns
     assert isinstance(n_iter, int) and 5 < n_iter < X.shape[0]
     ref = Ridge(alpha=1.0, fit_intercept=fit_intercept, solver="svd").fit(X, y)
-    scale = np.abs(ref.coef_).max()
-    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-10, atol=1e-11 * scale)
-    np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-10, atol=1e-11 * max(scale, 1.0))
+    for j in range(1 if k is None else k):
+        pick = (lambda a: a) if k is None else (lambda a: np.broadcast_to(a, (k,) + np.shape(a)[1:])[j])
+        assert_ridge_certified(X, y if k is None else y[:, j], 1.0, pick(coef), pick(intercept),
+                               pick(ref.coef_), pick(ref.intercept_))
     assert_unchanged(Xs, snapshot)
     assert_unchanged(y_in, y_snapshot)
 
@@ -486,9 +492,15 @@ def test_ridge_sparse_wide_runs_dual_cg_to_the_svd_solution(monkeypatch, solver,
     coef, intercept, n_iter = ridge_solve(Xs, y_in, 1.0, fit_intercept=fit_intercept, solver=solver)
     assert len(cg_spy.returns) == 1 and isinstance(n_iter, int) and 3 < n_iter < X.shape[0]
     ref = Ridge(alpha=1.0, fit_intercept=fit_intercept, solver="svd").fit(X.toarray(), y)
-    scale = np.abs(ref.coef_).max()
-    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-9, atol=1e-10 * scale)
-    np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-9, atol=1e-10 * max(scale, 1.0))
+    if solver == "auto":  # stops once the objective is certified (policy.AUTO_GAP_TOL)
+        for j in range(1 if k is None else k):
+            pick = (lambda a: a) if k is None else (lambda a: np.broadcast_to(a, (k,) + np.shape(a)[1:])[j])
+            assert_ridge_certified(X, y if k is None else y[:, j], 1.0, pick(coef), pick(intercept),
+                                   pick(ref.coef_), pick(ref.intercept_))
+    else:
+        scale = np.abs(ref.coef_).max()
+        np.testing.assert_allclose(coef, ref.coef_, rtol=1e-9, atol=1e-10 * scale)
+        np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-9, atol=1e-10 * max(scale, 1.0))
     assert_unchanged(Xs, snapshot)
     assert_unchanged(y_in, y_snapshot)
 
@@ -700,3 +712,64 @@ def test_sparse_wide_auto_hands_a_slow_dual_cg_to_the_factorization(monkeypatch,
     ref = Ridge(alpha=alpha, solver="svd").fit(X, y)
     assert objective(X, y, coef, intercept, alpha) <= objective(X, y, ref.coef_, float(ref.intercept_), alpha) * (1 + 1e-9)
     assert len(cholesky_spy.returns) == 1
+
+
+# ------------------------------------------------------------------ "auto"'s certified stop
+
+
+def test_dual_gap_is_half_the_squared_dual_residual():
+    """For any dual point c, P(X_cᵀc) − D(c) = ½‖R‖² with D(c) = (α/2)(yᵀc + cᵀR): the gap the
+    dual stop (iterative._dual_goal) certifies, checked against both objectives computed outright."""
+    from fastreg.solvers.ridge import iterative
+
+    rng = np.random.default_rng(3)
+    X, y = wide_data(n=40, p=90)
+    Xc, yc, alpha = X - X.mean(axis=0), y - y.mean(), 0.7
+    c = np.linalg.solve(Xc @ Xc.T + alpha * np.eye(40), yc) + 1e-3 * rng.standard_normal(40)  # off the optimum
+    R = yc - (Xc @ Xc.T + alpha * np.eye(40)) @ c
+    w = Xc.T @ c
+    primal = 0.5 * np.sum((yc - Xc @ w) ** 2) + 0.5 * alpha * w @ w
+    dual = 0.5 * alpha * (yc @ c + c @ R)
+    assert primal - dual == pytest.approx(0.5 * R @ R, rel=1e-9)
+    w_star = np.linalg.solve(Xc.T @ Xc + alpha * np.eye(90), Xc.T @ yc)
+    optimum = 0.5 * np.sum((yc - Xc @ w_star) ** 2) + 0.5 * alpha * w_star @ w_star
+    assert dual <= optimum <= primal
+    # the goal: the residual norm at which the gap is gap_tol of the dual value (no slack at c = 0)
+    goal = iterative._dual_goal(yc[:, None], c[:, None], R[:, None], alpha, np.array([0.0]), 1e-6)
+    assert goal[0] == pytest.approx(np.sqrt(2e-6 * dual), rel=1e-6)
+
+
+@pytest.mark.parametrize("shape", ["tall", "wide"])
+def test_auto_cg_stops_on_its_certificate_before_the_residual_rule(monkeypatch, shape):
+    """At the default tol, "auto"'s CG on sparse X (normal equations when tall, dual when wide) stops
+    once the objective is certified within 1e-12, iterations before its residual rule (which a
+    smaller tol asks for); the certified fit is within the promise of the exact optimum."""
+    rng = np.random.default_rng(5)
+    n, p = (3000, 120) if shape == "tall" else (150, 3000)
+    X = sp.random(n, p, density=0.05, format="csr", random_state=5, data_rvs=lambda m: rng.standard_normal(m))
+    y = X @ rng.standard_normal(p) + 1.0 + rng.standard_normal(n)
+    if shape == "tall":  # CG where "auto" would factor this small Gram
+        monkeypatch.setattr(policy, "sparse_auto", lambda X: "cg")
+    assert policy.sparse_auto(X) == "cg"
+    coef, intercept, n_iter = ridge_solve(X, y, 1.0)
+    coef_r, intercept_r, n_iter_r = ridge_solve(X, y, 1.0, tol=1e-13)
+    assert n_iter < n_iter_r
+    ref = Ridge(alpha=1.0, solver="svd").fit(X.toarray(), y)
+    assert_ridge_certified(X, y, 1.0, coef, intercept, ref.coef_, ref.intercept_)
+    assert_optimal(X.toarray(), y, 1.0, coef_r, intercept_r, ref.coef_, ref.intercept_, rtol_obj=1e-13, rtol_coef=1e-9)
+
+
+def test_normal_cg_objective_from_its_vectors():
+    """normal_cg's P(w) = ½‖y‖² − ½wᵀ(b + r) (no pass over X) is the objective computed outright."""
+    rng = np.random.default_rng(9)
+    X, y = rng.standard_normal((50, 8)), rng.standard_normal(50)
+    alpha = 0.3
+    H, b = X.T @ X + alpha * np.eye(8), X.T @ y
+    w = np.linalg.solve(H, b) + 1e-2 * rng.standard_normal(8)
+    r = b - H @ w
+    direct_value = 0.5 * np.sum((y - X @ w) ** 2) + 0.5 * alpha * w @ w
+    assert 0.5 * (y @ y - w @ (b + r)) == pytest.approx(direct_value, rel=1e-12)
+    # and its bound on the excess, ‖r‖²/(2α), holds
+    w_star = np.linalg.solve(H, b)
+    optimum = 0.5 * np.sum((y - X @ w_star) ** 2) + 0.5 * alpha * w_star @ w_star
+    assert 0.0 <= direct_value - optimum <= r @ r / (2 * alpha)

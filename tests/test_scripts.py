@@ -12,7 +12,7 @@ import pytest
 SCRIPTS = pathlib.Path(__file__).resolve().parents[1] / "scripts"
 
 
-@pytest.mark.parametrize("name", ["sklearn_suite", "defaults", "bench_penalty", "compare", "time_fit", "ab_compare"])
+@pytest.mark.parametrize("name", ["sklearn_suite", "defaults", "bench_penalty", "compare", "time_fit", "ab_compare", "krylov_threads"])
 def test_script_imports(name):
     spec = importlib.util.spec_from_file_location(f"_script_{name}", SCRIPTS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)

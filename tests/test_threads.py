@@ -58,3 +58,15 @@ def test_fista_iterates_with_one_blas_thread(monkeypatch):
     fista.enet_fista(X, y, 0.1, tol=1e-8)
     assert seen and seen[0] and all(n == 1 for n in seen[0])
     assert _blas_threads_now() == before
+
+
+def test_krylov_passes_take_threads_from_fewer_values(monkeypatch):
+    """Ridge's CG passes (chunks claimed by threads) go parallel above their own, lower threshold."""
+    before = numba.get_num_threads()
+    monkeypatch.setattr(_policy, "KRYLOV_SERIAL_MAX_VALUES", 10)
+    X = sp.random(100, 50, density=0.1, format="csr", random_state=0)  # 500 values
+    with _threads.threads_for(X, krylov=True):
+        assert numba.get_num_threads() == before
+    with _threads.threads_for(X):
+        assert numba.get_num_threads() == 1
+    assert _policy.KRYLOV_SERIAL_MAX_VALUES < _policy.SERIAL_MAX_VALUES

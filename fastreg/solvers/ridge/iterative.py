@@ -8,12 +8,11 @@ not squared), so CG/LSQR stay accurate to about 1e-12 relative objective at
 means 1000 ± 1.
 """
 
-import inspect
 import math
 import warnings
 
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, cg, lsqr
+from scipy.sparse.linalg import lsqr
 
 from ...exceptions import ConvergenceWarning
 
@@ -23,11 +22,9 @@ __all__ = ["dual_cg", "iterative_solve"]
 # spreads over more than this factor (column scales over 10x): columns scaled
 # 1e-3..1e3 left CG/LSQR 20-100% above the optimum at max_iter without it.
 _JACOBI_SPREAD = 100.0
-# scipy >= 1.12 names cg's relative tolerance ``rtol``; older versions ``tol``.
-_CG_RTOL = "rtol" if "rtol" in inspect.signature(cg).parameters else "tol"
 
 
-def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
+def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None, gap_tol=None):
     """Conjugate gradients on the dual ``(X_cX_cᵀ + αI) C = Y_c``, ``W = X_cᵀC``; ``X`` read only.
 
     ``op`` is the :class:`Centered` dense ``X``, each iteration two BLAS
@@ -35,8 +32,10 @@ def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
     caller checks the means are within their spreads, so no digits are lost),
     or the :class:`SparseDual` sparse ``X``, one fused pass per target. All
     targets iterate together, each with its own step lengths. Stops when every
-    target's dual residual is at most ``tol·‖y_c‖``, checked against the true
-    residual (recomputed from ``C``) before returning.
+    target's dual residual is at most ``tol·‖y_c‖`` or, with ``gap_tol``, when
+    its duality gap certifies the objective within ``gap_tol`` relative of the
+    optimum (:func:`_dual_goal`), checked against the true residual
+    (recomputed from ``C``) before returning.
 
     With ``budget`` (the cost of the Cholesky route, in iterations), CG is a
     ski-rental bet: from the third iteration on, the linear rate so far
@@ -53,12 +52,12 @@ def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
     assert getattr(op, "ridge_weight", None) is None, "the dual assumes the Ridge term αI"
     k = Y_c.shape[1]
     b_norm = np.linalg.norm(Y_c, axis=0)
-    goal = tol * b_norm
     C = np.zeros_like(Y_c)
     R = Y_c.copy()
     rr = np.einsum("ij,ij->j", R, R)
     D = R.copy()
     n_iter = 0
+    goal = _dual_goal(Y_c, C, R, alpha, tol * b_norm, gap_tol)
     converged = np.sqrt(rr) <= goal
     counts = np.zeros(k, dtype=np.int32)  # iterations until each target's recurrence residual met its goal
     while not converged.all():  # (an all-zero Y_c never enters: C = 0)
@@ -80,12 +79,13 @@ def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
         rr_new = np.einsum("ij,ij->j", R, R)
         n_iter += 1
         counts[~converged] = n_iter
+        goal = _dual_goal(Y_c, C, R, alpha, tol * b_norm, gap_tol)
         converged = np.sqrt(rr_new) <= goal
         if converged.all():  # confirm on the true residual (the recurrence drifts)
             W = op.tdot(C)
             R = Y_c - op.dot(W) - alpha * C
             rr = np.einsum("ij,ij->j", R, R)
-            converged = np.sqrt(rr) <= goal
+            converged = np.sqrt(rr) <= _dual_goal(Y_c, C, R, alpha, tol * b_norm, gap_tol)
             if converged.all():
                 return W, counts
             D = R.copy()  # restart from the true residual
@@ -93,12 +93,78 @@ def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None):
         if budget is not None and n_iter >= 3:
             ratio = np.sqrt(rr_new[~converged]) / b_norm[~converged]
             rate = ratio ** (1.0 / n_iter)
-            needed = np.log(tol / ratio) / np.log(np.minimum(rate, 1.0 - 1e-12))
+            target = goal[~converged] / b_norm[~converged]
+            needed = np.log(target / ratio) / np.log(np.minimum(rate, 1.0 - 1e-12))
             if needed.max() > budget:
                 return None, np.full(k, n_iter, dtype=np.int32)
         D = R + (rr_new / np.where(rr > 0.0, rr, 1.0)) * D
         rr = rr_new
     return op.tdot(C), counts
+
+
+def _dual_goal(Y_c, C, R, alpha, residual_goal, gap_tol):
+    """The dual residual norm at which each target of :func:`dual_cg` stops: ``residual_goal``, or larger where
+    the duality gap already certifies the objective within ``gap_tol`` relative.
+
+    For ``(K + αI)c = y`` (``K = X_cX_cᵀ``, ``w = X_cᵀc``, residual ``R``) the dual value
+    ``D(c) = (α/2)(yᵀc + cᵀR)`` is at most the optimal objective and the primal objective at
+    ``w`` exceeds it by exactly ``‖R‖²/2``: ``‖R‖² ≤ 2·gap_tol·D(c)`` certifies ``w``. The
+    rounding of ``yᵀc`` (about ``ε·‖y‖‖c‖``) is taken off ``D(c)`` first.
+    """
+    if gap_tol is None:
+        return residual_goal
+    yc = np.einsum("ij,ij->j", Y_c, C)
+    cr = np.einsum("ij,ij->j", C, R)
+    slack = 1e-15 * np.linalg.norm(Y_c, axis=0) * np.linalg.norm(C, axis=0)
+    lower = 0.5 * alpha * (yc + cr - slack)
+    return np.maximum(residual_goal, np.sqrt(np.maximum(2.0 * gap_tol * lower, 0.0)))
+
+
+def normal_cg(matvec, b, y, tol, max_iter, inverse=None, gap_tol=None, ridge=0.0):
+    """Conjugate gradients on the normal equations ``Hw = b`` (``H = X_cᵀX_c + Λ``, ``b = X_cᵀy``) from ``w = 0``.
+
+    Stops when the residual ``r = b − Hw`` has ``‖r‖ ≤ tol·‖b‖`` or, with ``gap_tol``, when the
+    objective ``P(w) = ½‖y − X_cw‖² + ½wᵀΛw`` is certified within ``gap_tol`` relative of its
+    optimum: ``P(w) − P* = ½rᵀH⁻¹r ≤ ‖r‖²/(2·ridge)`` (``ridge`` the smallest entry of ``Λ``, a
+    lower bound of ``H``'s eigenvalues) and ``P(w) = ½‖y‖² − ½wᵀ(b + r)`` comes from the
+    vectors at hand (its rounding, about ``ε·(‖y‖² + ‖w‖‖b‖)``, counted against it). ``inverse``:
+    the Jacobi preconditioner's diagonal, or ``None``.
+
+    Returns ``(w, n_iter, converged)``.
+    """
+    w = np.zeros_like(b)
+    r = b.copy()
+    z = r if inverse is None else r * inverse
+    d = z.copy()
+    rz = float(r @ z)
+    b_norm = float(np.linalg.norm(b))
+    if not math.isfinite(b_norm):  # overflowed: no residual test can pass, the caller reports the NaN
+        return np.full_like(b, np.nan), 0, False
+    yy = float(y @ y)
+    for n_iter in range(max_iter + 1):
+        rr = float(r @ r)
+        if math.sqrt(rr) <= tol * b_norm:
+            return w, n_iter, True
+        if gap_tol is not None and n_iter:
+            gap = rr / (2.0 * ridge)
+            slack = 1e-15 * (yy + float(np.linalg.norm(w)) * b_norm)
+            lower = 0.5 * (yy - float(w @ (b + r))) - gap - slack
+            if gap <= gap_tol * lower:
+                return w, n_iter, True
+        if n_iter == max_iter:
+            break
+        q = np.ravel(matvec(d))
+        curvature = float(d @ q)
+        if not curvature > 0.0:  # H is positive definite: only a zero direction, i.e. r = 0, gets here
+            return w, n_iter, True
+        step = rz / curvature
+        w += step * d
+        r -= step * q
+        z = r if inverse is None else r * inverse
+        rz_new = float(r @ z)
+        d = z + (rz_new / rz) * d
+        rz = rz_new
+    return w, max_iter, False
 
 
 def _jacobi(op, alpha):
@@ -121,8 +187,12 @@ def _jacobi(op, alpha):
     return diagonal
 
 
-def iterative_solve(solver, op, Y_c, alpha, tol, max_iter):
-    """CG on the normal equations or damped LSQR, one target at a time; ``(W, n_iter)``, n_iter (k,) per target."""
+def iterative_solve(solver, op, Y_c, alpha, tol, max_iter, gap_tol=None):
+    """CG on the normal equations or damped LSQR, one target at a time; ``(W, n_iter)``, n_iter (k,) per target.
+
+    ``gap_tol`` (``"cg"`` only): also stop once the objective is certified within ``gap_tol`` relative of
+    the optimum (:func:`normal_cg`).
+    """
     p = op.shape[1]
     k = Y_c.shape[1]
     W = np.empty((p, k))
@@ -132,23 +202,14 @@ def iterative_solve(solver, op, Y_c, alpha, tol, max_iter):
     if solver == "cg":
         A = op.normal_operator(alpha)
         B = op.tdot(Y_c)
-        M = None
-        if diagonal is not None:
-            inverse = 1.0 / diagonal
-            M = LinearOperator((p, p), matvec=lambda v: np.ravel(v) * inverse, dtype=np.float64)
+        inverse = None if diagonal is None else 1.0 / diagonal
+        # the Ridge term's smallest entry bounds the normal matrix's smallest eigenvalue from below
+        ridge = np.min(op.ridge_diagonal(alpha)) if gap_tol is not None else 0.0
         for j in range(k):
-            count = [0]
-
-            def callback(_, count=count):
-                count[0] += 1
-
-            w, info = cg(
-                A, B[:, j], atol=0.0, maxiter=max_iter, callback=callback, M=M,
-                **{_CG_RTOL: tol},
+            W[:, j], n_iter[j], converged = normal_cg(
+                A.matvec, B[:, j], Y_c[:, j], tol, max_iter, inverse, gap_tol if ridge > 0.0 else None, ridge
             )
-            W[:, j] = w
-            n_iter[j] = count[0]
-            unconverged += info > 0
+            unconverged += not converged
     elif solver == "lsqr":
         if diagonal is None:  # LSQR's own damping: the same iterates as the stacked system (uniform α only)
             A, scale, damp, zeros = op.linear_operator(), 1.0, math.sqrt(alpha), np.zeros(0)

@@ -9,7 +9,7 @@ import numpy as np
 
 __all__ = [
     "ITERATIVE_DEFAULT", "SPARSE_GRAM_MAX", "SPARSE_AUTO_GRAM_MAX", "DUAL_CG_ITERS_PER_ROW", "DUAL_CG_MIN_BUDGET",
-    "AUTO_CG_TOL", "sparse_auto", "sparse_dual_budget",
+    "DEFAULT_TOL", "AUTO_CG_TOL", "AUTO_GAP_TOL", "sparse_auto", "sparse_dual_budget",
 ]
 
 # LSQR and CG on the normal equations produce the same iterates in exact
@@ -52,9 +52,15 @@ _SPARSE_DUAL_MIN_BUDGET = 100
 # iterations' budget CG cannot win.
 DUAL_CG_ITERS_PER_ROW = 0.035
 DUAL_CG_MIN_BUDGET = 8
-# "auto" is a direct solver's stand-in: its CG stops at a dual residual of at
-# most 1e-12·‖y_c‖ whatever ``tol`` (only a tighter tol is taken).
+# "auto" is a direct solver's stand-in: its CG (primal or dual) stops at a
+# residual of at most AUTO_CG_TOL (dual: times ‖y_c‖) whatever ``tol`` (only a
+# tighter tol is taken), or earlier once its duality gap certifies the objective
+# within AUTO_GAP_TOL relative of the optimum (the promise of the Lasso's default
+# too), unless a tol below DEFAULT_TOL asks for the residual alone. The residual
+# alone asks for about 40% more iterations on the issue-33 sparse Ridge tasks.
+DEFAULT_TOL = 1e-10
 AUTO_CG_TOL = 1e-12
+AUTO_GAP_TOL = 1e-12
 
 
 def sparse_auto(X):

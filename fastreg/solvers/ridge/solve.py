@@ -60,8 +60,8 @@ def target_alphas(alpha, k):
 
 
 def ridge_solve(
-    X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False,
-    penalty_factor=None,
+    X, y, alpha, *, fit_intercept=True, solver="auto", tol=policy.DEFAULT_TOL, max_iter=None, sample_weight=None,
+    positive=False, penalty_factor=None,
 ):
     """:func:`ridge_fit` returning ``(coef, intercept, n_iter)``, ``n_iter`` the largest count over targets or ``None``."""
     fit = ridge_fit(
@@ -72,8 +72,8 @@ def ridge_solve(
 
 
 def ridge_fit(
-    X, y, alpha, *, fit_intercept=True, solver="auto", tol=1e-10, max_iter=None, sample_weight=None, positive=False,
-    penalty_factor=None,
+    X, y, alpha, *, fit_intercept=True, solver="auto", tol=policy.DEFAULT_TOL, max_iter=None, sample_weight=None,
+    positive=False, penalty_factor=None,
 ):
     """Minimize ``‖y − Xw − b‖² + α‖w‖²``, ``b`` unpenalized and fitted only if asked.
 
@@ -115,7 +115,10 @@ def ridge_fit(
         (1e-3 to 1e3) otherwise stall them far from the optimum.
         ``"auto"``: ``"cholesky"`` for dense ``X``, except where ``"cg"`` runs on
         the dual: there CG runs first (to a dual residual of at most
-        ``min(tol, 1e-12)·‖y_c‖``) and hands over to ``"cholesky"`` as soon as
+        ``min(tol, 1e-12)·‖y_c‖``, or until its duality gap certifies the
+        objective within ``policy.AUTO_GAP_TOL`` = 1e-12 relative, unless a
+        ``tol`` below the default asks for the residual alone; the same stop
+        for sparse ``X``'s "auto" CG) and hands over to ``"cholesky"`` as soon as
         its rate predicts more iterations than the syrk of ``X`` costs
         (``policy.DUAL_CG_ITERS_PER_ROW·n`` = ``0.035·n`` iterations); for sparse ``X``, ``"cholesky"``
         when ``n ≥ p``, ``p ≤ 2000`` and forming the Gram is estimated cheaper
@@ -226,21 +229,28 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
         if reduced is not None:
             op, Y_c = reduced.op, reduced.Y
         # The Gram and the fused products run on numba's threads (one for small
-        # X, see fastreg._threads.threads_for); BLAS threads woken by the
-        # vector operations in between, or by a threaded Cholesky, would spin
-        # on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
-        with blas_threads(1 if solver != "cholesky" or min(n, p) <= policy.SPARSE_AUTO_GRAM_MAX else None), threads_for(X):
+        # X, see fastreg._threads.threads_for; CG's passes from fewer values); BLAS
+        # threads woken by the vector operations in between, or by a threaded
+        # Cholesky, would spin on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
+        blas = 1 if solver != "cholesky" or min(n, p) <= policy.SPARSE_AUTO_GRAM_MAX else None
+        with blas_threads(blas), threads_for(X, krylov=solver == "cg"):
             if reduced is not None and reduced.trivial:
                 W, n_iter, ran = np.zeros((p, Y.shape[1])), None, "lstsq"
             elif solver == "cholesky":
                 W, n_iter, ran = sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             elif solver == "cg" and n < p:
-                budget = policy.sparse_dual_budget(X) if chosen else None
                 dual = SparseDual(op.X, op.mean, op.d, op.penalty_scale, op.basis)
-                W, n_iter = dual_cg(dual, Y_c, alpha, tol, max_iter, budget)
+                if chosen:
+                    residual_tol, gap_tol = _auto_tols(tol)
+                    W, n_iter = dual_cg(dual, Y_c, alpha, residual_tol, max_iter, policy.sparse_dual_budget(X), gap_tol)
+                else:
+                    W, n_iter = dual_cg(dual, Y_c, alpha, tol, max_iter)
                 ran = "cg"
                 if W is None:  # gave up on its budget: factor the dual instead
                     W, n_iter, ran = sparse_cholesky(op, Y_c, alpha, tol, max_iter)
+            elif chosen:  # "cg" on the normal equations
+                W, n_iter = iterative_solve(solver, op, Y_c, alpha, tol, max_iter, _auto_tols(tol)[1])
+                ran = solver
             else:
                 W, n_iter = iterative_solve(solver, op, Y_c, alpha, tol, max_iter)
                 ran = solver
@@ -281,7 +291,8 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
             if solver == "cg":
                 W, n_iter = dual_cg(op, Y_c, alpha, tol, max_iter)
             elif budget >= policy.DUAL_CG_MIN_BUDGET:
-                W, n_iter = dual_cg(op, Y_c, alpha, min(tol, policy.AUTO_CG_TOL), max_iter, budget)
+                residual_tol, gap_tol = _auto_tols(tol)
+                W, n_iter = dual_cg(op, Y_c, alpha, residual_tol, max_iter, budget, gap_tol)
             ran = "cg"
         if W is None and solver in ("auto", "cholesky"):
             (W, ran), n_iter = dense_cholesky(X, mean, Y_c, alpha, implicit, **pen), None
@@ -293,6 +304,12 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
         W = reduced.coef(W)
     coef, intercept = finish(W, mean, y_mean, single)
     return coef, intercept, n_iter, ran
+
+
+def _auto_tols(tol):
+    """``(residual tol, gap tol or None)`` of "auto"'s conjugate gradients: a ``tol`` below the default asks
+    for the residual alone (coefficients to about ``tol``); neither is ever loosened."""
+    return min(tol, policy.AUTO_CG_TOL), policy.AUTO_GAP_TOL if tol >= policy.DEFAULT_TOL else None
 
 
 def _reduce(factors, X, mean, Y_c, krylov):
