@@ -504,6 +504,50 @@ def test_support_newton_steps_after_a_cut_go_on_descending(storage, monkeypatch)
     assert ends[8][0] > objective(exact) * (1 - 1e-12)  # never below the optimum
 
 
+def test_solve_subset_is_the_principal_subsystems_solution():
+    """solve_subset: A_FF v_F = r_F from A's factor, against a direct solve, for 0..5 unknowns removed."""
+    from fastreg.solvers._linalg import cho_factor, solve_subset
+
+    rng = np.random.default_rng(4)
+    B = rng.standard_normal((60, 40))
+    A = B.T @ B + 0.1 * np.eye(40)
+    r = rng.standard_normal(40)
+    factor = cho_factor(A)
+    for removed in range(6):
+        keep = np.ones(40, dtype=bool)
+        keep[rng.choice(40, removed, replace=False)] = False
+        expected = np.linalg.solve(A[np.ix_(keep, keep)], r[keep])
+        assert_allclose(solve_subset(factor, r, keep), expected, rtol=1e-10, atol=1e-12 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("storage", ["F", "csc_matrix"])
+def test_support_newton_cut_steps_from_the_first_factor_match_new_factorizations(storage, monkeypatch):
+    """The steps after a cut solve on the survivors through the first step's factor: the same
+    coefficients as factoring each smaller support anew, and they were taken that way."""
+    cd, X, y, alpha, op, y_c, l1 = _newton_problem(storage)
+    exact, _ = _lasso_optimum(X, y, alpha)
+    start = exact.copy()
+    start[np.flatnonzero(exact == 0.0)[:5]] = 0.05 * np.abs(exact).max()
+    cut_point = cd._SupportNewton.__dict__["_cut_point"].__func__
+    used = []
+
+    def recorded(first, support, signs):
+        v = cut_point(first, support, signs)
+        used.append(v is not None)
+        return v
+
+    ends = {}
+    for way in ("subset", "refactor"):
+        monkeypatch.setattr(cd._SupportNewton, "_cut_point", staticmethod(
+            recorded if way == "subset" else (lambda first, support, signs: None)))
+        w = start.copy()
+        cd._SupportNewton(op, y_c, 0.0, Penalty.uniform_of(op.norms.shape[0])).step(op.state(y_c, w), w, l1)
+        ends[way] = w
+    assert any(used)
+    assert_allclose(ends["subset"], ends["refactor"], rtol=1e-9, atol=1e-12 * np.abs(exact).max())
+    assert np.count_nonzero(start) - np.count_nonzero(ends["subset"]) > 1  # cuts happened
+
+
 def test_support_newton_step_waits_for_slow_progress_and_a_solvable_support():
     cd, X, y, alpha, op, y_c, l1 = _newton_problem("F")
     n = X.shape[0]

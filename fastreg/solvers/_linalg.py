@@ -1,6 +1,7 @@
 """Small dense factorizations the solvers share.
 
-Cholesky in NumPy's BLAS, not SciPy's (:func:`cho_factor`), and bounded
+Cholesky in NumPy's BLAS, not SciPy's (:func:`cho_factor`), solves on a
+subset of the unknowns from the whole system's factor (:func:`solve_subset`), and bounded
 least squares on the square root of a Gram, factored once for any number of
 right-hand sides (:func:`bounded_gram_lstsq`, :func:`unpenalized_block`).
 
@@ -14,6 +15,7 @@ triangular solves that follow are ``O(size²)`` and stay with
 """
 
 import numpy as np
+from scipy.linalg import cho_solve
 from scipy.optimize import lsq_linear
 
 
@@ -35,6 +37,27 @@ def cho_factor(A):
         ``scipy.linalg.LinAlgError`` names too).
     """
     return np.linalg.cholesky(A), True
+
+
+def solve_subset(factor, r, keep):
+    """``v_F`` solving ``A_FF v_F = r_F`` from the Cholesky ``factor`` of the whole ``A``, without factoring ``A_FF``.
+
+    ``keep`` is a boolean mask of the unknowns ``F``; the others, ``E``, are held at zero by
+    multipliers ``λ``: ``A v = r + P_Eλ`` with ``v_E = 0`` gives ``(A⁻¹)_EE λ = −(A⁻¹r)_E``. That
+    costs ``|E| + 1`` triangular solve pairs (``O(m²)`` each) and an ``|E| × |E|`` system, where a
+    new factorization costs ``O(m³)``. ``None`` when that small system is singular.
+    """
+    x = cho_solve(factor, r, check_finite=False)
+    E = np.flatnonzero(~keep)
+    if E.size:
+        unit = np.zeros((r.shape[0], E.size))
+        unit[E, np.arange(E.size)] = 1.0
+        Z = cho_solve(factor, unit, check_finite=False)  # the columns E of A⁻¹
+        try:
+            x = x + Z @ np.linalg.solve(Z[E], -x[E])
+        except np.linalg.LinAlgError:
+            return None
+    return x[keep]
 
 
 def bounded_gram_lstsq(G, lower, upper):

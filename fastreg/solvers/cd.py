@@ -36,7 +36,7 @@ from ..kernels.cd import (
     xtr_dense,
 )
 from ._columns import constant_columns, dense_means_and_constants, fortran_stats
-from ._linalg import cho_factor, unpenalized_block
+from ._linalg import cho_factor, solve_subset, unpenalized_block
 from ._points import PathPoints
 from .homotopy import LassoForm, homotopy_grid
 
@@ -774,10 +774,18 @@ class _SupportNewton:
         """
         self.work = 0
         a, b, lower, upper, _ = self.penalty.pen
+        first = None  # (support, signs, factor, right-hand side) of this step's first solve
         for _ in range(_NEWTON_CUTS):
             support = np.flatnonzero(w)
             if support.size == 0:
                 return state
+            if first is not None and not self.penalty.boxed:  # a cut: the survivors keep their signs
+                v = self._cut_point(first, support, np.sign(w[support]))
+                if v is not None:
+                    state, moved, cut = self._move(state, w, support, v, np.sign(w[support]), a, (), l1)
+                    if not (moved and cut):
+                        return state
+                    continue
             at = self._gram(support)
             box = ()  # bounds other than 0 and ±inf: toward_first_event stops at them too
             if self.penalty.boxed:
@@ -790,21 +798,40 @@ class _SupportNewton:
             else:  # nothing held at a bound
                 f, at_f, q = support, at, self.q[at]
             signs = np.sign(w[f])
-            v = newton_point(self.G[np.ix_(at_f, at_f)], q, l1 * a[f], self.l2 * b[f], signs)
+            v, system = newton_point(self.G[np.ix_(at_f, at_f)], q, l1 * a[f], self.l2 * b[f], signs, factored=True)
             if v is None:  # singular: wait longer before the next
                 self.backoff *= 2.0
                 return state
-            new, cut = toward_first_event(w[f], v, signs, None if self.penalty.uniform else a[f], *box)
-            state, moved = _keep_if_lower(self.op, state, w, f, new, l1, self.l2, self.penalty)
-            if not moved:
-                self.backoff *= 2.0  # a failed step: wait longer before the next
-                return state
-            if not cut:
+            first = (f, signs, *system)
+            state, moved, cut = self._move(state, w, f, v, signs, a, box, l1)
+            if not (moved and cut):
                 return state
         return state
 
+    def _move(self, state, w, f, v, signs, a, box, l1):
+        """``w[f]`` toward ``v`` up to the first event, kept if lower: ``(state, moved, cut)``."""
+        new, cut = toward_first_event(w[f], v, signs, None if self.penalty.uniform else a[f], *box)
+        state, moved = _keep_if_lower(self.op, state, w, f, new, l1, self.l2, self.penalty)
+        if not moved:
+            self.backoff *= 2.0  # a failed step: wait longer before the next
+        return state, moved, cut
 
-def newton_point(G, q, l1a, l2b, signs, *, min_norm=False):
+    @staticmethod
+    def _cut_point(first, support, signs):
+        """The Newton point on ``support`` after a cut, from the first solve's factor (:func:`solve_subset`);
+        ``None`` where that does not apply (not a subset with the same signs) or would cost more than a
+        new factorization (over an eighth of the first support removed)."""
+        f0, signs0, factor, rhs = first
+        keep = np.isin(f0, support, assume_unique=True)
+        if 8 * np.count_nonzero(~keep) > f0.shape[0] or not (
+            np.array_equal(f0[keep], support) and np.array_equal(signs0[keep], signs)
+        ):
+            return None
+        v = solve_subset(factor, rhs, keep)
+        return v if v is not None and np.all(np.isfinite(v)) else None
+
+
+def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False):
     """The minimizer of the signs-fixed quadratic on a support: ``(G + diag(l2b)) v = q − l1a∘signs``.
 
     ``G`` the support's Gram block (not modified), ``l1a``/``l2b`` the
@@ -814,20 +841,26 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False):
     at ``l2 = 0``) still have. ``None`` also when the values overflow. Both
     Newton steps on the support (coordinate descent's and the Gram solver's)
     take this point, then stop where the first coefficient reaches zero
-    (:func:`toward_first_event`).
+    (:func:`toward_first_event`). With ``factored`` (Cholesky only), returns
+    ``(v, (factor, rhs))``, ``(None, None)`` on failure, for later solves on
+    subsets of the support (:func:`fastreg.solvers._linalg.solve_subset`).
     """
     A = G + np.diag(l2b)
     rhs = q - l1a * signs
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(rhs))):
-        return None  # overflow: left to the caller's divergence check
+        return (None, None) if factored else None  # overflow: left to the caller's divergence check
+    factor = None
     try:
         if min_norm:
             v = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
         else:
-            v = cho_solve(cho_factor(A), rhs, check_finite=False)
+            factor = cho_factor(A)
+            v = cho_solve(factor, rhs, check_finite=False)
     except (np.linalg.LinAlgError, ValueError):
-        return None
-    return v if np.all(np.isfinite(v)) else None
+        return (None, None) if factored else None
+    if not np.all(np.isfinite(v)):
+        return (None, None) if factored else None
+    return (v, (factor, rhs)) if factored else v
 
 
 def free_support(w, lower, upper):
