@@ -141,16 +141,28 @@ def normal_cg(matvec, b, y, tol, max_iter, inverse=None, gap_tol=None, ridge=0.0
     if not math.isfinite(b_norm):  # overflowed: no residual test can pass, the caller reports the NaN
         return np.full_like(b, np.nan), 0, False
     yy = float(y @ y)
-    for n_iter in range(max_iter + 1):
+
+    def met(r):
         rr = float(r @ r)
         if math.sqrt(rr) <= tol * b_norm:
-            return w, n_iter, True
-        if gap_tol is not None and n_iter:
-            gap = rr / (2.0 * ridge)
-            slack = 1e-15 * (yy + float(np.linalg.norm(w)) * b_norm)
-            lower = 0.5 * (yy - float(w @ (b + r))) - gap - slack
-            if gap <= gap_tol * lower:
+            return True
+        if gap_tol is None or not w.any():
+            return False
+        gap = rr / (2.0 * ridge)
+        slack = 1e-15 * (yy + float(np.linalg.norm(w)) * b_norm)
+        return gap <= gap_tol * (0.5 * (yy - float(w @ (b + r))) - gap - slack)
+
+    for n_iter in range(max_iter + 1):
+        if met(r):
+            # confirmed on the true residual: the recurrence drifts from it over many iterations
+            # (near-square X at condition 1e6: 1e-11 objective where 1e-12 was certified)
+            true_r = b - np.ravel(matvec(w))
+            if met(true_r):
                 return w, n_iter, True
+            r = true_r  # restart from it
+            z = r if inverse is None else r * inverse
+            d = z.copy()
+            rz = float(r @ z)
         if n_iter == max_iter:
             break
         q = np.ravel(matvec(d))

@@ -249,7 +249,8 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
                 if W is None:  # gave up on its budget: factor the dual instead
                     W, n_iter, ran = sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             elif chosen and solver == "cg":  # on the normal equations
-                W, n_iter = iterative_solve(solver, op, Y_c, alpha, tol, max_iter, _auto_tols(tol)[1])
+                residual_tol, gap_tol = _auto_tols(tol)
+                W, n_iter = iterative_solve(solver, op, Y_c, alpha, residual_tol, max_iter, gap_tol)
                 ran = solver
             else:
                 W, n_iter = iterative_solve(solver, op, Y_c, alpha, tol, max_iter)
