@@ -735,7 +735,7 @@ def test_dual_gap_is_half_the_squared_dual_residual():
     optimum = 0.5 * np.sum((yc - Xc @ w_star) ** 2) + 0.5 * alpha * w_star @ w_star
     assert dual <= optimum <= primal
     # the goal: the residual norm at which the gap is gap_tol of the dual value (no slack at c = 0)
-    goal = iterative._dual_goal(yc[:, None], c[:, None], R[:, None], alpha, np.array([0.0]), 1e-6)
+    goal = iterative._dual_goal(yc[:, None], np.linalg.norm(yc)[None], c[:, None], R[:, None], alpha, 0.0, 1e-6)
     assert goal[0] == pytest.approx(np.sqrt(2e-6 * dual), rel=1e-6)
 
 

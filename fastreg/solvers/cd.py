@@ -780,9 +780,10 @@ class _SupportNewton:
             if support.size == 0:
                 return state
             if first is not None and not self.penalty.boxed:  # a cut: the survivors keep their signs
-                v = self._cut_point(first, support, np.sign(w[support]))
+                signs = np.sign(w[support])
+                v = self._cut_point(first, support, signs)
                 if v is not None:
-                    state, moved, cut = self._move(state, w, support, v, np.sign(w[support]), a, (), l1)
+                    state, moved, cut = self._move(state, w, support, v, signs, a, (), l1)
                     if not (moved and cut):
                         return state
                     continue
@@ -847,20 +848,21 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False):
     """
     A = G + np.diag(l2b)
     rhs = q - l1a * signs
-    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(rhs))):
-        return (None, None) if factored else None  # overflow: left to the caller's divergence check
-    factor = None
-    try:
-        if min_norm:
-            v = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
-        else:
-            factor = cho_factor(A)
-            v = cho_solve(factor, rhs, check_finite=False)
-    except (np.linalg.LinAlgError, ValueError):
-        return (None, None) if factored else None
-    if not np.all(np.isfinite(v)):
-        return (None, None) if factored else None
-    return (v, (factor, rhs)) if factored else v
+    v = factor = None
+    if np.all(np.isfinite(A)) and np.all(np.isfinite(rhs)):  # else overflow: left to the caller's divergence check
+        try:
+            if min_norm:
+                v = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
+            else:
+                factor = cho_factor(A)
+                v = cho_solve(factor, rhs, check_finite=False)
+        except (np.linalg.LinAlgError, ValueError):
+            v = None
+    if v is not None and not np.all(np.isfinite(v)):
+        v = None
+    if not factored:
+        return v
+    return (v, (factor, rhs)) if v is not None else (None, None)
 
 
 def free_support(w, lower, upper):

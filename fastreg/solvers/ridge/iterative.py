@@ -57,7 +57,7 @@ def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None, gap_tol=None):
     rr = np.einsum("ij,ij->j", R, R)
     D = R.copy()
     n_iter = 0
-    goal = _dual_goal(Y_c, C, R, alpha, tol * b_norm, gap_tol)
+    goal = _dual_goal(Y_c, b_norm, C, R, alpha, tol, gap_tol)
     converged = np.sqrt(rr) <= goal
     counts = np.zeros(k, dtype=np.int32)  # iterations until each target's recurrence residual met its goal
     while not converged.all():  # (an all-zero Y_c never enters: C = 0)
@@ -79,13 +79,13 @@ def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None, gap_tol=None):
         rr_new = np.einsum("ij,ij->j", R, R)
         n_iter += 1
         counts[~converged] = n_iter
-        goal = _dual_goal(Y_c, C, R, alpha, tol * b_norm, gap_tol)
+        goal = _dual_goal(Y_c, b_norm, C, R, alpha, tol, gap_tol)
         converged = np.sqrt(rr_new) <= goal
         if converged.all():  # confirm on the true residual (the recurrence drifts)
             W = op.tdot(C)
             R = Y_c - op.dot(W) - alpha * C
             rr = np.einsum("ij,ij->j", R, R)
-            converged = np.sqrt(rr) <= _dual_goal(Y_c, C, R, alpha, tol * b_norm, gap_tol)
+            converged = np.sqrt(rr) <= _dual_goal(Y_c, b_norm, C, R, alpha, tol, gap_tol)
             if converged.all():
                 return W, counts
             D = R.copy()  # restart from the true residual
@@ -102,20 +102,22 @@ def dual_cg(op, Y_c, alpha, tol, max_iter, budget=None, gap_tol=None):
     return op.tdot(C), counts
 
 
-def _dual_goal(Y_c, C, R, alpha, residual_goal, gap_tol):
-    """The dual residual norm at which each target of :func:`dual_cg` stops: ``residual_goal``, or larger where
-    the duality gap already certifies the objective within ``gap_tol`` relative.
+def _dual_goal(Y_c, b_norm, C, R, alpha, tol, gap_tol):
+    """The dual residual norm at which each target of :func:`dual_cg` stops: ``tol·‖y_c‖`` (``b_norm``
+    the targets' norms), or larger where the duality gap already certifies the objective within
+    ``gap_tol`` relative.
 
     For ``(K + αI)c = y`` (``K = X_cX_cᵀ``, ``w = X_cᵀc``, residual ``R``) the dual value
     ``D(c) = (α/2)(yᵀc + cᵀR)`` is at most the optimal objective and the primal objective at
     ``w`` exceeds it by exactly ``‖R‖²/2``: ``‖R‖² ≤ 2·gap_tol·D(c)`` certifies ``w``. The
     rounding of ``yᵀc`` (about ``ε·‖y‖‖c‖``) is taken off ``D(c)`` first.
     """
+    residual_goal = tol * b_norm
     if gap_tol is None:
         return residual_goal
     yc = np.einsum("ij,ij->j", Y_c, C)
     cr = np.einsum("ij,ij->j", C, R)
-    slack = 1e-15 * np.linalg.norm(Y_c, axis=0) * np.linalg.norm(C, axis=0)
+    slack = 1e-15 * b_norm * np.linalg.norm(C, axis=0)
     lower = 0.5 * alpha * (yc + cr - slack)
     return np.maximum(residual_goal, np.sqrt(np.maximum(2.0 * gap_tol * lower, 0.0)))
 

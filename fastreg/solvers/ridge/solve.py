@@ -233,6 +233,8 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
         # threads woken by the vector operations in between, or by a threaded
         # Cholesky, would spin on the same cores. One BLAS thread factors p ≤ 2000 about as fast.
         blas = 1 if solver != "cholesky" or min(n, p) <= policy.SPARSE_AUTO_GRAM_MAX else None
+        # "auto"'s CG (dual or normal equations) takes its certified stop; an explicit solver, tol as given
+        cg_tol, gap_tol = _auto_tols(tol) if chosen and solver == "cg" else (tol, None)
         with blas_threads(blas), threads_for(X, krylov=solver == "cg"):
             if reduced is not None and reduced.trivial:
                 W, n_iter, ran = np.zeros((p, Y.shape[1])), None, "lstsq"
@@ -240,20 +242,13 @@ def _ridge_single(X, y, alpha, fit_intercept, solver, tol, max_iter, sample_weig
                 W, n_iter, ran = sparse_cholesky(op, Y_c, alpha, tol, max_iter)
             elif solver == "cg" and n < p:
                 dual = SparseDual(op.X, op.mean, op.d, op.penalty_scale, op.basis)
-                if chosen:
-                    residual_tol, gap_tol = _auto_tols(tol)
-                    W, n_iter = dual_cg(dual, Y_c, alpha, residual_tol, max_iter, policy.sparse_dual_budget(X), gap_tol)
-                else:
-                    W, n_iter = dual_cg(dual, Y_c, alpha, tol, max_iter)
+                budget = policy.sparse_dual_budget(X) if chosen else None
+                W, n_iter = dual_cg(dual, Y_c, alpha, cg_tol, max_iter, budget, gap_tol)
                 ran = "cg"
                 if W is None:  # gave up on its budget: factor the dual instead
                     W, n_iter, ran = sparse_cholesky(op, Y_c, alpha, tol, max_iter)
-            elif chosen and solver == "cg":  # on the normal equations
-                residual_tol, gap_tol = _auto_tols(tol)
-                W, n_iter = iterative_solve(solver, op, Y_c, alpha, residual_tol, max_iter, gap_tol)
-                ran = solver
             else:
-                W, n_iter = iterative_solve(solver, op, Y_c, alpha, tol, max_iter)
+                W, n_iter = iterative_solve(solver, op, Y_c, alpha, cg_tol, max_iter, gap_tol)
                 ran = solver
             if reduced is not None:
                 W = reduced.coef(W)
