@@ -52,7 +52,8 @@ SERIAL_MAX_VALUES = 4_000_000
 # chunks the threads claim (no static split to wait on): there two threads pay from far
 # fewer stored values (100,000 x 1,000 CSR at 1% and the 100,000 x 20,000 CSC copy of a
 # 20,000 x 100,000 CSR at 0.1%: 1.6x and 2.0x a pass, right after a scikit-learn fit;
-# scripts/krylov_threads.py), while coordinate descent on the same X lost on two.
+# scripts/krylov_threads.py), while coordinate descent on the same X lost on two. The Lasso
+# path's homotopy makes the same kind of pass (Zᵀu) at every kink and takes the same rule.
 KRYLOV_SERIAL_MAX_VALUES = 250_000
 
 # ---- Gradient descent and FISTA on F-ordered dense X: a C copy (a few passes' time) pays
@@ -130,7 +131,10 @@ def dask_uses_gram(p, solver):
 
 
 def serial(values, krylov=False):
-    """Whether passes over ``values`` stored values run on one numba thread (``krylov``: Ridge's CG passes)."""
+    """Whether passes over ``values`` stored values run on one numba thread.
+
+    ``krylov``: one pass per iteration of a long sequence (Ridge's CG, the homotopy's kinks).
+    """
     return values < (KRYLOV_SERIAL_MAX_VALUES if krylov else SERIAL_MAX_VALUES)
 
 

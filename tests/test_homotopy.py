@@ -424,6 +424,56 @@ def test_homotopy_grid_on_csc_columns_is_the_dense_one(fit_intercept):
     assert_allclose(W_csc, W_dense, rtol=0, atol=1e-10 * np.abs(W_dense).max())
 
 
+def test_lars_triangular_steps_against_numpy():
+    """The kernel's solves with R and Rᵀ, and its column removal, on R inside a larger buffer (as kept)."""
+    from scipy.linalg import solve_triangular
+
+    from fastreg.kernels.lars import _remove, _solve, _solve_transposed
+
+    rng = np.random.default_rng(3)
+    m, size = 37, 45
+    A = rng.standard_normal((60, m))
+    R = np.zeros((size, size))
+    R[:m, :m] = np.linalg.qr(A, mode="r")
+    b = rng.standard_normal(m)
+    for solve, trans in ((_solve, "N"), (_solve_transposed, "T")):
+        x = np.r_[b, rng.standard_normal(size - m)]  # entries past m are not R's and stay
+        tail = x[m:].copy()
+        solve(R, m, x)
+        assert_allclose(x[:m], solve_triangular(R[:m, :m], b, trans=trans), rtol=1e-12)
+        assert_allclose(x[m:], tail, rtol=0, atol=0)
+    for q in (0, 17, m - 2, m - 1):
+        R_q = R.copy()
+        _remove(R_q, m, q)
+        keep = np.delete(np.arange(m), q)
+        kept = R_q[: m - 1, : m - 1]
+        assert_allclose(kept.T @ kept, A[:, keep].T @ A[:, keep], rtol=0, atol=1e-12 * np.abs(A).max() ** 2 * 60)
+        assert np.abs(np.tril(kept, -1)).max() <= 1e-15 * np.abs(kept).max()  # rotations' rounding, never read
+        assert not R_q[m - 1].any() and not R_q[:, m - 1].any()
+
+
+def test_homotopy_grid_on_threads_is_the_serial_one(monkeypatch):
+    """The kink's pass over X (Zᵀu) split across numba's threads: the same path as on one thread."""
+    from fastreg import _policy
+    from fastreg._threads import numba_threads
+    from fastreg.path import geometric_grid
+
+    X, y = correlated_wide()
+    n, p = X.shape
+    mean = X.mean(0)
+    X_c, y_c = X - mean, y - y.mean()
+    alphas = geometric_grid(np.abs(X_c.T @ y_c).max() / n, 1e-3, 40)
+    norms, penalty = (X_c**2).sum(0), make_penalty(p)
+    runs = []
+    for limit, threshold in ((1, 10**12), (None, 10)):
+        monkeypatch.setattr(_policy, "KRYLOV_SERIAL_MAX_VALUES", threshold)
+        with numba_threads(limit):
+            runs.append(homotopy.homotopy_grid(np.asfortranarray(X).T, mean, norms, y_c, n, alphas, penalty))
+    (W_one, covered_one), (W_all, covered_all) = runs
+    assert covered_one == covered_all == alphas.shape[0]
+    assert_allclose(W_all, W_one, rtol=0, atol=0)  # each a[j] is one thread's own sum
+
+
 @pytest.mark.parametrize("storage", ["dense", "csr"])
 def test_lasso_cv_on_wide_data_is_scikit_learns_at_tight_tol(storage):
     """LassoCV's fold paths by the certified homotopy: scikit-learn's α, MSE path and refit at a tight tol."""

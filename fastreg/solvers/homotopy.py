@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import lars_path, lars_path_gram
 
+from .._threads import threads_for
 from ..kernels.lars import lars_grid_csc, lars_grid_dense
 
 __all__ = ["LarsPath", "LassoForm", "homotopy_grid"]
@@ -57,14 +58,16 @@ def homotopy_grid(columns, mean, norms, y_c, n, alphas, penalty):
     levels = np.ascontiguousarray(alphas, dtype=np.float64) * n
     y = np.ascontiguousarray(y_c, dtype=np.float64)
     max_steps = 8 * min(n, p) + 100
-    if sp.issparse(columns):
-        data, indices, indptr = columns.data, columns.indices, columns.indptr
-        covered, _ = lars_grid_csc(np.empty((0, 0)), data, indices, indptr, mean, scale, y, levels, form.positive,
-                                   max_steps, W)
-    else:
-        none = np.empty(0, dtype=np.int32)
-        covered, _ = lars_grid_dense(columns, np.empty(0), none, none, mean, scale, y, levels, form.positive,
-                                     max_steps, W)
+    # one pass over X per kink, as a Krylov iteration makes: threads on the same terms
+    with threads_for(columns, krylov=True):
+        if sp.issparse(columns):
+            data, indices, indptr = columns.data, columns.indices, columns.indptr
+            covered, _ = lars_grid_csc(np.empty((0, 0)), data, indices, indptr, mean, scale, y, levels,
+                                       form.positive, max_steps, W)
+        else:
+            none = np.empty(0, dtype=np.int32)
+            covered, _ = lars_grid_dense(columns, np.empty(0), none, none, mean, scale, y, levels, form.positive,
+                                         max_steps, W)
     if penalty.bounded:
         np.clip(W, penalty.pen[2][:, None], penalty.pen[3][:, None], out=W)
     return W, covered
