@@ -425,7 +425,7 @@ def test_homotopy_grid_on_csc_columns_is_the_dense_one(fit_intercept):
 
 
 def test_lars_triangular_steps_against_numpy():
-    """The kernel's solves with R and Rᵀ, and its column removal, on R inside a larger buffer (as kept)."""
+    """The kernel's solves with R and Rᵀ, and its column removal (with R⁻ᵀs), on R inside a larger buffer."""
     from scipy.linalg import solve_triangular
 
     from fastreg.kernels.lars import _remove, _solve, _solve_transposed
@@ -442,14 +442,17 @@ def test_lars_triangular_steps_against_numpy():
         solve(R, m, x)
         assert_allclose(x[:m], solve_triangular(R[:m, :m], b, trans=trans), rtol=1e-12)
         assert_allclose(x[m:], tail, rtol=0, atol=0)
+    signs = np.sign(rng.standard_normal(m))
     for q in (0, 17, m - 2, m - 1):
         R_q = R.copy()
-        _remove(R_q, m, q)
+        z = np.r_[solve_triangular(R[:m, :m], signs, trans="T"), np.zeros(size - m)]  # R⁻ᵀs, as the kernel keeps
+        _remove(R_q, m, q, z)
         keep = np.delete(np.arange(m), q)
         kept = R_q[: m - 1, : m - 1]
         assert_allclose(kept.T @ kept, A[:, keep].T @ A[:, keep], rtol=0, atol=1e-12 * np.abs(A).max() ** 2 * 60)
         assert np.abs(np.tril(kept, -1)).max() <= 1e-15 * np.abs(kept).max()  # rotations' rounding, never read
         assert not R_q[m - 1].any() and not R_q[:, m - 1].any()
+        assert_allclose(z[: m - 1], solve_triangular(kept, signs[keep], trans="T"), rtol=1e-12)
 
 
 def test_homotopy_grid_on_threads_is_the_serial_one(monkeypatch):

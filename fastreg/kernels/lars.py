@@ -141,8 +141,7 @@ def _lars_kernel(sparse):
         u = np.empty(n)
         g = np.empty(m_max)
         d = np.empty(m_max)
-        forward = np.empty(m_max)  # R⁻ᵀ·sign, kept across joins
-        stale = False
+        forward = np.empty(m_max)  # R⁻ᵀ·sign, kept across joins and drops
         a = np.empty(p)
         m = 0
         joining = first
@@ -184,11 +183,6 @@ def _lars_kernel(sparse):
                     s_ -= g[r] * forward[r]
                 forward[m] = s_ / R[m, m]
                 m += 1
-            if stale:  # after a drop: R⁻ᵀ·sign again
-                for r in range(m):
-                    forward[r] = sign[r]
-                _solve_transposed(R, m, forward)
-                stale = False
             # d = (RᵀR)⁻¹·sign: back substitution from R⁻ᵀ·sign (along R's rows).
             for r in range(m):
                 d[r] = forward[r]
@@ -246,8 +240,7 @@ def _lars_kernel(sparse):
             if leaving >= 0:
                 dropped = active[leaving]
                 in_active[dropped] = False
-                _remove(R, m, leaving)
-                stale = True
+                _remove(R, m, leaving, forward)
                 for r in range(leaving, m - 1):
                     active[r] = active[r + 1]
                     sign[r] = sign[r + 1]
@@ -291,28 +284,39 @@ def _solve(R, m, b):
 
 
 @njit(cache=True, nogil=True)
-def _remove(R, m, q):
-    """Delete column ``q`` of the upper-triangular ``R`` (m × m) and restore its shape by Givens rotations."""
-    for r in range(m):  # the shift along each row (contiguous): column c ≥ q takes column c + 1
-        start = max(q, r - 1)
-        dst = R[r, start : m - 1]
-        src = R[r, start + 1 : m]
+def _remove(R, m, q, z):
+    """Delete column ``q`` of the upper-triangular ``R`` (m × m) and restore its shape by Givens rotations.
+
+    ``z = R⁻ᵀs`` follows: with ``R'`` the rotations ``G`` applied to ``R`` without
+    its column, ``R'ᵀ(Gz)`` is ``s`` without its entry ``q``, so ``z ← (Gz)`` (its
+    first ``m − 1`` entries; ``R'``'s last row is zero), ``O(m)`` instead of a solve.
+    Each row below ``q`` is shifted just before its rotation, while in cache.
+    """
+    for r in range(min(q + 1, m)):  # rows above the removed diagonal: column c ≥ q takes column c + 1
+        dst = R[r, q : m - 1]
+        src = R[r, q + 1 : m]
         for col in range(dst.shape[0]):
             dst[col] = src[col]
-    for r in range(m):
         R[r, m - 1] = 0.0
     for col in range(q, m - 1):
-        x, z = R[col, col], R[col + 1, col]
-        h = math.hypot(x, z)
+        below = R[col + 1, col : m - 1]  # row col + 1 from its diagonal, shifted by one
+        src = R[col + 1, col + 1 : m]
+        for l in range(below.shape[0]):
+            below[l] = src[l]
+        R[col + 1, m - 1] = 0.0
+        x, y = R[col, col], R[col + 1, col]
+        h = math.hypot(x, y)
         if h == 0.0:
             continue
-        cs, sn = x / h, z / h
+        cs, sn = x / h, y / h
         top = R[col, col : m - 1]
-        bottom = R[col + 1, col : m - 1]
         for l in range(top.shape[0]):
-            a, b = top[l], bottom[l]
+            a, b = top[l], below[l]
             top[l] = cs * a + sn * b
-            bottom[l] = cs * b - sn * a
+            below[l] = cs * b - sn * a
+        a, b = z[col], z[col + 1]
+        z[col] = cs * a + sn * b
+        z[col + 1] = cs * b - sn * a
     for l in range(m):
         R[m - 1, l] = 0.0
 
