@@ -663,3 +663,40 @@ def test_sparse_constant_columns_come_from_the_statistics_pass(n):
     assert np.all(problem.op.norms[~expected] > 0.0)
     model = fastreg.Lasso(alpha=1e-3).fit(C, rng.standard_normal(n))
     assert np.all(model.coef_[expected] == 0.0)
+
+
+def test_newton_gram_is_kept_across_a_paths_alphas(monkeypatch):
+    """A path's Newton steps build the support's Gram once per target: a later α adds only the
+    columns new to it, and each α lands where a fresh problem (a Gram of its own) does."""
+    from fastreg.path import alpha_grid
+    from fastreg.solvers import cd
+
+    X, y = make_data((40, 160), seed=2)
+    alphas = alpha_grid(X, y, l1_ratio=0.5, n_alphas=30)[10:]
+    kept = cd.CDProblem(X, y)
+    requested = []  # columns the kept Gram centers and multiplies
+    centered = kept.op.centered
+    monkeypatch.setattr(kept.op, "centered", lambda cols: requested.append(len(cols)) or centered(cols))
+    steps, solving = [], [None]
+    step = cd._SupportNewton.step
+
+    def recorded_step(self, *args):
+        if solving[0] is kept:
+            steps.append(self.gram is kept._gram)
+        return step(self, *args)
+
+    monkeypatch.setattr(cd._SupportNewton, "step", recorded_step)
+    w = fresh_w = None
+    fresh_columns = 0
+    for alpha in alphas:
+        solving[0] = kept
+        w = kept.solve(0, alpha, 0.5, tol=1e-10, coef_init=w)[0]
+        solving[0] = fresh = cd.CDProblem(X, y)
+        fresh_w = fresh.solve(0, alpha, 0.5, tol=1e-10, coef_init=fresh_w)[0]
+        fresh_columns += fresh._gram.k if fresh._gram.pos is not None else 0
+        for coef in (w, fresh_w):
+            assert enet_objective(X, y, coef, kept.intercept(0, coef), alpha, 0.5) <= enet_objective(
+                X, y, fresh_w, fresh.intercept(0, fresh_w), alpha, 0.5
+            ) * (1 + 1e-10)
+    assert sum(steps) >= 5 and all(steps)  # stepped, always from the problem's kept Gram
+    assert sum(requested) == kept._gram.k < fresh_columns  # each column centered once, not once per α

@@ -281,6 +281,7 @@ class CDProblem:
         # the pass that copies X and its statistics runs on as many threads as the epochs will
         with threads_for(X):
             self._prepare(X, y, fit_intercept, sample_weight, copy_X)
+        self._gram_target, self._gram = None, None  # see solve
 
     def _prepare(self, X, y, fit_intercept, sample_weight, copy_X):
         n, p = X.shape
@@ -347,9 +348,13 @@ class CDProblem:
         (scikit-learn's ``selection="random"``), reproducibly from ``seed``.
         """
         rng = np.random.default_rng(seed) if seed >= 0 else None
+        # the support's Gram of the Newton steps, kept for the next fit of this target (a path's next α)
+        if self._gram_target != k:
+            self._gram_target, self._gram = k, _SupportGram(self.op, self.Y[:, k])
         with blas_threads(1), self.threads():
             w, gap, n_iter, converged = _enet_cd(
-                self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars, rng
+                self.op, self.Y[:, k], self.n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars, rng,
+                self._gram,
             )
             # inside the limit: a threaded x̄ᵀw (wide X) leaves BLAS threads spinning into the next fit
             intercept = self.intercept(k, w)
@@ -487,7 +492,7 @@ def stack_targets(results):
     return np.array(coef), np.array(intercept), np.array(gap), list(n_iter), np.array(converged)
 
 
-def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars=None, rng=None):
+def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars=None, rng=None, gram=None):
     p = op.norms.shape[0]
     penalty = Penalty.uniform_of(p) if penalty is None else penalty
     pen = penalty.pen
@@ -513,7 +518,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
     work = 0  # columns read by the epochs
     prev_ws = None
     homotopy = l1 > 0.0  # the homotopy start is still to be tried
-    newton = _SupportNewton(op, y_c, l2, penalty) if l1 > 0.0 else None
+    newton = _SupportNewton(op, y_c, l2, penalty, gram) if l1 > 0.0 else None
     free = penalty.open_unpenalized
     block = None
     if free.size:
@@ -678,64 +683,27 @@ def _extrapolate(op, state, w, ws, w_acc, l1, l2, penalty):
 _NEWTON_CUTS = 8
 
 
-class _SupportNewton:
-    """Newton steps on a subproblem's support, with its signs fixed: the slow modes CD leaves.
+class _SupportGram:
+    """The centered columns of every feature that has been in a support, their Gram ``G`` and ``q = X_cᵀy_c``.
 
-    Near interpolation the columns of the support are nearly dependent (nearly
-    as many non-zeros as rows) and CD converges slowly on them, even once the
-    support is right. On the support
-    ``S`` with signs ``s`` the objective is the quadratic
-    ``½‖y_c − X_S v‖² + l1·(a_S∘s)ᵀv + ½·l2·Σb_S v²``, minimized by
-    ``(X_SᵀX_S + l2·diag(b_S)) v = X_Sᵀy_c − l1·a_S∘s``. The step goes from ``w`` towards
-    ``v`` up to the first coefficient that reaches zero (which is set to
-    zero there): along that segment the objective is this quadratic, so it
-    only decreases. Once the support and signs are right the step is the
-    whole way, to the subproblem's optimum. Even cut short, the steps help CD
-    find the support, and cut the epochs such fits need (measurements:
-    docs/design-measurements.md).
-    The centered columns and their Gram are kept, for the fit, for every
-    feature that has been in a support, so that later steps only add the
-    new ones and factor.
+    Kept for one problem and target across its fits (the α of a path), so that a
+    Newton step only adds the columns new to it; started again from the current
+    support once it would hold more than ``_HOMOTOPY_MAX_VALUES`` values.
     """
 
-    def __init__(self, op, y_c, l2, penalty):
-        self.op, self.y_c, self.n, self.l2, self.penalty = op, y_c, y_c.shape[0], l2, penalty
-        self.work = 0  # columns read by CD since the last step (or since the start)
-        self.backoff = 1.0
-        self.pos = None
+    def __init__(self, op, y_c):
+        self.op, self.y_c, self.n = op, y_c, y_c.shape[0]
+        self.pos = None  # each feature's column in G, -1 if not kept
         self.k = 0
 
-    def _cost(self, support):
-        """The step's cost in CD columns: new Gram entries, copies, factorization, residual."""
-        s = support.shape[0]
-        new = s if self.pos is None else int(np.count_nonzero(self.pos[support] < 0))
-        kept = self.k + new if new else 0  # the kept columns are copied when new ones join
-        return (_NEWTON_GRAM_PER_COLUMN * new * (self.k + new) + kept
-                + _NEWTON_FACTOR_PER_COLUMN * s**3 / self.n + s) * self.backoff
+    def new_count(self, support):
+        """How many features of ``support`` are not kept yet."""
+        return support.shape[0] if self.pos is None else int(np.count_nonzero(self.pos[support] < 0))
 
-    def due(self, w, remaining_work):
-        """Whether to step now (``remaining_work``: CD's columns to go at its recent rate)."""
-        if self.work == 0:
-            return False
-        support = np.flatnonzero(w)
-        s = support.shape[0]
-        free = s
-        if self.penalty.boxed:
-            lower, upper = self.penalty.pen[2][support], self.penalty.pen[3][support]
-            free = int(np.count_nonzero(free_support(w[support], lower, upper)))
-        # Without an L2 term the system is singular with as many free non-zeros as
-        # rows (at n − 1 with an intercept too, if the columns are dependent: then
-        # the factorization fails and the next step's price doubles); coefficients
-        # held at a bound are not unknowns.
-        if free == 0 or (self.l2 == 0.0 and free >= self.n) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
-            return False
-        cost = self._cost(support)
-        return self.work >= cost and math.inf > remaining_work >= cost
-
-    def _gram(self, support):
-        """Positions of ``support`` in the kept Gram, after adding its new columns."""
+    def positions(self, support):
+        """Positions of ``support`` in ``G``, after adding its new columns."""
         if self.pos is not None:
-            k = self.k + int(np.count_nonzero(self.pos[support] < 0))
+            k = self.k + self.new_count(support)
             if max(self.n, k) * k > _HOMOTOPY_MAX_VALUES:
                 self.pos = None  # start again from this support
         if self.pos is None:
@@ -760,6 +728,60 @@ class _SupportNewton:
             self.pos[new] = np.arange(k, k + m)
             self.k = k + m
         return self.pos[support]
+
+
+class _SupportNewton:
+    """Newton steps on a subproblem's support, with its signs fixed: the slow modes CD leaves.
+
+    Near interpolation the columns of the support are nearly dependent (nearly
+    as many non-zeros as rows) and CD converges slowly on them, even once the
+    support is right. On the support
+    ``S`` with signs ``s`` the objective is the quadratic
+    ``½‖y_c − X_S v‖² + l1·(a_S∘s)ᵀv + ½·l2·Σb_S v²``, minimized by
+    ``(X_SᵀX_S + l2·diag(b_S)) v = X_Sᵀy_c − l1·a_S∘s``. The step goes from ``w`` towards
+    ``v`` up to the first coefficient that reaches zero (which is set to
+    zero there): along that segment the objective is this quadratic, so it
+    only decreases. Once the support and signs are right the step is the
+    whole way, to the subproblem's optimum. Even cut short, the steps help CD
+    find the support, and cut the epochs such fits need (measurements:
+    docs/design-measurements.md).
+    The centered columns and their Gram are kept (:class:`_SupportGram`) for
+    every feature that has been in a support, across the fits of a path, so
+    that later steps only add the new ones and factor.
+    """
+
+    def __init__(self, op, y_c, l2, penalty, gram=None):
+        self.op, self.n, self.l2, self.penalty = op, y_c.shape[0], l2, penalty
+        self.gram = _SupportGram(op, y_c) if gram is None else gram
+        self.work = 0  # columns read by CD since the last step (or since the start)
+        self.backoff = 1.0
+
+    def _cost(self, support):
+        """The step's cost in CD columns: new Gram entries, copies, factorization, residual."""
+        s = support.shape[0]
+        new, k = self.gram.new_count(support), self.gram.k
+        kept = k + new if new else 0  # the kept columns are copied when new ones join
+        return (_NEWTON_GRAM_PER_COLUMN * new * (k + new) + kept
+                + _NEWTON_FACTOR_PER_COLUMN * s**3 / self.n + s) * self.backoff
+
+    def due(self, w, remaining_work):
+        """Whether to step now (``remaining_work``: CD's columns to go at its recent rate)."""
+        if self.work == 0:
+            return False
+        support = np.flatnonzero(w)
+        s = support.shape[0]
+        free = s
+        if self.penalty.boxed:
+            lower, upper = self.penalty.pen[2][support], self.penalty.pen[3][support]
+            free = int(np.count_nonzero(free_support(w[support], lower, upper)))
+        # Without an L2 term the system is singular with as many free non-zeros as
+        # rows (at n − 1 with an intercept too, if the columns are dependent: then
+        # the factorization fails and the next step's price doubles); coefficients
+        # held at a bound are not unknowns.
+        if free == 0 or (self.l2 == 0.0 and free >= self.n) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
+            return False
+        cost = self._cost(support)
+        return self.work >= cost and math.inf > remaining_work >= cost
 
     def step(self, state, w, l1):
         """Step ``w`` towards the Newton point of its support (in place); return the state to keep.
@@ -787,19 +809,20 @@ class _SupportNewton:
                     if not (moved and cut):
                         return state
                     continue
-            at = self._gram(support)
+            at = self.gram.positions(support)
+            G, q_all = self.gram.G, self.gram.q
             box = ()  # bounds other than 0 and ±inf: toward_first_event stops at them too
             if self.penalty.boxed:
                 free = free_support(w[support], lower[support], upper[support])
                 if not free.any():
                     return state
                 f, at_f, at_x = support[free], at[free], at[~free]
-                q = self.q[at_f] - self.G[np.ix_(at_f, at_x)] @ w[support[~free]] if at_x.size else self.q[at_f]
+                q = q_all[at_f] - G[np.ix_(at_f, at_x)] @ w[support[~free]] if at_x.size else q_all[at_f]
                 box = (lower[f], upper[f])
             else:  # nothing held at a bound
-                f, at_f, q = support, at, self.q[at]
+                f, at_f, q = support, at, q_all[at]
             signs = np.sign(w[f])
-            v, system = newton_point(self.G[np.ix_(at_f, at_f)], q, l1 * a[f], self.l2 * b[f], signs, factored=True)
+            v, system = newton_point(G[np.ix_(at_f, at_f)], q, l1 * a[f], self.l2 * b[f], signs, factored=True)
             if v is None:  # singular: wait longer before the next
                 self.backoff *= 2.0
                 return state
