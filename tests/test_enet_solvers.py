@@ -700,3 +700,20 @@ def test_newton_gram_is_kept_across_a_paths_alphas(monkeypatch):
             ) * (1 + 1e-10)
     assert sum(steps) >= 5 and all(steps)  # stepped, always from the problem's kept Gram
     assert sum(requested) == kept._gram.k < fresh_columns  # each column centered once, not once per α
+
+
+def test_anderson_point_is_numpys_solve():
+    """The compiled extrapolation: NumPy's ``solve`` on ``UUᵀz = 1`` and ``Σcₖwₖ`` where that is well
+    posed, and no point where the system is singular (iterates that do not move)."""
+    from fastreg.kernels.cd import anderson_point
+
+    rng = np.random.default_rng(0)
+    for size in (5, 17, 190):
+        buf = np.cumsum(rng.standard_normal((6, size)), axis=0)
+        U = np.diff(buf, axis=0)
+        z = np.linalg.solve(U @ U.T, np.ones(5))
+        out = np.empty(size)
+        assert anderson_point(buf, out)
+        assert_allclose(out, (z / z.sum()) @ buf[1:], rtol=1e-12, atol=1e-12 * np.abs(buf).max())
+    still = np.tile(rng.standard_normal(7), (6, 1))
+    assert not anderson_point(still, np.empty(7))

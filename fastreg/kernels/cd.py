@@ -410,3 +410,67 @@ def centered_norms_compressed(data, indices, indptr, by_row, mean, d, norms, sto
                 v = float(data[k]) - mean[j]
                 stored_dd[j] += 1.0
             norms[j] += v * v
+
+
+@njit(cache=True, nogil=True)
+def anderson_point(buf, out):
+    """Anderson extrapolation of the iterates in the rows of ``buf`` (K + 1, size), into ``out``.
+
+    With ``U`` the differences of consecutive rows, solves ``(UUᵀ)z = 1`` by
+    Gaussian elimination with partial pivoting (what LAPACK's ``gesv`` does on
+    so small a system) and writes ``Σₖ cₖ·buf[k + 1]``, ``c = z/Σz``. Returns
+    False, ``out`` undefined, when the system is singular (an exact zero
+    pivot), ``z`` is not finite or sums to zero. One call, where the NumPy
+    calls it replaces each had a fixed cost larger than the arithmetic.
+    """
+    K = buf.shape[0] - 1
+    size = buf.shape[1]
+    U = np.empty((K, size))
+    for a in range(K):
+        for i in range(size):
+            U[a, i] = buf[a + 1, i] - buf[a, i]
+    A = np.empty((K, K))
+    for a in range(K):
+        for b in range(a, K):
+            s = 0.0
+            for i in range(size):
+                s += U[a, i] * U[b, i]
+            A[a, b] = s
+            A[b, a] = s
+    z = np.ones(K)
+    for c in range(K):
+        pivot = c
+        best = abs(A[c, c])
+        for r in range(c + 1, K):
+            if abs(A[r, c]) > best:
+                best = abs(A[r, c])
+                pivot = r
+        if best == 0.0:
+            return False
+        if pivot != c:
+            for q in range(K):
+                A[c, q], A[pivot, q] = A[pivot, q], A[c, q]
+            z[c], z[pivot] = z[pivot], z[c]
+        for r in range(c + 1, K):
+            f = A[r, c] / A[c, c]
+            for q in range(c, K):
+                A[r, q] -= f * A[c, q]
+            z[r] -= f * z[c]
+    total = 0.0
+    for r in range(K - 1, -1, -1):
+        s = z[r]
+        for q in range(r + 1, K):
+            s -= A[r, q] * z[q]
+        z[r] = s / A[r, r]
+        if not math.isfinite(z[r]):
+            return False
+        total += z[r]
+    if total == 0.0 or not math.isfinite(total):
+        return False
+    for i in range(size):
+        out[i] = 0.0
+    for k in range(K):
+        c = z[k] / total
+        for i in range(size):
+            out[i] += c * buf[k + 1, i]
+    return True

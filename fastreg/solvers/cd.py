@@ -24,6 +24,7 @@ from ..exceptions import DivergenceError
 from .._preprocess import center_scale_dense, intercept_of, scale_rows_sparse, weighted_offsets
 from ..penalty import Penalty
 from ..kernels.cd import (
+    anderson_point,
     cd_epoch_csc,
     cd_epoch_csc_weighted,
     column_stats_csc,
@@ -661,15 +662,8 @@ class _Anderson:
     def extrapolate(self):
         """The extrapolated iterate (or None if the system is singular); resets the buffer."""
         self.count = 0
-        U = np.diff(self.buf, axis=0)
-        try:
-            z = np.linalg.solve(U @ U.T, np.ones(_ANDERSON_K))
-        except np.linalg.LinAlgError:
-            return None
-        total = z.sum()
-        if not np.all(np.isfinite(z)) or total == 0.0:
-            return None
-        return (z / total) @ self.buf[1:]
+        out = np.empty(self.buf.shape[1])
+        return out if anderson_point(self.buf, out) else None
 
 
 def _extrapolate(op, state, w, ws, w_acc, l1, l2, penalty):
