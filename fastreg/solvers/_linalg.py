@@ -1,7 +1,8 @@
 """Small dense factorizations the solvers share.
 
 Cholesky in NumPy's BLAS, not SciPy's (:func:`cho_factor`), solves on a
-subset of the unknowns from the whole system's factor (:func:`solve_subset`), and bounded
+subset of the unknowns from the whole system's factor (:func:`solve_subset`), blocks of a
+matrix (:func:`submatrix`), and bounded
 least squares on the square root of a Gram, factored once for any number of
 right-hand sides (:func:`bounded_gram_lstsq`, :func:`unpenalized_block`).
 
@@ -37,6 +38,11 @@ def cho_factor(A):
         ``scipy.linalg.LinAlgError`` names too).
     """
     return np.linalg.cholesky(A), True
+
+
+def submatrix(A, rows, cols):
+    """``A[np.ix_(rows, cols)]`` for integer index arrays, by two ``take``s: faster than NumPy's 2-D fancy indexing."""
+    return A.take(rows, axis=0).take(cols, axis=1)
 
 
 def solve_subset(factor, r, keep):

@@ -37,7 +37,7 @@ from ..kernels.cd import (
     xtr_dense,
 )
 from ._columns import constant_columns, dense_means_and_constants, fortran_stats
-from ._linalg import cho_factor, solve_subset, unpenalized_block
+from ._linalg import cho_factor, solve_subset, submatrix, unpenalized_block
 from ._points import PathPoints
 from .homotopy import LassoForm, homotopy_grid
 
@@ -811,12 +811,12 @@ class _SupportNewton:
                 if not free.any():
                     return state
                 f, at_f, at_x = support[free], at[free], at[~free]
-                q = q_all[at_f] - G[np.ix_(at_f, at_x)] @ w[support[~free]] if at_x.size else q_all[at_f]
+                q = q_all[at_f] - submatrix(G, at_f, at_x) @ w[support[~free]] if at_x.size else q_all[at_f]
                 box = (lower[f], upper[f])
             else:  # nothing held at a bound
                 f, at_f, q = support, at, q_all[at]
             signs = np.sign(w[f])
-            v, system = newton_point(G[np.ix_(at_f, at_f)], q, l1 * a[f], self.l2 * b[f], signs, factored=True)
+            v, system = newton_point(submatrix(G, at_f, at_f), q, l1 * a[f], self.l2 * b[f], signs, factored=True)
             if v is None:  # singular: wait longer before the next
                 self.backoff *= 2.0
                 return state

@@ -28,7 +28,7 @@ from ..kernels.gram import enet_gram, enet_gram_path
 from ..kernels.penalty import dual_gap_gram
 from ..penalty import Penalty
 from .cd import INNER_FRACTION, WS_PER_VIOLATOR, WS_START, free_support, newton_point, stopping_gap, toward_first_event
-from ._linalg import unpenalized_block
+from ._linalg import submatrix, unpenalized_block
 from ._points import PathPoints
 from .homotopy import LassoForm
 
@@ -278,8 +278,8 @@ def _support_newton(G, q, y_norm2, w, l1, l2, penalty):
         if free.size == 0:
             break
         signs = np.sign(x[free])
-        rhs = q[free] - G[np.ix_(free, held)] @ x[held] if held.size else q[free]
-        z = newton_point(G[np.ix_(free, free)], rhs, l1 * a[free], l2 * b[free], signs, min_norm=True)
+        rhs = q[free] - submatrix(G, free, held) @ x[held] if held.size else q[free]
+        z = newton_point(submatrix(G, free, free), rhs, l1 * a[free], l2 * b[free], signs, min_norm=True)
         if z is None:
             return None
         moved, cut = toward_first_event(x[free], z, signs, a[free], lower[free], upper[free])
