@@ -256,7 +256,8 @@ def _lars_kernel(sparse):
 
 
 # The triangular loops below run over slices from index 0: LLVM vectorizes
-# those, but not a loop over R[r, q] from an offset q = r + 1 (3-6x slower).
+# those, but not a loop over R[r, q] from an offset q = r + 1, several times slower
+# (docs/design-measurements.md).
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
