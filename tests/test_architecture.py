@@ -154,3 +154,25 @@ def test_the_checker_sees_nested_and_relative_imports():
     assert "fastreg._convert" in graph["fastreg._validation"]
     assert "fastreg.kernels.penalty" in graph["fastreg.penalty"]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+
+
+def test_cached_kernels_close_over_plain_values():
+    """numba's cache key hashes a closure's contents: a kernel built in a factory must hold plain
+    values only. One that held other kernels (dispatchers, pickled differently in every process)
+    missed the cache and compiled again in each process (the homotopy: ~4 s a storage)."""
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    import fastreg.kernels as kernels
+
+    closures = 0
+    for info in pkgutil.iter_modules(kernels.__path__):
+        module = importlib.import_module(f"fastreg.kernels.{info.name}")
+        for name, obj in vars(module).items():
+            if isinstance(obj, CPUDispatcher) and obj.py_func.__closure__:
+                closures += 1
+                contents = [cell.cell_contents for cell in obj.py_func.__closure__]
+                assert all(isinstance(c, (bool, int, float, str)) for c in contents), (info.name, name, contents)
+    assert closures >= 4  # the dense epochs and the homotopies are built in factories

@@ -36,12 +36,12 @@ from ._config import FASTMATH
 _DEGENERATE = 1e-10
 
 
-def _lars_kernel(sparse):
-    """The homotopy kernel for dense columns or CSC arrays.
+def _column_kernels(sparse):
+    """``(Xⱼ − x̄ⱼ)·t`` and ``u += coef·Xⱼ`` for dense columns or CSC arrays.
 
     ``sparse`` is a closure constant: numba prunes the other branch, so the
-    dense kernel's passes vectorize as if the CSC code were not there (one
-    kernel with a run-time flag ran the dense path 2-3 times slower).
+    dense passes vectorize as if the CSC code were not there (a run-time flag
+    inside these loops ran the dense homotopy 2-3 times slower).
     """
 
     @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -69,20 +69,50 @@ def _lars_kernel(sparse):
                 u[i] += coef * row[i]
         return coef * mean[j]
 
-    @njit(cache=True, nogil=True)
-    def combination(XT, data, indices, indptr, mean, scale, active, coefs, m, base, sign, u):
-        """``u = base + sign·Σᵣ coefsᵣ·Z_{active[r]}`` (``base`` may be None: zero); returns ``Σu``."""
-        for i in range(u.shape[0]):
-            u[i] = 0.0 if base is None else base[i]
-        shift = 0.0
-        for r in range(m):
-            j = active[r]
-            shift += add_column(XT, data, indices, indptr, mean, j, sign * coefs[r] * scale[j], u)
-        total = 0.0
-        for i in range(u.shape[0]):
-            u[i] -= shift
-            total += u[i]
-        return total
+    return centered_dot, add_column
+
+
+_centered_dot_dense, _add_column_dense = _column_kernels(False)
+_centered_dot_csc, _add_column_csc = _column_kernels(True)
+
+# The kernels below call these by their global names, choosing by a flag
+# outside the loops: a closure that held them (numba dispatchers) would
+# pickle differently in every process, and numba's cache, whose key hashes
+# a closure's contents, would compile the homotopy again in each one.
+
+
+@njit(cache=True, nogil=True)
+def _centered_dot(sparse, XT, data, indices, indptr, mean, j, t, t_sum):
+    if sparse:
+        return _centered_dot_csc(XT, data, indices, indptr, mean, j, t, t_sum)
+    return _centered_dot_dense(XT, data, indices, indptr, mean, j, t, t_sum)
+
+
+@njit(cache=True, nogil=True)
+def _add_column(sparse, XT, data, indices, indptr, mean, j, coef, u):
+    if sparse:
+        return _add_column_csc(XT, data, indices, indptr, mean, j, coef, u)
+    return _add_column_dense(XT, data, indices, indptr, mean, j, coef, u)
+
+
+@njit(cache=True, nogil=True)
+def _combination(sparse, XT, data, indices, indptr, mean, scale, active, coefs, m, base, sign, u):
+    """``u = base + sign·Σᵣ coefsᵣ·Z_{active[r]}`` (``base`` may be None: zero); returns ``Σu``."""
+    for i in range(u.shape[0]):
+        u[i] = 0.0 if base is None else base[i]
+    shift = 0.0
+    for r in range(m):
+        j = active[r]
+        shift += _add_column(sparse, XT, data, indices, indptr, mean, j, sign * coefs[r] * scale[j], u)
+    total = 0.0
+    for i in range(u.shape[0]):
+        u[i] -= shift
+        total += u[i]
+    return total
+
+
+def _lars_kernel(sparse):
+    """The homotopy kernel for dense columns or CSC arrays (``sparse``, its closure's only content)."""
 
     @njit(cache=True, nogil=True, fastmath=FASTMATH, parallel=True)
     def lars_grid(XT, data, indices, indptr, mean, scale, y, levels, positive, max_steps, W):
@@ -116,7 +146,9 @@ def _lars_kernel(sparse):
             y_sum += y[i]
         c = np.empty(p)  # Zᵀr
         for j in range(p):
-            c[j] = scale[j] * centered_dot(XT, data, indices, indptr, mean, j, y, y_sum) if scale[j] != 0.0 else 0.0
+            c[j] = 0.0
+            if scale[j] != 0.0:
+                c[j] = scale[j] * _centered_dot(sparse, XT, data, indices, indptr, mean, j, y, y_sum)
         lam = 0.0
         first = -1
         for j in range(p):
@@ -154,7 +186,7 @@ def _lars_kernel(sparse):
                     return covered, steps
                 for i in range(n):
                     t[i] = 0.0
-                shift = add_column(XT, data, indices, indptr, mean, joining, scale[joining], t)
+                shift = _add_column(sparse, XT, data, indices, indptr, mean, joining, scale[joining], t)
                 t_sum = 0.0
                 tt = 0.0
                 for i in range(n):
@@ -162,7 +194,8 @@ def _lars_kernel(sparse):
                     t_sum += t[i]
                     tt += t[i] * t[i]
                 for r in range(m):
-                    g[r] = scale[active[r]] * centered_dot(XT, data, indices, indptr, mean, active[r], t, t_sum)
+                    jr = active[r]
+                    g[r] = scale[jr] * _centered_dot(sparse, XT, data, indices, indptr, mean, jr, t, t_sum)
                 _solve_transposed(R, m, g)
                 qq = 0.0
                 for r in range(m):
@@ -188,10 +221,10 @@ def _lars_kernel(sparse):
                 d[r] = forward[r]
             _solve(R, m, d)
             # u = Z_A·d, then a = Zᵀu (one pass over X, on numba's threads).
-            u_sum = combination(XT, data, indices, indptr, mean, scale, active, d, m, None, 1.0, u)
+            u_sum = _combination(sparse, XT, data, indices, indptr, mean, scale, active, d, m, None, 1.0, u)
             for j in prange(p):
                 if not in_active[j] and scale[j] != 0.0:
-                    a[j] = scale[j] * centered_dot(XT, data, indices, indptr, mean, j, u, u_sum)
+                    a[j] = scale[j] * _centered_dot(sparse, XT, data, indices, indptr, mean, j, u, u_sum)
             # The step: to the next join, drop, or the last level.
             gamma = lam - levels[k - 1]
             joining = -1
@@ -247,8 +280,8 @@ def _lars_kernel(sparse):
                     v[r] = v[r + 1]
                 m -= 1
                 # its running correlation drifted: recomputed from the residual y − Z_A·v_A
-                t_sum = combination(XT, data, indices, indptr, mean, scale, active, v, m, y, -1.0, t)
-                c[dropped] = scale[dropped] * centered_dot(XT, data, indices, indptr, mean, dropped, t, t_sum)
+                t_sum = _combination(sparse, XT, data, indices, indptr, mean, scale, active, v, m, y, -1.0, t)
+                c[dropped] = scale[dropped] * _centered_dot(sparse, XT, data, indices, indptr, mean, dropped, t, t_sum)
             if m == 0 and joining < 0:
                 return covered, steps
 
