@@ -165,7 +165,7 @@ def test_cached_kernels_close_over_plain_values():
 
     from numba.core.registry import CPUDispatcher
 
-    import fastreg.kernels as kernels
+    from fastreg import kernels
 
     closures = 0
     for info in pkgutil.iter_modules(kernels.__path__):
