@@ -111,10 +111,21 @@ def _combination(sparse, XT, data, indices, indptr, mean, scale, active, coefs, 
     return total
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def _inactive_products(sparse, XT, data, indices, indptr, mean, scale, in_active, u, u_sum, a):
+    """``a[j] = Z_jᵀu`` for every feature not in the active set, on numba's threads (one pass over ``X``).
+
+    A kernel of its own, so that only this loop goes through numba's parallel compilation.
+    """
+    for j in prange(scale.shape[0]):
+        if not in_active[j] and scale[j] != 0.0:
+            a[j] = scale[j] * _centered_dot(sparse, XT, data, indices, indptr, mean, j, u, u_sum)
+
+
 def _lars_kernel(sparse):
     """The homotopy kernel for dense columns or CSC arrays (``sparse``, its closure's only content)."""
 
-    @njit(cache=True, nogil=True, fastmath=FASTMATH, parallel=True)
+    @njit(cache=True, nogil=True, fastmath=FASTMATH)
     def lars_grid(XT, data, indices, indptr, mean, scale, y, levels, positive, max_steps, W):
         """The Lasso solution at each level of ``levels`` (λ, decreasing), into ``W`` (p, k), by the homotopy.
 
@@ -222,9 +233,7 @@ def _lars_kernel(sparse):
             _solve(R, m, d)
             # u = Z_A·d, then a = Zᵀu (one pass over X, on numba's threads).
             u_sum = _combination(sparse, XT, data, indices, indptr, mean, scale, active, d, m, None, 1.0, u)
-            for j in prange(p):
-                if not in_active[j] and scale[j] != 0.0:
-                    a[j] = scale[j] * _centered_dot(sparse, XT, data, indices, indptr, mean, j, u, u_sum)
+            _inactive_products(sparse, XT, data, indices, indptr, mean, scale, in_active, u, u_sum, a)
             # The step: to the next join, drop, or the last level.
             gamma = lam - levels[k - 1]
             joining = -1
