@@ -159,7 +159,7 @@ def test_the_checker_sees_nested_and_relative_imports():
 def test_cached_kernels_close_over_plain_values():
     """numba's cache key hashes a closure's contents: a kernel built in a factory must hold plain
     values only. One that held other kernels (dispatchers, pickled differently in every process)
-    missed the cache and compiled again in each process (the homotopy: ~4 s a storage)."""
+    missed the cache and compiled again in each process (the homotopy, until commit c859b7a)."""
     import importlib
     import pkgutil
 
