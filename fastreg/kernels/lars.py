@@ -155,11 +155,9 @@ def _lars_kernel(sparse):
         y_sum = 0.0
         for i in range(n):
             y_sum += y[i]
-        c = np.empty(p)  # Zᵀr
-        for j in range(p):
-            c[j] = 0.0
-            if scale[j] != 0.0:
-                c[j] = scale[j] * _centered_dot(sparse, XT, data, indices, indptr, mean, j, y, y_sum)
+        in_active = np.zeros(p, dtype=np.bool_)
+        c = np.zeros(p)  # Zᵀr
+        _inactive_products(sparse, XT, data, indices, indptr, mean, scale, in_active, y, y_sum, c)
         lam = 0.0
         first = -1
         for j in range(p):
@@ -179,7 +177,6 @@ def _lars_kernel(sparse):
         active = np.empty(m_max, dtype=np.int64)
         sign = np.empty(m_max)
         v = np.zeros(m_max)  # v of the active features (active order)
-        in_active = np.zeros(p, dtype=np.bool_)
         t = np.empty(n)
         u = np.empty(n)
         g = np.empty(m_max)
