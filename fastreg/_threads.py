@@ -46,7 +46,8 @@ def numba_threads(limit):
 def threads_for(values, krylov=False):
     """numba's thread limit for passes over ``X`` (or its number of stored values): one thread when small.
 
-    The threshold is :func:`fastreg._policy.serial`'s (``krylov``: for Ridge's conjugate gradients).
+    The threshold is :func:`fastreg._policy.serial`'s (``krylov``: for a pass per iteration of a long
+    sequence, Ridge's conjugate gradients or the homotopy's kinks).
     """
     if not isinstance(values, (int, np.integer)):
         values = values.nnz if hasattr(values, "nnz") else values.size
