@@ -33,7 +33,14 @@ def assert_ridge_certified(X, y, alpha, coef, intercept, ref_coef, ref_intercept
     """The promise of Ridge's "auto" conjugate gradients at the default ``tol``: the objective
     ``‖y − Xw − b‖² + α‖w‖²`` within ``gap`` relative of the reference optimum, and hence (it is
     α-strongly convex in ``w``, ``b`` fitted given ``w``) ``‖w − w*‖ ≤ √(gap·f*/α)`` and
-    ``|b − b*| ≤ ‖x̄‖·√(gap·f*/α)``. One target; rounding of the reference counts 1e-14 of ``f*``."""
+    ``|b − b*| ≤ ‖x̄‖·√(gap·f*/α)``. A 2-D ``y`` (n, k): each target in turn, ``coef`` (k, p) and an
+    ``intercept`` of k values or one shared; rounding of the reference counts 1e-14 of ``f*``."""
+    if np.ndim(y) == 2:
+        k = y.shape[1]
+        for j in range(k):
+            assert_ridge_certified(X, y[:, j], alpha, coef[j], np.broadcast_to(intercept, (k,))[j], ref_coef[j],
+                                   np.broadcast_to(ref_intercept, (k,))[j], gap)
+        return
     X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
 
     def objective(w, b):
