@@ -171,6 +171,8 @@ def test_prefetched_epoch_agrees_with_the_plain_one(dtype, positive):
     assert_allclose(R_long, R_plain, rtol=1e-10, atol=1e-12)
     assert kcd.dense_epoch_kernel(n) is kcd.cd_epoch_dense_long
     assert kcd.dense_epoch_kernel(1_000) is kcd.cd_epoch_dense
+    assert kcd.dense_run_kernel(n) is kcd.cd_run_dense_long
+    assert kcd.dense_run_kernel(1_000) is kcd.cd_run_dense
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
@@ -186,9 +188,9 @@ def test_lasso_on_long_dense_columns_reaches_scikit_learns_optimum(order, monkey
         return r @ r / (2 * n) + alpha * np.abs(m.coef_).sum()
 
     seen = []
-    kernel = kcd.dense_epoch_kernel
-    monkeypatch.setattr(cd_solver, "dense_epoch_kernel", lambda n: seen.append(n) or kernel(n))
+    kernel = kcd.dense_run_kernel
+    monkeypatch.setattr(cd_solver, "dense_run_kernel", lambda n: seen.append(n) or kernel(n))
     ours = fastreg.Lasso(alpha=alpha, tol=1e-10, solver="cd").fit(X, y)
-    assert seen and set(seen) == {n}  # the prefetched epoch ran
+    assert seen and set(seen) == {n}  # the prefetched epochs ran
     ref = SkLasso(alpha=alpha, tol=1e-14, max_iter=100_000).fit(X, y)
     assert objective(ours) <= objective(ref) * (1 + 1e-9)

@@ -212,12 +212,65 @@ def test_working_set_holds_the_support_and_twice_the_violators_at_most():
     assert cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms).shape[0] == cd.WS_START
 
 
+@pytest.mark.parametrize("n", [60, 4_100])  # the plain and the prefetched epoch
+@pytest.mark.parametrize("bounded", [False, True])
+def test_compiled_epoch_blocks_match_the_stepwise_loop(n, bounded):
+    """cd_run_dense (epochs, Anderson's extrapolation kept if lower, the gap) against the Python loop it replaces."""
+    from fastreg.solvers import cd
+
+    rng = np.random.default_rng(8)
+    p = 40
+    X = rng.standard_normal((n, p)) + 0.9 * rng.standard_normal((n, 1))  # correlated: extrapolation pays
+    y = X[:, :6] @ rng.standard_normal(6) + 0.1 * rng.standard_normal(n)
+    y_c = y - y.mean()
+    op = cd._Dense(X, True)
+    l1 = 0.02 * np.max(np.abs(op.correlations((y_c,), None, np.arange(p))[1]))
+    l2 = 0.1 * n
+    ws = np.arange(0, p, 2, dtype=np.int64)
+    penalty = Penalty.uniform_of(p)
+    if bounded:  # a box inside the unbounded optimum's range: Anderson's points leave it and are clipped
+        w = np.zeros(p)
+        state = op.state(y_c, w)
+        for _ in range(2_000):
+            op.epoch(w, state, l1, l2, ws, penalty.pen)
+        bound = 0.9 * np.abs(w).max()
+        penalty = Penalty(np.ones(p), np.ones(p), np.full(p, -bound), np.full(p, bound))
+    runs = {}
+    for name in ("compiled", "stepwise"):
+        w = np.zeros(p)
+        state = op.state(y_c, w)
+        anderson = cd._Anderson(ws.shape[0])
+        gaps = []
+        for count in (5, 5, 2):  # the buffer (6 rows) fills across the blocks; the last epoch extrapolates
+            if name == "compiled":
+                state, gap = op.run(w, state, l1, l2, ws, penalty, anderson, count, y_c, count == 5, None)
+            else:
+                state, gap = cd._run_stepwise(op, w, state, l1, l2, ws, penalty, anderson, count, y_c, count == 5, None)
+            gaps.append(gap)
+        runs[name] = (w, state[0], gaps, anderson.count)
+    (w1, R1, g1, c1), (w2, R2, g2, c2) = runs["compiled"], runs["stepwise"]
+    assert c1 == c2 == 0
+    assert np.count_nonzero(w1) >= 3 and (not bounded or np.any(np.isclose(np.abs(w1), penalty.pen[3][0], rtol=1e-12)))
+    assert np.all(w1 >= penalty.pen[2]) and np.all(w1 <= penalty.pen[3])  # the extrapolated points clipped too
+    assert_allclose(w1, w2, rtol=1e-11, atol=1e-13)
+    assert_allclose(R1, R2, rtol=1e-10, atol=1e-11 * np.abs(y_c).max())
+    assert g1[2] is None and g2[2] is None  # no gap without a check
+    assert_allclose(g1[:2], g2[:2], rtol=1e-8, atol=1e-15 * (y_c @ y_c))  # atol: the gap's rounding floor
+    assert min(g1[:2]) >= 0.0
+
+
 def _record_epochs(monkeypatch, cd):
-    """Wrap both CD operators' epochs; the list returned gets each epoch's working-set size."""
+    """Wrap both CD operators' blocks of epochs; the list returned gets each epoch's working-set size."""
     read = []
+
+    def recorded(run):
+        def wrapper(self, w, state, l1, l2, ws, penalty, anderson, count, *rest):
+            read.extend([ws.shape[0]] * count)
+            return run(self, w, state, l1, l2, ws, penalty, anderson, count, *rest)
+        return wrapper
+
     for cls in (cd._Dense, cd._CSC):
-        monkeypatch.setattr(cls, "epoch", lambda self, w, state, l1, l2, ws, positive, f=cls.epoch: (
-            read.append(ws.shape[0]), f(self, w, state, l1, l2, ws, positive))[1])
+        monkeypatch.setattr(cls, "run", recorded(cls.run))
     return read
 
 

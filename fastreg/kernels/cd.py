@@ -30,7 +30,7 @@ from numba import njit, prange
 
 from ._config import FASTMATH
 from .intrinsics import claim, column_block, prefetch_ahead
-from .penalty import coordinate_update
+from .penalty import coordinate_update, dual_gap, primal_value
 
 # Rows per chunk of the dense epoch's fused loop (one prefetch request per 64-byte line
 # of each), on columns of at least _PREFETCH_MIN_ROWS rows.
@@ -145,6 +145,88 @@ def dense_epoch_kernel(n):
     loop (measurements: docs/design-measurements.md).
     """
     return cd_epoch_dense_long if n >= _PREFETCH_MIN_ROWS else cd_epoch_dense
+
+
+def _dense_run_kernel(long_columns):
+    """Epochs with Anderson extrapolation and the subproblem's gap in one call (see :func:`dense_run_kernel`).
+
+    ``long_columns`` is a closure constant, and the epoch is called by its
+    global name: a closure holding a dispatcher would miss numba's disk cache.
+    """
+
+    @njit(cache=True, nogil=True, fastmath=FASTMATH)
+    def cd_run_dense(XT, mean, w, R, norms, l1, l2, ws, pen, epochs, buf, count, y, check):
+        """``epochs`` epochs over ``ws``, each iterate pushed to Anderson's buffer; then, with ``check``, the gap.
+
+        What the solver's loop did in Python between two gap checks, in one
+        call: after each epoch ``w[ws]`` goes to row ``count`` of ``buf``
+        (``(K + 1, |ws|)``); when the buffer is full the extrapolated point
+        (:func:`anderson_point`), clipped into the box, replaces ``w[ws]`` and
+        ``R`` if it lowers the objective, and the buffer starts again. With
+        ``check`` the duality gap of the subproblem on ``ws``
+        (:func:`fastreg.kernels.penalty.dual_gap`) is computed at the end, by a
+        serial pass (callers check on one thread only); else it is NaN.
+
+        Returns ``(count, gap)``: the buffer's new fill and the gap.
+        """
+        _, _, lower, upper, _ = pen
+        size = ws.shape[0]
+        rows = buf.shape[0]
+        n = R.shape[0]
+        for _ in range(epochs):
+            if long_columns:
+                cd_epoch_dense_long(XT, mean, w, R, norms, l1, l2, ws, pen)
+            else:
+                cd_epoch_dense(XT, mean, w, R, norms, l1, l2, ws, pen)
+            for k in range(size):
+                buf[count, k] = w[ws[k]]
+            count += 1
+            if count < rows:
+                continue
+            count = 0
+            point = np.empty(size)
+            if not anderson_point(buf, point):
+                continue
+            w_ws = np.empty(size)
+            dw = np.empty(size)
+            for k in range(size):
+                j = ws[k]
+                point[k] = min(max(point[k], lower[j]), upper[j])
+                w_ws[k] = w[j]
+                dw[k] = point[k] - w_ws[k]
+            trial = R.copy()
+            residual_step_dense(XT, mean, trial, ws, dw)
+            if primal_value(_dot(trial, trial), point, ws, l1, l2, pen) < primal_value(
+                _dot(R, R), w_ws, ws, l1, l2, pen
+            ):
+                for k in range(size):
+                    w[ws[k]] = point[k]
+                for i in range(n):
+                    R[i] = trial[i]
+        if not check:
+            return count, math.nan
+        XtR = np.empty(size)
+        w_ws = np.empty(size)
+        for k in range(size):
+            j = ws[k]
+            col = XT[j]
+            m = mean[j]
+            acc = 0.0
+            for i in range(n):
+                acc += (col[i] - m) * R[i]
+            XtR[k] = acc
+            w_ws[k] = w[j]
+        return count, dual_gap(_dot(R, R), _dot(R, y), XtR, w_ws, ws, l1, l2, pen, norms)
+
+    return cd_run_dense
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _dot(u, v):
+    acc = 0.0
+    for i in range(u.shape[0]):
+        acc += u[i] * v[i]
+    return acc
 
 
 @njit(cache=True, nogil=True)
@@ -474,3 +556,12 @@ def anderson_point(buf, out):
         for i in range(size):
             out[i] += c * buf[k + 1, i]
     return True
+
+
+cd_run_dense = _dense_run_kernel(False)
+cd_run_dense_long = _dense_run_kernel(True)
+
+
+def dense_run_kernel(n):
+    """:func:`cd_run_dense` for columns of ``n`` rows, on the epoch :func:`dense_epoch_kernel` picks."""
+    return cd_run_dense_long if n >= _PREFETCH_MIN_ROWS else cd_run_dense

@@ -13,6 +13,7 @@ meaning: stop when ``gap ≤ tol·‖y − ȳ‖²`` (both unscaled by ``n``).
 
 import math
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 import scipy.linalg as la
@@ -30,6 +31,7 @@ from ..kernels.cd import (
     column_stats_csc,
     column_stats_csc_weighted,
     dense_epoch_kernel,
+    dense_run_kernel,
     residual_step_csc,
     residual_step_dense,
     working_set_size,
@@ -138,6 +140,23 @@ class _Dense:
         kernel = dense_epoch_kernel(self.XT.shape[1])
         return kernel(self.XT, self.mean, w, state[0], self.norms, l1, l2, ws, pen)
 
+    def run(self, w, state, l1, l2, ws, penalty, anderson, count, y_c, check, rng):
+        """:func:`_run_stepwise` in one compiled call (cyclic order): ``(state, gap)``, ``R`` updated in place.
+
+        The kernel computes the gap too where the passes run on one thread;
+        with more, the gap's pass over ``X`` goes to the parallel
+        :meth:`correlations`.
+        """
+        if rng is not None:
+            return _run_stepwise(self, w, state, l1, l2, ws, penalty, anderson, count, y_c, check, rng)
+        serial = numba.get_num_threads() == 1
+        kernel = dense_run_kernel(self.XT.shape[1])
+        anderson.count, gap = kernel(self.XT, self.mean, w, state[0], self.norms, l1, l2, ws, penalty.pen, count,
+                                     anderson.buf, anderson.count, y_c, check and serial)
+        if not check:
+            return state, None
+        return state, gap if serial else _subproblem_gap(self, state, w, ws, l1, l2, penalty, y_c)
+
     def step(self, state, ws, dw):
         """A copy of the state for ``w[ws] + dw``."""
         R = state[0].copy()
@@ -198,6 +217,9 @@ class _CSC:
                 X.data, X.indices, X.indptr, self.d, self.dd, self.col_dsum, w, r, r_sum, self.norms, l1, l2, ws, pen
             )
         return cd_epoch_csc(X.data, X.indices, X.indptr, self.center, w, r, r_sum, self.norms, l1, l2, ws, pen)
+
+    def run(self, w, state, l1, l2, ws, penalty, anderson, count, y_c, check, rng):
+        return _run_stepwise(self, w, state, l1, l2, ws, penalty, anderson, count, y_c, check, rng)
 
     def step(self, state, ws, dw):
         """A copy of the state for ``w[ws] + dw``."""
@@ -496,7 +518,6 @@ def stack_targets(results):
 def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars=None, rng=None, gram=None):
     p = op.norms.shape[0]
     penalty = Penalty.uniform_of(p) if penalty is None else penalty
-    pen = penalty.pen
     every = np.arange(p, dtype=np.int64)
     w = np.zeros(p) if coef_init is None else penalty.clip(np.array(coef_init, dtype=np.float64), every)
     w[op.norms == 0.0] = 0.0  # constant columns (see CDProblem); all-zero columns
@@ -559,36 +580,37 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
         anderson = _Anderson(ws.shape[0])
         stall = _Stall(inner_tol)
         homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, np.count_nonzero(w_active))  # in columns
-        for epoch in range(1, max_iter - n_iter + 1):
-            op.epoch(w, state, l1, l2, ws if rng is None else rng.permutation(ws), pen)
-            n_iter += 1
-            work += ws.shape[0]
+        epoch = 0
+        while n_iter < max_iter:  # blocks of epochs up to the next gap check
+            count = min(_GAP_EVERY - epoch % _GAP_EVERY, max_iter - n_iter)
+            epoch += count
+            n_iter += count
+            work += count * ws.shape[0]
             if newton is not None:
-                newton.work += ws.shape[0]
-            if anderson.push(w[ws]):
-                state = _extrapolate(op, state, w, ws, anderson.extrapolate(), l1, l2, penalty)
-            if epoch % _GAP_EVERY == 0:
-                R, XtR_ws = op.correlations(state, w, ws)
-                inner_gap = penalty.gap(float(R @ R), float(R @ y_c), XtR_ws, w[ws], l1, l2, op.norms, ws)
-                if inner_gap <= inner_tol:
-                    break
-                stalled = stall.push(epoch, inner_gap)
-                # The homotopy once CD has read as much as it costs and, at the
-                # subproblem's recent rate, would read as much again (ski rental).
-                if (
-                    homotopy and work >= homotopy_cost and epoch >= _STALL_MIN_EPOCHS
-                    and stall.remaining(epoch) * ws.shape[0] >= homotopy_cost
-                ):
-                    homotopy = False  # once per fit
-                    state, moved = _homotopy_start(op, state, w, y_c, active, l1, l2, penalty, lars)
-                    if moved:
-                        break  # the outer loop takes it from there
-                if newton is not None and newton.due(w, stall.remaining(epoch) * ws.shape[0]):
-                    state = newton.step(state, w, l1)
-                    anderson = _Anderson(ws.shape[0])  # its iterates no longer lead here
-                if stalled and not whole:
-                    min_size = 2 * ws.shape[0]  # from now on
-                    break
+                newton.work += count * ws.shape[0]
+            state, inner_gap = op.run(w, state, l1, l2, ws, penalty, anderson, count, y_c,
+                                      epoch % _GAP_EVERY == 0, rng)
+            if inner_gap is None:  # max_iter reached between checks
+                break
+            if inner_gap <= inner_tol:
+                break
+            stalled = stall.push(epoch, inner_gap)
+            # The homotopy once CD has read as much as it costs and, at the
+            # subproblem's recent rate, would read as much again (ski rental).
+            if (
+                homotopy and work >= homotopy_cost and epoch >= _STALL_MIN_EPOCHS
+                and stall.remaining(epoch) * ws.shape[0] >= homotopy_cost
+            ):
+                homotopy = False  # once per fit
+                state, moved = _homotopy_start(op, state, w, y_c, active, l1, l2, penalty, lars)
+                if moved:
+                    break  # the outer loop takes it from there
+            if newton is not None and newton.due(w, stall.remaining(epoch) * ws.shape[0]):
+                state = newton.step(state, w, l1)
+                anderson.count = 0  # its iterates no longer lead here
+            if stalled and not whole:
+                min_size = 2 * ws.shape[0]  # from now on
+                break
     return w, gap / n, n_iter, gap <= tol_abs
 
 
@@ -664,6 +686,26 @@ class _Anderson:
         self.count = 0
         out = np.empty(self.buf.shape[1])
         return out if anderson_point(self.buf, out) else None
+
+
+def _run_stepwise(op, w, state, l1, l2, ws, penalty, anderson, count, y_c, check, rng):
+    """``count`` epochs over ``ws`` with Anderson's extrapolation, then with ``check`` the subproblem's gap.
+
+    Returns ``(state, gap)``, ``gap`` None without ``check``. Each epoch one
+    kernel call (``rng``: over ``ws`` in a random order); the dense solver's
+    cyclic epochs take one call for the whole block instead (:meth:`_Dense.run`).
+    """
+    for _ in range(count):
+        op.epoch(w, state, l1, l2, ws if rng is None else rng.permutation(ws), penalty.pen)
+        if anderson.push(w[ws]):
+            state = _extrapolate(op, state, w, ws, anderson.extrapolate(), l1, l2, penalty)
+    return state, _subproblem_gap(op, state, w, ws, l1, l2, penalty, y_c) if check else None
+
+
+def _subproblem_gap(op, state, w, ws, l1, l2, penalty, y_c):
+    """The duality gap of the subproblem on ``ws`` (unscaled)."""
+    R, XtR_ws = op.correlations(state, w, ws)
+    return penalty.gap(float(R @ R), float(R @ y_c), XtR_ws, w[ws], l1, l2, op.norms, ws)
 
 
 def _extrapolate(op, state, w, ws, w_acc, l1, l2, penalty):
