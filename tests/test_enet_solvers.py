@@ -557,7 +557,29 @@ def test_support_newton_steps_after_a_cut_go_on_descending(storage, monkeypatch)
     assert ends[8][0] > objective(exact) * (1 - 1e-12)  # never below the optimum
 
 
-def test_solve_subset_is_the_principal_subsystems_solution():
+@pytest.mark.parametrize("serial", [False, True])
+def test_cho_factor_gives_the_fortran_ordered_upper_factor(serial):
+    """Both factorizations (NumPy's, SciPy's LAPACK on one thread): A = UᵀU, U upper and Fortran-ordered."""
+    import scipy.linalg
+    from fastreg.solvers._linalg import cho_factor
+
+    rng = np.random.default_rng(5)
+    B = rng.standard_normal((50, 30))
+    A = B.T @ B + 0.1 * np.eye(30)
+    A_before = A.copy()
+    U, lower = cho_factor(A, serial=serial)
+    assert not lower and U.flags.f_contiguous
+    assert_array_equal(A, A_before)  # not modified
+    assert_allclose(np.triu(U).T @ np.triu(U), A, rtol=1e-12, atol=1e-12 * np.abs(A).max())
+    r = rng.standard_normal(30)
+    assert_allclose(scipy.linalg.cho_solve((U, lower), r), np.linalg.solve(A, r), rtol=1e-10)
+    A[3, 3] = -1.0  # not positive definite
+    with pytest.raises(np.linalg.LinAlgError):
+        cho_factor(A, serial=serial)
+
+
+@pytest.mark.parametrize("serial", [False, True])
+def test_solve_subset_is_the_principal_subsystems_solution(serial):
     """solve_subset: A_FF v_F = r_F from A's factor, against a direct solve, for 0..5 unknowns removed."""
     from fastreg.solvers._linalg import cho_factor, solve_subset
 
@@ -565,7 +587,7 @@ def test_solve_subset_is_the_principal_subsystems_solution():
     B = rng.standard_normal((60, 40))
     A = B.T @ B + 0.1 * np.eye(40)
     r = rng.standard_normal(40)
-    factor = cho_factor(A)
+    factor = cho_factor(A, serial=serial)
     for removed in range(6):
         keep = np.ones(40, dtype=bool)
         keep[rng.choice(40, removed, replace=False)] = False

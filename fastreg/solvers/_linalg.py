@@ -1,6 +1,6 @@
 """Small dense factorizations the solvers share.
 
-Cholesky in NumPy's BLAS, not SciPy's (:func:`cho_factor`), solves on a
+Cholesky (:func:`cho_factor`), solves on a
 subset of the unknowns from the whole system's factor (:func:`solve_subset`), blocks of a
 matrix (:func:`submatrix`), and bounded
 least squares on the square root of a Gram, factored once for any number of
@@ -10,26 +10,33 @@ NumPy and SciPy wheels each bundle their own OpenBLAS, with its own thread
 pool. After a NumPy product (a Gram ``XᵀX``, say) NumPy's BLAS threads keep
 spinning for a while; a factorization in SciPy's LAPACK right then runs its own
 threads on the same cores and fights them, and takes several times as long as
-``numpy.linalg.cholesky`` (measurements: docs/design-measurements.md). The
-triangular solves that follow are ``O(size²)`` and stay with
-:func:`scipy.linalg.cho_solve`.
+``numpy.linalg.cholesky``. So the factorization is NumPy's, except where the
+caller holds BLAS to one thread (``serial``): no thread spins there, and
+SciPy's ``potrf`` was 1.3–2.6× faster than NumPy 1.26's Cholesky on one
+thread (measurements: docs/design-measurements.md). Either way the factor is
+handed on as Fortran-ordered ``U`` with ``A = UᵀU``: the layout LAPACK's
+triangular solves (:func:`scipy.linalg.cho_solve`) read without a copy.
 """
 
 import numpy as np
-from scipy.linalg import cho_solve
+from scipy.linalg import cho_solve, lapack
 from scipy.optimize import lsq_linear
 
 
-def cho_factor(A):
-    """Lower Cholesky factor of symmetric positive definite ``A``, as :func:`scipy.linalg.cho_factor` returns it.
+def cho_factor(A, serial=False):
+    """Cholesky factor of symmetric positive definite ``A``, as :func:`scipy.linalg.cho_factor` returns it.
 
     Parameters
     ----------
     A : (m, m) float64 ndarray, not modified
+    serial : bool
+        The caller holds BLAS to one thread: factor with SciPy's LAPACK
+        (faster there), else with NumPy's (see the module's docstring).
 
     Returns
     -------
-    (L, True) : the factor and ``lower=True``, for :func:`scipy.linalg.cho_solve`
+    (U, False) : the upper factor, Fortran-ordered (``A = UᵀU``), and ``lower=False``,
+        for :func:`scipy.linalg.cho_solve`
 
     Raises
     ------
@@ -37,7 +44,15 @@ def cho_factor(A):
         If ``A`` is not numerically positive definite (the class
         ``scipy.linalg.LinAlgError`` names too).
     """
-    return np.linalg.cholesky(A), True
+    if not serial:
+        return np.linalg.cholesky(A).T, False  # L C-ordered: Lᵀ is U, Fortran-ordered
+    # A is symmetric, so its C-ordered buffer read in Fortran order is A again
+    U, info = lapack.dpotrf(A.T if A.flags.c_contiguous else A, lower=0, clean=0)
+    if info > 0:
+        raise np.linalg.LinAlgError("Matrix is not positive definite")
+    if info < 0:
+        raise ValueError(f"illegal value in argument {-info} of LAPACK's dpotrf")
+    return U, False
 
 
 def submatrix(A, rows, cols):

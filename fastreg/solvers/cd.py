@@ -858,7 +858,8 @@ class _SupportNewton:
             else:  # nothing held at a bound
                 f, at_f, q = support, at, q_all[at]
             signs = np.sign(w[f])
-            v, system = newton_point(submatrix(G, at_f, at_f), q, l1 * a[f], self.l2 * b[f], signs, factored=True)
+            v, system = newton_point(submatrix(G, at_f, at_f), q, l1 * a[f], self.l2 * b[f], signs, factored=True,
+                                     serial=True)  # under CDProblem.solve's one BLAS thread
             if v is None:  # singular: wait longer before the next
                 self.backoff *= 2.0
                 return state
@@ -891,7 +892,7 @@ class _SupportNewton:
         return v if v is not None and np.all(np.isfinite(v)) else None
 
 
-def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False):
+def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False, serial=False):
     """The minimizer of the signs-fixed quadratic on a support: ``(G + diag(l2b)) v = q − l1a∘signs``.
 
     ``G`` the support's Gram block (not modified), ``l1a``/``l2b`` the
@@ -904,6 +905,7 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False):
     (:func:`toward_first_event`). With ``factored`` (Cholesky only), returns
     ``(v, (factor, rhs))``, ``(None, None)`` on failure, for later solves on
     subsets of the support (:func:`fastreg.solvers._linalg.solve_subset`).
+    ``serial``: the caller holds BLAS to one thread (:func:`fastreg.solvers._linalg.cho_factor`).
     """
     A = G + np.diag(l2b)
     rhs = q - l1a * signs
@@ -913,7 +915,7 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False):
             if min_norm:
                 v = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
             else:
-                factor = cho_factor(A)
+                factor = cho_factor(A, serial=serial)
                 v = cho_solve(factor, rhs, check_finite=False)
         except (np.linalg.LinAlgError, ValueError):
             v = None
