@@ -102,7 +102,7 @@ def test_gradient_chunk_matches_numpy(dtype):
 
 def test_top_indices_matches_a_stable_argsort():
     """The working-set selection of the Gram kernel: k largest scores, increasing indices, ties lowest first."""
-    from fastreg.kernels.gram import top_indices
+    from fastreg.kernels.cd import top_indices
 
     rng = np.random.default_rng(0)
     for trial in range(600):

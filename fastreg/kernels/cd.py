@@ -244,6 +244,86 @@ def working_set_size(n_support, n_violators, n_extra, p, ws_start, min_size, per
 
 
 @njit(cache=True, nogil=True)
+def top_indices(score, k):
+    """Indices of the ``k`` largest entries of ``score``, in increasing order (ties: lowest indices).
+
+    Quickselect on a copy for the ``k``-th largest value, then one scan: a
+    few loops, where ``np.sort(np.argsort(-score)[:k])`` would make numba's
+    compilation, paid by a fresh process's first fit, far longer
+    (measurements: docs/design-measurements.md).
+    """
+    p = score.shape[0]
+    out = np.empty(k, dtype=np.int64)
+    if k <= 0:
+        return out
+    v = score.copy()
+    lo, hi, target = 0, p - 1, k - 1  # the k-th largest sits at index k − 1 of v sorted decreasing
+    while lo < hi:
+        pivot = v[(lo + hi) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while v[i] > pivot:
+                i += 1
+            while v[j] < pivot:
+                j -= 1
+            if i <= j:
+                v[i], v[j] = v[j], v[i]
+                i += 1
+                j -= 1
+        if target <= j:
+            hi = j
+        elif target >= i:
+            lo = i
+        else:
+            break
+    threshold = v[target]
+    above = 0
+    for a in range(p):
+        if score[a] > threshold:
+            above += 1
+    ties = k - above  # entries equal to the threshold to take, lowest indices first
+    m = 0
+    for a in range(p):
+        x = score[a]
+        if x > threshold or (x == threshold and ties > 0):
+            if x == threshold:
+                ties -= 1
+            out[m] = a
+            m += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def working_set(violation, w, norms, ws_start, min_size, per_violator):
+    """The working set's positions in ``w``, increasing: the support, then the worst violators of optimality.
+
+    Scores: ``+inf`` on the support, ``−inf`` for all-zero (or constant)
+    columns, else ``violation / ‖X_cⱼ‖`` (``violation``: the distance to the
+    subdifferential, :func:`fastreg.kernels.penalty.violations`; scaled by
+    the column norm as in skglm). Its size is :func:`working_set_size`'s,
+    the entries the largest scores (:func:`top_indices`).
+    """
+    k_all = w.shape[0]
+    score = np.empty(k_all)
+    n_support = 0
+    violators = 0
+    for k in range(k_all):
+        if norms[k] == 0.0:
+            score[k] = -math.inf
+        elif w[k] != 0.0:
+            score[k] = math.inf
+            n_support += 1
+        else:
+            score[k] = violation[k] / math.sqrt(max(norms[k], 1e-300))
+            if score[k] > 0.0:
+                violators += 1
+    size = working_set_size(n_support, violators, 0, k_all, ws_start, min_size, per_violator)
+    if size >= k_all:
+        return np.arange(k_all)
+    return top_indices(score, size)
+
+
+@njit(cache=True, nogil=True)
 def _next_live(ws, norms, jj):
     """The first position ``≥ jj`` in ``ws`` of a column with a nonzero norm (``ws.shape[0]``: none)."""
     while jj < ws.shape[0] and norms[ws[jj]] == 0.0:

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import FASTMATH
-from .cd import working_set_size
+from .cd import top_indices, working_set_size
 from .penalty import GENERAL, UNIFORM_POSITIVE, coordinate_update, dual_gap_gram, primal_value, uniform_gap_gram
 
 # Tile edge of the mirrored reduction in gram_csr (32 KB of float64).
@@ -184,56 +184,6 @@ def _primal_gram(q, Gw, w, yy, l1, l2, pen, idx):
         wq += w[j] * q[j]
         wGw += w[j] * Gw[j]
     return primal_value(max(yy - 2.0 * wq + wGw, 0.0), w, idx, l1, l2, pen)
-
-
-@njit(cache=True, nogil=True)
-def top_indices(score, k):
-    """Indices of the ``k`` largest entries of ``score``, in increasing order (ties: lowest indices).
-
-    Quickselect on a copy for the ``k``-th largest value, then one scan: a
-    few loops, where ``np.sort(np.argsort(-score)[:k])`` would make numba's
-    compilation, paid by a fresh process's first fit, far longer
-    (measurements: docs/design-measurements.md).
-    """
-    p = score.shape[0]
-    out = np.empty(k, dtype=np.int64)
-    if k <= 0:
-        return out
-    v = score.copy()
-    lo, hi, target = 0, p - 1, k - 1  # the k-th largest sits at index k − 1 of v sorted decreasing
-    while lo < hi:
-        pivot = v[(lo + hi) // 2]
-        i, j = lo, hi
-        while i <= j:
-            while v[i] > pivot:
-                i += 1
-            while v[j] < pivot:
-                j -= 1
-            if i <= j:
-                v[i], v[j] = v[j], v[i]
-                i += 1
-                j -= 1
-        if target <= j:
-            hi = j
-        elif target >= i:
-            lo = i
-        else:
-            break
-    threshold = v[target]
-    above = 0
-    for a in range(p):
-        if score[a] > threshold:
-            above += 1
-    ties = k - above  # entries equal to the threshold to take, lowest indices first
-    m = 0
-    for a in range(p):
-        x = score[a]
-        if x > threshold or (x == threshold and ties > 0):
-            if x == threshold:
-                ties -= 1
-            out[m] = a
-            m += 1
-    return out
 
 
 @njit(cache=True, nogil=True)

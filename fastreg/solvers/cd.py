@@ -34,7 +34,7 @@ from ..kernels.cd import (
     dense_run_kernel,
     residual_step_csc,
     residual_step_dense,
-    working_set_size,
+    working_set,
     xtr_csc,
     xtr_dense,
 )
@@ -1063,7 +1063,7 @@ def _keep_if_lower(op, state, w, ws, w_new, l1, l2, penalty):
 
 
 def _working_set(violation, w, norms, min_size=0):
-    """The support plus the worst violators of optimality, twice the support in size.
+    """The support plus the worst violators of optimality, twice the support in size (positions in ``w``).
 
     At least ``WS_START`` and ``min_size`` features, but no more than the
     support plus ``WS_PER_VIOLATOR`` per zero coefficient that violates
@@ -1077,16 +1077,6 @@ def _working_set(violation, w, norms, min_size=0):
 
     A zero coefficient violates optimality by ``violation`` (its distance to
     the subdifferential, :meth:`fastreg.penalty.Penalty.violation`), scaled
-    by the column norm as in skglm.
+    by the column norm as in skglm (:func:`fastreg.kernels.cd.working_set`).
     """
-    p = w.shape[0]
-    support = w != 0
-    n_support = int(support.sum())
-    score = np.where(support, np.inf, violation / np.sqrt(np.maximum(norms, 1e-300)))
-    score[norms == 0] = -np.inf
-    violators = int(np.count_nonzero(score > 0.0)) - n_support
-    size = working_set_size(n_support, violators, 0, p, WS_START, min_size, WS_PER_VIOLATOR)
-    if size >= p:
-        return np.arange(p, dtype=np.int64)
-    ws = np.argpartition(-score, size - 1)[:size]
-    return np.sort(ws).astype(np.int64)
+    return working_set(violation, w, norms, WS_START, min_size, WS_PER_VIOLATOR)
