@@ -561,7 +561,7 @@ def test_support_newton_steps_after_a_cut_go_on_descending(storage, monkeypatch)
 def test_cho_factor_gives_the_fortran_ordered_upper_factor(serial):
     """Both factorizations (NumPy's, SciPy's LAPACK on one thread): A = UᵀU, U upper and Fortran-ordered."""
     import scipy.linalg
-    from fastreg.solvers._linalg import cho_factor
+    from fastreg.solvers._linalg import cho_factor, cho_solve
 
     rng = np.random.default_rng(5)
     B = rng.standard_normal((50, 30))
@@ -573,6 +573,9 @@ def test_cho_factor_gives_the_fortran_ordered_upper_factor(serial):
     assert_allclose(np.triu(U).T @ np.triu(U), A, rtol=1e-12, atol=1e-12 * np.abs(A).max())
     r = rng.standard_normal(30)
     assert_allclose(scipy.linalg.cho_solve((U, lower), r), np.linalg.solve(A, r), rtol=1e-10)
+    R = rng.standard_normal((30, 3))
+    for rhs in (r, R):  # _linalg.cho_solve, LAPACK's potrs without SciPy's wrapper
+        assert_allclose(cho_solve((U, lower), rhs), np.linalg.solve(A, rhs), rtol=1e-10)
     A[3, 3] = -1.0  # not positive definite
     with pytest.raises(np.linalg.LinAlgError):
         cho_factor(A, serial=serial)

@@ -12,14 +12,14 @@ spinning for a while; a factorization in SciPy's LAPACK right then runs its own
 threads on the same cores and fights them, and takes several times as long as
 ``numpy.linalg.cholesky``. So the factorization is NumPy's, except where the
 caller holds BLAS to one thread (``serial``): no thread spins there, and
-SciPy's ``potrf`` was 1.3–2.6× faster than NumPy 1.26's Cholesky on one
+SciPy's ``potrf`` was 1.3–1.5× faster than NumPy 1.26's Cholesky on one
 thread (measurements: docs/design-measurements.md). Either way the factor is
 handed on as Fortran-ordered ``U`` with ``A = UᵀU``: the layout LAPACK's
-triangular solves (:func:`scipy.linalg.cho_solve`) read without a copy.
+triangular solves (``potrs``, :func:`cho_solve`) read without a copy.
 """
 
 import numpy as np
-from scipy.linalg import cho_solve, lapack
+from scipy.linalg import lapack
 from scipy.optimize import lsq_linear
 
 
@@ -55,6 +55,19 @@ def cho_factor(A, serial=False):
     return U, False
 
 
+def cho_solve(factor, B):
+    """``A⁻¹B`` from :func:`cho_factor`'s factor: LAPACK's ``potrs`` called directly.
+
+    :func:`scipy.linalg.cho_solve` does the same behind checks and wrappers that cost
+    more than the solve on the Newton steps' few hundred unknowns.
+    """
+    U, lower = factor
+    X, info = lapack.dpotrs(U, B, lower=lower)
+    if info != 0:
+        raise ValueError(f"illegal value in argument {-info} of LAPACK's dpotrs")
+    return X
+
+
 def submatrix(A, rows, cols):
     """``A[np.ix_(rows, cols)]`` for integer index arrays, by two ``take``s: faster than NumPy's 2-D fancy indexing."""
     return A.take(rows, axis=0).take(cols, axis=1)
@@ -68,12 +81,12 @@ def solve_subset(factor, r, keep):
     costs ``|E| + 1`` triangular solve pairs (``O(m²)`` each) and an ``|E| × |E|`` system, where a
     new factorization costs ``O(m³)``. ``None`` when that small system is singular.
     """
-    x = cho_solve(factor, r, check_finite=False)
+    x = cho_solve(factor, r)
     E = np.flatnonzero(~keep)
     if E.size:
         unit = np.zeros((r.shape[0], E.size))
         unit[E, np.arange(E.size)] = 1.0
-        Z = cho_solve(factor, unit, check_finite=False)  # the columns E of A⁻¹
+        Z = cho_solve(factor, unit)  # the columns E of A⁻¹
         try:
             x = x + Z @ np.linalg.solve(Z[E], -x[E])
         except np.linalg.LinAlgError:

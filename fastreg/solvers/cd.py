@@ -17,7 +17,6 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 import scipy.linalg as la
-from scipy.linalg import cho_solve
 
 from .._threads import blas_threads, threads_for
 from .._validation import check_finite
@@ -39,7 +38,7 @@ from ..kernels.cd import (
     xtr_dense,
 )
 from ._columns import constant_columns, dense_means_and_constants, fortran_stats
-from ._linalg import cho_factor, solve_subset, submatrix, unpenalized_block
+from ._linalg import cho_factor, cho_solve, solve_subset, submatrix, unpenalized_block
 from ._points import PathPoints
 from .homotopy import LassoForm, homotopy_grid
 
@@ -804,8 +803,12 @@ class _SupportNewton:
         """Whether to step now (``remaining_work``: CD's columns to go at its recent rate)."""
         if self.work == 0:
             return False
+        s = int(np.count_nonzero(w))
+        # the factorization and residual terms of _cost alone: most checks stop here, without the support
+        floor = (_NEWTON_FACTOR_PER_COLUMN * s**3 / self.n + s) * self.backoff
+        if not (self.work >= floor and math.inf > remaining_work >= floor):
+            return False
         support = np.flatnonzero(w)
-        s = support.shape[0]
         free = s
         if self.penalty.boxed:
             lower, upper = self.penalty.pen[2][support], self.penalty.pen[3][support]
@@ -883,7 +886,8 @@ class _SupportNewton:
         ``None`` where that does not apply (not a subset with the same signs) or would cost more than a
         new factorization (over an eighth of the first support removed)."""
         f0, signs0, factor, rhs = first
-        keep = np.isin(f0, support, assume_unique=True)
+        at = np.minimum(np.searchsorted(support, f0), support.shape[0] - 1)  # both sorted: np.isin, faster
+        keep = support[at] == f0
         if 8 * np.count_nonzero(~keep) > f0.shape[0] or not (
             np.array_equal(f0[keep], support) and np.array_equal(signs0[keep], signs)
         ):
@@ -916,7 +920,7 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False, seria
                 v = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
             else:
                 factor = cho_factor(A, serial=serial)
-                v = cho_solve(factor, rhs, check_finite=False)
+                v = cho_solve(factor, rhs)
         except (np.linalg.LinAlgError, ValueError):
             v = None
     if v is not None and not np.all(np.isfinite(v)):
