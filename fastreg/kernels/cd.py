@@ -5,6 +5,9 @@
 with ``l1 = n·α·ρ`` and ``l2 = n·α·(1 − ρ)``. One epoch updates each coordinate
 of ``ws`` (a working set of column indices) once, keeping the residual up to
 date, and returns the largest coefficient change and the largest coefficient.
+On dense ``X`` the solver runs the epochs between two gap checks, with
+Anderson's extrapolation and the gap, in one call (:func:`cd_run_dense`); the
+working sets themselves are chosen here too (:func:`working_set`).
 
 Dense ``X`` is read column by column through its C-ordered transpose (so pass
 Fortran-ordered ``X``) and centered on the fly: each value is used as
