@@ -19,12 +19,11 @@ its rules in :mod:`fastreg.kernels.penalty`; the Python parts of the solvers
 (working sets, screening, αmax, extrapolation) use the methods here.
 """
 
-import math
 import numbers
 
 import numpy as np
 
-from .kernels.penalty import GENERAL, dual_gap, dual_scale, make_pen, primal_value, screen, uniform_penalty, violations
+from .kernels.penalty import GENERAL, dual_gap, make_pen, primal_value, safe_keep_mask, uniform_penalty, violations
 
 __all__ = ["Penalty", "make_penalty"]
 
@@ -175,10 +174,7 @@ class Penalty:
         currently non-zero are kept; nothing is screened without L1 term or
         when the gap is an estimate (:attr:`unpenalized_free`).
         """
-        if l1 <= 0.0 or self.unpenalized_free:
-            return np.ones(w.shape[0], dtype=bool)
-        s = dual_scale(XtR, w, idx, l1, l2, self.pen)
-        return screen(XtR, w, idx, norms, l1, l2, s, math.sqrt(2.0 * max(gap, 0.0)), self.pen)
+        return safe_keep_mask(XtR, w, idx, norms, l1, l2, gap, self.pen, self.unpenalized_free)
 
 
 def _bounded_lstsq(G, q, lower, upper):

@@ -192,7 +192,11 @@ def test_screening_keeps_the_answer_on_wide_data():
 
 def test_working_set_holds_the_support_and_twice_the_violators_at_most():
     """Twice the support, capped at the support plus two features per violator (at least WS_START)."""
+    from fastreg.kernels.cd import working_set
     from fastreg.solvers import cd
+
+    def select(violation, w, norms):  # as screen_and_select calls it, with the solver's constants
+        return working_set(violation, w, norms, cd.WS_START, 0, cd.WS_PER_VIOLATOR)
 
     p, l1 = 1000, 1.0
     norms = np.ones(p)
@@ -200,16 +204,50 @@ def test_working_set_holds_the_support_and_twice_the_violators_at_most():
     w[:300] = 1.0  # support of 300
     XtR = np.full(p, 0.5)  # zero coefficients well inside |x_jᵀR| <= l1
     XtR[:300] = l1
-    assert_array_equal(cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms), np.arange(300))  # no violator
+    assert_array_equal(select(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms), np.arange(300))  # no violator
     XtR[[500, 700, 900]] = [1.5, 2.0, -3.0]  # three violators: all of them, and the next three by score
-    ws = cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms)
+    ws = select(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms)
     assert ws.shape[0] == 306 and {500, 700, 900} <= set(ws.tolist()) and set(range(300)) <= set(ws.tolist())
     XtR[300:] = 1.0 + np.linspace(0.1, 1.0, 700)  # every zero coefficient violates: twice the support
-    ws = cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms)
+    ws = select(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms)
     assert_array_equal(ws, np.r_[np.arange(300), np.arange(700, 1000)])  # the support and the worst 300
     w[:] = 0.0
     w[:10] = 1.0  # a small support: still WS_START features
-    assert cd._working_set(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms).shape[0] == cd.WS_START
+    assert select(Penalty.uniform_of(p).violation(XtR, w, l1, 0.0, np.arange(p)), w, norms).shape[0] == cd.WS_START
+
+
+@pytest.mark.parametrize("general", [False, True])
+def test_screen_and_select_is_safe_keep_then_the_working_set(general):
+    """kernels.cd.screen_and_select against Penalty.safe_keep, Penalty.violation and working_set in turn."""
+    from fastreg.kernels.cd import screen_and_select, working_set
+    from fastreg.solvers import cd
+
+    rng = np.random.default_rng(9)
+    p = 3000
+    norms = rng.uniform(0.5, 2.0, p)
+    penalty = (Penalty(rng.uniform(0.5, 2.0, p), rng.uniform(0.5, 2.0, p), np.full(p, -1.0), np.full(p, np.inf))
+               if general else Penalty.uniform_of(p))
+    active = np.sort(rng.choice(np.arange(p), 2000, replace=False)).astype(np.int64)
+    w_all = np.zeros(p)
+    w_all[active[:150]] = rng.uniform(-0.5, 1.0, 150)
+    w = w_all[active]
+    l1, l2 = 1.0, 0.3
+    XtR = rng.uniform(-1.4, 1.4, active.shape[0])  # some violators, most features well inside
+    norms[active[-1]] = 0.0  # an all-zero column, violating: never in a working set
+    XtR[-1] = 1.3
+    gap = 0.02
+    for estimate in (False, True):
+        keep = penalty.safe_keep(XtR, w, norms[active], l1, l2, gap, active) if not estimate else np.ones(w.shape[0], bool)
+        assert estimate or 0 < np.count_nonzero(~keep) < keep.shape[0]  # screening removes some, not all
+        kept, x, wk = active[keep], XtR[keep], w[keep]
+        expected = kept[working_set(penalty.violation(x, wk, l1, l2, kept), wk, norms[kept], cd.WS_START, 0,
+                                    cd.WS_PER_VIOLATOR)]
+        got_active, got_ws, n_support = screen_and_select(XtR, w, active, norms, l1, l2, gap, penalty.pen, estimate,
+                                                          cd.WS_START, 0, cd.WS_PER_VIOLATOR)
+        assert_array_equal(got_active, kept)
+        assert_array_equal(got_ws, expected)
+        assert n_support == 150 and set(active[:150].tolist()) <= set(got_ws.tolist())
+        assert active[-1] not in got_ws
 
 
 @pytest.mark.parametrize("n", [60, 4_100])  # the plain and the prefetched epoch

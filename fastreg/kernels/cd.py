@@ -33,7 +33,7 @@ from numba import njit, prange
 
 from ._config import FASTMATH
 from .intrinsics import claim, column_block, prefetch_ahead
-from .penalty import coordinate_update, dual_gap, primal_value
+from .penalty import coordinate_update, dual_gap, primal_value, safe_keep_mask, violations
 
 # Rows per chunk of the dense epoch's fused loop (one prefetch request per 64-byte line
 # of each), on columns of at least _PREFETCH_MIN_ROWS rows.
@@ -324,6 +324,30 @@ def working_set(violation, w, norms, ws_start, min_size, per_violator):
     if size >= k_all:
         return np.arange(k_all)
     return top_indices(score, size)
+
+
+@njit(cache=True, nogil=True)
+def screen_and_select(XtR, w, active, norms, l1, l2, gap, pen, estimate, ws_start, min_size, per_violator):
+    """Gap-safe screening of ``active``, then the working set among the survivors: one call per outer iteration.
+
+    ``XtR`` and ``w`` are restricted to ``active``; ``norms`` is by feature.
+    Screening is :func:`fastreg.kernels.penalty.safe_keep_mask` (``estimate``:
+    the gap is not a bound, nothing is screened), the working set
+    :func:`working_set` on :func:`fastreg.kernels.penalty.violations`.
+    Returns ``(active, ws, n_support)``: the features kept, the working set
+    (feature indices, increasing) and the number of non-zeros among them.
+    """
+    keep = safe_keep_mask(XtR, w, active, norms[active], l1, l2, gap, pen, estimate)
+    kept = 0
+    for k in range(keep.shape[0]):
+        kept += keep[k]
+    if kept < keep.shape[0]:
+        active, XtR, w = active[keep], XtR[keep], w[keep]
+    n_support = 0
+    for k in range(w.shape[0]):
+        n_support += w[k] != 0.0
+    at = working_set(violations(XtR, w, active, l1, l2, pen), w, norms[active], ws_start, min_size, per_violator)
+    return active, active[at], n_support
 
 
 @njit(cache=True, nogil=True)

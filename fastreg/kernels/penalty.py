@@ -325,6 +325,32 @@ def screen(XtR, w, idx, norms, l1, l2, s, radius, pen):
     return keep
 
 
+@njit(cache=True, nogil=True)
+def safe_keep_mask(XtR, w, idx, norms, l1, l2, gap, pen, estimate):
+    """Gap-safe screening's mask over ``idx`` (:meth:`fastreg.penalty.Penalty.safe_keep`).
+
+    All kept without L1 term or when the gap is an ``estimate``; else
+    :func:`screen` at the dual scaling :func:`dual_scale` and the radius ``√(2·gap)``.
+    """
+    if l1 <= 0.0 or estimate:
+        return np.ones(w.shape[0], dtype=np.bool_)
+    s = dual_scale(XtR, w, idx, l1, l2, pen)
+    return screen(XtR, w, idx, norms, l1, l2, s, math.sqrt(2.0 * max(gap, 0.0)), pen)
+
+
+@njit(cache=True, nogil=True)
+def gap_and_objective(R_norm2, R_dot_y, XtR, w, idx, l1, l2, pen, norms):
+    """``(gap, objective, w[idx])``: :func:`dual_gap` and :func:`primal_value` of the (sub)problem on ``idx``.
+
+    ``w`` is the whole coefficient vector; its entries on ``idx`` are gathered here.
+    """
+    w_idx = np.empty(idx.shape[0])
+    for k in range(idx.shape[0]):
+        w_idx[k] = w[idx[k]]
+    return (dual_gap(R_norm2, R_dot_y, XtR, w_idx, idx, l1, l2, pen, norms),
+            primal_value(R_norm2, w_idx, idx, l1, l2, pen), w_idx)
+
+
 def uniform_penalty(p, positive=False):
     """``pen`` of the uniform penalty: ``a = b = 1``, no bounds (``lower = 0`` when ``positive``)."""
     ones = np.ones(p)

@@ -22,6 +22,7 @@ from .._threads import blas_threads, threads_for
 from .._validation import check_finite
 from ..exceptions import DivergenceError
 from .._preprocess import center_scale_dense, intercept_of, scale_rows_sparse, weighted_offsets
+from ..kernels.penalty import gap_and_objective
 from ..penalty import Penalty
 from ..kernels.cd import (
     anderson_point,
@@ -32,8 +33,8 @@ from ..kernels.cd import (
     dense_epoch_kernel,
     dense_run_kernel,
     residual_step_csc,
+    screen_and_select,
     residual_step_dense,
-    working_set,
     xtr_csc,
     xtr_dense,
 )
@@ -54,7 +55,13 @@ _GAP_EVERY = 5
 WS_START = 100
 INNER_FRACTION = 0.3
 # ... but at most the support plus this many features per violator of
-# optimality outside it (see _working_set).
+# optimality outside it: where few violate, the features that do not are not
+# worth an epoch each (once the support is found, a working set twice its size
+# costs more column updates for the same outer iterations). The size follows
+# the support, not the previous working set: growing it faster, as a multiple
+# of the previous working set per outer iteration, costs more epochs than the
+# full passes it saves (measurements: docs/design-measurements.md). The rule:
+# fastreg.kernels.cd.working_set_size, the selection: working_set.
 WS_PER_VIOLATOR = 2
 # A subproblem is left as stalled when, after this many epochs, its gap's
 # recent rate of decrease would need more than _STALL_FACTOR times the epochs
@@ -517,6 +524,7 @@ def stack_targets(results):
 def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lars=None, rng=None, gram=None):
     p = op.norms.shape[0]
     penalty = Penalty.uniform_of(p) if penalty is None else penalty
+    pen = penalty.pen
     every = np.arange(p, dtype=np.int64)
     w = np.zeros(p) if coef_init is None else penalty.clip(np.array(coef_init, dtype=np.float64), every)
     w[op.norms == 0.0] = 0.0  # constant columns (see CDProblem); all-zero columns
@@ -553,23 +561,20 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
                 state = op.step(state, free, step)
                 w[free] += step
         R, XtR = op.correlations(state, w, active)
-        w_active = w[active]
         R_norm2 = float(R @ R)
-        gap = penalty.gap(R_norm2, float(R @ y_c), XtR, w_active, l1, l2, op.norms, active)
+        gap, primal, w_active = gap_and_objective(R_norm2, float(R @ y_c), XtR, w, active, l1, l2, pen, op.norms)
         if not math.isfinite(gap):
             # CD never increases the objective, so only overflow gets here.
             raise DivergenceError(
                 f"Coordinate descent iterations resulted in non-finite parameter values after {n_iter} epochs "
                 "(overflow: the values of X or y are too large for float64); rescale X and y"
             )
-        target = stopping_gap(tol, tol_abs, y_norm2, penalty.objective(R_norm2, w_active, l1, l2, active))
+        target = stopping_gap(tol, tol_abs, y_norm2, primal)
         if gap <= target or n_iter >= max_iter:
             break
-        keep = penalty.safe_keep(XtR, w_active, op.norms[active], l1, l2, gap, active)
-        if not keep.all():
-            active, XtR, w_active = active[keep], XtR[keep], w_active[keep]
-        ws = active[_working_set(penalty.violation(XtR, w_active, l1, l2, active), w_active, op.norms[active],
-                                 min_size)]
+        # gap-safe screening (Penalty.safe_keep), then the working set, in one call
+        active, ws, n_support = screen_and_select(XtR, w_active, active, op.norms, l1, l2, gap, pen,
+                                                  penalty.unpenalized_free, WS_START, min_size, WS_PER_VIOLATOR)
         whole = ws.shape[0] == active.shape[0]
         # The same working set as last time: nothing outside it is worth adding yet,
         # so its subproblem goes to the target at once instead of another fraction.
@@ -578,7 +583,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
         inner_tol = target if whole or settled else max(INNER_FRACTION * gap, target)
         anderson = _Anderson(ws.shape[0])
         stall = _Stall(inner_tol)
-        homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, np.count_nonzero(w_active))  # in columns
+        homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, n_support)  # in columns
         epoch = 0
         while n_iter < max_iter:  # blocks of epochs up to the next gap check
             count = min(_GAP_EVERY - epoch % _GAP_EVERY, max_iter - n_iter)
@@ -1064,23 +1069,3 @@ def _keep_if_lower(op, state, w, ws, w_new, l1, l2, penalty):
         w[ws] = w_new
         return trial, True
     return state, False
-
-
-def _working_set(violation, w, norms, min_size=0):
-    """The support plus the worst violators of optimality, twice the support in size (positions in ``w``).
-
-    At least ``WS_START`` and ``min_size`` features, but no more than the
-    support plus ``WS_PER_VIOLATOR`` per zero coefficient that violates
-    optimality: where few violate, the features that do not are not worth
-    an epoch each (once the support is found, a working set twice its size
-    costs more column updates for the same outer iterations). Its size
-    follows the support, not the previous working set: growing it faster, as
-    a multiple of the previous working set per outer iteration, costs more
-    epochs than the full passes it saves (measurements:
-    docs/design-measurements.md).
-
-    A zero coefficient violates optimality by ``violation`` (its distance to
-    the subdifferential, :meth:`fastreg.penalty.Penalty.violation`), scaled
-    by the column norm as in skglm (:func:`fastreg.kernels.cd.working_set`).
-    """
-    return working_set(violation, w, norms, WS_START, min_size, WS_PER_VIOLATOR)
