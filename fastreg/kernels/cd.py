@@ -212,16 +212,20 @@ def _dense_run_kernel(long_columns):
         w_ws = np.empty(size)
         for k in range(size):
             j = ws[k]
-            col = XT[j]
-            m = mean[j]
-            acc = 0.0
-            for i in range(n):
-                acc += (col[i] - m) * R[i]
-            XtR[k] = acc
+            XtR[k] = _centered_dot(XT[j], mean[j], R)
             w_ws[k] = w[j]
         return count, dual_gap(_dot(R, R), _dot(R, y), XtR, w_ws, ws, l1, l2, pen, norms)
 
     return cd_run_dense
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _centered_dot(col, m, R):
+    """``Σᵢ (colᵢ − m)·Rᵢ``: a column centered on the fly, times the residual."""
+    acc = 0.0
+    for i in range(R.shape[0]):
+        acc += (col[i] - m) * R[i]
+    return acc
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -418,12 +422,7 @@ def xtr_dense(XT, mean, R, ws, out):
                 break
             for k in range(b * width, min(K, (b + 1) * width)):
                 j = ws[k]
-                col = XT[j]
-                m = mean[j]
-                acc = 0.0
-                for i in range(n):
-                    acc += (col[i] - m) * R[i]
-                out[k] = acc
+                out[k] = _centered_dot(XT[j], mean[j], R)
 
 
 @njit(parallel=True, cache=True)
