@@ -33,8 +33,8 @@ from ..kernels.cd import (
     dense_epoch_kernel,
     dense_run_kernel,
     residual_step_csc,
-    screen_and_select,
     residual_step_dense,
+    screen_and_select,
     xtr_csc,
     xtr_dense,
 )
@@ -891,7 +891,7 @@ class _SupportNewton:
         ``None`` where that does not apply (not a subset with the same signs) or would cost more than a
         new factorization (over an eighth of the first support removed)."""
         f0, signs0, factor, rhs = first
-        at = np.minimum(np.searchsorted(support, f0), support.shape[0] - 1)  # both sorted: np.isin, faster
+        at = np.minimum(np.searchsorted(support, f0), support.shape[0] - 1)  # both sorted: np.isin by searchsorted
         keep = support[at] == f0
         if 8 * np.count_nonzero(~keep) > f0.shape[0] or not (
             np.array_equal(f0[keep], support) and np.array_equal(signs0[keep], signs)
