@@ -342,14 +342,9 @@ def screen_and_select(XtR, w, active, norms, l1, l2, gap, pen, estimate, ws_star
     (feature indices, increasing) and the number of non-zeros among them.
     """
     keep = safe_keep_mask(XtR, w, active, norms[active], l1, l2, gap, pen, estimate)
-    kept = 0
-    for k in range(keep.shape[0]):
-        kept += keep[k]
-    if kept < keep.shape[0]:
+    if not keep.all():
         active, XtR, w = active[keep], XtR[keep], w[keep]
-    n_support = 0
-    for k in range(w.shape[0]):
-        n_support += w[k] != 0.0
+    n_support = np.count_nonzero(w)
     at = working_set(violations(XtR, w, active, l1, l2, pen), w, norms[active], ws_start, min_size, per_violator)
     return active, active[at], n_support
 

@@ -742,8 +742,9 @@ class _SupportGram:
 
     def positions(self, support):
         """Positions of ``support`` in ``G``, after adding its new columns."""
-        if self.pos is not None:
-            k = self.k + self.new_count(support)
+        is_new = None if self.pos is None else self.pos[support] < 0
+        if is_new is not None:
+            k = self.k + int(np.count_nonzero(is_new))
             if max(self.n, k) * k > _HOMOTOPY_MAX_VALUES:
                 self.pos = None  # start again from this support
         if self.pos is None:
@@ -752,7 +753,8 @@ class _SupportGram:
             self.X_c = np.empty((self.n, 0))
             self.G = np.empty((0, 0))
             self.q = np.empty(0)
-        new = support[self.pos[support] < 0]
+            is_new = np.ones(support.shape[0], dtype=bool)
+        new = support[is_new]
         if new.size:
             k, m = self.k, new.shape[0]
             X_new = self.op.centered(new)
@@ -796,10 +798,13 @@ class _SupportNewton:
         self.work = 0  # columns read by CD since the last step (or since the start)
         self.backoff = 1.0
 
-    def _cost(self, support):
-        """The step's cost in CD columns: new Gram entries, copies, factorization, residual."""
-        s = support.shape[0]
-        new, k = self.gram.new_count(support), self.gram.k
+    def _cost(self, s, new=0):
+        """The step's cost in CD columns on ``s`` non-zeros, ``new`` of them not in the kept Gram.
+
+        New Gram entries, copies, factorization, residual; with ``new = 0`` the
+        last two alone, a floor for any support of that size.
+        """
+        k = self.gram.k
         kept = k + new if new else 0  # the kept columns are copied when new ones join
         return (_NEWTON_GRAM_PER_COLUMN * new * (k + new) + kept
                 + _NEWTON_FACTOR_PER_COLUMN * s**3 / self.n + s) * self.backoff
@@ -809,8 +814,7 @@ class _SupportNewton:
         if self.work == 0:
             return False
         s = int(np.count_nonzero(w))
-        # the factorization and residual terms of _cost alone: most checks stop here, without the support
-        floor = (_NEWTON_FACTOR_PER_COLUMN * s**3 / self.n + s) * self.backoff
+        floor = self._cost(s)  # most checks stop here, without building the support
         if not (self.work >= floor and math.inf > remaining_work >= floor):
             return False
         support = np.flatnonzero(w)
@@ -824,7 +828,7 @@ class _SupportNewton:
         # held at a bound are not unknowns.
         if free == 0 or (self.l2 == 0.0 and free >= self.n) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
             return False
-        cost = self._cost(support)
+        cost = self._cost(s, self.gram.new_count(support))
         return self.work >= cost and math.inf > remaining_work >= cost
 
     def step(self, state, w, l1):
