@@ -91,9 +91,12 @@ _HOMOTOPY_MAX_VALUES = 20_000_000
 # Costs in columns of CD: the measured rates of single-thread BLAS (forming
 # the Gram's new entries, factoring) over the measured time of a CD column
 # of n values (measurements: docs/design-measurements.md). Its centered
-# copy and Gram are capped like LARS's input.
+# copy and Gram are capped like LARS's input. The factorization's rate grows
+# with its size s, about as s/(s + _NEWTON_FACTOR_HALF_RATE) of its peak, so
+# its price is s²·(s + _NEWTON_FACTOR_HALF_RATE)/n columns times a constant.
 _NEWTON_GRAM_PER_COLUMN = 1.0 / 12.0   # x (new columns) x (all columns)
-_NEWTON_FACTOR_PER_COLUMN = 1.0 / 27.0  # x s³ / n
+_NEWTON_FACTOR_PER_COLUMN = 1.0 / 75.0  # x s²·(s + _NEWTON_FACTOR_HALF_RATE) / n
+_NEWTON_FACTOR_HALF_RATE = 300
 
 
 class _Dense:
@@ -807,7 +810,7 @@ class _SupportNewton:
         k = self.gram.k
         kept = k + new if new else 0  # the kept columns are copied when new ones join
         return (_NEWTON_GRAM_PER_COLUMN * new * (k + new) + kept
-                + _NEWTON_FACTOR_PER_COLUMN * s**3 / self.n + s) * self.backoff
+                + _NEWTON_FACTOR_PER_COLUMN * s * s * (s + _NEWTON_FACTOR_HALF_RATE) / self.n + s) * self.backoff
 
     def due(self, w, remaining_work):
         """Whether to step now (``remaining_work``: CD's columns to go at its recent rate)."""
