@@ -242,12 +242,24 @@ def test_screen_and_select_is_safe_keep_then_the_working_set(general):
         kept, x, wk = active[keep], XtR[keep], w[keep]
         expected = kept[working_set(penalty.violation(x, wk, l1, l2, kept), wk, norms[kept], cd.WS_START, 0,
                                     cd.WS_PER_VIOLATOR)]
-        got_active, got_ws, n_support = screen_and_select(XtR, w, active, norms, l1, l2, gap, penalty.pen, estimate,
-                                                          cd.WS_START, 0, cd.WS_PER_VIOLATOR)
+        # the previous working set: the support and half of the kept violators
+        violation = penalty.violation(x, wk, l1, l2, kept)
+        violators = kept[(violation > 0) & (wk == 0) & (norms[kept] > 0)]
+        assert violators.size > 20
+        prev = np.zeros(p, dtype=bool)
+        prev[active[:150]] = True
+        prev[violators[::2]] = True
+        got_active, got_ws, n_support, outside = screen_and_select(
+            XtR, w, active, norms, l1, l2, gap, penalty.pen, estimate, cd.WS_START, 0, cd.WS_PER_VIOLATOR, prev
+        )
         assert_array_equal(got_active, kept)
         assert_array_equal(got_ws, expected)
         assert n_support == 150 and set(active[:150].tolist()) <= set(got_ws.tolist())
         assert active[-1] not in got_ws
+        assert outside == violators[1::2].size  # the violators outside prev
+        prev[violators] = True
+        assert screen_and_select(XtR, w, active, norms, l1, l2, gap, penalty.pen, estimate, cd.WS_START, 0,
+                                 cd.WS_PER_VIOLATOR, prev)[3] == 0
 
 
 @pytest.mark.parametrize("n", [60, 4_100])  # the plain and the prefetched epoch

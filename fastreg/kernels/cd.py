@@ -331,22 +331,29 @@ def working_set(violation, w, norms, ws_start, min_size, per_violator):
 
 
 @njit(cache=True, nogil=True)
-def screen_and_select(XtR, w, active, norms, l1, l2, gap, pen, estimate, ws_start, min_size, per_violator):
+def screen_and_select(XtR, w, active, norms, l1, l2, gap, pen, estimate, ws_start, min_size, per_violator, prev):
     """Gap-safe screening of ``active``, then the working set among the survivors: one call per outer iteration.
 
     ``XtR`` and ``w`` are restricted to ``active``; ``norms`` is by feature.
     Screening is :func:`fastreg.kernels.penalty.safe_keep_mask` (``estimate``:
     the gap is not a bound, nothing is screened), the working set
     :func:`working_set` on :func:`fastreg.kernels.penalty.violations`.
-    Returns ``(active, ws, n_support)``: the features kept, the working set
-    (feature indices, increasing) and the number of non-zeros among them.
+    ``prev`` (bool, by feature) marks the previous working set.
+    Returns ``(active, ws, n_support, outside)``: the features kept, the
+    working set (feature indices, increasing), the number of non-zeros among
+    them, and how many zero coefficients outside ``prev`` violate optimality.
     """
     keep = safe_keep_mask(XtR, w, active, norms[active], l1, l2, gap, pen, estimate)
     if not keep.all():
         active, XtR, w = active[keep], XtR[keep], w[keep]
     n_support = np.count_nonzero(w)
-    at = working_set(violations(XtR, w, active, l1, l2, pen), w, norms[active], ws_start, min_size, per_violator)
-    return active, active[at], n_support
+    violation = violations(XtR, w, active, l1, l2, pen)
+    outside = 0
+    for i in range(active.shape[0]):
+        if violation[i] > 0.0 and w[i] == 0.0 and norms[active[i]] > 0.0 and not prev[active[i]]:
+            outside += 1
+    at = working_set(violation, w, norms[active], ws_start, min_size, per_violator)
+    return active, active[at], n_support, outside
 
 
 @njit(cache=True, nogil=True)
