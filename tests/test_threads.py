@@ -38,6 +38,28 @@ def _blas_threads_now():
     return [lib["num_threads"] for lib in _threads._controller().select(user_api="blas").info()]
 
 
+def test_nested_blas_limits_skip_the_inner_one_and_restore_the_outer(monkeypatch):
+    """blas_threads inside one of the same limit does not set it again; any other limit nests; all restored."""
+    calls = []
+    controller = _threads._controller()
+    limit = controller.limit
+    monkeypatch.setattr(controller, "limit", lambda **kw: calls.append(kw["limits"]) or limit(**kw))
+    before = _blas_threads_now()
+    with _threads.blas_threads(1):
+        with _threads.blas_threads(1):
+            assert all(n == 1 for n in _blas_threads_now())
+        assert all(n == 1 for n in _blas_threads_now())  # the inner exit left the outer limit
+        with _threads.blas_threads(None):
+            pass
+        with _threads.blas_threads(1):
+            pass
+    assert calls == [1, None]
+    assert _blas_threads_now() == before
+    with _threads.blas_threads(1):  # held no more: set again
+        pass
+    assert calls == [1, None, 1] and _blas_threads_now() == before
+
+
 def test_fista_iterates_with_one_blas_thread(monkeypatch):
     """FISTA's dot products between its numba passes must not wake BLAS threads (they would spin on
     the passes' cores), so its loop runs under a one-thread BLAS limit, lifted afterwards."""
