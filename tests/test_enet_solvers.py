@@ -552,6 +552,34 @@ def test_support_newton_step_lands_on_the_optimum_once_support_and_signs_are_rig
 
 
 @pytest.mark.parametrize("storage", ["F", "csc_matrix"])
+def test_support_gram_grows_and_starts_again_at_its_cap(storage, monkeypatch):
+    """The kept Gram and q against X_cᵀX_c and X_cᵀy_c over supports that grow, shrink and outgrow the cap."""
+    from fastreg.solvers import cd
+
+    X, y = make_data((40, 120), seed=4)
+    problem = cd.CDProblem(STORAGES[storage](X), y)
+    op, y_c = problem.op, problem.Y[:, 0]
+    X_c = X - X.mean(axis=0)
+    monkeypatch.setattr(cd, "_HOMOTOPY_MAX_VALUES", 40 * 70)  # at most 70 columns kept
+    gram = cd._SupportGram(op, y_c)
+    rng = np.random.default_rng(0)
+    restarts, before = 0, 0
+    for size in (3, 5, 12, 4, 30, 31, 60, 20, 65, 50):
+        support = np.sort(rng.choice(120, size, replace=False))
+        at = gram.positions(support)
+        restarts += gram.k < before
+        before = gram.k
+        assert gram.k <= 70 and np.array_equal(gram.pos[support], at)
+        assert_allclose(gram.G[np.ix_(at, at)], X_c[:, support].T @ X_c[:, support], atol=1e-10)
+        assert_allclose(gram.q[at], X_c[:, support].T @ y_c, atol=1e-10)
+        kept = np.flatnonzero(gram.pos >= 0)
+        assert_array_equal(np.sort(gram.pos[kept]), np.arange(gram.k))  # every kept column once
+        order = kept[np.argsort(gram.pos[kept])]
+        assert_allclose(gram.G, X_c[:, order].T @ X_c[:, order], atol=1e-10)
+    assert restarts >= 2
+
+
+@pytest.mark.parametrize("storage", ["F", "csc_matrix"])
 def test_support_newton_step_stops_where_the_first_coefficient_reaches_zero(storage, monkeypatch):
     cd, X, y, alpha, op, y_c, l1 = _newton_problem(storage)
     monkeypatch.setattr(cd, "_NEWTON_CUTS", 1)  # one step, not the steps that follow a cut
@@ -626,6 +654,11 @@ def test_cho_factor_gives_the_fortran_ordered_upper_factor(serial):
     R = rng.standard_normal((30, 3))
     for rhs in (r, R):  # _linalg.cho_solve, LAPACK's potrs without SciPy's wrapper
         assert_allclose(cho_solve((U, lower), rhs), np.linalg.solve(A, rhs), rtol=1e-10)
+    if serial:  # overwrite: the same factor, in A's own buffer
+        C = A.copy()
+        U2, _ = cho_factor(C, serial=True, overwrite=True)
+        assert np.shares_memory(U2, C)
+        assert_array_equal(np.triu(U2), np.triu(U))
     A[3, 3] = -1.0  # not positive definite
     with pytest.raises(np.linalg.LinAlgError):
         cho_factor(A, serial=serial)

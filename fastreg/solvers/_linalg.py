@@ -23,15 +23,17 @@ from scipy.linalg import lapack
 from scipy.optimize import lsq_linear
 
 
-def cho_factor(A, serial=False):
+def cho_factor(A, serial=False, overwrite=False):
     """Cholesky factor of symmetric positive definite ``A``, as :func:`scipy.linalg.cho_factor` returns it.
 
     Parameters
     ----------
-    A : (m, m) float64 ndarray, not modified
+    A : (m, m) float64 ndarray, not modified unless ``overwrite``
     serial : bool
         The caller holds BLAS to one thread: factor with SciPy's LAPACK
         (faster there), else with NumPy's (see the module's docstring).
+    overwrite : bool
+        With ``serial``, a contiguous ``A`` may hold the factor (no copy).
 
     Returns
     -------
@@ -47,7 +49,7 @@ def cho_factor(A, serial=False):
     if not serial:
         return np.linalg.cholesky(A).T, False  # L C-ordered: Lᵀ is U, Fortran-ordered
     # A is symmetric, so its C-ordered buffer read in Fortran order is A again
-    U, info = lapack.dpotrf(A.T if A.flags.c_contiguous else A, lower=0, clean=0)
+    U, info = lapack.dpotrf(A.T if A.flags.c_contiguous else A, lower=0, clean=0, overwrite_a=overwrite)
     if info > 0:
         raise np.linalg.LinAlgError("Matrix is not positive definite")
     if info < 0:

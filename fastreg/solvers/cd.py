@@ -751,6 +751,14 @@ class _SupportGram:
         self.pos = None  # each feature's column in G, -1 if not kept
         self.k = 0
 
+    @property
+    def G(self):
+        return self._G[: self.k, : self.k]
+
+    @property
+    def q(self):
+        return self._q[: self.k]
+
     def new_count(self, support):
         """How many features of ``support`` are not kept yet."""
         return support.shape[0] if self.pos is None else int(np.count_nonzero(self.pos[support] < 0))
@@ -765,23 +773,27 @@ class _SupportGram:
         if self.pos is None:
             self.k = 0
             self.pos = np.full(self.op.norms.shape[0], -1, dtype=np.int64)
-            self.X_c = np.empty((self.n, 0))
-            self.G = np.empty((0, 0))
-            self.q = np.empty(0)
+            self._XT = np.empty((0, self.n))  # rows: the kept centered columns, in room for more
+            self._G = np.empty((0, 0))
+            self._q = np.empty(0)
             is_new = np.ones(support.shape[0], dtype=bool)
         new = support[is_new]
         if new.size:
             k, m = self.k, new.shape[0]
+            if k + m > self._q.shape[0]:  # room for twice as many (within the cap): copies amortized
+                room = 2 * (k + m)
+                if max(self.n, room) * room > _HOMOTOPY_MAX_VALUES:
+                    room = k + m
+                XT, G, q = np.empty((room, self.n)), np.empty((room, room)), np.empty(room)
+                XT[:k], G[:k, :k], q[:k] = self._XT[:k], self._G[:k, :k], self._q[:k]
+                self._XT, self._G, self._q = XT, G, q
             X_new = self.op.centered(new)
-            cross = X_new.T @ self.X_c  # (m, k)
-            G = np.empty((k + m, k + m))
-            G[:k, :k] = self.G
-            G[k:, :k] = cross
-            G[:k, k:] = cross.T
-            G[k:, k:] = X_new.T @ X_new
-            self.G = G
-            self.q = np.concatenate([self.q, X_new.T @ self.y_c])
-            self.X_c = np.concatenate([self.X_c, X_new], axis=1)
+            self._XT[k : k + m] = X_new.T
+            cross = X_new.T @ self._XT[:k].T  # (m, k)
+            self._G[k : k + m, :k] = cross
+            self._G[:k, k : k + m] = cross.T
+            self._G[k : k + m, k : k + m] = X_new.T @ X_new
+            self._q[k : k + m] = X_new.T @ self.y_c
             self.pos[new] = np.arange(k, k + m)
             self.k = k + m
         return self.pos[support]
@@ -935,15 +947,18 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False, seria
     subsets of the support (:func:`fastreg.solvers._linalg.solve_subset`).
     ``serial``: the caller holds BLAS to one thread (:func:`fastreg.solvers._linalg.cho_factor`).
     """
-    A = G + np.diag(l2b)
+    A = np.array(G, dtype=np.float64)  # a copy, C-ordered, that the factorization may overwrite
+    A.reshape(-1)[:: A.shape[0] + 1] += l2b  # the diagonal
     rhs = q - l1a * signs
     v = factor = None
-    if np.all(np.isfinite(A)) and np.all(np.isfinite(rhs)):  # else overflow: left to the caller's divergence check
+    # Else overflow, left to the caller's divergence check. A sum is finite when
+    # every value is (an overflowing sum of finite values counts as overflow).
+    if math.isfinite(float(A.sum())) and math.isfinite(float(rhs.sum())):
         try:
             if min_norm:
                 v = la.lstsq(A, rhs, lapack_driver="gelsd", check_finite=False)[0]
             else:
-                factor = cho_factor(A, serial=serial)
+                factor = cho_factor(A, serial=serial, overwrite=True)
                 v = cho_solve(factor, rhs)
         except (np.linalg.LinAlgError, ValueError):
             v = None
