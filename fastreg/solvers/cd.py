@@ -838,11 +838,11 @@ class _SupportNewton:
 
     def due(self, w, remaining_work):
         """Whether to step now (``remaining_work``: CD's columns to go at its recent rate)."""
-        if self.work == 0:
+        if self.work == 0 or not remaining_work < math.inf:  # no rate yet: most checks stop here
             return False
         s = int(np.count_nonzero(w))
-        floor = self._cost(s)  # most checks stop here, without building the support
-        if not (self.work >= floor and math.inf > remaining_work >= floor):
+        floor = self._cost(s)  # many others here, without building the support
+        if not (self.work >= floor and remaining_work >= floor):
             return False
         support = np.flatnonzero(w)
         free = s
