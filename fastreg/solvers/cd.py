@@ -586,16 +586,24 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
         # The same working set as last time, or twice in a row nothing outside the
         # last one violating optimality: nothing outside it is worth adding yet, so
         # its subproblem goes to the target at once instead of another fraction.
-        # Once is not enough: near interpolation (Lasso, s ≈ n) the subproblem's
-        # solution moves far enough to make outside features violate again
-        # (measurements: docs/design-measurements.md).
+        # The first time, it goes there tentatively, where a Newton step on the
+        # support costs less than the full pass an outer iteration makes: near
+        # interpolation (s ≈ n) the subproblem's solution can move far enough to
+        # make outside features violate again, which shows as a Newton step that
+        # does not finish it; then it is back to the fraction (measurements:
+        # docs/design-measurements.md).
         settled = prev_ws is not None and ((outside == 0 and outside_before == 0) or np.array_equal(ws, prev_ws))
+        tentative = (
+            prev_ws is not None and outside == 0 and not settled
+            and (newton is None or newton.floor(n_support) < active.shape[0])
+        )
         outside_before = outside
         if prev_ws is not None:
             in_prev[prev_ws] = False
         in_prev[ws] = True
         prev_ws = ws
-        inner_tol = target if whole or settled else max(INNER_FRACTION * gap, target)
+        inner_tol = target if whole or settled or tentative else max(INNER_FRACTION * gap, target)
+        stepped = False  # a Newton step was taken on this subproblem
         anderson = _Anderson(ws.shape[0])
         stall = _Stall(inner_tol)
         homotopy_cost = _homotopy_cost(y_c.shape[0], active.shape[0], l2, n_support)  # in columns
@@ -613,6 +621,11 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
                 break
             if inner_gap <= inner_tol:
                 break
+            if tentative and stepped:  # a Newton step did not finish it: the fraction after all
+                tentative = False
+                inner_tol = stall.target = max(INNER_FRACTION * gap, target)
+                if inner_gap <= inner_tol:
+                    break
             stalled = stall.push(epoch, inner_gap)
             # The homotopy once CD has read as much as it costs and, at the
             # subproblem's recent rate, would read as much again (ski rental).
@@ -627,6 +640,7 @@ def _enet_cd(op, y_c, n, alpha, l1_ratio, tol, max_iter, penalty, coef_init, lar
             if newton is not None and newton.due(w, stall.remaining(epoch) * ws.shape[0]):
                 state = newton.step(state, w, l1)
                 anderson.count = 0  # its iterates no longer lead here
+                stepped = True
             if stalled and not whole:
                 min_size = 2 * ws.shape[0]  # from now on
                 break
@@ -836,12 +850,16 @@ class _SupportNewton:
         return (_NEWTON_GRAM_PER_COLUMN * new * (k + new) + kept
                 + _NEWTON_FACTOR_PER_COLUMN * s * s * (s + _NEWTON_FACTOR_HALF_RATE) / self.n + s) * self.backoff
 
+    def floor(self, s):
+        """The least a step on ``s`` non-zeros costs, in CD columns (factorization and residual)."""
+        return self._cost(s)
+
     def due(self, w, remaining_work):
         """Whether to step now (``remaining_work``: CD's columns to go at its recent rate)."""
         if self.work == 0 or not remaining_work < math.inf:  # no rate yet: most checks stop here
             return False
         s = int(np.count_nonzero(w))
-        floor = self._cost(s)  # many others here, without building the support
+        floor = self.floor(s)  # many others here, without building the support
         if not (self.work >= floor and remaining_work >= floor):
             return False
         support = np.flatnonzero(w)
