@@ -551,6 +551,35 @@ def test_support_newton_step_lands_on_the_optimum_once_support_and_signs_are_rig
     assert_allclose(w, exact, rtol=1e-8, atol=1e-10 * np.abs(exact).max())
 
 
+def test_tentatively_settled_subproblems_fall_back_and_the_path_stays_exact(monkeypatch):
+    """A subproblem sent to the target after one outer iteration with no outside violator goes back to
+    the fraction (its stall target raised) when a Newton step does not finish it: this path takes that
+    branch, and every α still lands on scikit-learn's optimum."""
+    from fastreg.solvers import cd
+
+    raised = []
+
+    class Recording(cd._Stall):
+        def __setattr__(self, name, value):
+            if name == "target" and "target" in self.__dict__ and value > self.__dict__["target"]:
+                raised.append(value)
+            super().__setattr__(name, value)
+
+    monkeypatch.setattr(cd, "_Stall", Recording)
+    X, y = make_data((80, 300), seed=0)  # no intercept on uncentered X: the path meets the fallback
+    alphas, coefs, _ = fastreg.enet_path(X, y, l1_ratio=0.5, alphas=30)
+    assert len(raised) >= 2
+    _, ref, _ = sk.enet_path(X, y, l1_ratio=0.5, alphas=alphas, tol=1e-14, max_iter=100_000)
+    n = y.shape[0]
+    for k, a in enumerate(alphas):
+        ours, theirs = (
+            (y - X @ c) @ (y - X @ c) / (2 * n) + a * (0.5 * np.abs(c).sum() + 0.25 * c @ c)
+            for c in (coefs[:, k], ref[:, k])
+        )
+        assert ours <= theirs * (1 + 1e-13)
+    assert_allclose(coefs, ref, atol=1e-7 * np.abs(ref).max())
+
+
 @pytest.mark.parametrize("storage", ["F", "csc_matrix"])
 def test_support_gram_grows_and_starts_again_at_its_cap(storage, monkeypatch):
     """The kept Gram and q against X_cᵀX_c and X_cᵀy_c over supports that grow, shrink and outgrow the cap."""
