@@ -874,7 +874,7 @@ class _SupportNewton:
         if free == 0 or (self.l2 == 0.0 and free >= self.n) or max(self.n, s) * s > _HOMOTOPY_MAX_VALUES:
             return False
         cost = self._cost(s, self.gram.new_count(support))
-        return self.work >= cost and math.inf > remaining_work >= cost
+        return self.work >= cost and remaining_work >= cost  # remaining_work is finite (checked above)
 
     def step(self, state, w, l1):
         """Step ``w`` towards the Newton point of its support (in place); return the state to keep.
@@ -953,7 +953,9 @@ class _SupportNewton:
 def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False, serial=False):
     """The minimizer of the signs-fixed quadratic on a support: ``(G + diag(l2b)) v = q − l1a∘signs``.
 
-    ``G`` the support's Gram block (not modified), ``l1a``/``l2b`` the
+    ``G`` the support's Gram block, a fresh array of the caller's (both pass a
+    :func:`~fastreg.solvers._linalg.submatrix`): it becomes the system, and
+    the factor, in place. ``l1a``/``l2b`` the
     support's penalties ``l1·aⱼ``, ``l2·bⱼ``. By Cholesky, ``None`` when the
     system is singular; with ``min_norm``, the minimum-norm least-squares
     solution (LAPACK's ``gelsd``), which singular systems (duplicated columns
@@ -965,7 +967,7 @@ def newton_point(G, q, l1a, l2b, signs, *, min_norm=False, factored=False, seria
     subsets of the support (:func:`fastreg.solvers._linalg.solve_subset`).
     ``serial``: the caller holds BLAS to one thread (:func:`fastreg.solvers._linalg.cho_factor`).
     """
-    A = np.array(G, dtype=np.float64)  # a copy, C-ordered, that the factorization may overwrite
+    A = np.ascontiguousarray(G, dtype=np.float64)  # G itself (a fresh block), for the diagonal's view below
     A.reshape(-1)[:: A.shape[0] + 1] += l2b  # the diagonal
     rhs = q - l1a * signs
     v = factor = None
